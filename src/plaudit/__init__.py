@@ -1,0 +1,3 @@
+"""Plaudit: an achievements engine."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Achievements: definitions, versions, lifecycle and badges."""

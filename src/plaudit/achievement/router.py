@@ -1,0 +1,137 @@
+"""Achievement endpoints: definitions, lifecycle, versions, badge."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response, status
+
+from plaudit.achievement import service
+from plaudit.achievement.presenter import present_many, present_one
+from plaudit.achievement.schemas import (
+    AchievementCreate,
+    AchievementRead,
+    AchievementUpdate,
+    AchievementVersionRead,
+)
+from plaudit.http.deps import Allow, NowDep, SessionDep, SettingsDep, allow
+from plaudit.kit.roles import STAFF, Principal, Role
+
+router = APIRouter(tags=["achievements"])
+Staff = Annotated[Principal, Depends(Allow(*STAFF))]
+
+# Badge files are served with a policy that forbids script even if sanitising missed something.
+BADGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; sandbox",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-cache",
+}
+
+
+async def raw_body(request: Request) -> bytes:
+    """The request body as bytes, read on the event loop so the handler can stay synchronous."""
+    return await request.body()
+
+
+@router.post("/achievements", status_code=status.HTTP_201_CREATED)
+def create_achievement(
+    body: AchievementCreate, session: SessionDep, actor: Staff, now: NowDep, settings: SettingsDep
+) -> AchievementRead:
+    achievement = service.create_achievement(
+        session, body, actor=actor, now=now, zone=settings.zone
+    )
+    return present_one(session, achievement)
+
+
+@router.get("/achievements", dependencies=[allow(*STAFF)])
+def list_achievements(session: SessionDep, active: bool | None = None) -> list[AchievementRead]:
+    return present_many(session, service.list_achievements(session, active=active))
+
+
+@router.get("/achievements/{achievement_id}", dependencies=[allow(*STAFF)])
+def get_achievement(achievement_id: int, session: SessionDep) -> AchievementRead:
+    return present_one(session, service.get_achievement(session, achievement_id))
+
+
+@router.patch("/achievements/{achievement_id}")
+def update_achievement(
+    achievement_id: int,
+    body: AchievementUpdate,
+    session: SessionDep,
+    actor: Staff,
+    now: NowDep,
+    settings: SettingsDep,
+) -> AchievementRead:
+    achievement = service.update_achievement(
+        session, achievement_id, body, actor=actor, now=now, zone=settings.zone
+    )
+    return present_one(session, achievement)
+
+
+@router.delete("/achievements/{achievement_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_achievement(
+    achievement_id: int, session: SessionDep, actor: Staff, now: NowDep, reason: str | None = None
+) -> Response:
+    service.delete_achievement(session, achievement_id, actor=actor, now=now, reason=reason)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/achievements/{achievement_id}/activate")
+def activate_achievement(
+    achievement_id: int, session: SessionDep, actor: Staff, now: NowDep
+) -> AchievementRead:
+    achievement = service.activate_achievement(session, achievement_id, actor=actor, now=now)
+    return present_one(session, achievement)
+
+
+@router.post("/achievements/{achievement_id}/deactivate")
+def deactivate_achievement(
+    achievement_id: int, session: SessionDep, actor: Staff, now: NowDep
+) -> AchievementRead:
+    achievement = service.deactivate_achievement(session, achievement_id, actor=actor, now=now)
+    return present_one(session, achievement)
+
+
+@router.get("/achievements/{achievement_id}/versions", dependencies=[allow(*STAFF)])
+def list_versions(achievement_id: int, session: SessionDep) -> list[AchievementVersionRead]:
+    return [
+        AchievementVersionRead.model_validate(v)
+        for v in service.list_versions(session, achievement_id)
+    ]
+
+
+@router.put(
+    "/achievements/{achievement_id}/badge",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "image/png": {"schema": {"type": "string", "format": "binary"}},
+                "image/svg+xml": {"schema": {"type": "string", "format": "binary"}},
+            },
+        }
+    },
+)
+def put_badge(
+    achievement_id: int,
+    request: Request,
+    content: Annotated[bytes, Depends(raw_body)],
+    session: SessionDep,
+    actor: Staff,
+    now: NowDep,
+) -> AchievementRead:
+    media_type = request.headers.get("content-type", "")
+    achievement = service.set_badge(
+        session, achievement_id, content, media_type, actor=actor, now=now
+    )
+    return present_one(session, achievement)
+
+
+@router.get(
+    "/achievements/{achievement_id}/badge",
+    dependencies=[allow(Role.admin, Role.manager, Role.member)],
+    response_class=Response,
+)
+def get_badge(achievement_id: int, session: SessionDep) -> Response:
+    badge = service.get_badge(session, achievement_id)
+    return Response(content=badge.content, media_type=badge.media_type, headers=BADGE_HEADERS)

@@ -1,0 +1,119 @@
+"""Achievement request and response shapes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import AwareDatetime, ConfigDict, Field, StringConstraints
+
+from plaudit.kit.schemas import (
+    Color,
+    InputSchema,
+    Key,
+    Name,
+    OutputSchema,
+    Timestamp,
+)
+from plaudit.periods import Period
+from plaudit.rules.model import Rule
+
+
+class Category(StrEnum):
+    award = "award"
+    membership = "membership"
+    record = "record"
+
+
+Icon = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+Description = Annotated[str, StringConstraints(max_length=2000)]
+Points = Annotated[int, Field(ge=0, le=1_000_000_000)]
+DateOrInstant = date | AwareDatetime
+
+
+class EffectiveDates(InputSchema):
+    """`from` and `until` take a date (a whole local day: `until` includes that day) or an
+    aware timestamp."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: DateOrInstant | None = Field(default=None, alias="from")
+    until: DateOrInstant | None = None
+
+
+class AchievementCreate(InputSchema):
+    key: Key
+    name: Name
+    description: Description | None = None
+    category: Category
+    points: Points = 0
+    icon: Icon | None = None
+    background_color: Color | None = None
+    text_color: Color | None = None
+    show_next_to_name: bool = False
+    period: Period = Period.none
+    effective: EffectiveDates | None = None
+    audience: list[int] = Field(default_factory=list, max_length=100)
+    repeatable: bool = False
+    requirements: list[list[Rule]] = Field(default_factory=list, max_length=50)
+
+
+class AchievementUpdate(InputSchema):
+    """Every field optional; what is sent replaces what was there."""
+
+    key: Key | None = None
+    name: Name | None = None
+    description: Description | None = None
+    category: Category | None = None
+    points: Points | None = None
+    icon: Icon | None = None
+    background_color: Color | None = None
+    text_color: Color | None = None
+    show_next_to_name: bool | None = None
+    period: Period | None = None
+    effective: EffectiveDates | None = None
+    audience: list[int] | None = Field(default=None, max_length=100)
+    repeatable: bool | None = None
+    requirements: list[list[Rule]] | None = Field(default=None, max_length=50)
+
+
+class EffectiveRead(OutputSchema):
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+    from_: Timestamp | None = Field(default=None, alias="from")
+    until: Timestamp | None = None
+
+
+class AchievementRead(OutputSchema):
+    id: int
+    key: str
+    name: str
+    description: str | None
+    category: Category
+    points: int
+    icon: str | None
+    background_color: str | None
+    text_color: str | None
+    show_next_to_name: bool
+    period: Period
+    effective: EffectiveRead
+    audience: list[int]
+    repeatable: bool
+    requirements: list[list[dict[str, Any]]]
+    active: bool
+    version: int
+    badge_url: str | None
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class AchievementVersionRead(OutputSchema):
+    version: int
+    definition: dict[str, Any]
+    created_by: str
+    created_at: Timestamp
+
+
+def effective_read(start: datetime | None, end: datetime | None) -> EffectiveRead:
+    return EffectiveRead(from_=start, until=end)

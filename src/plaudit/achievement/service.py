@@ -1,0 +1,337 @@
+"""Achievement lifecycle: create (inactive), edit (a new version each time, only while
+inactive), activate, deactivate, delete (keeping awards), and the badge image."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from plaudit.achievement.definition import check_definition, snapshot, window_from
+from plaudit.achievement.schemas import AchievementCreate, AchievementUpdate, Category
+from plaudit.audit.service import record_event
+from plaudit.badge.image import validate_badge
+from plaudit.errors import Conflict, not_found
+from plaudit.kit.roles import Principal
+from plaudit.models import Achievement, AchievementBadge, AchievementVersion
+from plaudit.periods import Period
+from plaudit.rules.model import Rule, dump_requirements, parse_requirements
+
+ActivationHook = Callable[[Session, Achievement, datetime], Any]
+"""Called in the activating transaction; the rule engine hooks its backfill here."""
+_activation_hooks: list[ActivationHook] = []
+
+DEFINITION_FIELDS = (
+    "key",
+    "name",
+    "description",
+    "category",
+    "points",
+    "icon",
+    "background_color",
+    "text_color",
+    "show_next_to_name",
+    "period",
+    "effective_from",
+    "effective_until",
+    "audience",
+    "repeatable",
+    "requirements",
+)
+
+
+def on_activation(hook: ActivationHook) -> ActivationHook:
+    _activation_hooks.append(hook)
+    return hook
+
+
+def get_achievement(
+    session: Session, achievement_id: int, *, for_update: bool = False
+) -> Achievement:
+    query = select(Achievement).where(
+        Achievement.id == achievement_id, Achievement.deleted_at.is_(None)
+    )
+    if for_update:
+        query = query.with_for_update()
+    achievement = session.scalars(query).first()
+    if achievement is None:
+        raise not_found("achievement", achievement_id)
+    return achievement
+
+
+def list_achievements(session: Session, *, active: bool | None = None) -> Sequence[Achievement]:
+    query = select(Achievement).where(Achievement.deleted_at.is_(None)).order_by(Achievement.id)
+    if active is not None:
+        query = query.where(Achievement.active.is_(active))
+    return session.scalars(query).all()
+
+
+def rules_of(achievement: Achievement) -> list[list[Rule]]:
+    return parse_requirements(achievement.requirements)
+
+
+def _ensure_key_free(session: Session, key: str, own_id: int | None) -> None:
+    other = session.scalars(
+        select(Achievement.id).where(Achievement.key == key, Achievement.deleted_at.is_(None))
+    ).first()
+    if other is not None and other != own_id:
+        raise Conflict(
+            detail=f"An achievement with key {key!r} already exists (id {other}).",
+            field="key",
+            code="duplicate_key",
+        )
+
+
+def _definition(achievement: Achievement) -> dict[str, Any]:
+    return snapshot({name: getattr(achievement, name) for name in DEFINITION_FIELDS})
+
+
+def _new_version(
+    session: Session, achievement: Achievement, actor: Principal, now: datetime
+) -> None:
+    session.add(
+        AchievementVersion(
+            achievement_id=achievement.id,
+            version=achievement.version,
+            definition=_definition(achievement),
+            created_by=actor.name,
+            created_at=now,
+        )
+    )
+
+
+def create_achievement(
+    session: Session, data: AchievementCreate, *, actor: Principal, now: datetime, zone: ZoneInfo
+) -> Achievement:
+    start, end = window_from(data.effective, zone)
+    check_definition(
+        session,
+        category=data.category,
+        repeatable=data.repeatable,
+        audience=data.audience,
+        requirements=data.requirements,
+    )
+    _ensure_key_free(session, data.key, None)
+    achievement = Achievement(
+        key=data.key,
+        name=data.name,
+        description=data.description,
+        category=data.category.value,
+        points=data.points,
+        icon=data.icon,
+        background_color=data.background_color,
+        text_color=data.text_color,
+        show_next_to_name=data.show_next_to_name,
+        period=data.period.value,
+        effective_from=start,
+        effective_until=end,
+        audience=list(data.audience),
+        repeatable=data.repeatable,
+        requirements=dump_requirements(data.requirements),
+        active=False,
+        version=1,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(achievement)
+    session.flush()
+    _new_version(session, achievement, actor, now)
+    record_event(
+        session,
+        actor,
+        "achievement.create",
+        "achievement",
+        achievement.id,
+        at=now,
+        details={"key": achievement.key},
+    )
+    session.flush()
+    return achievement
+
+
+def _refuse_while_active(achievement: Achievement, doing: str) -> None:
+    if achievement.active:
+        raise Conflict(
+            detail=f"Achievement {achievement.id} ({achievement.key!r}) is active and cannot be "
+            f"{doing}; deactivate it first (POST /api/v1/achievements/{achievement.id}"
+            "/deactivate).",
+            code="achievement_active",
+        )
+
+
+def update_achievement(
+    session: Session,
+    achievement_id: int,
+    data: AchievementUpdate,
+    *,
+    actor: Principal,
+    now: datetime,
+    zone: ZoneInfo,
+) -> Achievement:
+    achievement = get_achievement(session, achievement_id, for_update=True)
+    _refuse_while_active(achievement, "edited")
+    changes = data.model_dump(exclude_unset=True)
+    if "effective" in changes:
+        achievement.effective_from, achievement.effective_until = window_from(data.effective, zone)
+    requirements = data.requirements if data.requirements is not None else rules_of(achievement)
+    category = data.category or Category(achievement.category)
+    repeatable = data.repeatable if data.repeatable is not None else achievement.repeatable
+    audience = data.audience if data.audience is not None else achievement.audience
+    check_definition(
+        session,
+        category=category,
+        repeatable=repeatable,
+        audience=audience,
+        requirements=requirements,
+    )
+    if data.key is not None:
+        _ensure_key_free(session, data.key, achievement.id)
+    before = _definition(achievement)
+    for name in changes:
+        if name in ("effective", "requirements"):
+            continue
+        value = getattr(data, name)
+        if value is None and name not in ("description", "icon", "background_color", "text_color"):
+            continue
+        setattr(achievement, name, value.value if isinstance(value, Category | Period) else value)
+    if data.requirements is not None:
+        achievement.requirements = dump_requirements(data.requirements)
+    after = _definition(achievement)
+    changed = sorted(k for k in after if after[k] != before[k])
+    if not changed:
+        return achievement
+    achievement.version += 1
+    achievement.updated_at = now
+    _new_version(session, achievement, actor, now)
+    record_event(
+        session,
+        actor,
+        "achievement.edit",
+        "achievement",
+        achievement.id,
+        at=now,
+        details={"version": achievement.version, "changed": changed},
+    )
+    session.flush()
+    return achievement
+
+
+def activate_achievement(
+    session: Session, achievement_id: int, *, actor: Principal, now: datetime
+) -> Achievement:
+    achievement = get_achievement(session, achievement_id, for_update=True)
+    if achievement.active:
+        return achievement
+    achievement.active = True
+    record_event(session, actor, "achievement.activate", "achievement", achievement.id, at=now)
+    session.flush()
+    for hook in _activation_hooks:
+        hook(session, achievement, now)
+    return achievement
+
+
+def deactivate_achievement(
+    session: Session, achievement_id: int, *, actor: Principal, now: datetime
+) -> Achievement:
+    achievement = get_achievement(session, achievement_id, for_update=True)
+    if not achievement.active:
+        return achievement
+    achievement.active = False
+    record_event(session, actor, "achievement.deactivate", "achievement", achievement.id, at=now)
+    session.flush()
+    return achievement
+
+
+def delete_achievement(
+    session: Session,
+    achievement_id: int,
+    *,
+    actor: Principal,
+    now: datetime,
+    reason: str | None = None,
+) -> None:
+    """Soft delete: the row stays so that awards earned under it keep their meaning."""
+    achievement = get_achievement(session, achievement_id, for_update=True)
+    _refuse_while_active(achievement, "deleted")
+    achievement.deleted_at = now
+    record_event(
+        session,
+        actor,
+        "achievement.delete",
+        "achievement",
+        achievement.id,
+        at=now,
+        reason=reason,
+        details={"key": achievement.key},
+    )
+    session.flush()
+
+
+def list_versions(session: Session, achievement_id: int) -> Sequence[AchievementVersion]:
+    get_achievement(session, achievement_id)
+    return session.scalars(
+        select(AchievementVersion)
+        .where(AchievementVersion.achievement_id == achievement_id)
+        .order_by(AchievementVersion.version)
+    ).all()
+
+
+def set_badge(
+    session: Session,
+    achievement_id: int,
+    content: bytes,
+    media_type: str,
+    *,
+    actor: Principal,
+    now: datetime,
+) -> Achievement:
+    achievement = get_achievement(session, achievement_id, for_update=True)
+    _refuse_while_active(achievement, "edited")
+    badge = validate_badge(content, media_type)
+    row = session.get(AchievementBadge, achievement.id)
+    if row is None:
+        row = AchievementBadge(achievement_id=achievement.id)
+        session.add(row)
+    row.media_type, row.width, row.height = badge.media_type, badge.width, badge.height
+    row.content, row.uploaded_at = badge.content, now
+    achievement.version += 1
+    achievement.updated_at = now
+    _new_version(session, achievement, actor, now)
+    record_event(
+        session,
+        actor,
+        "achievement.edit",
+        "achievement",
+        achievement.id,
+        at=now,
+        details={
+            "version": achievement.version,
+            "changed": ["badge"],
+            "badge": {"media_type": badge.media_type, "width": badge.width},
+        },
+    )
+    session.flush()
+    return achievement
+
+
+def get_badge(session: Session, achievement_id: int) -> AchievementBadge:
+    row = session.get(AchievementBadge, achievement_id)
+    if row is None:
+        raise not_found("badge of achievement", achievement_id)
+    return row
+
+
+def has_badge(session: Session, achievement_ids: Sequence[int]) -> set[int]:
+    if not achievement_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(AchievementBadge.achievement_id).where(
+                AchievementBadge.achievement_id.in_(achievement_ids)
+            )
+        )
+    )

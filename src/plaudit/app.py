@@ -1,0 +1,87 @@
+"""create_app(settings): the FastAPI application. The engine is built in the lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+from plaudit import __version__
+from plaudit.achievement.router import router as achievement_router
+from plaudit.audit.router import router as audit_router
+from plaudit.award.router import router as award_router
+from plaudit.clock import Clock, system_clock
+from plaudit.config import Settings
+from plaudit.db.engine import build_engine
+from plaudit.db.session import build_sessionmaker
+from plaudit.group.router import router as group_router
+from plaudit.http.body_limit import BodyLimitMiddleware
+from plaudit.http.problems import install_problem_handlers
+from plaudit.identity.router import router as identity_router
+from plaudit.member.router import router as member_router
+from plaudit.source.router import router as source_router
+from plaudit.team.router import router as team_router
+
+API_PREFIX = "/api/v1"
+BADGE_BODY_LIMIT = 30 * 1024 * 1024 + 64 * 1024
+
+health_router = APIRouter(tags=["health"])
+
+
+@health_router.get("/health")
+def health() -> dict[str, str]:
+    """No-op endpoint: liveness, and the baseline for latency benchmarks."""
+    return {"status": "ok", "version": __version__}
+
+
+def api_router() -> APIRouter:
+    router = APIRouter(prefix=API_PREFIX)
+    for sub in (
+        health_router,
+        identity_router,
+        team_router,
+        member_router,
+        group_router,
+        source_router,
+        achievement_router,
+        award_router,
+        audit_router,
+    ):
+        router.include_router(sub)
+    return router
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock = system_clock) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = build_engine(settings.sqlalchemy_url)
+        app.state.engine = engine
+        app.state.sessionmaker = build_sessionmaker(engine)
+        try:
+            yield
+        finally:
+            engine.dispose()
+
+    app = FastAPI(
+        title="Plaudit",
+        version=__version__,
+        lifespan=lifespan,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+        description="Achievements engine: rules over activity data, exactly-once "
+        "awards, portals and leaderboards.",
+    )
+    app.state.settings = settings
+    app.state.clock = clock
+    install_problem_handlers(app)
+    app.include_router(api_router())
+    app.add_middleware(
+        BodyLimitMiddleware,
+        default_limit=settings.max_body_bytes,  # type: ignore[arg-type]
+        overrides=[(r"/badge$", BADGE_BODY_LIMIT)],
+    )
+    return app

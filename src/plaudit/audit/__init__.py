@@ -1,0 +1,1 @@
+"""Audit log: who gave, revoked, activated, deactivated, edited or deleted what, and why."""

@@ -1,0 +1,71 @@
+"""Award request and response shapes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import AwareDatetime, Field, StringConstraints
+
+from plaudit.kit.schemas import InputSchema, OutputSchema, Timestamp
+
+Reason = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+
+
+class AwardOrigin(StrEnum):
+    manual = "manual"
+    rule = "rule"
+    notification = "notification"
+
+
+class AwardGive(InputSchema):
+    achievement_id: int
+    at: AwareDatetime | None = Field(
+        default=None, description="A time inside the period to give it for; default now."
+    )
+    reason: Reason | None = None
+
+
+class AwardRevoke(InputSchema):
+    reason: Reason | None = None
+
+
+class AwardRead(OutputSchema):
+    id: int
+    achievement_id: int
+    achievement_version: int
+    member_id: int
+    points: int
+    awarded_at: Timestamp
+    period: str
+    period_start: Timestamp | None
+    period_end: Timestamp | None
+    completion: int | None
+    source: AwardOrigin
+    notification_id: int | None
+    given_by: str | None
+    active: bool
+    revoked: bool
+    revoked_at: Timestamp | None
+    revoked_by: str | None
+    revoke_reason: str | None
+
+
+class AwardFilters(InputSchema):
+    member_id: int | None = None
+    team_id: int | None = None
+    achievement_id: int | None = None
+    active: bool | None = None
+    source: AwardOrigin | None = None
+    awarded_after: AwareDatetime | None = None
+    awarded_before: AwareDatetime | None = None
+
+
+def award_is_active(
+    revoked: bool, start: datetime | None, end: datetime | None, now: datetime
+) -> bool:
+    """Active: not revoked, and `now` inside its period (an award for period `none` lasts)."""
+    if revoked:
+        return False
+    return (start is None or start <= now) and (end is None or now < end)

@@ -1,0 +1,215 @@
+"""Giving, revoking and listing awards.
+
+A give takes a decision lock on (achievement, period), checks the category limit for a clear
+message, and inserts inside a savepoint: the unique indexes are the guarantee, so a race that
+passes the check still ends as a 409 and never as a second holder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from plaudit.achievement.schemas import Category
+from plaudit.achievement.service import get_achievement
+from plaudit.audit.service import record_event
+from plaudit.award.schemas import AwardFilters, AwardOrigin
+from plaudit.award.slots import holder_slot
+from plaudit.db.locking import lock_decision
+from plaudit.errors import Conflict, not_found
+from plaudit.group.service import member_in_audience
+from plaudit.kit.roles import Principal
+from plaudit.member.service import get_member
+from plaudit.models import Achievement, Award, Member
+from plaudit.periods import Period, PeriodWindow, period_containing
+
+
+def get_award(session: Session, award_id: int) -> Award:
+    award = session.get(Award, award_id)
+    if award is None:
+        raise not_found("award", award_id)
+    return award
+
+
+def _check_window(achievement: Achievement, at: datetime) -> None:
+    start, end = achievement.effective_from, achievement.effective_until
+    if (start is not None and at < start) or (end is not None and at >= end):
+        raise Conflict(
+            detail=f"Achievement {achievement.id} is effective "
+            f"{start.isoformat() if start else 'from the beginning'} until "
+            f"{end.isoformat() if end else 'open-ended'}; {at.isoformat()} is "
+            "outside that window, so nothing can be earned for it.",
+            field="at",
+            code="outside_effective_window",
+        )
+
+
+def _holder_conflict(
+    session: Session, achievement: Achievement, window: PeriodWindow, slot: str
+) -> Conflict | None:
+    holder = session.scalars(
+        select(Award.member_id).where(
+            Award.achievement_id == achievement.id,
+            Award.period_key == window.key,
+            Award.holder_slot == slot,
+            Award.revoked.is_(False),
+        )
+    ).first()
+    if holder is None:
+        return None
+    span = (
+        "for all time"
+        if window.period == Period.none
+        else f"for the {window.period.value} starting {window.key}"
+    )
+    if Category(achievement.category) == Category.record:
+        detail = (
+            f"Achievement {achievement.key!r} is a record: one holder per period, and "
+            f"member {holder} already holds it {span}."
+        )
+    else:
+        detail = (
+            f"Achievement {achievement.key!r} is a membership and member {holder} already "
+            f"holds it {span}."
+        )
+    return Conflict(detail=detail, code=f"{achievement.category}_limit")
+
+
+def give_award(
+    session: Session,
+    member_id: int,
+    achievement_id: int,
+    *,
+    at: datetime | None,
+    actor: Principal,
+    now: datetime,
+    zone: ZoneInfo,
+    reason: str | None = None,
+    origin: AwardOrigin = AwardOrigin.manual,
+    notification_id: int | None = None,
+) -> Award:
+    member = get_member(session, member_id)
+    achievement = get_achievement(session, achievement_id)
+    if not member.active:
+        raise Conflict(
+            detail=f"Member {member_id} is inactive and cannot receive awards.",
+            code="member_inactive",
+        )
+    if not member_in_audience(session, achievement.audience or [], member_id):
+        raise Conflict(
+            detail=f"Member {member_id} is not in the audience of achievement "
+            f"{achievement.key!r} (groups {achievement.audience}).",
+            code="not_in_audience",
+        )
+    instant = at or now
+    _check_window(achievement, instant)
+    window = period_containing(instant, Period(achievement.period), zone)
+    slot = holder_slot(Category(achievement.category), member_id)
+    lock_decision(session, "award", achievement.id, window.key)
+    if slot is not None and (conflict := _holder_conflict(session, achievement, window, slot)):
+        raise conflict
+    award = Award(
+        achievement_id=achievement.id,
+        achievement_version=achievement.version,
+        member_id=member_id,
+        points=achievement.points,
+        awarded_at=now,
+        period_key=window.key,
+        period_start=window.start,
+        period_end=window.end,
+        completion=None,
+        holder_slot=slot,
+        origin=origin.value,
+        notification_id=notification_id,
+        given_by=actor.name,
+    )
+    try:
+        with session.begin_nested():
+            session.add(award)
+            session.flush()
+    except IntegrityError as exc:
+        raise _holder_conflict(session, achievement, window, slot or "") or Conflict(
+            detail="The award conflicts with one given at the same moment.",
+            code=f"{achievement.category}_limit",
+        ) from exc
+    record_event(
+        session,
+        actor,
+        "award.give",
+        "award",
+        award.id,
+        at=now,
+        reason=reason,
+        details={
+            "achievement_id": achievement.id,
+            "member_id": member_id,
+            "period": window.key,
+            "source": origin.value,
+        },
+    )
+    return award
+
+
+def revoke_award(
+    session: Session, award_id: int, *, actor: Principal, now: datetime, reason: str | None
+) -> Award:
+    award = get_award(session, award_id)
+    if award.revoked:
+        return award
+    award.revoked = True
+    award.revoked_at = now
+    award.revoked_by = actor.name
+    award.revoke_reason = reason
+    record_event(
+        session,
+        actor,
+        "award.revoke",
+        "award",
+        award.id,
+        at=now,
+        reason=reason,
+        details={"achievement_id": award.achievement_id, "member_id": award.member_id},
+    )
+    session.flush()
+    return award
+
+
+def filtered_awards(filters: AwardFilters, *, now: datetime) -> Select[tuple[Award]]:
+    query = select(Award)
+    if filters.member_id is not None:
+        query = query.where(Award.member_id == filters.member_id)
+    if filters.achievement_id is not None:
+        query = query.where(Award.achievement_id == filters.achievement_id)
+    if filters.team_id is not None:
+        query = query.where(
+            Award.member_id.in_(select(Member.id).where(Member.team_id == filters.team_id))
+        )
+    if filters.source is not None:
+        query = query.where(Award.origin == filters.source.value)
+    if filters.awarded_after is not None:
+        query = query.where(Award.awarded_at >= filters.awarded_after)
+    if filters.awarded_before is not None:
+        query = query.where(Award.awarded_at < filters.awarded_before)
+    if filters.active is True:
+        query = query.where(
+            Award.revoked.is_(False),
+            (Award.period_start.is_(None)) | (Award.period_start <= now),
+            (Award.period_end.is_(None)) | (Award.period_end > now),
+        )
+    elif filters.active is False:
+        query = query.where(
+            (Award.revoked.is_(True)) | (Award.period_start > now) | (Award.period_end <= now)
+        )
+    return query
+
+
+def list_awards(
+    session: Session, filters: AwardFilters, *, now: datetime, limit: int, offset: int
+) -> Sequence[Award]:
+    query = filtered_awards(filters, now=now).order_by(Award.id).limit(limit).offset(offset)
+    return session.scalars(query).all()

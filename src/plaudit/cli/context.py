@@ -1,0 +1,39 @@
+"""What CLI commands share: settings, and a unit of work on the configured database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from plaudit.config import Settings
+from plaudit.db.engine import build_engine
+from plaudit.db.session import build_sessionmaker, unit_of_work
+from plaudit.errors import PlauditError
+
+
+def load_settings(database_url: str | None = None) -> Settings:
+    try:
+        settings = Settings()
+        if database_url:
+            settings = settings.model_copy(update={"database_url": database_url})
+    except ValidationError as exc:
+        typer.secho(f"Invalid configuration: {exc}", err=True, fg=typer.colors.RED)
+        raise typer.Exit(2) from exc
+    return settings
+
+
+@contextmanager
+def cli_session(settings: Settings) -> Iterator[Session]:
+    engine = build_engine(settings.sqlalchemy_url)
+    try:
+        with unit_of_work(build_sessionmaker(engine)) as session:
+            yield session
+    except PlauditError as exc:
+        typer.secho(f"Error: {exc.detail}", err=True, fg=typer.colors.RED)
+        raise typer.Exit(1) from exc
+    finally:
+        engine.dispose()

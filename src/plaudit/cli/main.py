@@ -1,0 +1,19 @@
+"""The `plaudit` command: assembles the command groups."""
+
+from __future__ import annotations
+
+import typer
+
+from plaudit.cli.identity import token_app, user_app
+from plaudit.cli.serve import migrate, serve
+
+app = typer.Typer(
+    help="Plaudit: an achievements engine.", no_args_is_help=True, add_completion=False
+)
+app.command()(serve)
+app.command()(migrate)
+app.add_typer(token_app, name="token")
+app.add_typer(user_app, name="user")
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,58 @@
+"""Settings: every PLAUDIT_* environment variable, read in this one place."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from plaudit.periods import parse_zone
+
+DEFAULT_DATABASE_URL = "sqlite:///plaudit.db"
+
+
+class Settings(BaseSettings):
+    """Configuration of one Plaudit process. Tests build it directly with keyword arguments."""
+
+    model_config = SettingsConfigDict(env_prefix="PLAUDIT_", extra="ignore")
+
+    database_url: str = Field(
+        default=DEFAULT_DATABASE_URL,
+        description="SQLAlchemy or libpq URL; by default a SQLite file in the working directory.",
+    )
+    timezone: str = Field(default="UTC", description="The organisation's time zone (IANA name).")
+    admin_token: SecretStr | None = Field(
+        default=None, description="When set, this value is accepted as an admin bearer token."
+    )
+    primary_color: str = Field(default="#3056d3", description="Default tile background colour.")
+    secondary_color: str = Field(default="#ffffff", description="Default tile text colour.")
+    max_body_bytes: int = Field(
+        default=5 * 1024 * 1024, description="Largest JSON request body accepted (413 beyond)."
+    )
+    max_batch_records: int = Field(
+        default=5000, description="Largest number of records in one ingestion batch (413 beyond)."
+    )
+    secret_key: SecretStr = Field(
+        default=SecretStr("change-me-in-production"),
+        description="Signs web session cookies.",
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        parse_zone(value)
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return parse_zone(self.timezone)
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The database URL with the driver SQLAlchemy should use (psycopg 3 for PostgreSQL)."""
+        url = self.database_url
+        for prefix in ("postgresql://", "postgres://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg://" + url[len(prefix) :]
+        return url

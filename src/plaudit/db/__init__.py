@@ -1,0 +1,1 @@
+"""Database layer: base metadata, column types, engines, sessions, locks and migrations."""

@@ -1,0 +1,1 @@
+"""Groups: audiences, static and/or ad hoc."""

@@ -1,0 +1,163 @@
+"""Creating groups, and resolving who is in them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from plaudit.errors import Conflict, InvalidInput, not_found
+from plaudit.group.matching import Audience, MemberFacts, in_any, matching_ids
+from plaudit.group.schemas import GroupCreate, GroupPreview, GroupRead, GroupUpdate
+from plaudit.models import Achievement, Group, Member, Team
+from plaudit.models.group import group_members, group_teams
+
+
+def get_group(session: Session, group_id: int) -> Group:
+    group = session.get(Group, group_id)
+    if group is None:
+        raise not_found("group", group_id)
+    return group
+
+
+def _check_ids(
+    session: Session, model: type[Team] | type[Member], ids: list[int], field: str
+) -> None:
+    if not ids:
+        return
+    found = set(session.scalars(select(model.id).where(model.id.in_(ids))).all())
+    missing = sorted(set(ids) - found)
+    if missing:
+        kind = "team" if model is Team else "member"
+        raise InvalidInput(detail=f"Unknown {kind} ids in {field}: {missing}", field=field)
+
+
+def _set_lists(
+    session: Session, group_id: int, team_ids: list[int] | None, member_ids: list[int] | None
+) -> None:
+    if team_ids is not None:
+        _check_ids(session, Team, team_ids, "team_ids")
+        session.execute(delete(group_teams).where(group_teams.c.group_id == group_id))
+        if team_ids:
+            session.execute(
+                insert(group_teams),
+                [{"group_id": group_id, "team_id": t} for t in sorted(set(team_ids))],
+            )
+    if member_ids is not None:
+        _check_ids(session, Member, member_ids, "member_ids")
+        session.execute(delete(group_members).where(group_members.c.group_id == group_id))
+        if member_ids:
+            session.execute(
+                insert(group_members),
+                [{"group_id": group_id, "member_id": m} for m in sorted(set(member_ids))],
+            )
+
+
+def create_group(session: Session, data: GroupCreate) -> Group:
+    group = Group(name=data.name, conditions=[c.model_dump(mode="json") for c in data.conditions])
+    session.add(group)
+    session.flush()
+    _set_lists(session, group.id, data.team_ids, data.member_ids)
+    return group
+
+
+def update_group(session: Session, group_id: int, data: GroupUpdate) -> Group:
+    group = get_group(session, group_id)
+    if data.name is not None:
+        group.name = data.name
+    if data.conditions is not None:
+        group.conditions = [c.model_dump(mode="json") for c in data.conditions]
+    _set_lists(session, group.id, data.team_ids, data.member_ids)
+    session.flush()
+    return group
+
+
+def delete_group(session: Session, group_id: int) -> None:
+    group = get_group(session, group_id)
+    users = [
+        a.key
+        for a in session.scalars(select(Achievement).where(Achievement.deleted_at.is_(None)))
+        if group_id in (a.audience or [])
+    ]
+    if users:
+        raise Conflict(
+            detail=f"Group {group_id} is the audience of achievements {users}; "
+            "remove it from them first.",
+            code="group_in_use",
+        )
+    session.delete(group)
+    session.flush()
+
+
+def load_audience(session: Session, group_id: int) -> Audience:
+    group = get_group(session, group_id)
+    teams = session.scalars(select(group_teams.c.team_id).where(group_teams.c.group_id == group_id))
+    members = session.scalars(
+        select(group_members.c.member_id).where(group_members.c.group_id == group_id)
+    )
+    return Audience(
+        team_ids=frozenset(teams), member_ids=frozenset(members), conditions=tuple(group.conditions)
+    )
+
+
+def load_audiences(session: Session, group_ids: Sequence[int]) -> list[Audience]:
+    return [load_audience(session, g) for g in group_ids]
+
+
+def read_group(session: Session, group: Group) -> GroupRead:
+    audience = load_audience(session, group.id)
+    return GroupRead(
+        id=group.id,
+        name=group.name,
+        team_ids=sorted(audience.team_ids),
+        member_ids=sorted(audience.member_ids),
+        conditions=list(group.conditions),
+        created_at=group.created_at,
+    )
+
+
+def list_groups(session: Session) -> list[GroupRead]:
+    return [read_group(session, g) for g in session.scalars(select(Group).order_by(Group.id))]
+
+
+def member_facts(session: Session, member_ids: Sequence[int] | None = None) -> list[MemberFacts]:
+    query = (
+        select(Member.id, Member.team_id, Member.role, Team.name, Team.attributes)
+        .outerjoin(Team, Team.id == Member.team_id)
+        .order_by(Member.id)
+    )
+    if member_ids is not None:
+        query = query.where(Member.id.in_(member_ids))
+    return [
+        MemberFacts(
+            member_id=r[0], team_id=r[1], role=r[2], team_name=r[3], team_attributes=r[4] or {}
+        )
+        for r in session.execute(query)
+    ]
+
+
+def facts_of(session: Session, member_id: int) -> MemberFacts:
+    facts = member_facts(session, [member_id])
+    if not facts:
+        raise not_found("member", member_id)
+    return facts[0]
+
+
+def group_member_ids(session: Session, group_id: int) -> list[int]:
+    return matching_ids(load_audience(session, group_id), member_facts(session))
+
+
+def preview_members(session: Session, data: GroupPreview) -> list[int]:
+    _check_ids(session, Team, data.team_ids, "team_ids")
+    _check_ids(session, Member, data.member_ids, "member_ids")
+    audience = Audience(
+        team_ids=frozenset(data.team_ids),
+        member_ids=frozenset(data.member_ids),
+        conditions=tuple(c.model_dump(mode="json") for c in data.conditions),
+    )
+    return matching_ids(audience, member_facts(session))
+
+
+def member_in_audience(session: Session, group_ids: Sequence[int], member_id: int) -> bool:
+    return in_any(load_audiences(session, group_ids), facts_of(session, member_id))

@@ -1,0 +1,1 @@
+"""The JSON API surface: problem responses, request dependencies, body limits."""

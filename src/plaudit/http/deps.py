@@ -1,0 +1,88 @@
+"""Request dependencies: settings, clock, the transaction, and who is calling."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from plaudit.config import Settings
+from plaudit.errors import Forbidden, Unauthenticated
+from plaudit.kit.roles import Principal, Role
+from plaudit.kit.security import hash_token, tokens_equal
+from plaudit.models import ApiToken
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_now(request: Request) -> datetime:
+    now: datetime = request.app.state.clock()
+    return now
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """The request's unit of work: services never commit; this commits or rolls back."""
+    session: Session = request.app.state.sessionmaker()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+NowDep = Annotated[datetime, Depends(get_now)]
+
+
+def current_principal(request: Request, session: SessionDep, settings: SettingsDep) -> Principal:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    if not header:
+        web_principal = getattr(request.state, "principal", None)
+        if isinstance(web_principal, Principal):
+            return web_principal
+        raise Unauthenticated(detail="Missing Authorization header: send 'Bearer <token>'.")
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthenticated(detail="The Authorization header must be 'Bearer <token>'.")
+    admin_token = settings.admin_token.get_secret_value() if settings.admin_token else None
+    if admin_token and tokens_equal(token, admin_token):
+        return Principal(name="admin-token", role=Role.admin)
+    row = session.scalars(
+        select(ApiToken).where(
+            ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None)
+        )
+    ).one_or_none()
+    if row is None:
+        raise Unauthenticated(detail="The bearer token is unknown or revoked.")
+    return Principal(
+        name=f"token:{row.name}", role=Role(row.role), member_id=row.member_id, token_id=row.id
+    )
+
+
+class Allow:
+    """Dependency that admits only the listed roles. The role-matrix test reads `roles`."""
+
+    def __init__(self, *roles: Role) -> None:
+        self.roles = frozenset(roles)
+
+    def __call__(self, principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+        if principal.role not in self.roles:
+            allowed = ", ".join(sorted(r.value for r in self.roles))
+            raise Forbidden(detail=f"Role '{principal.role}' may not do this; allowed: {allowed}.")
+        return principal
+
+
+def allow(*roles: Role) -> object:
+    return Depends(Allow(*roles))

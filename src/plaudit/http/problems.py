@@ -1,0 +1,145 @@
+"""Render every error as application/problem+json (RFC 9457) with status, title, detail."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from plaudit.errors import PlauditError
+
+logger = logging.getLogger(__name__)
+PROBLEM_JSON = "application/problem+json"
+
+_TITLES = {
+    400: "Bad request",
+    401: "Unauthenticated",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Payload too large",
+    415: "Unsupported media type",
+    422: "Invalid input",
+    500: "Internal server error",
+    503: "Service unavailable",
+}
+
+
+def problem(
+    status: int,
+    detail: str,
+    *,
+    code: str | None = None,
+    errors: list[dict[str, Any]] | None = None,
+    title: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "status": status,
+        "title": title or _TITLES.get(status, "Error"),
+        "detail": detail,
+    }
+    if code:
+        body["code"] = code
+    if errors is not None:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    items = []
+    for err in exc.errors():
+        loc = [p for p in err.get("loc", ()) if p is not None]
+        items.append(
+            {
+                "loc": loc,
+                "field": ".".join(str(p) for p in loc),
+                "message": str(err.get("msg", "invalid value")),
+                "code": str(err.get("type", "invalid")),
+            }
+        )
+    return items
+
+
+def _describe(errors: list[dict[str, Any]]) -> str:
+    shown = "; ".join(f"{e['field'] or 'body'}: {e['message']}" for e in errors[:5])
+    more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+    return shown + more
+
+
+async def _on_plaudit_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, PlauditError)
+    errors = [e.as_dict() for e in exc.errors] if exc.errors else None
+    if errors is None and exc.field:
+        errors = [
+            {
+                "loc": exc.field.split("."),
+                "field": exc.field,
+                "message": exc.detail,
+                "code": exc.code,
+            }
+        ]
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    return problem(
+        exc.status, exc.detail, code=exc.code, errors=errors, title=exc.title, headers=headers
+    )
+
+
+async def _on_validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = _validation_errors(exc)
+    if any(e["code"] == "json_invalid" for e in errors):
+        return problem(
+            400,
+            "The request body is not valid JSON: " + _describe(errors),
+            code="malformed_json",
+            errors=errors,
+        )
+    return problem(422, _describe(errors), code="invalid_input", errors=errors)
+
+
+async def _on_http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "Error")
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = "No such path in the API"
+    return problem(exc.status_code, detail, headers=getattr(exc, "headers", None))
+
+
+async def _on_integrity_error(_request: Request, exc: Exception) -> JSONResponse:
+    # Services translate the constraints they know; this is the backstop for a race that
+    # slipped past them: the database refused the write, so nothing was half written.
+    logger.info("integrity error answered as 409: %s", exc)
+    return problem(
+        409, "The change conflicts with existing data and was not applied.", code="conflict"
+    )
+
+
+async def _on_operational_error(_request: Request, exc: Exception) -> JSONResponse:
+    logger.warning("database unavailable: %s", exc)
+    return problem(
+        503,
+        "The database is busy or unavailable; nothing was changed. Try again.",
+        code="database_unavailable",
+    )
+
+
+async def _on_unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    logger.exception("unexpected error", exc_info=exc)
+    return problem(500, "An unexpected error occurred; nothing was changed.", code="internal")
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(PlauditError, _on_plaudit_error)
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    app.add_exception_handler(IntegrityError, _on_integrity_error)
+    app.add_exception_handler(OperationalError, _on_operational_error)
+    app.add_exception_handler(Exception, _on_unexpected)

@@ -1,0 +1,1 @@
+"""Identity: API tokens and the users who log in to the web pages."""

@@ -1,0 +1,63 @@
+"""Token and user request and response shapes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import StringConstraints, model_validator
+
+from plaudit.kit.roles import Role
+from plaudit.kit.schemas import InputSchema, Name, OutputSchema, Timestamp
+
+Username = Annotated[
+    str, StringConstraints(min_length=1, max_length=150, pattern=r"^[A-Za-z0-9_.@-]+$")
+]
+Password = Annotated[str, StringConstraints(min_length=8, max_length=1000)]
+
+
+class _BoundToMember(InputSchema):
+    role: Role
+    member_id: int | None = None
+
+    @model_validator(mode="after")
+    def _member_only_for_member_role(self) -> _BoundToMember:
+        if self.role == Role.member and self.member_id is None:
+            raise ValueError("role 'member' needs member_id: the member this credential acts as")
+        if self.role != Role.member and self.member_id is not None:
+            raise ValueError("member_id is only for role 'member'")
+        return self
+
+
+class TokenCreate(_BoundToMember):
+    name: Name
+
+
+class TokenCreated(OutputSchema):
+    id: int
+    name: str
+    role: Role
+    member_id: int | None
+    token: str
+
+
+class TokenRead(OutputSchema):
+    id: int
+    name: str
+    role: Role
+    member_id: int | None
+    created_at: Timestamp
+    revoked_at: Timestamp | None
+
+
+class UserCreate(_BoundToMember):
+    username: Username
+    password: Password
+
+
+class UserRead(OutputSchema):
+    id: int
+    username: str
+    role: Role
+    member_id: int | None
+    active: bool
+    created_at: Timestamp

@@ -1,0 +1,1 @@
+"""Cross-domain helpers with no business rules."""

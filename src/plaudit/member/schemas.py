@@ -1,0 +1,44 @@
+"""Member request and response shapes."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import Field, StringConstraints
+
+from plaudit.kit.schemas import InputSchema, Name, OptionalText, OutputSchema, Timestamp
+
+Email = Annotated[str, StringConstraints(max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+RoleText = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+
+
+class MemberCreate(InputSchema):
+    name: Name
+    email: Email | None = None
+    external_id: OptionalText | None = None
+    team_id: int | None = None
+    role: RoleText | None = None
+    attributes: dict[str, Any] = Field(default_factory=dict)
+    active: bool = True
+
+
+class MemberUpdate(InputSchema):
+    name: Name | None = None
+    email: Email | None = None
+    external_id: OptionalText | None = None
+    team_id: int | None = None
+    role: RoleText | None = None
+    attributes: dict[str, Any] | None = None
+    active: bool | None = None
+
+
+class MemberRead(OutputSchema):
+    id: int
+    name: str
+    email: str | None
+    external_id: str | None
+    team_id: int | None
+    role: str | None
+    attributes: dict[str, Any]
+    active: bool
+    created_at: Timestamp

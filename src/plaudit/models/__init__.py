@@ -1,0 +1,27 @@
+"""ORM models, one module per aggregate. Importing this package registers every table."""
+
+from plaudit.models.achievement import Achievement, AchievementBadge, AchievementVersion
+from plaudit.models.audit import AuditEvent
+from plaudit.models.award import Award
+from plaudit.models.group import Group
+from plaudit.models.identity import ApiToken, User
+from plaudit.models.member import Member
+from plaudit.models.record import IdempotentResponse, Record
+from plaudit.models.source import Source
+from plaudit.models.team import Team
+
+__all__ = [
+    "Achievement",
+    "AchievementBadge",
+    "AchievementVersion",
+    "ApiToken",
+    "AuditEvent",
+    "Award",
+    "Group",
+    "IdempotentResponse",
+    "Member",
+    "Record",
+    "Source",
+    "Team",
+    "User",
+]

@@ -1,0 +1,26 @@
+"""Source: a kind of record with typed fields."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from plaudit.db.base import Base
+from plaudit.db.types import JSONType
+from plaudit.models._columns import created_at_column
+
+
+class Source(Base):
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    fields: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    created_at: Mapped[datetime] = created_at_column()
+
+    def field_types(self) -> dict[str, str]:
+        return {f["name"]: f["type"] for f in self.fields}

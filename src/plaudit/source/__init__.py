@@ -1,0 +1,1 @@
+"""Sources: kinds of records with typed fields."""

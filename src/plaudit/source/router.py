@@ -1,0 +1,32 @@
+"""Source endpoints."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+
+from plaudit.http.deps import SessionDep, allow
+from plaudit.kit.roles import Role
+from plaudit.source import service
+from plaudit.source.schemas import SourceCreate, SourceFieldsAdd, SourceRead
+
+router = APIRouter(tags=["sources"])
+
+
+@router.post("/sources", status_code=status.HTTP_201_CREATED, dependencies=[allow(Role.admin)])
+def create_source(body: SourceCreate, session: SessionDep) -> SourceRead:
+    return SourceRead.model_validate(service.create_source(session, body))
+
+
+@router.get("/sources", dependencies=[allow(Role.admin, Role.manager)])
+def list_sources(session: SessionDep) -> list[SourceRead]:
+    return [SourceRead.model_validate(s) for s in service.list_sources(session)]
+
+
+@router.get("/sources/{key}", dependencies=[allow(Role.admin, Role.manager)])
+def get_source(key: str, session: SessionDep) -> SourceRead:
+    return SourceRead.model_validate(service.get_source(session, key))
+
+
+@router.post("/sources/{key}/fields", dependencies=[allow(Role.admin)])
+def add_source_fields(key: str, body: SourceFieldsAdd, session: SessionDep) -> SourceRead:
+    return SourceRead.model_validate(service.add_fields(session, key, body))

@@ -1,0 +1,54 @@
+"""Source request and response shapes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, StringConstraints, field_validator
+
+from plaudit.kit.schemas import InputSchema, Key, Name, OutputSchema, Timestamp
+from plaudit.rules.model import FieldType
+
+FieldName = Annotated[
+    str, StringConstraints(min_length=1, max_length=100, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+]
+
+
+class SourceField(InputSchema):
+    name: FieldName
+    type: FieldType
+
+
+class SourceCreate(InputSchema):
+    key: Key
+    name: Name
+    fields: list[SourceField] = Field(default_factory=list, max_length=200)
+
+    @field_validator("fields")
+    @classmethod
+    def _unique_names(cls, fields: list[SourceField]) -> list[SourceField]:
+        seen: set[str] = set()
+        for f in fields:
+            if f.name in seen:
+                raise ValueError(f"field {f.name!r} is declared twice")
+            seen.add(f.name)
+        return fields
+
+
+class SourceFieldsAdd(InputSchema):
+    """Fields can be added to a source; changing or removing one would break existing rules."""
+
+    fields: list[SourceField] = Field(min_length=1, max_length=200)
+
+
+class SourceFieldRead(OutputSchema):
+    name: str
+    type: FieldType
+
+
+class SourceRead(OutputSchema):
+    id: int
+    key: str
+    name: str
+    fields: list[SourceFieldRead]
+    created_at: Timestamp

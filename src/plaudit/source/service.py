@@ -1,0 +1,63 @@
+"""Creating and finding sources."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from plaudit.errors import Conflict, InvalidInput, not_found
+from plaudit.models import Source
+from plaudit.rules.model import FieldType
+from plaudit.source.schemas import SourceCreate, SourceFieldsAdd
+
+
+def get_source(session: Session, key: str) -> Source:
+    source = session.scalars(select(Source).where(Source.key == key)).first()
+    if source is None:
+        raise not_found("source", key)
+    return source
+
+
+def create_source(session: Session, data: SourceCreate) -> Source:
+    if session.scalars(select(Source.id).where(Source.key == data.key)).first() is not None:
+        raise Conflict(
+            detail=f"A source with key {data.key!r} already exists.",
+            field="key",
+            code="duplicate_key",
+        )
+    source = Source(
+        key=data.key, name=data.name, fields=[f.model_dump(mode="json") for f in data.fields]
+    )
+    session.add(source)
+    session.flush()
+    return source
+
+
+def add_fields(session: Session, key: str, data: SourceFieldsAdd) -> Source:
+    source = get_source(session, key)
+    existing = source.field_types()
+    clashes = [f.name for f in data.fields if f.name in existing]
+    if clashes:
+        raise InvalidInput(detail=f"Source {key!r} already has fields {clashes}.", field="fields")
+    source.fields = [*source.fields, *(f.model_dump(mode="json") for f in data.fields)]
+    session.flush()
+    return source
+
+
+def list_sources(session: Session) -> Sequence[Source]:
+    return session.scalars(select(Source).order_by(Source.id)).all()
+
+
+def field_types_by_source(
+    session: Session, keys: Iterable[str] | None = None
+) -> dict[str, dict[str, FieldType]]:
+    """The typed fields of every source (or of `keys`), as rule validation wants them."""
+    query = select(Source)
+    if keys is not None:
+        query = query.where(Source.key.in_(list(keys)))
+    return {
+        s.key: {name: FieldType(t) for name, t in s.field_types().items()}
+        for s in session.scalars(query)
+    }

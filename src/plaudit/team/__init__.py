@@ -1,0 +1,1 @@
+"""Teams: teams of employees or partner companies."""

@@ -1,0 +1,163 @@
+"""Fixtures: every database test runs on SQLite and on PostgreSQL, schema built by migrations.
+
+PostgreSQL comes from PLAUDIT_TEST_POSTGRES_URL (scripts/test sets it, starting a throwaway
+server when none is running). When it is missing or unreachable the PostgreSQL tests FAIL:
+they are never skipped into green.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+
+from plaudit.app import create_app
+from plaudit.clock import FixedClock
+from plaudit.config import Settings
+from plaudit.db.base import Base
+from plaudit.db.engine import build_engine
+from plaudit.db.migrate import upgrade
+
+ADMIN_TOKEN = "test-admin-token"
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def postgres_url() -> str:
+    url = os.environ.get("PLAUDIT_TEST_POSTGRES_URL")
+    if not url:
+        pytest.fail("PLAUDIT_TEST_POSTGRES_URL is not set: run the suite with scripts/test, which "
+                    "finds or starts PostgreSQL. PostgreSQL tests are never skipped.")
+    return Settings(database_url=url).sqlalchemy_url
+
+
+def _reset_postgres(url: str) -> None:
+    engine = build_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    except Exception as exc:  # noqa: BLE001 - any failure here must stop the run loudly
+        pytest.fail(f"PostgreSQL at {url} is unreachable or unusable: {exc}")
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A migrated database of each kind, made once per test session."""
+    if request.param == "sqlite":
+        path: Path = tmp_path_factory.mktemp("db") / "plaudit.db"
+        url = f"sqlite:///{path}"
+    else:
+        url = postgres_url()
+        _reset_postgres(url)
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    eng = build_engine(database_url)
+    yield eng
+    eng.dispose()
+
+
+def _truncate_all(engine: Engine) -> None:
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                conn.execute(text(f"DELETE FROM {name}"))  # noqa: S608 - table names are ours
+            conn.execute(text("DELETE FROM sqlite_sequence"))
+
+
+@pytest.fixture
+def clean_db(engine: Engine) -> Engine:
+    """Each test starts from empty tables and commits for real through the app's own boundary."""
+    _truncate_all(engine)
+    return engine
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(datetime(2026, 11, 18, 13, 0, tzinfo=UTC))  # a Wednesday
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, admin_token=ADMIN_TOKEN, timezone="UTC")
+
+
+class Api:
+    """A test client that speaks as a given token and returns decoded JSON."""
+
+    def __init__(self, client: TestClient, token: str | None) -> None:
+        self.client = client
+        self.token = token
+
+    def headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        out = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        out.update(extra or {})
+        return out
+
+    def request(self, method: str, path: str, **kwargs: Any) -> Any:
+        headers = self.headers(kwargs.pop("headers", None))
+        return self.client.request(method, "/api/v1" + path, headers=headers, **kwargs)
+
+    def get(self, path: str, **kw: Any) -> Any:
+        return self.request("GET", path, **kw)
+
+    def post(self, path: str, **kw: Any) -> Any:
+        return self.request("POST", path, **kw)
+
+    def patch(self, path: str, **kw: Any) -> Any:
+        return self.request("PATCH", path, **kw)
+
+    def put(self, path: str, **kw: Any) -> Any:
+        return self.request("PUT", path, **kw)
+
+    def delete(self, path: str, **kw: Any) -> Any:
+        return self.request("DELETE", path, **kw)
+
+    def ok(self, method: str, path: str, status: int = 200, **kw: Any) -> Any:
+        """Call and assert the status; return the JSON body."""
+        response = self.request(method, path, **kw)
+        assert response.status_code == status, (method, path, response.status_code, response.text)
+        return response.json() if response.content else None
+
+    def as_token(self, token: str | None) -> Api:
+        return Api(self.client, token)
+
+
+@pytest.fixture
+def client(clean_db: Engine, settings: Settings, clock: FixedClock) -> Iterator[TestClient]:
+    app = create_app(settings, clock=clock)
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def admin(client: TestClient) -> Api:
+    return Api(client, ADMIN_TOKEN)
+
+
+@pytest.fixture
+def tokens(admin: Api) -> dict[str, str]:
+    """A token of every role (the member token is bound to a member of its own)."""
+    member = admin.ok("POST", "/members", 201, json={"name": "Token Holder"})
+    out = {"admin": ADMIN_TOKEN}
+    for role in ("manager", "ingest", "member"):
+        body: dict[str, Any] = {"name": f"{role}-token", "role": role}
+        if role == "member":
+            body["member_id"] = member["id"]
+        out[role] = admin.ok("POST", "/tokens", 201, json=body)["token"]
+    out["member_id"] = str(member["id"])
+    return out
