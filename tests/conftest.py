@@ -76,7 +76,6 @@ def _truncate_all(engine: Engine) -> None:
         else:
             for name in tables:
                 conn.execute(text(f"DELETE FROM {name}"))  # noqa: S608 - table names are ours
-            conn.execute(text("DELETE FROM sqlite_sequence"))
 
 
 @pytest.fixture

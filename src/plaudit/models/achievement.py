@@ -50,7 +50,7 @@ class Achievement(Base):
 
 
 class AchievementVersion(Base):
-    """A frozen copy of an achievement's definition; awards name the version they were earned under."""
+    """A frozen copy of an achievement's definition at one version."""
 
     __tablename__ = "achievement_versions"
     __table_args__ = (UniqueConstraint("achievement_id", "version"),)
