@@ -8,14 +8,16 @@ they are never skipped into green.
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, make_url, text
 
 from plaudit.app import create_app
 from plaudit.clock import FixedClock
@@ -36,29 +38,39 @@ def postgres_url() -> str:
     return Settings(database_url=url).sqlalchemy_url
 
 
-def _reset_postgres(url: str) -> None:
-    engine = build_engine(url)
+@contextmanager
+def private_postgres_database(server_url: str) -> Iterator[str]:
+    """A fresh database on the test server for this pytest process, dropped afterwards, so
+    that parallel runs and other tools using the same server never see each other's rows."""
+    name = f"plaudit_t_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin_engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
     try:
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-    except Exception as exc:  # noqa: BLE001 - any failure here must stop the run loudly
-        pytest.fail(f"PostgreSQL at {url} is unreachable or unusable: {exc}")
+        with admin_engine.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # any failure here must stop the run loudly
+        admin_engine.dispose()
+        pytest.fail(f"PostgreSQL at {server_url} is unreachable or unusable: {exc}")
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
     finally:
-        engine.dispose()
+        with admin_engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin_engine.dispose()
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+def database_url(request: pytest.FixtureRequest,
+                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A migrated database of each kind, made once per test session."""
     if request.param == "sqlite":
         path: Path = tmp_path_factory.mktemp("db") / "plaudit.db"
         url = f"sqlite:///{path}"
-    else:
-        url = postgres_url()
-        _reset_postgres(url)
-    upgrade(url)
-    return url
+        upgrade(url)
+        yield url
+        return
+    with private_postgres_database(postgres_url()) as url:
+        upgrade(url)
+        yield url
 
 
 @pytest.fixture(scope="session")
