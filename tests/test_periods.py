@@ -29,12 +29,13 @@ US = timedelta(microseconds=1)
 HOUR = timedelta(hours=1)
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def hours(w: PeriodWindow) -> float:
-    assert w.start is not None and w.end is not None
+    assert w.start is not None
+    assert w.end is not None
     return (w.end - w.start) / HOUR
 
 
@@ -50,8 +51,10 @@ def test_plecto_seed_week_in_berlin() -> None:
         datetime(2026, 11, 23, tzinfo=BERLIN),
         "2026-11-16",
     )
-    assert w.start == utc(2026, 11, 15, 23) and w.end == utc(2026, 11, 22, 23)
-    assert w.start.tzinfo is UTC and w.end.tzinfo is UTC
+    assert w.start == utc(2026, 11, 15, 23)
+    assert w.end == utc(2026, 11, 22, 23)
+    assert w.start.tzinfo is UTC
+    assert w.end.tzinfo is UTC
     assert w.is_active(datetime(2026, 11, 22, 23, 59, tzinfo=BERLIN))
     assert w.is_active(datetime(2026, 11, 22, 23, 59, 59, 999999, tzinfo=BERLIN))
     assert not w.is_active(datetime(2026, 11, 23, 0, 0, tzinfo=BERLIN))
@@ -70,9 +73,9 @@ def test_plecto_seed_week_in_berlin() -> None:
          "2026-03-23", 167),
         (BERLIN, Period.week, (2026, 10, 21, 12), (2026, 10, 18, 22), (2026, 10, 25, 23),
          "2026-10-19", 169),
-        (BERLIN, Period.month, (2026, 3, 15), (2026, 2, 28, 23), (2026, 3, 31, 22),
+        (BERLIN, Period.month, (2026, 3, 15, 12), (2026, 2, 28, 23), (2026, 3, 31, 22),
          "2026-03-01", 31 * 24 - 1),
-        (BERLIN, Period.month, (2026, 10, 15), (2026, 9, 30, 22), (2026, 10, 31, 23),
+        (BERLIN, Period.month, (2026, 10, 15, 12), (2026, 9, 30, 22), (2026, 10, 31, 23),
          "2026-10-01", 31 * 24 + 1),
         (BERLIN, Period.day, (2026, 3, 29, 12), (2026, 3, 28, 23), (2026, 3, 29, 22),
          "2026-03-29", 23),
@@ -83,22 +86,22 @@ def test_plecto_seed_week_in_berlin() -> None:
          "2026-03-30", 169),
         (SYDNEY, Period.week, (2026, 10, 1, 12), (2026, 9, 27, 14), (2026, 10, 4, 13),
          "2026-09-28", 167),
-        (SYDNEY, Period.month, (2026, 4, 15), (2026, 3, 31, 13), (2026, 4, 30, 14),
+        (SYDNEY, Period.month, (2026, 4, 15, 12), (2026, 3, 31, 13), (2026, 4, 30, 14),
          "2026-04-01", 30 * 24 + 1),
-        (SYDNEY, Period.month, (2026, 10, 15), (2026, 9, 30, 14), (2026, 10, 31, 13),
+        (SYDNEY, Period.month, (2026, 10, 15, 12), (2026, 9, 30, 14), (2026, 10, 31, 13),
          "2026-10-01", 31 * 24 - 1),
     ],
 )
 def test_dst_changes_inside_period(
     zone: ZoneInfo,
     period: Period,
-    instant_local: tuple[int, ...],
-    start_utc: tuple[int, ...],
-    end_utc: tuple[int, ...],
+    instant_local: tuple[int, int, int, int],
+    start_utc: tuple[int, int, int, int],
+    end_utc: tuple[int, int, int, int],
     key: str,
     length: int,
 ) -> None:
-    w = period_containing(datetime(*instant_local, tzinfo=zone), period, zone)  # type: ignore[misc]
+    w = period_containing(datetime(*instant_local, tzinfo=zone), period, zone)
     assert (w.period, w.start, w.end, w.key) == (period, utc(*start_utc), utc(*end_utc), key)
     assert hours(w) == length
     assert period_by_key(key, period, zone) == w
@@ -108,8 +111,10 @@ def test_instants_either_side_of_a_boundary_midnight() -> None:
     boundary = utc(2026, 11, 22, 23)  # Mon 23 Nov 2026 00:00 Berlin
     before = period_containing(boundary - US, Period.week, BERLIN)
     after = period_containing(boundary, Period.week, BERLIN)
-    assert before.key == "2026-11-16" and before.end == boundary
-    assert after.key == "2026-11-23" and after.start == boundary
+    assert before.key == "2026-11-16"
+    assert before.end == boundary
+    assert after.key == "2026-11-23"
+    assert after.start == boundary
     # Same across a DST boundary: Mon 30 Mar 2026 00:00 CEST.
     boundary = utc(2026, 3, 29, 22)
     assert period_containing(boundary - US, Period.week, BERLIN).key == "2026-03-23"
@@ -163,7 +168,8 @@ def test_start_of_day_when_midnight_is_skipped(
         tzinfo=None
     )
     start = start_of_local_day(day, zone)
-    assert start == first_instant and start.tzinfo is UTC
+    assert start == first_instant
+    assert start.tzinfo is UTC
     assert start.astimezone(zone).date() == day
     assert (start - US).astimezone(zone).date() == day - timedelta(days=1)
     one_am = datetime.combine(day, time(1), tzinfo=zone).astimezone(UTC)
@@ -172,6 +178,18 @@ def test_start_of_day_when_midnight_is_skipped(
     w = period_containing(start, Period.day, zone)
     assert (w.start, w.key, hours(w)) == (start, day.isoformat(), 23)
     assert period_containing(start - US, Period.day, zone).end == start
+
+
+def test_gap_that_starts_before_midnight() -> None:
+    # Toronto, 30 Mar 1919: 23:30 EST jumped to 00:30 EDT, so 31 March began at 00:30 EDT
+    # (04:30 UTC). Reading 00:00 with the pre-transition offset would wrongly give 05:00 UTC.
+    toronto = ZoneInfo("America/Toronto")
+    assert datetime(1919, 3, 31, tzinfo=toronto).astimezone(UTC) == utc(1919, 3, 31, 5)
+    start = start_of_local_day(date(1919, 3, 31), toronto)
+    assert start == utc(1919, 3, 31, 4, 30)
+    assert start.astimezone(toronto).replace(tzinfo=None) == datetime(1919, 3, 31, 0, 30)  # noqa: DTZ001
+    assert (start - US).astimezone(toronto).date() == date(1919, 3, 30)
+    assert period_containing(utc(1919, 3, 31, 4, 45), Period.day, toronto).key == "1919-03-31"
 
 
 def test_skipped_whole_day_pacific_apia() -> None:
@@ -184,7 +202,8 @@ def test_skipped_whole_day_pacific_apia() -> None:
     with pytest.raises(ValueError, match="2011-12-30"):
         period_by_key("2011-12-30", Period.day, apia)
     week = period_containing(start_31, Period.week, apia)
-    assert week.key == "2011-12-26" and hours(week) == 6 * 24
+    assert week.key == "2011-12-26"
+    assert hours(week) == 6 * 24
 
 
 # --- day / quarter / year / none ---------------------------------------------------------------
@@ -237,7 +256,8 @@ def test_period_none_contains_everything() -> None:
     w = period_containing(datetime(2026, 11, 18, 14, tzinfo=BERLIN), Period.none, BERLIN)
     assert w == PeriodWindow(Period.none, None, None, "all")
     for instant in (utc(1, 1, 1), utc(2026, 1, 1), datetime.max.replace(tzinfo=UTC)):
-        assert w.contains(instant) and w.is_active(instant)
+        assert w.contains(instant)
+        assert w.is_active(instant)
     assert period_by_key("all", Period.none, BERLIN) == w
     with pytest.raises(ValueError, match="2026-01-01"):
         period_by_key("2026-01-01", Period.none, BERLIN)
@@ -269,7 +289,7 @@ def test_period_values_are_strings() -> None:
     ],
 )
 def test_period_by_key_rejects_bad_keys(key: str, period: Period) -> None:
-    with pytest.raises(ValueError, match="key|first day"):
+    with pytest.raises(ValueError, match=r"key|first day"):
         period_by_key(key, period, BERLIN)
 
 
@@ -365,12 +385,16 @@ def cases(draw: st.DrawFn) -> tuple[datetime, Period, ZoneInfo]:
 def test_properties(case: tuple[datetime, Period, ZoneInfo]) -> None:
     instant, period, zone = case
     w = period_containing(instant, period, zone)
-    assert w.start is not None and w.end is not None
-    assert w.start.tzinfo is UTC and w.end.tzinfo is UTC
+    assert w.start is not None
+    assert w.end is not None
+    assert w.start.tzinfo is UTC
+    assert w.end.tzinfo is UTC
     assert w.period is period
     assert w.start <= instant < w.end
-    assert w.contains(instant) and w.is_active(instant)
-    assert not w.contains(w.end) and not w.contains(w.start - US)
+    assert w.contains(instant)
+    assert w.is_active(instant)
+    assert not w.contains(w.end)
+    assert not w.contains(w.start - US)
 
     local_day = instant.astimezone(zone).date()
     first, nxt = local_bounds(local_day, period)
@@ -381,7 +405,8 @@ def test_properties(case: tuple[datetime, Period, ZoneInfo]) -> None:
     assert w.end == start_of_local_day(nxt, zone)
 
     following = period_containing(w.end, period, zone)
-    assert following.start == w.end and following.key == nxt.isoformat()
+    assert following.start == w.end
+    assert following.key == nxt.isoformat()
     assert period_containing(w.start - US, period, zone).end == w.start
 
     assert period_by_key(w.key, period, zone) == w

@@ -19,7 +19,10 @@ from plaudit.group.router import router as group_router
 from plaudit.http.body_limit import BodyLimitMiddleware
 from plaudit.http.problems import install_problem_handlers
 from plaudit.identity.router import router as identity_router
+from plaudit.leaderboard.router import router as leaderboard_router
 from plaudit.member.router import router as member_router
+from plaudit.portal.router import router as portal_router
+from plaudit.record.router import router as record_router
 from plaudit.source.router import router as source_router
 from plaudit.team.router import router as team_router
 
@@ -44,8 +47,11 @@ def api_router() -> APIRouter:
         member_router,
         group_router,
         source_router,
+        record_router,
         achievement_router,
         award_router,
+        portal_router,
+        leaderboard_router,
         audit_router,
     ):
         router.include_router(sub)
@@ -81,7 +87,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     app.include_router(api_router())
     app.add_middleware(
         BodyLimitMiddleware,
-        default_limit=settings.max_body_bytes,  # type: ignore[arg-type]
+        default_limit=settings.max_body_bytes,
         overrides=[(r"/badge$", BADGE_BODY_LIMIT)],
     )
     return app

@@ -166,3 +166,9 @@ def test_award_filters(admin: Api) -> None:
     assert len(admin.ok("GET", f"/awards?achievement_id={kudos['id']}")) == 2
     both = admin.ok("GET", f"/awards?member_id={ann['id']}&achievement_id={high['id']}")
     assert len(both) == 1
+
+
+def test_effective_timestamps_at_midnight_stay_instants(admin: Api) -> None:
+    promo = make_achievement(admin, "midnight", "award", effective={
+        "from": "2026-11-01T00:00:00+00:00", "until": "2026-11-30T00:00:00+00:00"})
+    assert promo["effective"]["until"] == "2026-11-30T00:00:00+00:00"

@@ -13,7 +13,10 @@ from plaudit.achievement.schemas import (
     AchievementRead,
     AchievementUpdate,
     AchievementVersionRead,
+    PreviewRead,
+    QualifierRead,
 )
+from plaudit.engine.preview import preview
 from plaudit.http.deps import Allow, NowDep, SessionDep, SettingsDep, allow
 from plaudit.kit.roles import STAFF, Principal, Role
 
@@ -78,9 +81,11 @@ def delete_achievement(
 
 @router.post("/achievements/{achievement_id}/activate")
 def activate_achievement(
-    achievement_id: int, session: SessionDep, actor: Staff, now: NowDep
+    achievement_id: int, session: SessionDep, actor: Staff, now: NowDep, settings: SettingsDep
 ) -> AchievementRead:
-    achievement = service.activate_achievement(session, achievement_id, actor=actor, now=now)
+    achievement = service.activate_achievement(
+        session, achievement_id, actor=actor, now=now, zone=settings.zone
+    )
     return present_one(session, achievement)
 
 
@@ -135,3 +140,28 @@ def put_badge(
 def get_badge(achievement_id: int, session: SessionDep) -> Response:
     badge = service.get_badge(session, achievement_id)
     return Response(content=badge.content, media_type=badge.media_type, headers=BADGE_HEADERS)
+
+
+@router.post("/achievements/{achievement_id}/preview", dependencies=[allow(*STAFF)])
+def preview_achievement(
+    achievement_id: int, session: SessionDep, settings: SettingsDep
+) -> PreviewRead:
+    """Who would qualify now, from the records in the window; writes nothing."""
+    achievement = service.get_achievement(session, achievement_id)
+    qualifiers = preview(session, achievement, settings.zone)
+    members = sorted({q.member_id for q in qualifiers})
+    return PreviewRead(
+        achievement_id=achievement.id,
+        active=achievement.active,
+        count=len(members),
+        new_awards=sum(max(0, q.completions - q.already_awarded) for q in qualifiers),
+        qualifiers=[
+            QualifierRead(
+                member_id=q.member_id,
+                period=q.period,
+                completions=q.completions,
+                already_awarded=q.already_awarded,
+            )
+            for q in qualifiers
+        ],
+    )

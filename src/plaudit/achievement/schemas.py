@@ -29,7 +29,8 @@ class Category(StrEnum):
 Icon = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 Description = Annotated[str, StringConstraints(max_length=2000)]
 Points = Annotated[int, Field(ge=0, le=1_000_000_000)]
-DateOrInstant = date | AwareDatetime
+# A timestamp first: a midnight timestamp must not be read as a (whole-day) date.
+DateOrInstant = AwareDatetime | date
 
 
 class EffectiveDates(InputSchema):
@@ -113,6 +114,21 @@ class AchievementVersionRead(OutputSchema):
     definition: dict[str, Any]
     created_by: str
     created_at: Timestamp
+
+
+class QualifierRead(OutputSchema):
+    member_id: int
+    period: str
+    completions: int
+    already_awarded: int
+
+
+class PreviewRead(OutputSchema):
+    achievement_id: int
+    active: bool
+    count: int
+    new_awards: int
+    qualifiers: list[QualifierRead]
 
 
 def effective_read(start: datetime | None, end: datetime | None) -> EffectiveRead:

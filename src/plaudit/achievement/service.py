@@ -3,7 +3,7 @@ inactive), activate, deactivate, delete (keeping awards), and the badge image.""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,15 +15,12 @@ from plaudit.achievement.definition import check_definition, snapshot, window_fr
 from plaudit.achievement.schemas import AchievementCreate, AchievementUpdate, Category
 from plaudit.audit.service import record_event
 from plaudit.badge.image import validate_badge
+from plaudit.engine import lifecycle as engine_lifecycle
 from plaudit.errors import Conflict, not_found
 from plaudit.kit.roles import Principal
 from plaudit.models import Achievement, AchievementBadge, AchievementVersion
 from plaudit.periods import Period
 from plaudit.rules.model import Rule, dump_requirements, parse_requirements
-
-ActivationHook = Callable[[Session, Achievement, datetime], Any]
-"""Called in the activating transaction; the rule engine hooks its backfill here."""
-_activation_hooks: list[ActivationHook] = []
 
 DEFINITION_FIELDS = (
     "key",
@@ -42,11 +39,6 @@ DEFINITION_FIELDS = (
     "repeatable",
     "requirements",
 )
-
-
-def on_activation(hook: ActivationHook) -> ActivationHook:
-    _activation_hooks.append(hook)
-    return hook
 
 
 def get_achievement(
@@ -221,16 +213,25 @@ def update_achievement(
 
 
 def activate_achievement(
-    session: Session, achievement_id: int, *, actor: Principal, now: datetime
+    session: Session, achievement_id: int, *, actor: Principal, now: datetime, zone: ZoneInfo
 ) -> Achievement:
+    """Activate and backfill: members whose records already qualify are awarded at once."""
     achievement = get_achievement(session, achievement_id, for_update=True)
     if achievement.active:
         return achievement
     achievement.active = True
-    record_event(session, actor, "achievement.activate", "achievement", achievement.id, at=now)
     session.flush()
-    for hook in _activation_hooks:
-        hook(session, achievement, now)
+    awarded = engine_lifecycle.on_activate(session, achievement, now=now, zone=zone)
+    record_event(
+        session,
+        actor,
+        "achievement.activate",
+        "achievement",
+        achievement.id,
+        at=now,
+        details={"backfill_awards": len(awarded)},
+    )
+    session.flush()
     return achievement
 
 
@@ -241,6 +242,7 @@ def deactivate_achievement(
     if not achievement.active:
         return achievement
     achievement.active = False
+    engine_lifecycle.on_deactivate(session, achievement.id)
     record_event(session, actor, "achievement.deactivate", "achievement", achievement.id, at=now)
     session.flush()
     return achievement

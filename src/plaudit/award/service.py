@@ -179,7 +179,7 @@ def revoke_award(
     return award
 
 
-def filtered_awards(filters: AwardFilters, *, now: datetime) -> Select[tuple[Award]]:
+def filtered_awards(filters: AwardFilters, *, now: datetime) -> Select[Award]:
     query = select(Award)
     if filters.member_id is not None:
         query = query.where(Award.member_id == filters.member_id)

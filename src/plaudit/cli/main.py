@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from plaudit.cli.identity import token_app, user_app
+from plaudit.cli.records import import_records
 from plaudit.cli.serve import migrate, serve
 
 app = typer.Typer(
@@ -12,6 +13,7 @@ app = typer.Typer(
 )
 app.command()(serve)
 app.command()(migrate)
+app.command("import")(import_records)
 app.add_typer(token_app, name="token")
 app.add_typer(user_app, name="user")
 

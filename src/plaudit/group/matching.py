@@ -56,9 +56,9 @@ def condition_holds(condition: Mapping[str, Any], facts: MemberFacts) -> bool:
     if op == ConditionOp.ne:
         return bool(_norm(actual) != _norm(expected))
     if op == ConditionOp.in_:
-        return _norm(actual) in {_norm(v) for v in expected}
+        return _norm(actual) in {_norm(v) for v in expected or ()}
     if op == ConditionOp.not_in:
-        return _norm(actual) not in {_norm(v) for v in expected}
+        return _norm(actual) not in {_norm(v) for v in expected or ()}
     return isinstance(actual, str) and str(expected).casefold() in actual.casefold()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import select
@@ -84,5 +84,5 @@ class Allow:
         return principal
 
 
-def allow(*roles: Role) -> object:
+def allow(*roles: Role) -> Any:
     return Depends(Allow(*roles))

@@ -6,6 +6,7 @@ from plaudit.models.award import Award
 from plaudit.models.group import Group
 from plaudit.models.identity import ApiToken, User
 from plaudit.models.member import Member
+from plaudit.models.progress import AchievementSource, RuleProgress, RuleProgressValue
 from plaudit.models.record import IdempotentResponse, Record
 from plaudit.models.source import Source
 from plaudit.models.team import Team
@@ -13,6 +14,7 @@ from plaudit.models.team import Team
 __all__ = [
     "Achievement",
     "AchievementBadge",
+    "AchievementSource",
     "AchievementVersion",
     "ApiToken",
     "AuditEvent",
@@ -21,6 +23,8 @@ __all__ = [
     "IdempotentResponse",
     "Member",
     "Record",
+    "RuleProgress",
+    "RuleProgressValue",
     "Source",
     "Team",
     "User",

@@ -1,0 +1,431 @@
+"""Rule-engine benchmarks, each a ratio against a baseline measured in the same run.
+
+    .venv/bin/python bench/engine_bench.py [--members 100000] [--records 50000]
+                                           [--backfill-records 1000000]
+
+Prints one line per figure; docs/benchmarks.md records a run. Only loopback is used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import sqlite3
+import statistics
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+from sqlalchemy import insert, text
+
+from plaudit.achievement.schemas import AchievementCreate
+from plaudit.achievement.service import activate_achievement, create_achievement
+from plaudit.app import create_app
+from plaudit.config import Settings
+from plaudit.db.engine import build_engine
+from plaudit.db.migrate import upgrade
+from plaudit.db.session import build_sessionmaker, unit_of_work
+from plaudit.kit.roles import SYSTEM
+from plaudit.leaderboard.schemas import LeaderboardQuery
+from plaudit.leaderboard.service import leaderboard
+from plaudit.models import Member, Record
+from plaudit.periods import parse_zone
+from plaudit.record.schemas import RecordIn
+from plaudit.record.service import ingest_records
+from plaudit.source.schemas import SourceCreate
+from plaudit.source.service import create_source
+
+ZONE = parse_zone("Europe/Berlin")
+NOW = datetime(2026, 11, 18, 12, tzinfo=UTC)
+ADMIN = "bench-admin-token"
+DEAL_FIELDS = [
+    {"name": "status", "type": "string"},
+    {"name": "currency", "type": "string"},
+    {"name": "value", "type": "number"},
+    {"name": "campaign_id", "type": "string"},
+]
+
+
+def timed(fn: Callable[[], Any]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def deal_rule(i: int, source: str = "deals") -> list[list[dict[str, Any]]]:
+    kinds = [
+        {"source": source, "aggregate": "count", "operator": "at_least", "value": 5 + i},
+        {
+            "source": source,
+            "where": [{"field": "status", "op": "eq", "value": "Approved"}],
+            "aggregate": "sum",
+            "field": "value",
+            "operator": "at_least",
+            "value": 50000 + i,
+        },
+        {
+            "source": source,
+            "aggregate": "count_distinct",
+            "field": "campaign_id",
+            "operator": "at_least",
+            "value": 3 + i % 3,
+        },
+        {
+            "source": source,
+            "aggregate": "max",
+            "field": "value",
+            "operator": "at_least",
+            "value": 9000,
+        },
+    ]
+    return [[kinds[i % len(kinds)]]]
+
+
+class World:
+    """A migrated database with members, sources and achievements, built for one benchmark."""
+
+    def __init__(self, path: Path, members: int) -> None:
+        self.url = f"sqlite:///{path}"
+        upgrade(self.url)
+        self.engine = build_engine(self.url)
+        self.factory = build_sessionmaker(self.engine)
+        with self.engine.begin() as conn:
+            conn.execute(
+                insert(Member),
+                [
+                    {"name": f"Member {i}", "attributes": {}, "active": True, "created_at": NOW}
+                    for i in range(members)
+                ],
+            )
+        self.member_ids = list(range(1, members + 1))
+
+    def source(self, key: str) -> None:
+        with unit_of_work(self.factory) as session:
+            create_source(
+                session,
+                SourceCreate.model_validate({"key": key, "name": key, "fields": DEAL_FIELDS}),
+            )
+
+    def achievements(self, count: int, source: str, prefix: str, period: str = "month") -> None:
+        with unit_of_work(self.factory) as session:
+            for i in range(count):
+                a = create_achievement(
+                    session,
+                    AchievementCreate.model_validate(
+                        {
+                            "key": f"{prefix}-{i}",
+                            "name": f"{prefix} {i}",
+                            "category": "award",
+                            "period": period,
+                            "points": 10,
+                            "requirements": deal_rule(i, source),
+                        }
+                    ),
+                    actor=SYSTEM,
+                    now=NOW,
+                    zone=ZONE,
+                )
+                activate_achievement(session, a.id, actor=SYSTEM, now=NOW, zone=ZONE)
+
+    def records(self, n: int, rng: random.Random) -> list[RecordIn]:
+        return [
+            RecordIn(
+                member_id=rng.choice(self.member_ids),
+                occurred_at=NOW - timedelta(minutes=rng.randint(0, 60 * 24 * 20)),
+                data={
+                    "status": rng.choice(["Approved", "Pending"]),
+                    "currency": "EUR",
+                    "value": rng.randint(1, 10) * 1000,
+                    "campaign_id": f"c{rng.randint(1, 6)}",
+                },
+            )
+            for _ in range(n)
+        ]
+
+    def ingest(self, source: str, items: list[RecordIn], batch: int = 2000) -> None:
+        with unit_of_work(self.factory) as session:
+            for start in range(0, len(items), batch):
+                ingest_records(session, source, items[start : start + batch], now=NOW, zone=ZONE)
+
+
+def bench_bulk(tmp: Path, members: int, n: int) -> dict[str, float]:
+    rng = random.Random(1)
+    world = World(tmp / "bulk.db", members)
+    world.source("deals")
+    world.achievements(20, "deals", "bulk")
+    items = world.records(n, rng)
+    engine_s = timed(lambda: world.ingest("deals", items))
+    plain = sqlite3.connect(tmp / "plain.db")
+    plain.execute(
+        "CREATE TABLE records (id INTEGER PRIMARY KEY, source_id INT, external_id TEXT,"
+        " member_id INT, occurred_at TEXT, data TEXT, created_at TEXT, updated_at TEXT)"
+    )
+    rows = [
+        (
+            1,
+            None,
+            r.member_id,
+            r.occurred_at.isoformat(),
+            json.dumps(r.data),
+            NOW.isoformat(),
+            NOW.isoformat(),
+        )
+        for r in items
+    ]
+
+    def executemany() -> None:
+        plain.executemany(
+            "INSERT INTO records (source_id, external_id, member_id, occurred_at,"
+            " data, created_at, updated_at) VALUES (?,?,?,?,?,?,?)",
+            rows,
+        )
+        plain.commit()
+
+    plain_s = timed(executemany)
+    plain.close()
+    return {
+        "engine_rps": n / engine_s,
+        "plain_rps": n / plain_s,
+        "ratio": (n / engine_s) / (n / plain_s),
+    }
+
+
+def bench_scaling(tmp: Path, members: int, n: int) -> dict[str, float]:
+    """Per-record cost of the bulk path with 10 and with 200 achievements on OTHER sources."""
+    out = {}
+    for count in (10, 200):
+        rng = random.Random(2)
+        world = World(tmp / f"scale{count}.db", members)
+        world.source("deals")
+        world.source("other")
+        world.achievements(5, "deals", "mine")
+        world.achievements(count, "other", "other")
+        items = world.records(n, rng)
+        out[count] = timed(lambda w=world, i=items: w.ingest("deals", i)) / n  # type: ignore[misc]
+    return {
+        "us_per_record_10": out[10] * 1e6,
+        "us_per_record_200": out[200] * 1e6,
+        "ratio": out[200] / out[10],
+    }
+
+
+@contextmanager
+def live_server(url: str) -> Iterator[str]:
+    app = create_app(Settings(database_url=url, admin_token=ADMIN, timezone="Europe/Berlin"))
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", access_log=False)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def bench_latency(tmp: Path, members: int, requests: int) -> dict[str, float]:
+    world = World(tmp / "http.db", members)
+    world.source("deals")
+    world.achievements(20, "deals", "http")
+    rng = random.Random(3)
+    with (
+        live_server(world.url) as base,
+        httpx.Client(base_url=base, headers={"Authorization": f"Bearer {ADMIN}"}) as client,
+    ):
+
+        def sample(call: Callable[[], httpx.Response]) -> list[float]:
+            times = []
+            for _ in range(requests):
+                start = time.perf_counter()
+                response = call()
+                times.append(time.perf_counter() - start)
+                assert response.status_code == 200, response.text
+            return times
+
+        sample(lambda: client.get("/api/v1/health"))  # warm up
+        noop = sample(lambda: client.get("/api/v1/health"))
+        record = sample(
+            lambda: client.post(
+                "/api/v1/sources/deals/records",
+                json={
+                    "member_id": rng.choice(world.member_ids),
+                    "occurred_at": (NOW - timedelta(minutes=rng.randint(0, 9999))).isoformat(),
+                    "data": {
+                        "status": "Approved",
+                        "currency": "EUR",
+                        "value": 1000,
+                        "campaign_id": f"c{rng.randint(1, 6)}",
+                    },
+                },
+            )
+        )
+
+    def pct(xs: list[float], q: float) -> float:
+        return sorted(xs)[min(len(xs) - 1, int(q * len(xs)))] * 1000
+
+    return {
+        "noop_median_ms": statistics.median(noop) * 1000,
+        "noop_p99_ms": pct(noop, 0.99),
+        "record_median_ms": statistics.median(record) * 1000,
+        "record_p99_ms": pct(record, 0.99),
+        "median_ratio": statistics.median(record) / statistics.median(noop),
+        "p99_ratio": pct(record, 0.99) / pct(noop, 0.99),
+    }
+
+
+def bench_backfill(tmp: Path, members: int, n: int) -> dict[str, float]:
+    world = World(tmp / "backfill.db", members)
+    world.source("deals")
+    rng = random.Random(4)
+    chunk = 100_000
+    with world.engine.begin() as conn:
+        for start in range(0, n, chunk):
+            conn.execute(
+                insert(Record),
+                [
+                    {
+                        "source_id": 1,
+                        "member_id": rng.randint(1, members),
+                        "occurred_at": NOW - timedelta(minutes=rng.randint(0, 60 * 24 * 25)),
+                        "data": {
+                            "status": rng.choice(["Approved", "Pending"]),
+                            "currency": "EUR",
+                            "value": rng.randint(1, 10) * 1000,
+                            "campaign_id": "c1",
+                        },
+                        "created_at": NOW,
+                        "updated_at": NOW,
+                    }
+                    for _ in range(min(chunk, n - start))
+                ],
+            )
+    with world.engine.connect() as conn:
+        group_by = timed(
+            lambda: conn.execute(
+                text(
+                    "SELECT member_id, count(*), sum(CAST(json_extract(data, '$.value') AS REAL)) "
+                    "FROM records WHERE source_id = 1 "
+                    "AND json_extract(data, '$.status') = 'Approved' "
+                    "GROUP BY member_id"
+                )
+            ).all()
+        )
+    with unit_of_work(world.factory) as session:
+        a = create_achievement(
+            session,
+            AchievementCreate.model_validate(
+                {
+                    "key": "backfill",
+                    "name": "Backfill",
+                    "category": "award",
+                    "points": 1,
+                    "requirements": [
+                        [
+                            {
+                                "source": "deals",
+                                "where": [{"field": "status", "op": "eq", "value": "Approved"}],
+                                "aggregate": "sum",
+                                "field": "value",
+                                "operator": "at_least",
+                                "value": 50000,
+                            }
+                        ]
+                    ],
+                }
+            ),
+            actor=SYSTEM,
+            now=NOW,
+            zone=ZONE,
+        )
+        achievement_id = a.id
+
+    def activate() -> None:
+        with unit_of_work(world.factory) as session:
+            activate_achievement(session, achievement_id, actor=SYSTEM, now=NOW, zone=ZONE)
+
+    backfill_s = timed(activate)
+    return {"backfill_s": backfill_s, "group_by_s": group_by, "ratio": backfill_s / group_by}
+
+
+def bench_leaderboard(tmp: Path, members: int) -> dict[str, float]:
+    world = World(tmp / "board.db", members)
+    world.source("deals")
+    world.achievements(4, "deals", "board")
+    world.ingest("deals", world.records(20_000, random.Random(5)))
+    with world.engine.connect() as conn:
+        baseline = timed(
+            lambda: conn.execute(
+                text("SELECT member_id, sum(points) FROM awards GROUP BY member_id")
+            ).all()
+        )
+    results = {}
+    with unit_of_work(world.factory) as session:
+        results["points_s"] = timed(
+            lambda: leaderboard(
+                session, LeaderboardQuery(period="month", limit=100), now=NOW, zone=ZONE
+            )
+        )
+        results["measure_s"] = timed(
+            lambda: leaderboard(
+                session,
+                LeaderboardQuery.model_validate(
+                    {"period": "month", "source": "deals", "aggregate": "sum", "field": "value"}
+                ),
+                now=NOW,
+                zone=ZONE,
+            )
+        )
+    results["awards_group_by_s"] = baseline
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--members", type=int, default=100_000)
+    parser.add_argument("--records", type=int, default=50_000)
+    parser.add_argument("--scale-records", type=int, default=10_000)
+    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--backfill-records", type=int, default=1_000_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmpdir:
+        tmp = Path(tmpdir)
+        report: dict[str, Any] = {}
+        report["bulk"] = bench_bulk(tmp, args.members, args.records)
+        print("bulk ingest:", json.dumps(report["bulk"]), "target ratio >= 0.2", flush=True)
+        report["latency"] = bench_latency(tmp, args.members, args.requests)
+        print("single-record HTTP:", json.dumps(report["latency"]), "target ratio <= 3", flush=True)
+        report["scaling"] = bench_scaling(tmp, args.members, args.scale_records)
+        print(
+            "10 vs 200 achievements on other sources:",
+            json.dumps(report["scaling"]),
+            "target ratio ~1",
+            flush=True,
+        )
+        report["backfill"] = bench_backfill(tmp, args.members, args.backfill_records)
+        print("backfill:", json.dumps(report["backfill"]), "target ratio <= 2", flush=True)
+        report["leaderboard"] = bench_leaderboard(tmp, args.members)
+        print(
+            "leaderboard over",
+            args.members,
+            "members:",
+            json.dumps(report["leaderboard"]),
+            flush=True,
+        )
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"peak memory: {peak:.0f} MiB", flush=True)
+
+
+if __name__ == "__main__":
+    main()

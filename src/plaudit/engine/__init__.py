@@ -1,0 +1,1 @@
+"""The rule engine: records in, progress and awards out."""

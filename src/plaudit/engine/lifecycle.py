@@ -1,0 +1,27 @@
+"""What activation and deactivation mean to the engine."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from plaudit.engine.backfill import backfill
+from plaudit.engine.compiled import compile_achievement, index_sources, unindex_sources
+from plaudit.engine.store import clear_progress
+from plaudit.models import Achievement
+
+
+def on_activate(
+    session: Session, achievement: Achievement, *, now: datetime, zone: ZoneInfo
+) -> list[int]:
+    """Index the achievement's sources and rebuild its progress; return new award ids."""
+    index_sources(session, achievement)
+    return backfill(session, compile_achievement(session, achievement), now=now, zone=zone)
+
+
+def on_deactivate(session: Session, achievement_id: int) -> None:
+    """Stop following records; the progress is rebuilt from the records on reactivation."""
+    unindex_sources(session, achievement_id)
+    clear_progress(session, achievement_id)

@@ -1,0 +1,151 @@
+"""Write accumulated deltas with atomic upserts, and read progress back per member."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import and_, delete, func, or_, select, tuple_
+from sqlalchemy.orm import Session
+
+from plaudit.db.upsert import insert_for
+from plaudit.engine.deltas import DeltaBatch
+from plaudit.models import RuleProgress, RuleProgressValue
+
+_PROGRESS_KEY = ["achievement_id", "member_id", "period_key", "rule_slot"]
+
+
+def flush(session: Session, batch: DeltaBatch) -> None:
+    """Apply the batch's deltas: count and sum move by SQL arithmetic, never read-modify-write."""
+    progress_rows = [
+        {
+            "achievement_id": k[0],
+            "member_id": k[1],
+            "period_key": k[2],
+            "rule_slot": k[3],
+            "matched": d.matched,
+            "n_values": d.n_values,
+            "total": d.total,
+        }
+        for k, d in batch.progress.items()
+        if d.matched or d.n_values or d.total
+    ]
+    if progress_rows:
+        stmt = insert_for(session, RuleProgress)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=_PROGRESS_KEY,
+            set_={
+                "matched": RuleProgress.matched + stmt.excluded.matched,
+                "n_values": RuleProgress.n_values + stmt.excluded.n_values,
+                "total": RuleProgress.total + stmt.excluded.total,
+            },
+        )
+        session.execute(stmt, progress_rows)
+    value_rows = [
+        {
+            "achievement_id": k[0],
+            "member_id": k[1],
+            "period_key": k[2],
+            "rule_slot": k[3],
+            "value_key": k[4],
+            "numeric": k[5],
+            "n": n,
+        }
+        for k, n in batch.values.items()
+        if n
+    ]
+    if value_rows:
+        stmt = insert_for(session, RuleProgressValue)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[*_PROGRESS_KEY, "value_key", "numeric"],
+            set_={"n": RuleProgressValue.n + stmt.excluded.n},
+        )
+        session.execute(stmt, value_rows)
+        session.execute(delete(RuleProgressValue).where(RuleProgressValue.n <= 0))
+    batch.progress.clear()
+    batch.values.clear()
+
+
+@dataclass
+class SlotState:
+    matched: int = 0
+    n_values: int = 0
+    total: float = 0.0
+    minimum: float | None = None
+    maximum: float | None = None
+    distinct: int = 0
+
+
+ProgressState = dict[tuple[int, str], dict[str, SlotState]]
+"""(member_id, period_key) -> rule_slot -> state, for one achievement."""
+
+
+def read_progress(
+    session: Session, achievement_id: int, keys: Iterable[tuple[int, str]] | None = None
+) -> ProgressState:
+    """The running aggregates of one achievement, for some (member, period) keys or all."""
+    state: ProgressState = defaultdict(dict)
+    key_list = list(keys) if keys is not None else None
+    if key_list is not None and not key_list:
+        return state
+    for chunk in _chunks(key_list):
+        query = select(
+            RuleProgress.member_id,
+            RuleProgress.period_key,
+            RuleProgress.rule_slot,
+            RuleProgress.matched,
+            RuleProgress.n_values,
+            RuleProgress.total,
+        ).where(RuleProgress.achievement_id == achievement_id)
+        if chunk is not None:
+            query = query.where(_key_filter(RuleProgress, chunk))
+        for member_id, period_key, slot, matched, n_values, total in session.execute(query):
+            state[(member_id, period_key)][slot] = SlotState(matched, n_values, float(total))
+        vquery = (
+            select(
+                RuleProgressValue.member_id,
+                RuleProgressValue.period_key,
+                RuleProgressValue.rule_slot,
+                func.min(RuleProgressValue.numeric),
+                func.max(RuleProgressValue.numeric),
+                func.count(),
+            )
+            .where(RuleProgressValue.achievement_id == achievement_id, RuleProgressValue.n > 0)
+            .group_by(
+                RuleProgressValue.member_id,
+                RuleProgressValue.period_key,
+                RuleProgressValue.rule_slot,
+            )
+        )
+        if chunk is not None:
+            vquery = vquery.where(_key_filter(RuleProgressValue, chunk))
+        for member_id, period_key, slot, low, high, distinct in session.execute(vquery):
+            slot_state = state[(member_id, period_key)].setdefault(slot, SlotState())
+            slot_state.minimum, slot_state.maximum, slot_state.distinct = low, high, distinct
+    return state
+
+
+def _chunks(
+    keys: list[tuple[int, str]] | None, size: int = 500
+) -> Iterable[list[tuple[int, str]] | None]:
+    if keys is None:
+        yield None
+        return
+    for start in range(0, len(keys), size):
+        yield keys[start : start + size]
+
+
+def _key_filter(model: type[RuleProgress] | type[RuleProgressValue], keys: list[tuple[int, str]]):  # type: ignore[no-untyped-def]
+    members = sorted({m for m, _ in keys})
+    periods = sorted({p for _, p in keys})
+    if len(periods) == 1:
+        return and_(model.member_id.in_(members), model.period_key == periods[0])
+    return or_(*(tuple_(model.member_id, model.period_key) == k for k in keys))
+
+
+def clear_progress(session: Session, achievement_id: int) -> None:
+    session.execute(
+        delete(RuleProgressValue).where(RuleProgressValue.achievement_id == achievement_id)
+    )
+    session.execute(delete(RuleProgress).where(RuleProgress.achievement_id == achievement_id))

@@ -1,0 +1,1 @@
+"""Leaderboards: members ranked by points or by an aggregate of a source."""

@@ -1,0 +1,148 @@
+"""Rank members for a period: by award points, or by any aggregate of a source's records.
+
+Ties share a rank (1, 1, 3). Members of the scope with nothing yet are listed with score 0.
+Each row carries the icons of the member's active show-next-to-name awards.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from plaudit.achievement.service import has_badge
+from plaudit.errors import InvalidInput
+from plaudit.leaderboard.schemas import (
+    BadgeIcon,
+    Leaderboard,
+    LeaderboardMember,
+    LeaderboardQuery,
+    LeaderboardRow,
+)
+from plaudit.models import Achievement, Award, Member, Record
+from plaudit.periods import PeriodWindow, period_containing
+from plaudit.rules.model import Aggregate, FieldType, Rule
+from plaudit.rules.sql import aggregate_expr
+from plaudit.source.service import get_source
+from plaudit.team.service import get_team
+
+
+def _points(session: Session, window: PeriodWindow, member_ids: list[int]) -> dict[int, float]:
+    """Award points that belong to the window: an award's own period, or when it was given."""
+    query = select(Award.member_id, func.sum(Award.points)).where(Award.revoked.is_(False))
+    if window.start is not None and window.end is not None:
+        query = query.where(
+            or_(
+                and_(
+                    Award.period_start.is_not(None),
+                    Award.period_start >= window.start,
+                    Award.period_start < window.end,
+                ),
+                and_(
+                    Award.period_start.is_(None),
+                    Award.awarded_at >= window.start,
+                    Award.awarded_at < window.end,
+                ),
+            )
+        )
+    query = query.group_by(Award.member_id)
+    return {m: float(p or 0) for m, p in session.execute(query)}
+
+
+def _measure(session: Session, q: LeaderboardQuery, window: PeriodWindow) -> dict[int, float]:
+    assert q.source is not None and q.aggregate is not None
+    source = get_source(session, q.source)
+    fields = {name: FieldType(t) for name, t in source.field_types().items()}
+    if q.field and q.field not in fields:
+        raise InvalidInput(
+            detail=f"Source {q.source!r} has no field {q.field!r}; its fields: "
+            f"{', '.join(sorted(fields)) or 'none'}.",
+            field="field",
+        )
+    if (
+        q.aggregate in (Aggregate.SUM, Aggregate.AVG, Aggregate.MIN, Aggregate.MAX)
+        and fields.get(q.field or "") != FieldType.NUMBER
+    ):
+        raise InvalidInput(
+            detail=f"'{q.aggregate}' needs a number field; {q.field!r} is not.", field="field"
+        )
+    rule = Rule(source=q.source, aggregate=q.aggregate, field=q.field, operator="at_least", value=0)
+    query = select(Record.member_id, aggregate_expr(rule, fields, Record.data)).where(
+        Record.source_id == source.id
+    )
+    if window.start is not None and window.end is not None:
+        query = query.where(Record.occurred_at >= window.start, Record.occurred_at < window.end)
+    query = query.group_by(Record.member_id)
+    return {m: float(v) for m, v in session.execute(query) if v is not None}
+
+
+def _badges(session: Session, member_ids: list[int], now: datetime) -> dict[int, list[BadgeIcon]]:
+    rows = session.execute(
+        select(Award.member_id, Achievement.id, Achievement.key, Achievement.name, Achievement.icon)
+        .join(Achievement, Achievement.id == Award.achievement_id)
+        .where(
+            Achievement.show_next_to_name.is_(True),
+            Achievement.deleted_at.is_(None),
+            Award.revoked.is_(False),
+            or_(Award.period_start.is_(None), Award.period_start <= now),
+            or_(Award.period_end.is_(None), Award.period_end > now),
+            Award.member_id.in_(member_ids),
+        )
+        .distinct()
+        .order_by(Award.member_id, Achievement.id)
+    ).all()
+    with_badge = has_badge(session, sorted({r[1] for r in rows}))
+    out: dict[int, list[BadgeIcon]] = defaultdict(list)
+    for member_id, ach_id, key, name, icon in rows:
+        out[member_id].append(
+            BadgeIcon(
+                achievement_id=ach_id,
+                key=key,
+                name=name,
+                icon=icon,
+                badge_url=f"/api/v1/achievements/{ach_id}/badge" if ach_id in with_badge else None,
+            )
+        )
+    return out
+
+
+def leaderboard(
+    session: Session, q: LeaderboardQuery, *, now: datetime, zone: ZoneInfo
+) -> Leaderboard:
+    window = period_containing(q.at or now, q.period, zone)
+    members_query = select(Member.id, Member.name, Member.team_id).where(Member.active.is_(True))
+    if q.team_id is not None:
+        get_team(session, q.team_id)
+        members_query = members_query.where(Member.team_id == q.team_id)
+    members = session.execute(members_query).all()
+    ids = [m[0] for m in members]
+    scores = _measure(session, q, window) if q.source else _points(session, window, ids)
+    ranked = sorted(members, key=lambda m: (-scores.get(m[0], 0.0), m[1].casefold(), m[0]))
+    top = ranked[: q.limit]
+    badges = _badges(session, [m[0] for m in top], now) if top else {}
+    rows: list[LeaderboardRow] = []
+    previous: float | None = None
+    rank = 0
+    for position, (member_id, name, team_id) in enumerate(top, start=1):
+        score = scores.get(member_id, 0.0)
+        if score != previous:
+            rank, previous = position, score
+        rows.append(
+            LeaderboardRow(
+                rank=rank,
+                member=LeaderboardMember(id=member_id, name=name, team_id=team_id),
+                score=score,
+                badges=badges.get(member_id, []),
+            )
+        )
+    measure = "points" if not q.source else f"{q.aggregate}({q.source}.{q.field or '*'})"
+    return Leaderboard(
+        period=q.period,
+        measure=measure,
+        rows=rows,
+        period_start=window.start.isoformat() if window.start else None,
+        period_end=window.end.isoformat() if window.end else None,
+    )

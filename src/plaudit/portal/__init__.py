@@ -1,0 +1,1 @@
+"""The member's portal view: every visible achievement with progress, awards and points."""

@@ -1,0 +1,32 @@
+"""Portal response shapes."""
+
+from __future__ import annotations
+
+from plaudit.achievement.schemas import AchievementRead
+from plaudit.award.schemas import AwardRead
+from plaudit.kit.schemas import OutputSchema
+
+
+class RuleProgressRead(OutputSchema):
+    group: int
+    rule: int
+    source: str
+    aggregate: str
+    operator: str
+    current: float | None
+    target: float
+    met: bool
+
+
+class PortalAchievement(OutputSchema):
+    achievement: AchievementRead
+    complete: bool
+    completions: int
+    progress: list[RuleProgressRead]
+    awards: list[AwardRead]
+
+
+class PortalView(OutputSchema):
+    member_id: int
+    points: int
+    achievements: list[PortalAchievement]

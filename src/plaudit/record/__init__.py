@@ -1,0 +1,1 @@
+"""Records: activity data flowing in, idempotently, through the rule engine."""

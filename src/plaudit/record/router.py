@@ -1,0 +1,117 @@
+"""Record endpoints: ingest one or a batch, delete by external_id."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Header, Request, Response, status
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+
+from plaudit.award.presenter import present_award
+from plaudit.award.service import get_award
+from plaudit.errors import FieldError, InvalidInput, PayloadTooLarge
+from plaudit.http.deps import NowDep, SessionDep, SettingsDep, allow
+from plaudit.kit.roles import Role
+from plaudit.record import idempotency, service
+from plaudit.record.schemas import IngestResult, RecordIn
+
+router = APIRouter(tags=["records"], dependencies=[allow(Role.admin, Role.ingest)])
+
+RECORDS_BODY = Body(
+    openapi_examples={
+        "one": {
+            "value": {
+                "external_id": "deal-1",
+                "member_id": 1,
+                "occurred_at": "2026-11-18T10:00:00+00:00",
+                "data": {"status": "Approved", "value": 12000},
+            }
+        },
+        "batch": {
+            "value": {
+                "records": [
+                    {
+                        "member_external_id": "crm-7",
+                        "occurred_at": "2026-11-18T10:00:00+00:00",
+                        "data": {},
+                    }
+                ]
+            }
+        },
+    }
+)
+
+
+async def raw_body(request: Request) -> bytes:
+    return await request.body()
+
+
+def parse_records(body: Any, limit: int) -> tuple[list[tuple[int, RecordIn]], list[FieldError]]:
+    """One record, or {records: [...]}: the records that parse, and the errors of the others."""
+    if not isinstance(body, dict):
+        raise InvalidInput(detail='The body must be a record object or {"records": [...]}.')
+    batch = body.get("records") if set(body) == {"records"} else None
+    raw_items = batch if batch is not None else [body]
+    if not isinstance(raw_items, list) or not raw_items:
+        raise InvalidInput(detail="'records' must be a non-empty list.", field="records")
+    if len(raw_items) > limit:
+        raise PayloadTooLarge(
+            detail=f"A batch holds at most {limit} records; got "
+            f"{len(raw_items)}. Split it into smaller batches."
+        )
+    items: list[tuple[int, RecordIn]] = []
+    errors: list[FieldError] = []
+    for index, raw in enumerate(raw_items):
+        try:
+            items.append((index, RecordIn.model_validate(raw)))
+        except ValidationError as exc:
+            for err in exc.errors():
+                loc = ("records", index, *(p for p in err["loc"] if p is not None))
+                errors.append(FieldError(loc, str(err["msg"])))
+    return items, errors
+
+
+@router.post("/sources/{key}/records")
+def ingest_records(
+    key: str,
+    session: SessionDep,
+    now: NowDep,
+    settings: SettingsDep,
+    raw: Annotated[bytes, Depends(raw_body)],
+    body: Annotated[Any, RECORDS_BODY],
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> IngestResult:
+    scope = f"records:{key}"
+    if idempotency_key:
+        stored = idempotency.claim(session, scope, idempotency_key, idempotency.request_hash(raw))
+        if stored is not None:
+            return JSONResponse(
+                stored.body,
+                status_code=stored.status_code,  # type: ignore[return-value]
+                headers={"Idempotent-Replayed": "true"},
+            )
+    parsed, errors = parse_records(body, settings.max_batch_records)
+    if errors:
+        # Report every bad record at once: the shape errors and the data errors of the rest.
+        errors += service.record_problems(session, key, parsed)
+        raise service.problems_error(errors)
+    items = [item for _, item in parsed]
+    outcome = service.ingest_records(session, key, items, now=now, zone=settings.zone)
+    result = IngestResult(
+        created=outcome.created,
+        updated=outcome.updated,
+        unchanged=outcome.unchanged,
+        awards=[present_award(get_award(session, i), now) for i in outcome.award_ids],
+    )
+    if idempotency_key:
+        idempotency.remember(session, scope, idempotency_key, 200, result.model_dump(mode="json"))
+    return result
+
+
+@router.delete("/sources/{key}/records/{external_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_record(
+    key: str, external_id: str, session: SessionDep, now: NowDep, settings: SettingsDep
+) -> Response:
+    service.delete_record(session, key, external_id, now=now, zone=settings.zone)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

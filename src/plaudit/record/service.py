@@ -1,0 +1,231 @@
+"""Ingesting records (create, update by external_id, no-op when unchanged) and deleting them,
+with the engine applied in the same transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from plaudit.engine.apply import Change, apply_changes
+from plaudit.engine.deltas import RecordFacts
+from plaudit.errors import FieldError, InvalidInput, NotFound
+from plaudit.models import Member, Record, Source
+from plaudit.record.schemas import RecordIn
+from plaudit.rules.canonical import canonical_data
+from plaudit.rules.model import FieldType
+from plaudit.rules.values import check_record_data
+from plaudit.source.service import get_source
+
+
+@dataclass
+class IngestOutcome:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    award_ids: list[int] = field(default_factory=list)
+
+
+def _resolve_members(
+    session: Session, items: Sequence[RecordIn], errors: list[FieldError]
+) -> list[int]:
+    ids = {i.member_id for i in items if i.member_id is not None}
+    external = {i.member_external_id for i in items if i.member_external_id is not None}
+    known_ids: set[int] = set()
+    by_external: dict[str, int] = {}
+    id_list, ext_list = sorted(ids), sorted(external)
+    for start in range(0, len(id_list), 500):
+        known_ids.update(
+            session.scalars(select(Member.id).where(Member.id.in_(id_list[start : start + 500])))
+        )
+    for start in range(0, len(ext_list), 500):
+        for found_id, ext in session.execute(
+            select(Member.id, Member.external_id).where(
+                Member.external_id.in_(ext_list[start : start + 500])
+            )
+        ):
+            if ext is not None:
+                by_external[ext] = found_id
+    resolved: list[int] = []
+    for index, item in enumerate(items):
+        if item.member_id is not None:
+            if item.member_id not in known_ids:
+                errors.append(
+                    FieldError(
+                        ("records", index, "member_id"), f"member {item.member_id} does not exist"
+                    )
+                )
+            resolved.append(item.member_id)
+        else:
+            assert item.member_external_id is not None
+            member_id = by_external.get(item.member_external_id)
+            if member_id is None:
+                errors.append(
+                    FieldError(
+                        ("records", index, "member_external_id"),
+                        f"no member has external_id {item.member_external_id!r}",
+                    )
+                )
+            resolved.append(member_id or 0)
+    return resolved
+
+
+def _check(
+    session: Session, fields: dict[str, FieldType], items: Sequence[RecordIn]
+) -> tuple[list[int], list[FieldError]]:
+    """Resolve members and check every record's data; errors are located by record index."""
+    errors: list[FieldError] = []
+    members = _resolve_members(session, items, errors)
+    for index, item in enumerate(items):
+        for problem in check_record_data(fields, item.data):
+            errors.append(FieldError(("records", index, "data", *problem.loc), problem.message))
+    return members, errors
+
+
+def problems_error(errors: list[FieldError]) -> InvalidInput:
+    errors = sorted(errors, key=lambda e: (e.loc[1], [str(p) for p in e.loc[2:]]))
+    shown = "; ".join(
+        f"record {e.loc[1]}: {'.'.join(map(str, e.loc[2:]))}: {e.message}" for e in errors[:5]
+    )
+    more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+    return InvalidInput(
+        detail=f"{len(errors)} problem(s) in the records; nothing was written: {shown}{more}",
+        errors=errors,
+    )
+
+
+def record_problems(
+    session: Session, source_key: str, parsed: Sequence[tuple[int, RecordIn]]
+) -> list[FieldError]:
+    """The data and member problems of already parsed records, located by original index."""
+    source = get_source(session, source_key)
+    fields = {name: FieldType(t) for name, t in source.field_types().items()}
+    _, errors = _check(session, fields, [item for _, item in parsed])
+    out = []
+    for error in errors:
+        position = error.loc[1]
+        assert isinstance(position, int)
+        out.append(FieldError(("records", parsed[position][0], *error.loc[2:]), error.message))
+    return out
+
+
+def validate_records(
+    session: Session, source: Source, items: Sequence[RecordIn]
+) -> list[tuple[int, str]]:
+    """(index, message) for each problem, without writing anything (for bulk imports)."""
+    fields = {name: FieldType(t) for name, t in source.field_types().items()}
+    _, errors = _check(session, fields, items)
+    out = []
+    for error in errors:
+        index = error.loc[1]
+        assert isinstance(index, int)
+        out.append((index, f"{'.'.join(map(str, error.loc[2:]))}: {error.message}"))
+    return out
+
+
+def ingest_records(
+    session: Session, source_key: str, items: Sequence[RecordIn], *, now: datetime, zone: ZoneInfo
+) -> IngestOutcome:
+    """All or nothing: every record is checked before anything is written."""
+    source = get_source(session, source_key)
+    fields = {name: FieldType(t) for name, t in source.field_types().items()}
+    members, errors = _check(session, fields, items)
+    if errors:
+        raise problems_error(errors)
+    existing = _existing_by_external_id(session, source.id, items)
+    outcome = IngestOutcome()
+    changes: list[Change] = []
+    new_rows: list[dict[str, Any]] = []
+    pending: dict[str, dict[str, Any]] = {}
+    for item, member_id in zip(items, members, strict=True):
+        data = canonical_data(fields, item.data)
+        facts = RecordFacts(member_id, item.occurred_at, data)
+        ext = item.external_id
+        before_row = pending.get(ext) if ext else None
+        before_record = existing.get(ext) if ext and before_row is None else None
+        before = (
+            _facts_of_row(before_row)
+            if before_row
+            else (
+                RecordFacts(before_record.member_id, before_record.occurred_at, before_record.data)
+                if before_record
+                else None
+            )
+        )
+        if before is not None and before == facts:
+            outcome.unchanged += 1
+            continue
+        changes.append((before, facts))
+        row = {
+            "source_id": source.id,
+            "external_id": ext,
+            "member_id": member_id,
+            "occurred_at": item.occurred_at,
+            "data": data,
+            "created_at": now,
+            "updated_at": now,
+        }
+        if before_record is not None:
+            before_record.member_id, before_record.occurred_at = member_id, item.occurred_at
+            before_record.data, before_record.updated_at = data, now
+            outcome.updated += 1
+        elif before_row is not None:
+            before_row.update(row | {"created_at": before_row["created_at"]})
+            outcome.updated += 1
+        else:
+            new_rows.append(row)
+            if ext:
+                pending[ext] = row
+            outcome.created += 1
+    if new_rows:
+        session.execute(insert(Record), new_rows)
+    session.flush()
+    outcome.award_ids = apply_changes(session, source.key, changes, now=now, zone=zone)
+    return outcome
+
+
+def _facts_of_row(row: dict[str, Any]) -> RecordFacts:
+    return RecordFacts(row["member_id"], row["occurred_at"], row["data"])
+
+
+def _existing_by_external_id(
+    session: Session, source_id: int, items: Sequence[RecordIn]
+) -> dict[str, Record]:
+    ext_ids = sorted({i.external_id for i in items if i.external_id})
+    found: dict[str, Record] = {}
+    for start in range(0, len(ext_ids), 500):
+        for record in session.scalars(
+            select(Record)
+            .where(
+                Record.source_id == source_id, Record.external_id.in_(ext_ids[start : start + 500])
+            )
+            .with_for_update()
+        ):
+            assert record.external_id is not None
+            found[record.external_id] = record
+    return found
+
+
+def delete_record(
+    session: Session, source_key: str, external_id: str, *, now: datetime, zone: ZoneInfo
+) -> None:
+    """Delete a record and take its contribution out of every running aggregate."""
+    source = get_source(session, source_key)
+    record = session.scalars(
+        select(Record)
+        .where(Record.source_id == source.id, Record.external_id == external_id)
+        .with_for_update()
+    ).first()
+    if record is None:
+        raise NotFound(
+            detail=f"Source {source_key!r} has no record with external_id {external_id!r}.",
+            code="record_not_found",
+        )
+    before = RecordFacts(record.member_id, record.occurred_at, record.data)
+    session.execute(delete(Record).where(Record.id == record.id))
+    apply_changes(session, source.key, [(before, None)], now=now, zone=zone)

@@ -1,0 +1,47 @@
+"""Canonical record data: one spelling per value, so that SQL can compare what Python compares.
+
+Dates are stored as ``YYYY-MM-DD`` and datetimes as aware UTC ISO text with microseconds;
+both then order correctly as plain text in any database. Numbers stay JSON numbers, booleans
+JSON booleans; absent and null fields are dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from plaudit.rules.model import FieldType
+from plaudit.rules.values import coerce_value
+
+
+def canonical_scalar(field_type: FieldType, raw: Any) -> Any:
+    """`raw` (already known to fit) in its canonical JSON form."""
+    value = coerce_value(field_type, raw)
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="microseconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def canonical_data(fields: Mapping[str, FieldType], data: Mapping[str, Any]) -> dict[str, Any]:
+    """A record's data in canonical form (checked beforehand with ``check_record_data``)."""
+    return {
+        name: canonical_scalar(fields[name], raw)
+        for name, raw in data.items()
+        if raw is not None and name in fields
+    }
+
+
+def distinct_key(field_type: FieldType, value: Any) -> tuple[str, float]:
+    """The identity of a canonical value for distinct counts and min/max bookkeeping.
+
+    Numbers are identified by their float value (so 5 and 5.0 are one value, as in Python);
+    everything else by its canonical text, booleans as "true"/"false".
+    """
+    if field_type is FieldType.NUMBER:
+        return "", float(value)
+    if isinstance(value, bool):
+        return ("true" if value else "false"), 0.0
+    return str(value), 0.0

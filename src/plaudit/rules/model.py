@@ -1,0 +1,168 @@
+"""The rule language's data model: enums and Pydantic models for rules, groups and requirements.
+
+Only checks a rule can make on its own live here (shape, finiteness, which aggregates take a
+field, what kind of value each filter op takes). Checks against a source's fields live in
+:mod:`plaudit.rules.validation`. JSON shape of one rule::
+
+    {"source": "deal_closed", "where": [{"field": "status", "op": "eq", "value": "Approved"}],
+     "aggregate": "sum", "field": "value", "operator": "at_least", "value": 50000}
+
+Requirements are a list of groups, each a non-empty list of rules: rules inside a group are
+AND-ed, groups are OR-ed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Annotated, Any, TypeAlias
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationInfo, field_validator
+
+
+class FieldType(StrEnum):
+    """The type of one field of a source; record data is checked against it."""
+
+    NUMBER = "number"
+    STRING = "string"
+    BOOLEAN = "boolean"
+    DATE = "date"
+    DATETIME = "datetime"
+
+
+class FilterOp(StrEnum):
+    """How a filter compares a record's field with the filter's value."""
+
+    EQ = "eq"
+    NE = "ne"
+    IN = "in"
+    NOT_IN = "not_in"
+    GT = "gt"
+    GTE = "gte"
+    LT = "lt"
+    LTE = "lte"
+    CONTAINS = "contains"
+    EXISTS = "exists"
+
+
+class Aggregate(StrEnum):
+    """What a rule computes over the records that pass its filters."""
+
+    COUNT = "count"
+    SUM = "sum"
+    MIN = "min"
+    MAX = "max"
+    AVG = "avg"
+    COUNT_DISTINCT = "count_distinct"
+
+
+class Operator(StrEnum):
+    """How a rule compares its aggregate with its target value."""
+
+    AT_LEAST = "at_least"
+    MORE_THAN = "more_than"
+    AT_MOST = "at_most"
+    LESS_THAN = "less_than"
+    EXACTLY = "exactly"
+
+
+LIST_OPS: frozenset[FilterOp] = frozenset({FilterOp.IN, FilterOp.NOT_IN})
+ORDER_OPS: frozenset[FilterOp] = frozenset({FilterOp.GT, FilterOp.GTE, FilterOp.LT, FilterOp.LTE})
+
+SourceFields: TypeAlias = Mapping[str, FieldType]
+"""A source's fields: name -> type."""
+
+
+def is_scalar(value: Any) -> bool:
+    """True for the values a filter can compare with: a string, a boolean or a finite number."""
+    if isinstance(value, str | bool | int):
+        return True
+    return isinstance(value, float) and math.isfinite(value)
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+class Filter(BaseModel):
+    """One condition on a record's data: ``{field, op, value}``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    field: str = Field(min_length=1)
+    op: FilterOp
+    value: Any = Field(default=None, validate_default=True)
+
+    @field_validator("value")
+    @classmethod
+    def _value_fits_op(cls, value: Any, info: ValidationInfo) -> Any:
+        op = info.data.get("op")
+        if op is None:  # the op itself was invalid; that error is reported already
+            return value
+        if op is FilterOp.EXISTS:
+            if value is None:
+                return True
+            if not isinstance(value, bool):
+                raise ValueError(f"'exists' takes true or false, got {_show(value)}")
+            return value
+        if op in LIST_OPS:
+            if not isinstance(value, list | tuple) or not value:
+                raise ValueError(f"'{op}' needs a non-empty list of values, got {_show(value)}")
+            for i, item in enumerate(value):
+                if not is_scalar(item):
+                    raise ValueError(f"'{op}' list item {i} must be a string, number or boolean, "
+                                     f"got {_show(item)}")
+            return list(value)
+        if not is_scalar(value):
+            raise ValueError(f"'{op}' needs one string, number or boolean value, "
+                             f"got {_show(value)}")
+        return value
+
+
+class Rule(BaseModel):
+    """One requirement: an aggregate over a source's filtered records compared with a value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source: str = Field(min_length=1)
+    where: list[Filter] = Field(default_factory=list)
+    aggregate: Aggregate
+    field: str | None = Field(default=None, min_length=1, validate_default=True)
+    operator: Operator
+    value: float = Field(strict=True, allow_inf_nan=False)
+
+    @field_validator("field")
+    @classmethod
+    def _field_fits_aggregate(cls, field: str | None, info: ValidationInfo) -> str | None:
+        aggregate = info.data.get("aggregate")
+        if aggregate is None:  # the aggregate itself was invalid; that error is reported already
+            return field
+        if aggregate is Aggregate.COUNT and field is not None:
+            raise ValueError("'count' counts records and takes no field; use 'count_distinct' "
+                             "to count distinct values, or an 'exists' filter")
+        if aggregate is not Aggregate.COUNT and field is None:
+            raise ValueError(f"'{aggregate}' needs a field to aggregate")
+        return field
+
+
+RuleGroup: TypeAlias = Annotated[list[Rule], Field(min_length=1)]
+"""Rules that must all be met (AND); at least one."""
+
+Requirements: TypeAlias = list[RuleGroup]
+"""Groups of which any one must be met (OR). Empty: the achievement is only given manually."""
+
+REQUIREMENTS_ADAPTER: TypeAdapter[list[list[Rule]]] = TypeAdapter(Requirements)
+
+
+def parse_requirements(raw: Any) -> list[list[Rule]]:
+    """Parse JSON-shaped requirements; raises ``pydantic.ValidationError`` on a bad shape."""
+    return REQUIREMENTS_ADAPTER.validate_python(raw)
+
+
+def dump_requirements(requirements: list[list[Rule]]) -> list[list[dict[str, Any]]]:
+    """Requirements as JSON-ready data (the shape :func:`parse_requirements` accepts)."""
+    dumped: list[list[dict[str, Any]]] = REQUIREMENTS_ADAPTER.dump_python(
+        requirements, mode="json")
+    return dumped
