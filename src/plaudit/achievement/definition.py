@@ -6,7 +6,7 @@ database: repeatable rules, the effective window, the audience's groups, the rul
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -38,8 +38,11 @@ def window_from(
 
 
 def _instant(value: date | datetime | None, zone: ZoneInfo, *, end_of_day: bool) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        # As stored: UTC, so answers, version snapshots and change detection agree.
+        return value.astimezone(UTC)
     return start_of_local_day(value + timedelta(days=1) if end_of_day else value, zone)
 
 

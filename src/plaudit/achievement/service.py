@@ -167,6 +167,8 @@ def update_achievement(
     achievement = get_achievement(session, achievement_id, for_update=True)
     _refuse_while_active(achievement, "edited")
     changes = data.model_dump(exclude_unset=True)
+    # Taken before any field is set, so that a change of the window alone is a change too.
+    before = _definition(achievement)
     if "effective" in changes:
         achievement.effective_from, achievement.effective_until = window_from(data.effective, zone)
     requirements = data.requirements if data.requirements is not None else rules_of(achievement)
@@ -182,7 +184,6 @@ def update_achievement(
     )
     if data.key is not None:
         _ensure_key_free(session, data.key, achievement.id)
-    before = _definition(achievement)
     for name in changes:
         if name in ("effective", "requirements"):
             continue

@@ -112,12 +112,12 @@ def award_due(
                     "revoked": False,
                 }
             )
-    new_ids: list[int] = []
     stmt = insert_for(session, Award).on_conflict_do_nothing().returning(Award.id)
-    for row in rows:  # in preference order, so that the first holder wins deterministically
-        inserted = session.execute(stmt.values(**row)).scalar_one_or_none()
-        if inserted is not None:
-            new_ids.append(inserted)
+    if compiled.category == Category.record:
+        # In preference order, one at a time, so that the first holder wins deterministically.
+        found = (session.execute(stmt.values(**row)).scalar_one_or_none() for row in rows)
+        return [i for i in found if i is not None]
+    new_ids: list[int] = list(session.scalars(stmt, rows)) if rows else []
     return new_ids
 
 

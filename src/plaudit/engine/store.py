@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, tuple_
+from sqlalchemy import and_, delete, func, select
 from sqlalchemy.orm import Session
 
 from plaudit.db.upsert import insert_for
@@ -100,8 +101,10 @@ def read_progress(
         ).where(RuleProgress.achievement_id == achievement_id)
         if chunk is not None:
             query = query.where(_key_filter(RuleProgress, chunk))
+        wanted = set(chunk) if chunk is not None else None
         for member_id, period_key, slot, matched, n_values, total in session.execute(query):
-            state[(member_id, period_key)][slot] = SlotState(matched, n_values, float(total))
+            if wanted is None or (member_id, period_key) in wanted:
+                state[(member_id, period_key)][slot] = SlotState(matched, n_values, float(total))
         vquery = (
             select(
                 RuleProgressValue.member_id,
@@ -121,6 +124,8 @@ def read_progress(
         if chunk is not None:
             vquery = vquery.where(_key_filter(RuleProgressValue, chunk))
         for member_id, period_key, slot, low, high, distinct in session.execute(vquery):
+            if wanted is not None and (member_id, period_key) not in wanted:
+                continue
             slot_state = state[(member_id, period_key)].setdefault(slot, SlotState())
             slot_state.minimum, slot_state.maximum, slot_state.distinct = low, high, distinct
     return state
@@ -136,12 +141,13 @@ def _chunks(
         yield keys[start : start + size]
 
 
-def _key_filter(model: type[RuleProgress] | type[RuleProgressValue], keys: list[tuple[int, str]]):  # type: ignore[no-untyped-def]
+def _key_filter(
+    model: type[RuleProgress] | type[RuleProgressValue], keys: list[tuple[int, str]]
+) -> Any:
+    """Members IN (...) AND periods IN (...): a superset of `keys`, trimmed by the caller."""
     members = sorted({m for m, _ in keys})
     periods = sorted({p for _, p in keys})
-    if len(periods) == 1:
-        return and_(model.member_id.in_(members), model.period_key == periods[0])
-    return or_(*(tuple_(model.member_id, model.period_key) == k for k in keys))
+    return and_(model.member_id.in_(members), model.period_key.in_(periods))
 
 
 def clear_progress(session: Session, achievement_id: int) -> None:
