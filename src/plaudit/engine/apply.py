@@ -42,9 +42,4 @@ def apply_changes(
             add_record(batch, achievements, source_key, after, +1, zone, facts.__getitem__)
     touched = set(batch.touched)
     flush(session, batch)
-    award_ids: list[int] = []
-    for compiled in achievements:
-        keys = sorted((m, p) for a, m, p in touched if a == compiled.id)
-        if keys:
-            award_ids += evaluate_touched(session, compiled, keys, now=now, zone=zone)
-    return award_ids
+    return evaluate_touched(session, achievements, touched, now=now, zone=zone)

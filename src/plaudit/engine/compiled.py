@@ -10,6 +10,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from plaudit.achievement.schemas import Category
+from plaudit.engine.generation import current_generation
 from plaudit.group.matching import Audience
 from plaudit.group.service import load_audiences
 from plaudit.models import Achievement, AchievementSource
@@ -84,8 +85,24 @@ def compile_achievement(session: Session, achievement: Achievement) -> CompiledA
     return compiled
 
 
+_cache: dict[tuple[str, str], tuple[int, list[CompiledAchievement]]] = {}
+"""(database, source key) -> (generation, compiled achievements): reused while the
+generation in the database is unchanged."""
+
+
 def achievements_reading(session: Session, source_key: str) -> list[CompiledAchievement]:
-    """The active achievements with a rule over `source_key`, through the index table."""
+    """The active achievements with a rule over `source_key` (cached per generation)."""
+    generation = current_generation(session)
+    cache_key = (str(session.get_bind().engine.url), source_key)
+    cached = _cache.get(cache_key)
+    if cached is not None and cached[0] == generation:
+        return cached[1]
+    compiled = _load_reading(session, source_key)
+    _cache[cache_key] = (generation, compiled)
+    return compiled
+
+
+def _load_reading(session: Session, source_key: str) -> list[CompiledAchievement]:
     ids = select(AchievementSource.achievement_id).where(AchievementSource.source_key == source_key)
     rows = session.scalars(
         select(Achievement)

@@ -19,7 +19,7 @@ from plaudit.award.schemas import AwardOrigin
 from plaudit.award.slots import holder_slot
 from plaudit.db.upsert import insert_for
 from plaudit.engine.compiled import CompiledAchievement
-from plaudit.engine.store import ProgressState, SlotState, read_progress
+from plaudit.engine.store import ProgressState, SlotState, read_progress_many
 from plaudit.models import Award, Member
 from plaudit.periods import period_by_key
 from plaudit.rules.model import Aggregate, Rule
@@ -158,12 +158,17 @@ def _active_members(session: Session, member_ids: set[int]) -> set[int]:
 
 def evaluate_touched(
     session: Session,
-    compiled: CompiledAchievement,
-    keys: Sequence[tuple[int, str]],
+    achievements: Sequence[CompiledAchievement],
+    touched: Iterable[tuple[int, int, str]],
     *,
     now: datetime,
     zone: ZoneInfo,
 ) -> list[int]:
-    return award_due(
-        session, compiled, read_progress(session, compiled.id, keys), now=now, zone=zone
-    )
+    """Award what the touched (achievement, member, period) keys now make due."""
+    states = read_progress_many(session, touched)
+    award_ids: list[int] = []
+    for compiled in achievements:
+        state = states.get(compiled.id)
+        if state:
+            award_ids += award_due(session, compiled, state, now=now, zone=zone)
+    return award_ids

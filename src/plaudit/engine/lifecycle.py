@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from plaudit.engine.backfill import backfill
 from plaudit.engine.compiled import compile_achievement, index_sources, unindex_sources
+from plaudit.engine.generation import bump_generation
 from plaudit.engine.store import clear_progress
 from plaudit.models import Achievement
 
@@ -18,6 +19,7 @@ def on_activate(
 ) -> list[int]:
     """Index the achievement's sources and rebuild its progress; return new award ids."""
     index_sources(session, achievement)
+    bump_generation(session)
     return backfill(session, compile_achievement(session, achievement), now=now, zone=zone)
 
 
@@ -25,3 +27,4 @@ def on_deactivate(session: Session, achievement_id: int) -> None:
     """Stop following records; the progress is rebuilt from the records on reactivation."""
     unindex_sources(session, achievement_id)
     clear_progress(session, achievement_id)
+    bump_generation(session)

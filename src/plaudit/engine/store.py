@@ -131,6 +131,66 @@ def read_progress(
     return state
 
 
+def read_progress_many(
+    session: Session, keys: Iterable[tuple[int, int, str]]
+) -> dict[int, ProgressState]:
+    """Running aggregates for (achievement, member, period) keys of several achievements,
+    in two queries per chunk of members rather than two per achievement."""
+    wanted = set(keys)
+    out: dict[int, ProgressState] = defaultdict(lambda: defaultdict(dict))
+    if not wanted:
+        return out
+    achievements = sorted({a for a, _, _ in wanted})
+    periods = sorted({p for _, _, p in wanted})
+    members = sorted({m for _, m, _ in wanted})
+    for start in range(0, len(members), 500):
+        chunk = members[start : start + 500]
+        query = select(
+            RuleProgress.achievement_id,
+            RuleProgress.member_id,
+            RuleProgress.period_key,
+            RuleProgress.rule_slot,
+            RuleProgress.matched,
+            RuleProgress.n_values,
+            RuleProgress.total,
+        ).where(
+            RuleProgress.achievement_id.in_(achievements),
+            RuleProgress.member_id.in_(chunk),
+            RuleProgress.period_key.in_(periods),
+        )
+        for a, m, p, slot, matched, n_values, total in session.execute(query):
+            if (a, m, p) in wanted:
+                out[a][(m, p)][slot] = SlotState(matched, n_values, float(total))
+        vquery = (
+            select(
+                RuleProgressValue.achievement_id,
+                RuleProgressValue.member_id,
+                RuleProgressValue.period_key,
+                RuleProgressValue.rule_slot,
+                func.min(RuleProgressValue.numeric),
+                func.max(RuleProgressValue.numeric),
+                func.count(),
+            )
+            .where(
+                RuleProgressValue.achievement_id.in_(achievements),
+                RuleProgressValue.member_id.in_(chunk),
+                RuleProgressValue.period_key.in_(periods),
+                RuleProgressValue.n > 0,
+            )
+            .group_by(
+                RuleProgressValue.achievement_id,
+                RuleProgressValue.member_id,
+                RuleProgressValue.period_key,
+                RuleProgressValue.rule_slot,
+            )
+        )
+        for a, m, p, slot, low, high, distinct in session.execute(vquery):
+            if (a, m, p) in wanted:
+                slot_state = out[a][(m, p)].setdefault(slot, SlotState())
+                slot_state.minimum, slot_state.maximum, slot_state.distinct = low, high, distinct
+    return out
+
+
 def _chunks(
     keys: list[tuple[int, str]] | None, size: int = 500
 ) -> Iterable[list[tuple[int, str]] | None]:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
+from plaudit.engine.generation import bump_generation
 from plaudit.errors import Conflict, InvalidInput, not_found
 from plaudit.group.matching import Audience, MemberFacts, in_any, matching_ids
 from plaudit.group.schemas import GroupCreate, GroupPreview, GroupRead, GroupUpdate
@@ -59,6 +60,7 @@ def create_group(session: Session, data: GroupCreate) -> Group:
     session.add(group)
     session.flush()
     _set_lists(session, group.id, data.team_ids, data.member_ids)
+    bump_generation(session)
     return group
 
 
@@ -69,6 +71,7 @@ def update_group(session: Session, group_id: int, data: GroupUpdate) -> Group:
     if data.conditions is not None:
         group.conditions = [c.model_dump(mode="json") for c in data.conditions]
     _set_lists(session, group.id, data.team_ids, data.member_ids)
+    bump_generation(session)
     session.flush()
     return group
 
@@ -87,6 +90,7 @@ def delete_group(session: Session, group_id: int) -> None:
             code="group_in_use",
         )
     session.delete(group)
+    bump_generation(session)
     session.flush()
 
 

@@ -6,7 +6,12 @@ from plaudit.models.award import Award
 from plaudit.models.group import Group
 from plaudit.models.identity import ApiToken, User
 from plaudit.models.member import Member
-from plaudit.models.progress import AchievementSource, RuleProgress, RuleProgressValue
+from plaudit.models.progress import (
+    AchievementSource,
+    EngineGeneration,
+    RuleProgress,
+    RuleProgressValue,
+)
 from plaudit.models.record import IdempotentResponse, Record
 from plaudit.models.source import Source
 from plaudit.models.team import Team
@@ -19,6 +24,7 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "Award",
+    "EngineGeneration",
     "Group",
     "IdempotentResponse",
     "Member",

@@ -8,7 +8,7 @@ counts. Both are derived data: activation rebuilds them from the records.
 
 from __future__ import annotations
 
-from sqlalchemy import Float, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import BigInteger, Float, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from plaudit.db.base import Base
@@ -58,3 +58,13 @@ class AchievementSource(Base):
         ForeignKey("achievements.id", ondelete="CASCADE"), primary_key=True
     )
     source_key: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)
+
+
+class EngineGeneration(Base):
+    """A token renewed by every change to what the engine evaluates (activation, groups,
+    source fields): processes compare it to reuse their compiled achievements safely."""
+
+    __tablename__ = "engine_generation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from plaudit.engine.generation import bump_generation
 from plaudit.errors import Conflict, InvalidInput, not_found
 from plaudit.models import Source
 from plaudit.rules.model import FieldType
@@ -42,6 +43,7 @@ def add_fields(session: Session, key: str, data: SourceFieldsAdd) -> Source:
     if clashes:
         raise InvalidInput(detail=f"Source {key!r} already has fields {clashes}.", field="fields")
     source.fields = [*source.fields, *(f.model_dump(mode="json") for f in data.fields)]
+    bump_generation(session)
     session.flush()
     return source
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-22 23:02:10.427459
+Create Date: 2026-11-22 23:43:31.783099
 """
 
 from __future__ import annotations
@@ -19,6 +19,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        "engine_generation",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("value", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_engine_generation")),
+    )
     op.create_table(
         "achievement_sources",
         sa.Column("achievement_id", sa.Integer(), nullable=False),
@@ -119,3 +125,4 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_achievement_sources_source_key"))
 
     op.drop_table("achievement_sources")
+    op.drop_table("engine_generation")
