@@ -112,7 +112,8 @@ def award_due(
                     "revoked": False,
                 }
             )
-    stmt = insert_for(session, Award).on_conflict_do_nothing().returning(Award.id)
+    table = Award.__table__
+    stmt = insert_for(session, table).on_conflict_do_nothing().returning(table.c.id)
     if compiled.category == Category.record:
         # In preference order, one at a time, so that the first holder wins deterministically.
         found = (session.execute(stmt.values(**row)).scalar_one_or_none() for row in rows)

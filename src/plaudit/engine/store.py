@@ -5,16 +5,42 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from sqlalchemy import and_, delete, func, select
 from sqlalchemy.orm import Session
 
-from plaudit.db.upsert import insert_for
+from plaudit.db.upsert import insert_for_dialect
 from plaudit.engine.deltas import DeltaBatch
 from plaudit.models import RuleProgress, RuleProgressValue
 
 _PROGRESS_KEY = ["achievement_id", "member_id", "period_key", "rule_slot"]
+
+
+@cache
+def _progress_upsert(dialect: str) -> Any:
+    """Built once per dialect: an executemany of these is the whole write of a batch."""
+    table = RuleProgress.__table__
+    stmt = insert_for_dialect(dialect, table)
+    return stmt.on_conflict_do_update(
+        index_elements=_PROGRESS_KEY,
+        set_={
+            "matched": table.c.matched + stmt.excluded.matched,
+            "n_values": table.c.n_values + stmt.excluded.n_values,
+            "total": table.c.total + stmt.excluded.total,
+        },
+    )
+
+
+@cache
+def _value_upsert(dialect: str) -> Any:
+    table = RuleProgressValue.__table__
+    stmt = insert_for_dialect(dialect, table)
+    return stmt.on_conflict_do_update(
+        index_elements=[*_PROGRESS_KEY, "value_key", "numeric"],
+        set_={"n": table.c.n + stmt.excluded.n},
+    )
 
 
 def flush(session: Session, batch: DeltaBatch) -> None:
@@ -33,16 +59,7 @@ def flush(session: Session, batch: DeltaBatch) -> None:
         if d.matched or d.n_values or d.total
     ]
     if progress_rows:
-        stmt = insert_for(session, RuleProgress)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=_PROGRESS_KEY,
-            set_={
-                "matched": RuleProgress.matched + stmt.excluded.matched,
-                "n_values": RuleProgress.n_values + stmt.excluded.n_values,
-                "total": RuleProgress.total + stmt.excluded.total,
-            },
-        )
-        session.execute(stmt, progress_rows)
+        session.execute(_progress_upsert(session.get_bind().dialect.name), progress_rows)
     value_rows = [
         {
             "achievement_id": k[0],
@@ -57,12 +74,7 @@ def flush(session: Session, batch: DeltaBatch) -> None:
         if n
     ]
     if value_rows:
-        stmt = insert_for(session, RuleProgressValue)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[*_PROGRESS_KEY, "value_key", "numeric"],
-            set_={"n": RuleProgressValue.n + stmt.excluded.n},
-        )
-        session.execute(stmt, value_rows)
+        session.execute(_value_upsert(session.get_bind().dialect.name), value_rows)
         session.execute(delete(RuleProgressValue).where(RuleProgressValue.n <= 0))
     batch.progress.clear()
     batch.values.clear()
