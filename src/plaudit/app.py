@@ -11,20 +11,25 @@ from plaudit import __version__
 from plaudit.achievement.router import router as achievement_router
 from plaudit.audit.router import router as audit_router
 from plaudit.award.router import router as award_router
+from plaudit.bulk.router import router as bulk_router
 from plaudit.clock import Clock, system_clock
 from plaudit.config import Settings
 from plaudit.db.engine import build_engine
 from plaudit.db.session import build_sessionmaker
+from plaudit.export.router import router as export_router
 from plaudit.group.router import router as group_router
 from plaudit.http.body_limit import BodyLimitMiddleware
 from plaudit.http.problems import install_problem_handlers
 from plaudit.identity.router import router as identity_router
 from plaudit.leaderboard.router import router as leaderboard_router
 from plaudit.member.router import router as member_router
+from plaudit.monitoring.router import router as monitoring_router
 from plaudit.portal.router import router as portal_router
 from plaudit.record.router import router as record_router
+from plaudit.report.router import router as report_router
 from plaudit.source.router import router as source_router
 from plaudit.team.router import router as team_router
+from plaudit.web.install import install_web
 
 API_PREFIX = "/api/v1"
 BADGE_BODY_LIMIT = 30 * 1024 * 1024 + 64 * 1024
@@ -50,9 +55,13 @@ def api_router() -> APIRouter:
         record_router,
         achievement_router,
         award_router,
+        bulk_router,
         portal_router,
         leaderboard_router,
         audit_router,
+        monitoring_router,
+        report_router,
+        export_router,
     ):
         router.include_router(sub)
     return router
@@ -85,6 +94,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     app.state.clock = clock
     install_problem_handlers(app)
     app.include_router(api_router())
+    # After the API's handlers: the pages wrap them to answer errors as HTML off /api.
+    install_web(app, settings)
     app.add_middleware(
         BodyLimitMiddleware,
         default_limit=settings.max_body_bytes,

@@ -35,7 +35,12 @@ class Settings(BaseSettings):
     )
     secret_key: SecretStr = Field(
         default=SecretStr("change-me-in-production"),
-        description="Signs web session cookies.",
+        description="Signs web session cookies. Left at this default, a random key is made per "
+        "process instead (web sign-ins then end when the process restarts).",
+    )
+    secure_cookies: bool = Field(
+        default=False,
+        description="Send the web session cookie over HTTPS only (set it when served behind TLS).",
     )
 
     @field_validator("timezone")

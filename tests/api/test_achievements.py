@@ -524,6 +524,23 @@ def test_badge_upload_and_download(admin: Api) -> None:
     assert changed == ["badge"]
 
 
+def test_a_member_sees_only_badges_of_achievements_in_their_audience(
+    admin: Api, tokens: dict[str, str]
+) -> None:
+    outsiders = admin.ok("POST", "/teams", 201, json={"name": "Elsewhere"})
+    group = admin.ok("POST", "/groups", 201, json={"name": "Them", "team_ids": [outsiders["id"]]})
+    hidden = make_achievement(admin, "hidden", "award", audience=[group["id"]])["id"]
+    public = make_achievement(admin, "public", "award")["id"]
+    for aid in (hidden, public):
+        assert put_badge(admin, aid, png(120, 120)).status_code == 200
+    member = admin.as_token(tokens["member"])
+    assert member.get(f"/achievements/{public}/badge").status_code == 200
+    refused = member.get(f"/achievements/{hidden}/badge")
+    assert refused.status_code == 404
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert admin.get(f"/achievements/{hidden}/badge").status_code == 200
+
+
 @pytest.mark.parametrize(("content", "media_type", "status", "words"), [
     (png(120, 100), "image/png", 422, "square"),
     (png(60, 60), "image/png", 422, "at least 90x90"),

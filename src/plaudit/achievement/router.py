@@ -134,11 +134,14 @@ def put_badge(
 
 @router.get(
     "/achievements/{achievement_id}/badge",
-    dependencies=[allow(Role.admin, Role.manager, Role.member)],
     response_class=Response,
 )
-def get_badge(achievement_id: int, session: SessionDep) -> Response:
-    badge = service.get_badge(session, achievement_id)
+def get_badge(
+    achievement_id: int,
+    session: SessionDep,
+    viewer: Annotated[Principal, Depends(Allow(Role.admin, Role.manager, Role.member))],
+) -> Response:
+    badge = service.badge_for_viewer(session, achievement_id, viewer.role, viewer.member_id)
     return Response(content=badge.content, media_type=badge.media_type, headers=BADGE_HEADERS)
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
 from plaudit.achievement.definition import check_definition, snapshot, window_from
@@ -17,8 +17,9 @@ from plaudit.audit.service import record_event
 from plaudit.badge.image import validate_badge
 from plaudit.engine import lifecycle as engine_lifecycle
 from plaudit.errors import Conflict, not_found
-from plaudit.kit.roles import Principal
-from plaudit.models import Achievement, AchievementBadge, AchievementVersion
+from plaudit.group.service import member_in_audience
+from plaudit.kit.roles import Principal, Role
+from plaudit.models import Achievement, AchievementBadge, AchievementVersion, Award
 from plaudit.periods import Period
 from plaudit.rules.model import Rule, dump_requirements, parse_requirements
 
@@ -328,6 +329,18 @@ def get_badge(session: Session, achievement_id: int) -> AchievementBadge:
     return row
 
 
+def badge_for_viewer(
+    session: Session, achievement_id: int, role: Role, member_id: int | None
+) -> AchievementBadge:
+    """The badge as the viewer may see it: a member only sees badges of achievements in their
+    audience; to them any other badge does not exist."""
+    if role == Role.member:
+        achievement = get_achievement(session, achievement_id)
+        if member_id is None or not member_in_audience(session, achievement.audience, member_id):
+            raise not_found("badge of achievement", achievement_id)
+    return get_badge(session, achievement_id)
+
+
 def has_badge(session: Session, achievement_ids: Sequence[int]) -> set[int]:
     if not achievement_ids:
         return set()
@@ -338,3 +351,17 @@ def has_badge(session: Session, achievement_ids: Sequence[int]) -> set[int]:
             )
         )
     )
+
+
+def completion_counts(
+    session: Session, achievement_ids: Sequence[int]
+) -> dict[int, tuple[int, int]]:
+    """Per achievement: the awards not revoked, and the distinct members who hold them."""
+    if not achievement_ids:
+        return {}
+    rows = session.execute(
+        select(Award.achievement_id, func.count(Award.id), func.count(distinct(Award.member_id)))
+        .where(Award.achievement_id.in_(achievement_ids), Award.revoked.is_(False))
+        .group_by(Award.achievement_id)
+    )
+    return {achievement_id: (awards, members) for achievement_id, awards, members in rows}

@@ -6,9 +6,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AwareDatetime, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
-from plaudit.kit.schemas import InputSchema, OutputSchema, Timestamp
+from plaudit.kit.schemas import Id, InputSchema, Instant, OutputSchema, Timestamp
 
 Reason = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 
@@ -21,7 +21,7 @@ class AwardOrigin(StrEnum):
 
 class AwardGive(InputSchema):
     achievement_id: int
-    at: AwareDatetime | None = Field(
+    at: Instant | None = Field(
         default=None, description="A time inside the period to give it for; default now."
     )
     reason: Reason | None = None
@@ -53,13 +53,13 @@ class AwardRead(OutputSchema):
 
 
 class AwardFilters(InputSchema):
-    member_id: int | None = None
-    team_id: int | None = None
-    achievement_id: int | None = None
+    member_id: Id | None = None
+    team_id: Id | None = None
+    achievement_id: Id | None = None
     active: bool | None = None
     source: AwardOrigin | None = None
-    awarded_after: AwareDatetime | None = None
-    awarded_before: AwareDatetime | None = None
+    awarded_after: Instant | None = None
+    awarded_before: Instant | None = None
 
 
 def award_is_active(

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -179,33 +179,40 @@ def revoke_award(
     return award
 
 
-def filtered_awards(filters: AwardFilters, *, now: datetime) -> Select[Award]:
-    query = select(Award)
+def award_filter_clauses(filters: AwardFilters, *, now: datetime) -> list[ColumnElement[bool]]:
+    """The WHERE clauses of the award filters: shared by the list, the CSV export and reports."""
+    clauses: list[ColumnElement[bool]] = []
     if filters.member_id is not None:
-        query = query.where(Award.member_id == filters.member_id)
+        clauses.append(Award.member_id == filters.member_id)
     if filters.achievement_id is not None:
-        query = query.where(Award.achievement_id == filters.achievement_id)
+        clauses.append(Award.achievement_id == filters.achievement_id)
     if filters.team_id is not None:
-        query = query.where(
+        clauses.append(
             Award.member_id.in_(select(Member.id).where(Member.team_id == filters.team_id))
         )
     if filters.source is not None:
-        query = query.where(Award.origin == filters.source.value)
+        clauses.append(Award.origin == filters.source.value)
     if filters.awarded_after is not None:
-        query = query.where(Award.awarded_at >= filters.awarded_after)
+        clauses.append(Award.awarded_at >= filters.awarded_after)
     if filters.awarded_before is not None:
-        query = query.where(Award.awarded_at < filters.awarded_before)
+        clauses.append(Award.awarded_at < filters.awarded_before)
     if filters.active is True:
-        query = query.where(
-            Award.revoked.is_(False),
-            (Award.period_start.is_(None)) | (Award.period_start <= now),
-            (Award.period_end.is_(None)) | (Award.period_end > now),
+        clauses.extend(
+            (
+                Award.revoked.is_(False),
+                (Award.period_start.is_(None)) | (Award.period_start <= now),
+                (Award.period_end.is_(None)) | (Award.period_end > now),
+            )
         )
     elif filters.active is False:
-        query = query.where(
+        clauses.append(
             (Award.revoked.is_(True)) | (Award.period_start > now) | (Award.period_end <= now)
         )
-    return query
+    return clauses
+
+
+def filtered_awards(filters: AwardFilters, *, now: datetime) -> Select[Award]:
+    return select(Award).where(*award_filter_clauses(filters, now=now))
 
 
 def list_awards(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from plaudit.cli.award import award_app
+from plaudit.cli.export import export_app
 from plaudit.cli.identity import token_app, user_app
 from plaudit.cli.records import import_records
 from plaudit.cli.serve import migrate, serve
@@ -16,6 +18,8 @@ app.command()(migrate)
 app.command("import")(import_records)
 app.add_typer(token_app, name="token")
 app.add_typer(user_app, name="user")
+app.add_typer(award_app, name="award")
+app.add_typer(export_app, name="export")
 
 if __name__ == "__main__":
     app()

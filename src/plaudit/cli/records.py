@@ -2,158 +2,180 @@
 
 from __future__ import annotations
 
-import csv
-import json
-from collections.abc import Iterator
-from dataclasses import dataclass
+import sys
+from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, NoReturn
+from zoneinfo import ZoneInfo
 
 import typer
-from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
 from plaudit.cli.context import cli_session, load_settings
+from plaudit.cli.import_rows import (
+    FileProblem,
+    ImportFormat,
+    Problem,
+    Row,
+    guess_format,
+    read_rows,
+)
 from plaudit.clock import system_clock
-from plaudit.errors import InvalidInput
+from plaudit.errors import InvalidInput, NotFound
 from plaudit.record.schemas import RecordIn
-from plaudit.record.service import ingest_records, validate_records
+from plaudit.record.service import ingest_records, record_problems
 from plaudit.rules.model import FieldType
-from plaudit.source.service import get_source
+from plaudit.source.service import get_source, list_sources
 
-RESERVED = ("external_id", "member_id", "member_external_id", "occurred_at")
-_TRUE, _FALSE = {"true", "1", "yes", "y"}, {"false", "0", "no", "n"}
-
-
-@dataclass
-class BadRow:
-    line: int
-    message: str
-
-
-def _csv_value(field_type: FieldType | None, text: str) -> Any:
-    """CSV cells are text: turn them into the JSON value the source's field expects."""
-    if text == "":
-        return None
-    if field_type == FieldType.NUMBER:
-        try:
-            number = float(text)
-        except ValueError:
-            return text  # left as text, so validation names the field
-        return (
-            int(number)
-            if number.is_integer() and "." not in text and "e" not in text.lower()
-            else number
-        )
-    if field_type == FieldType.BOOLEAN:
-        lowered = text.strip().lower()
-        return True if lowered in _TRUE else False if lowered in _FALSE else text
-    return text
-
-
-def read_rows(
-    path: Path, fmt: str, fields: dict[str, FieldType]
-) -> Iterator[tuple[int, dict[str, Any] | BadRow]]:
-    """(line number, raw record or the reason it could not be read) for every row."""
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        if fmt == "jsonl":
-            for line_no, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    yield line_no, json.loads(line)
-                except json.JSONDecodeError as exc:
-                    yield line_no, BadRow(line_no, f"not valid JSON: {exc.msg}")
-            return
-        reader = csv.DictReader(handle)
-        for row in reader:
-            line_no = reader.line_num
-            raw: dict[str, Any] = {
-                k: v for k, v in row.items() if k in RESERVED and v not in ("", None)
-            }
-            if "member_id" in raw:
-                raw["member_id"] = (
-                    int(raw["member_id"]) if raw["member_id"].isdigit() else raw["member_id"]
-                )
-            raw["data"] = {
-                k: _csv_value(fields.get(k), v or "")
-                for k, v in row.items()
-                if k not in RESERVED and k is not None
-            }
-            raw["data"] = {k: v for k, v in raw["data"].items() if v is not None}
-            yield line_no, raw
+SHOWN_PROBLEMS = 50
 
 
 def import_records(
-    source: Annotated[str, typer.Argument(help="The source's key.")],
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    source: Annotated[str, typer.Argument(help="The key of the source to import into.")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            exists=True, dir_okay=False, readable=True, help="The CSV or JSON Lines file."
+        ),
+    ],
     fmt: Annotated[
-        str | None, typer.Option("--format", help="csv or jsonl (default: by suffix).")
+        ImportFormat | None,
+        typer.Option(
+            "--format",
+            case_sensitive=False,
+            help="File format; by default jsonl for .jsonl/.ndjson files, csv otherwise.",
+        ),
     ] = None,
     skip_bad: Annotated[
-        bool, typer.Option("--skip-bad", help="Import the good rows of a file with bad rows.")
+        bool,
+        typer.Option(
+            "--skip-bad", help="Import the good rows of a file with bad rows (and report the bad)."
+        ),
     ] = False,
     batch_size: Annotated[
-        int, typer.Option(min=1, max=50_000, help="Records per engine batch.")
+        int, typer.Option(min=1, max=50_000, help="Records handed to the engine at a time.")
     ] = 2000,
 ) -> None:
-    """Import records from CSV (columns external_id, member_id or member_external_id,
-    occurred_at, then one column per field) or JSON Lines (one record object per line).
-    Nothing is written from a file with bad rows unless --skip-bad is given."""
-    fmt = fmt or ("jsonl" if file.suffix.lower() in (".jsonl", ".ndjson") else "csv")
-    if fmt not in ("csv", "jsonl"):
-        typer.secho(f"Unknown format {fmt!r}: use csv or jsonl.", err=True, fg=typer.colors.RED)
-        raise typer.Exit(2)
+    """Import records into SOURCE from a CSV or JSON Lines FILE, through the same engine as
+    the API: progress and awards follow at once, and re-sent records (same external_id) are
+    updated or left unchanged.
+
+    CSV: a header row, then one record per row; UTF-8 (a BOM is fine), LF
+    or CRLF line ends, double quotes around cells holding commas, quotes or
+    line breaks. The columns:
+
+    \b
+      external_id         optional; makes re-importing idempotent
+      member_id           the member's Plaudit id, or instead
+      member_external_id  the member's external_id (one per row)
+      occurred_at         ISO 8601 with an offset, e.g.
+                          2026-11-18T10:00:00+01:00 or ...T09:00:00Z
+      any other column    a field of the source, typed by its type:
+                          number 42, -3, 12.5; boolean true/false,
+                          yes/no, 1/0; date 2026-11-18; datetime as
+                          occurred_at; string as written.
+                          An empty cell leaves the field out.
+
+    A column that is none of these is refused before any row is read.
+
+    JSON Lines: one record object per line, as POST /sources/SOURCE/records
+    takes it: {"external_id": .., "member_id": .., "occurred_at": ..,
+    "data": {..}}.
+
+    The whole file is checked first. Every bad row is reported with its row
+    and line number, the field and the problem, and nothing at all is
+    written unless --skip-bad is given: then the good rows are imported and
+    the bad ones reported. The import is one transaction. Exit status: 0
+    when the records were imported (or the file had none), 1 when the file,
+    a row or the source was refused, 2 for bad arguments.
+    """
+    fmt = fmt or guess_format(file)
     settings = load_settings()
     now = system_clock()
     with cli_session(settings) as session:
-        src = get_source(session, source)
-        fields = {name: FieldType(t) for name, t in src.field_types().items()}
-        good: list[tuple[int, RecordIn]] = []
-        bad: list[BadRow] = []
-        for line_no, raw in read_rows(file, fmt, fields):
-            if isinstance(raw, BadRow):
-                bad.append(raw)
-                continue
-            try:
-                good.append((line_no, RecordIn.model_validate(raw)))
-            except ValidationError as exc:
-                bad.extend(
-                    BadRow(line_no, f"{'.'.join(map(str, e['loc'])) or 'row'}: {e['msg']}")
-                    for e in exc.errors()
-                )
-        for start in range(0, len(good), batch_size):
-            chunk = good[start : start + batch_size]
-            for index, message in validate_records(session, src, [r for _, r in chunk]):
-                bad.append(BadRow(chunk[index][0], message))
-        bad_lines = {b.line for b in bad}
-        if bad:
-            typer.secho(
-                f"{len(bad)} problem(s) in {len(bad_lines)} row(s):", err=True, fg=typer.colors.RED
-            )
-            for b in sorted(bad, key=lambda b: b.line)[:50]:
-                typer.echo(f"  line {b.line}: {b.message}", err=True)
-            if len(bad) > 50:
-                typer.echo(f"  ... and {len(bad) - 50} more", err=True)
+        fields = _source_fields(session, source)
+        try:
+            rows = read_rows(file, fmt, fields)
+        except FileProblem as exc:
+            _fail(f"{exc.message} Nothing was imported.")
+        if not rows:
+            typer.echo(f"No records in {file}: nothing to import.")
+            return
+        problems = _problems(session, source, rows)
+        bad_rows = {p.row for p in problems}
+        if problems:
+            _report(problems, len(bad_rows))
             if not skip_bad:
-                typer.secho("Nothing was imported. Fix the rows or pass --skip-bad.", err=True)
-                raise typer.Exit(1)
-        to_import = [r for line, r in good if line not in bad_lines]
-        totals = {"created": 0, "updated": 0, "unchanged": 0, "awards": 0}
-        with typer.progressbar(length=len(to_import), label=f"Importing into {source}") as bar:
-            for start in range(0, len(to_import), batch_size):
-                batch = to_import[start : start + batch_size]
-                try:
-                    outcome = ingest_records(session, source, batch, now=now, zone=settings.zone)
-                except InvalidInput as exc:  # a race with another writer; roll back everything
-                    typer.secho(f"Import stopped, nothing written: {exc.detail}", err=True)
-                    raise typer.Exit(1) from exc
-                totals["created"] += outcome.created
-                totals["updated"] += outcome.updated
-                totals["unchanged"] += outcome.unchanged
-                totals["awards"] += len(outcome.award_ids)
-                bar.update(len(batch))
+                _fail(
+                    "Nothing was imported. Fix those rows, or pass --skip-bad to import the others."
+                )
+        good = [r.record for r in rows if r.record is not None and r.row not in bad_rows]
+        totals = _ingest(session, source, good, batch_size, now=now, zone=settings.zone)
     typer.echo(
-        f"Imported {len(to_import)} record(s) into {source}: {totals['created']} created, "
-        f"{totals['updated']} updated, {totals['unchanged']} unchanged, "
-        f"{totals['awards']} award(s) given, {len(bad_lines)} bad row(s) skipped."
+        f"Imported {len(good)} record(s) into {source!r}: {totals['created']} created, "
+        f"{totals['updated']} updated, {totals['unchanged']} unchanged; "
+        f"{totals['awards']} award(s) given; {len(bad_rows)} bad row(s) skipped."
     )
+
+
+def _fail(message: str) -> NoReturn:
+    typer.secho(message, err=True, fg=typer.colors.RED)
+    raise typer.Exit(1)
+
+
+def _source_fields(session: Session, key: str) -> dict[str, FieldType]:
+    try:
+        source = get_source(session, key)
+    except NotFound:
+        known = ", ".join(s.key for s in list_sources(session)) or "none yet"
+        _fail(f"Unknown source {key!r}; the sources are: {known}.")
+    return {name: FieldType(t) for name, t in source.field_types().items()}
+
+
+def _problems(session: Session, source: str, rows: list[Row]) -> list[Problem]:
+    """The rows' own problems, then those only the database can tell (unknown members)."""
+    problems = [p for r in rows for p in r.problems]
+    parsed = [(i, r.record) for i, r in enumerate(rows) if r.record is not None]
+    for error in record_problems(session, source, parsed):
+        index = error.loc[1]
+        assert isinstance(index, int)
+        row = rows[index]
+        where = ".".join(str(p) for p in error.loc[2:]) or "row"
+        problems.append(Problem(row.row, row.line, where, error.message))
+    return sorted(problems, key=lambda p: (p.row, p.field))
+
+
+def _report(problems: list[Problem], bad_rows: int) -> None:
+    typer.secho(f"{len(problems)} problem(s) in {bad_rows} row(s):", err=True, fg=typer.colors.RED)
+    for problem in problems[:SHOWN_PROBLEMS]:
+        typer.echo(f"  {problem}", err=True)
+    if len(problems) > SHOWN_PROBLEMS:
+        typer.echo(f"  ... and {len(problems) - SHOWN_PROBLEMS} more", err=True)
+
+
+def _ingest(
+    session: Session,
+    source: str,
+    records: list[RecordIn],
+    batch_size: int,
+    *,
+    now: datetime,
+    zone: ZoneInfo,
+) -> dict[str, int]:
+    totals = {"created": 0, "updated": 0, "unchanged": 0, "awards": 0}
+    # Progress goes to stderr: on a terminal it is a bar, elsewhere (CI, pipes) one line.
+    with typer.progressbar(
+        length=len(records), label=f"Importing into {source}", file=sys.stderr
+    ) as bar:
+        for start in range(0, len(records), batch_size):
+            batch = records[start : start + batch_size]
+            try:
+                outcome = ingest_records(session, source, batch, now=now, zone=zone)
+            except InvalidInput as exc:  # changed by another writer since the check
+                _fail(f"Import stopped, nothing was written: {exc.detail}")
+            totals["created"] += outcome.created
+            totals["updated"] += outcome.updated
+            totals["unchanged"] += outcome.unchanged
+            totals["awards"] += len(outcome.award_ids)
+            bar.update(len(batch))
+    return totals

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 import uvicorn
 from pydantic import SecretStr
+from sqlalchemy import make_url
 
 from plaudit.cli.context import cli_session, load_settings
 from plaudit.clock import system_clock
@@ -33,7 +34,11 @@ def serve(
         bool, typer.Option("--no-migrate", help="Do not migrate on start.")
     ] = False,
     demo: Annotated[
-        bool, typer.Option("--demo", help="Load demo data into an empty database.")
+        bool,
+        typer.Option(
+            "--demo",
+            help="Load demo data into an empty database (once); print an admin token.",
+        ),
     ] = False,
 ) -> None:
     """Migrate the database and run the HTTP service."""
@@ -42,29 +47,48 @@ def serve(
     settings = load_settings()
     if not no_migrate:
         upgrade(settings.sqlalchemy_url)
+    base = f"http://{host}:{port}"
     if demo:
-        settings = _with_demo(settings)
-        assert settings.admin_token is not None
-        typer.echo(f"Admin token: {settings.admin_token.get_secret_value()}")
+        settings = _with_demo(settings, base)
     elif settings.admin_token is None:
         typer.echo("No PLAUDIT_ADMIN_TOKEN set: create a token with 'plaudit token create'.")
     typer.echo(
-        f"Plaudit on http://{host}:{port}  (API /api/v1, OpenAPI /openapi.json, "
-        f"database {settings.database_url})"
+        f"Plaudit on {base}  (API {base}/api/v1, documentation {base}/docs, "
+        f"database {make_url(settings.database_url).render_as_string(hide_password=True)})"
     )
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 
-def _with_demo(settings: Settings) -> Settings:
-    """Load the demo organisation once; make sure there is an admin token to explore it with."""
-    from plaudit.demo import has_data, load_demo
+def _with_demo(settings: Settings, base: str) -> Settings:
+    """Load the demo organisation into an empty database (once: a second start finds it and
+    changes nothing), and make sure there is an admin token to explore it with."""
+    from plaudit.demo import DemoState, ensure_demo, star_member_id
 
     with cli_session(settings) as session:
-        if not has_data(session):
-            load_demo(session, now=system_clock(), zone=settings.zone)
-            typer.echo(
-                "Demo data loaded: 3 teams, 12 members, 7 achievements, a few hundred records."
-            )
+        state, summary = ensure_demo(session, now=system_clock(), zone=settings.zone)
+        star = star_member_id(session)
+    if summary is not None:
+        typer.echo(
+            f"Demo data loaded: {summary.teams} teams, {summary.members} members, "
+            f"{summary.achievements} achievements, {summary.records} records, "
+            f"{summary.awards} awards."
+        )
+    elif state is DemoState.demo:
+        typer.echo("Demo data already loaded: nothing changed.")
+    else:
+        typer.echo("The database holds data of its own: demo data not loaded.")
     if settings.admin_token is None:
         settings = settings.model_copy(update={"admin_token": SecretStr(new_token())})
+        assert settings.admin_token is not None
+        bearer = settings.admin_token.get_secret_value()
+        typer.echo(
+            f"Admin token (valid until this server stops; set PLAUDIT_ADMIN_TOKEN to choose "
+            f"one): {bearer}"
+        )
+    else:
+        bearer = "$PLAUDIT_ADMIN_TOKEN"
+        typer.echo("Admin token: the value of PLAUDIT_ADMIN_TOKEN.")
+    curl = f'curl -H "Authorization: Bearer {bearer}" {base}/api/v1'
+    portal = f"/members/{star}/achievements" if star is not None else "/members"
+    typer.echo(f"Try:\n  {curl}/leaderboard\n  {curl}{portal}")
     return settings

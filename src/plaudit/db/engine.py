@@ -7,6 +7,9 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import ConnectionPoolEntry
 
+READ_ONLY_OPTION = "plaudit_read_only"
+"""Execution option of connections that only read: see plaudit.db.snapshot."""
+
 
 def build_engine(url: str, *, echo: bool = False) -> Engine:
     """Create the engine for `url`. Nothing connects until the first query."""
@@ -33,6 +36,10 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
+        if connection.get_execution_options().get(READ_ONLY_OPTION):
+            # A long read (an export) takes a WAL snapshot and never the writer lock.
+            connection.exec_driver_sql("BEGIN")
+            return
         # Writers queue for the database lock at the start of the transaction instead of
         # failing with "database is locked" when they upgrade from a read half-way through.
         connection.exec_driver_sql("BEGIN IMMEDIATE")

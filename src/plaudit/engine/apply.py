@@ -16,8 +16,6 @@ from plaudit.engine.compiled import achievements_reading
 from plaudit.engine.deltas import DeltaBatch, RecordFacts, add_record
 from plaudit.engine.evaluate import evaluate_touched
 from plaudit.engine.store import flush
-from plaudit.group.matching import MemberFacts
-from plaudit.group.service import member_facts
 
 Change = tuple[RecordFacts | None, RecordFacts | None]
 """(before, after): a create is (None, new), a delete (old, None), an update (old, new)."""
@@ -30,16 +28,12 @@ def apply_changes(
     achievements = achievements_reading(session, source_key)
     if not achievements or not changes:
         return []
-    member_ids = {f.member_id for change in changes for f in change if f is not None}
-    facts: dict[int, MemberFacts] = {}
-    if any(a.audiences for a in achievements):
-        facts = {f.member_id: f for f in member_facts(session, sorted(member_ids))}
     batch = DeltaBatch()
     for before, after in changes:
         if before is not None:
-            add_record(batch, achievements, source_key, before, -1, zone, facts.__getitem__)
+            add_record(batch, achievements, source_key, before, -1, zone)
         if after is not None:
-            add_record(batch, achievements, source_key, after, +1, zone, facts.__getitem__)
+            add_record(batch, achievements, source_key, after, +1, zone)
     touched = set(batch.touched)
     flush(session, batch)
     return evaluate_touched(session, achievements, touched, now=now, zone=zone)

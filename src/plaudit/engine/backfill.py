@@ -63,7 +63,6 @@ def backfill(
         periods = _prepare_periods(session, compiled, source_id, zone)
         for slot_rule in slot_rules:
             _aggregate_rule(session, compiled, source_key, source_id, slot_rule, periods)
-    _drop_outside_audience(session, compiled)
     return award_due(session, compiled, read_progress(session, compiled.id), now=now, zone=zone)
 
 
@@ -242,26 +241,3 @@ def _value_rows(
         }
         for (m, p, vk, num), n in counts.items()
     ]
-
-
-def _drop_outside_audience(session: Session, compiled: CompiledAchievement) -> None:
-    if not compiled.audiences:
-        return
-    present = sorted(
-        set(
-            session.scalars(
-                select(RuleProgress.member_id)
-                .where(RuleProgress.achievement_id == compiled.id)
-                .distinct()
-            )
-        )
-    )
-    outside = [
-        f.member_id for f in member_facts(session, present) if not in_any(compiled.audiences, f)
-    ]
-    for start in range(0, len(outside), 500):
-        chunk = outside[start : start + 500]
-        for model in (RuleProgressValue, RuleProgress):
-            session.execute(
-                delete(model).where(model.achievement_id == compiled.id, model.member_id.in_(chunk))
-            )

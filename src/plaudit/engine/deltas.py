@@ -7,14 +7,13 @@ progress store writes them with one upsert per touched row.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from plaudit.engine.compiled import VALUE_AGGREGATES, CompiledAchievement
-from plaudit.group.matching import MemberFacts, in_any
 from plaudit.periods import period_containing
 from plaudit.rules.canonical import distinct_key
 from plaudit.rules.model import Aggregate
@@ -61,14 +60,16 @@ def add_record(
     facts: RecordFacts,
     sign: int,
     zone: ZoneInfo,
-    member_facts: Callable[[int], MemberFacts],
 ) -> None:
-    """Add (sign +1) or retract (sign -1) one record's contribution to every rule reading it."""
+    """Add (sign +1) or retract (sign -1) one record's contribution to every rule reading it.
+
+    Progress is kept for every member, whatever the audience: audiences are decided on current
+    data when awarding and showing, so a member moving in or out of an audience never leaves
+    a contribution counted on one side and retracted on the other.
+    """
     for compiled in achievements:
         slot_rules = compiled.rules_by_source.get(source_key)
         if not slot_rules or not compiled.in_window(facts.occurred_at):
-            continue
-        if compiled.audiences and not in_any(compiled.audiences, member_facts(facts.member_id)):
             continue
         fields = compiled.fields.get(source_key, {})
         period_key = period_containing(facts.occurred_at, compiled.period, zone).key

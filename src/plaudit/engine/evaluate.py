@@ -20,6 +20,8 @@ from plaudit.award.slots import holder_slot
 from plaudit.db.upsert import insert_for
 from plaudit.engine.compiled import CompiledAchievement
 from plaudit.engine.store import ProgressState, SlotState, read_progress_many
+from plaudit.group.matching import in_any
+from plaudit.group.service import member_facts
 from plaudit.models import Award, Member
 from plaudit.periods import period_by_key
 from plaudit.rules.model import Aggregate, Rule
@@ -83,8 +85,8 @@ def award_due(
     if not due:
         return []
     earned = _earned_completions(session, compiled.id, due.keys())
-    active = _active_members(session, {m for m, _ in due})
-    keys = [k for k in due if due[k] > earned.get(k, 0) and k[0] in active]
+    eligible = _eligible_members(session, compiled, {m for m, _ in due})
+    keys = [k for k in due if due[k] > earned.get(k, 0) and k[0] in eligible]
     if compiled.category == Category.record:
         # One holder per period: when several qualify at once, the best on the first met
         # rule of the batch is preferred (the row order decides which insert wins).
@@ -155,6 +157,17 @@ def _active_members(session: Session, member_ids: set[int]) -> set[int]:
             )
         )
     return found
+
+
+def _eligible_members(
+    session: Session, compiled: CompiledAchievement, member_ids: set[int]
+) -> set[int]:
+    """Active members inside the achievement's audience, decided on current data."""
+    active = _active_members(session, member_ids)
+    if not compiled.audiences or not active:
+        return active
+    facts = member_facts(session, sorted(active))
+    return {f.member_id for f in facts if in_any(compiled.audiences, f)}
 
 
 def evaluate_touched(

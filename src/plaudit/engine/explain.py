@@ -12,7 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plaudit.engine.compiled import compile_achievement
-from plaudit.group.matching import in_any
+from plaudit.engine.explain_context import (
+    AudienceCheck,
+    CategoryState,
+    category_state,
+    check_audience,
+)
 from plaudit.group.service import facts_of
 from plaudit.models import Achievement, Award, Member, Record, Source
 from plaudit.periods import period_containing
@@ -27,11 +32,15 @@ class RuleExplanation:
     group: int
     rule: int
     definition: dict[str, Any]
+    source: str
+    aggregate: str
+    operator: str
     current: float | None
     target: float
     met: bool
     times_reached: int | None
     matching_records: int
+    matching_outside_window: int
     records: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -39,43 +48,60 @@ class RuleExplanation:
 class Explanation:
     achievement_id: int
     member_id: int
+    at: str
     active: bool
     category: str
     period: dict[str, Any]
     window: dict[str, Any]
     in_audience: bool
+    audience: AudienceCheck
     member_active: bool
     rules: list[RuleExplanation]
     groups_met: list[bool]
     complete: bool
     completions_due: int
+    category_state: CategoryState
     awards: list[dict[str, Any]]
     holder: int | None
     reasons: list[str]
 
 
 def explain(
-    session: Session, achievement: Achievement, member_id: int, *, now: datetime, zone: ZoneInfo
+    session: Session,
+    achievement: Achievement,
+    member_id: int,
+    *,
+    now: datetime,
+    zone: ZoneInfo,
+    at: datetime | None = None,
 ) -> Explanation:
+    """Explain the period containing `at` (default: now). Rules count the member's records
+    inside both that period and the effective window, as the engine does."""
+    at = at or now
     compiled = compile_achievement(session, achievement)
     facts = facts_of(session, member_id)
-    window = period_containing(now, compiled.period, zone)
-    in_audience = not compiled.audiences or in_any(compiled.audiences, facts)
+    window = period_containing(at, compiled.period, zone)
+    audience = check_audience(session, achievement.audience or [], facts)
+    counted_from = max((b for b in (compiled.effective_from, window.start) if b), default=None)
+    counted_until = min((b for b in (compiled.effective_until, window.end) if b), default=None)
     results: list[RuleExplanation] = []
     groups_met: list[bool] = []
     for g, group in enumerate(compiled.requirements):
         met_all = True
         for r, rule in enumerate(group):
             fields = compiled.fields.get(rule.source, {})
-            records = _member_records(
-                session, rule.source, member_id, compiled, window.start, window.end
-            )
             matching = [
                 rec
-                for rec in records
+                for rec in _member_records(session, rule.source, member_id)
                 if all(matches(f, fields.get(f.field), rec.data) for f in rule.where)
             ]
-            current = aggregate(rule, fields, [rec.data for rec in matching])
+            counted = [
+                rec
+                for rec in matching
+                if (counted_from is None or rec.occurred_at >= counted_from)
+                and (counted_until is None or rec.occurred_at < counted_until)
+            ]
+            current = aggregate(rule, fields, [rec.data for rec in counted])
             met = rule_met(rule, current)
             met_all = met_all and met
             results.append(
@@ -83,13 +109,17 @@ def explain(
                     group=g,
                     rule=r,
                     definition=rule.model_dump(mode="json", exclude_defaults=True),
+                    source=rule.source,
+                    aggregate=rule.aggregate.value,
+                    operator=rule.operator.value,
                     current=current,
                     target=rule.value,
                     met=met,
                     times_reached=times_reached(current, rule.value)
                     if compiled.repeatable
                     else None,
-                    matching_records=len(matching),
+                    matching_records=len(counted),
+                    matching_outside_window=len(matching) - len(counted),
                     records=[
                         {
                             "id": rec.id,
@@ -97,7 +127,7 @@ def explain(
                             "occurred_at": rec.occurred_at.isoformat(),
                             "data": rec.data,
                         }
-                        for rec in matching[:MAX_LISTED_RECORDS]
+                        for rec in counted[:MAX_LISTED_RECORDS]
                     ],
                 )
             )
@@ -126,20 +156,36 @@ def explain(
                 Award.revoked.is_(False),
             )
         ).first()
+    state = category_state(
+        session, compiled.category, compiled.repeatable, member_id, window, awards, holder, due
+    )
     member_active = _member_active(session, member_id)
+    open_at = compiled.in_window(at)
+    window_state = (
+        "always"
+        if compiled.effective_from is None and compiled.effective_until is None
+        else "open"
+        if open_at
+        else "not_open_yet"
+        if compiled.effective_from is not None and at < compiled.effective_from
+        else "closed"
+    )
     reasons = _reasons(
         achievement,
-        in_audience,
+        audience,
         member_active,
-        compiled.in_window(now),
+        window_state,
+        compiled.effective_from,
+        compiled.effective_until,
         complete,
-        holder,
+        state,
         member_id,
         compiled.requirements == [],
     )
     return Explanation(
         achievement_id=achievement.id,
         member_id=member_id,
+        at=at.isoformat(),
         active=achievement.active,
         category=compiled.category.value,
         period={
@@ -147,18 +193,25 @@ def explain(
             "key": window.key,
             "start": window.start.isoformat() if window.start else None,
             "end": window.end.isoformat() if window.end else None,
+            "current": window.contains(now),
         },
         window={
             "from": compiled.effective_from.isoformat() if compiled.effective_from else None,
             "until": (compiled.effective_until.isoformat() if compiled.effective_until else None),
+            "state": window_state,
+            "open_at": open_at,
             "open_now": compiled.in_window(now),
+            "counted_from": counted_from.isoformat() if counted_from else None,
+            "counted_until": counted_until.isoformat() if counted_until else None,
         },
-        in_audience=in_audience,
+        in_audience=audience.in_audience,
+        audience=audience,
         member_active=member_active,
         rules=results,
         groups_met=groups_met,
         complete=complete,
         completions_due=due,
+        category_state=state,
         awards=[
             {
                 "id": a.id,
@@ -174,28 +227,15 @@ def explain(
     )
 
 
-def _member_records(
-    session: Session,
-    source_key: str,
-    member_id: int,
-    compiled: Any,
-    start: datetime | None,
-    end: datetime | None,
-) -> list[Record]:
+def _member_records(session: Session, source_key: str, member_id: int) -> list[Record]:
+    """All the member's records of a source: those outside the period or window are counted
+    apart, so that the explanation can say that they exist and do not count."""
     query = (
         select(Record)
         .join(Source, Source.id == Record.source_id)
         .where(Source.key == source_key, Record.member_id == member_id)
         .order_by(Record.occurred_at, Record.id)
     )
-    for bound, low in (
-        (compiled.effective_from, True),
-        (start, True),
-        (compiled.effective_until, False),
-        (end, False),
-    ):
-        if bound is not None:
-            query = query.where(Record.occurred_at >= bound if low else Record.occurred_at < bound)
     return list(session.scalars(query))
 
 
@@ -206,11 +246,13 @@ def _member_active(session: Session, member_id: int) -> bool:
 
 def _reasons(
     achievement: Achievement,
-    in_audience: bool,
+    audience: AudienceCheck,
     member_active: bool,
-    open_now: bool,
+    window_state: str,
+    effective_from: datetime | None,
+    effective_until: datetime | None,
     complete: bool,
-    holder: int | None,
+    state: CategoryState,
     member_id: int,
     manual_only: bool,
 ) -> list[str]:
@@ -219,14 +261,25 @@ def _reasons(
         reasons.append("the achievement is inactive: records are not evaluated for it")
     if manual_only:
         reasons.append("the achievement has no requirements: it is only given manually")
-    if not in_audience:
-        reasons.append("the member is outside the achievement's audience")
+    if not audience.in_audience:
+        names = ", ".join(g.name or str(g.id) for g in audience.groups)
+        reasons.append(f"the member is outside the achievement's audience (groups: {names})")
     if not member_active:
         reasons.append("the member is inactive")
-    if not open_now:
-        reasons.append("now is outside the achievement's effective window")
-    if holder is not None and holder != member_id:
-        reasons.append(f"this period's record is already held by member {holder}")
+    if window_state == "not_open_yet" and effective_from is not None:
+        reasons.append(
+            f"the effective window opens at {effective_from.isoformat()}: nothing is earned "
+            "before it"
+        )
+    if window_state == "closed" and effective_until is not None:
+        reasons.append(
+            f"the effective window closed at {effective_until.isoformat()}: records after it "
+            "do not count"
+        )
+    if state.holder is not None and state.holder != member_id:
+        reasons.append(f"this period's record is already held by member {state.holder}")
+    if state.category == "membership" and state.held:
+        reasons.append("the member already holds this membership for the period")
     if not complete and not manual_only:
         reasons.append("the requirements are not met yet (see rules)")
     return reasons

@@ -62,13 +62,18 @@ def condition_holds(condition: Mapping[str, Any], facts: MemberFacts) -> bool:
     return isinstance(actual, str) and str(expected).casefold() in actual.casefold()
 
 
-def in_audience(audience: Audience, facts: MemberFacts) -> bool:
-    """Listed members, members of listed teams, and members meeting every condition."""
-    if facts.member_id in audience.member_ids:
-        return True
+def admits_by_team_and_role(audience: Audience, facts: MemberFacts) -> bool:
+    """Whether the audience admits a member for their team and role alone (listed teams and
+    conditions), whoever the member is. Conditions read only team and role, so reports decide
+    this once per (team, role) class of members instead of once per member."""
     if facts.team_id is not None and facts.team_id in audience.team_ids:
         return True
     return bool(audience.conditions) and all(condition_holds(c, facts) for c in audience.conditions)
+
+
+def in_audience(audience: Audience, facts: MemberFacts) -> bool:
+    """Listed members, members of listed teams, and members meeting every condition."""
+    return facts.member_id in audience.member_ids or admits_by_team_and_role(audience, facts)
 
 
 def in_any(audiences: Sequence[Audience], facts: MemberFacts) -> bool:

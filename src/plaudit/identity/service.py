@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -70,7 +71,23 @@ def list_users(session: Session) -> Sequence[User]:
 
 
 def authenticate(session: Session, username: str, password: str) -> User | None:
+    """The active user with this name and password, or None. An unknown name costs a hash
+    check too, so the answer's timing does not tell which user names exist."""
     user = session.scalars(select(User).where(User.username == username)).first()
-    if user is None or not user.active or not verify_password(user.password_hash, password):
+    if user is None:
+        verify_password(_dummy_hash(), password)
+        return None
+    if not verify_password(user.password_hash, password) or not user.active:
         return None
     return user
+
+
+@cache
+def _dummy_hash() -> str:
+    return hash_password(new_token())
+
+
+def get_active_user(session: Session, user_id: int) -> User | None:
+    """The user with this id while they may still sign in, else None."""
+    user = session.get(User, user_id)
+    return user if user is not None and user.active else None

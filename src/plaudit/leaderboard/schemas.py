@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import AwareDatetime, model_validator
+from pydantic import model_validator
 
-from plaudit.kit.schemas import InputSchema, OutputSchema
+from plaudit.kit.schemas import InputSchema, Instant, OutputSchema
 from plaudit.periods import Period
 from plaudit.rules.model import Aggregate
 
@@ -12,7 +12,7 @@ from plaudit.rules.model import Aggregate
 class LeaderboardQuery(InputSchema):
     period: Period = Period.month
     team_id: int | None = None
-    at: AwareDatetime | None = None
+    at: Instant | None = None
     source: str | None = None
     aggregate: Aggregate | None = None
     field: str | None = None

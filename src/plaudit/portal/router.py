@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends
-from pydantic import AwareDatetime
+from fastapi import APIRouter, Depends, Path
 
 from plaudit.achievement.service import get_achievement
-from plaudit.engine.explain import explain
+from plaudit.engine.explain import Explanation, explain
 from plaudit.errors import Forbidden
 from plaudit.http.deps import Allow, NowDep, SessionDep, SettingsDep
 from plaudit.kit.roles import Principal, Role
+from plaudit.kit.schemas import MAX_ID, Instant
 from plaudit.member.service import get_member
 from plaudit.portal.schemas import PortalView
 from plaudit.portal.service import portal_view
 
 router = APIRouter(tags=["portal"])
 Viewer = Annotated[Principal, Depends(Allow(Role.admin, Role.manager, Role.member))]
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def _own_only(principal: Principal, member_id: int) -> None:
@@ -28,7 +28,7 @@ def _own_only(principal: Principal, member_id: int) -> None:
 
 @router.get("/members/{member_id}/achievements")
 def member_achievements(
-    member_id: int, session: SessionDep, now: NowDep, settings: SettingsDep, principal: Viewer
+    member_id: PathId, session: SessionDep, now: NowDep, settings: SettingsDep, principal: Viewer
 ) -> PortalView:
     _own_only(principal, member_id)
     return portal_view(session, member_id, now=now, zone=settings.zone)
@@ -36,19 +36,22 @@ def member_achievements(
 
 @router.get("/members/{member_id}/achievements/{achievement_id}/explain")
 def explain_achievement(
-    member_id: int,
-    achievement_id: int,
+    member_id: PathId,
+    achievement_id: PathId,
     session: SessionDep,
     now: NowDep,
     settings: SettingsDep,
     principal: Viewer,
-    at: AwareDatetime | None = None,
-) -> dict[str, Any]:
-    """Why the member has or has not earned it: each rule's records, value and target."""
+    at: Instant | None = None,
+) -> Explanation:
+    """Why the member has or has not earned it: per rule the matching records, current value
+    and target; the effective window, the audience group by group, the category's state and
+    the period. `at` (ISO 8601 with an offset) explains the period containing that instant,
+    e.g. last month's; by default the current one."""
     _own_only(principal, member_id)
     get_member(session, member_id)
     achievement = get_achievement(session, achievement_id)
-    result = explain(session, achievement, member_id, now=at or now, zone=settings.zone)
+    result = explain(session, achievement, member_id, now=now, at=at, zone=settings.zone)
     if principal.role == Role.member and not result.in_audience:
         raise Forbidden(detail="This achievement is not shown to this member.")
-    return asdict(result)
+    return result

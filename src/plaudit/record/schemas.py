@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from plaudit.award.schemas import AwardRead
-from plaudit.kit.schemas import InputSchema, OutputSchema
+from plaudit.kit.schemas import Id, InputSchema, Instant, OutputSchema
 
 ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
 
 class RecordIn(InputSchema):
     external_id: ExternalId | None = None
-    member_id: int | None = None
+    member_id: Id | None = None
     member_external_id: ExternalId | None = None
-    occurred_at: AwareDatetime
+    occurred_at: Instant
     data: dict[str, Any] = Field(default_factory=dict)
 
     @model_validator(mode="after")

@@ -80,7 +80,10 @@ def _parse_datetime(raw: Any) -> datetime:
         raise ValueError(expected) from None
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise ValueError(expected + " (it has no offset)")
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # e.g. 9999-12-31T23:00:00-05:00 has no UTC equivalent
+        raise ValueError(expected + " (it is out of range in UTC)") from None
 
 
 def read_value(field_type: FieldType | None, data: Mapping[str, Any],

@@ -1,0 +1,203 @@
+"""Reading an import file: CSV or JSON Lines rows turned into records, or into located problems.
+
+CSV cells are text, so they are typed here by the source's field types before the records
+meet the same validation as the API's; JSON Lines carry JSON values and are taken as they are.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from plaudit.record.schemas import RecordIn
+from plaudit.rules.model import FieldType
+from plaudit.rules.values import coerce_value
+
+RESERVED = ("external_id", "member_id", "member_external_id", "occurred_at")
+"""CSV columns that are the record's own; every other column is a field of the source."""
+
+TRUE_WORDS = frozenset({"true", "t", "yes", "y", "1"})
+FALSE_WORDS = frozenset({"false", "f", "no", "n", "0"})
+_INTEGER = re.compile(r"[+-]?\d+")
+
+
+class ImportFormat(StrEnum):
+    csv = "csv"
+    jsonl = "jsonl"
+
+
+class FileProblem(Exception):
+    """The file as a whole cannot be imported (encoding, header): no row is looked at."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem of one row. `row` counts records (not the CSV header, not blank lines);
+    `line` is the line of the file the row starts on."""
+
+    row: int
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"row {self.row} (line {self.line}), {self.field}: {self.message}"
+
+
+@dataclass
+class Row:
+    row: int
+    line: int
+    record: RecordIn | None
+    problems: list[Problem] = field(default_factory=list)
+
+
+def guess_format(path: Path) -> ImportFormat:
+    suffix = path.suffix.lower()
+    return ImportFormat.jsonl if suffix in (".jsonl", ".ndjson") else ImportFormat.csv
+
+
+def read_rows(path: Path, fmt: ImportFormat, fields: Mapping[str, FieldType]) -> list[Row]:
+    """Every row of the file, parsed. Raises FileProblem when the file itself is unusable."""
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            if fmt is ImportFormat.jsonl:
+                return list(_jsonl_rows(handle))
+            return list(_csv_rows(handle, fields))
+    except UnicodeDecodeError as exc:
+        raise FileProblem(
+            f"{path} is not UTF-8 text (byte {exc.start} cannot be decoded); "
+            "save it as UTF-8 and import it again."
+        ) from exc
+    except csv.Error as exc:
+        raise FileProblem(f"{path} is not valid CSV: {exc}") from exc
+
+
+def _jsonl_rows(lines: Iterable[str]) -> Iterator[Row]:
+    row = 0
+    for line_no, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        row += 1
+        try:
+            raw = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield Row(row, line_no, None, [Problem(row, line_no, "row", f"not JSON: {exc.msg}")])
+            continue
+        if not isinstance(raw, dict):
+            message = "expected a JSON object (one record per line)"
+            yield Row(row, line_no, None, [Problem(row, line_no, "row", message)])
+            continue
+        yield _validated(row, line_no, raw, [])
+
+
+def _check_header(header: list[str], fields: Mapping[str, FieldType]) -> None:
+    unnamed = [str(i) for i, name in enumerate(header, start=1) if not name]
+    if unnamed:
+        raise FileProblem(f"Column(s) {', '.join(unnamed)} of the header have no name.")
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        raise FileProblem(f"Column(s) named more than once in the header: {', '.join(repeated)}.")
+    unknown = [name for name in header if name not in RESERVED and name not in fields]
+    if unknown:
+        known = ", ".join(sorted(fields)) or "none"
+        raise FileProblem(
+            f"Unknown column(s) {', '.join(map(repr, unknown))}: a column is one of "
+            f"{', '.join(RESERVED)}, or a field of the source (its fields: {known})."
+        )
+    if "occurred_at" not in header:
+        raise FileProblem("The header has no 'occurred_at' column.")
+    if "member_id" not in header and "member_external_id" not in header:
+        raise FileProblem("The header needs a 'member_id' or a 'member_external_id' column.")
+
+
+def _csv_rows(handle: Iterable[str], fields: Mapping[str, FieldType]) -> Iterator[Row]:
+    reader = csv.reader(handle)
+    header: list[str] | None = None
+    row, last_line = 0, 0
+    for cells in reader:
+        line_no, last_line = last_line + 1, reader.line_num
+        if not any(cell.strip() for cell in cells):
+            continue  # blank lines (and lines of empty cells) are not rows
+        if header is None:
+            header = [name.strip() for name in cells]
+            _check_header(header, fields)
+            continue
+        row += 1
+        if len(cells) < len(header) or any(c.strip() for c in cells[len(header) :]):
+            message = f"has {len(cells)} cells; the header has {len(header)} columns"
+            yield Row(row, line_no, None, [Problem(row, line_no, "row", message)])
+            continue
+        problems: list[Problem] = []
+        raw: dict[str, Any] = {}
+        data: dict[str, Any] = {}
+        for name, cell in zip(header, cells, strict=False):
+            if name in RESERVED:
+                if cell.strip():
+                    raw[name] = cell.strip()
+                continue
+            try:
+                value = csv_value(fields[name], cell)
+            except ValueError as exc:
+                message = f"{name!r} is a {fields[name]} field: {exc}"
+                problems.append(Problem(row, line_no, f"data.{name}", message))
+                continue
+            if value is not None:
+                data[name] = value
+        raw["data"] = data
+        yield _validated(row, line_no, raw, problems)
+
+
+def csv_value(field_type: FieldType, cell: str) -> Any:
+    """A CSV cell as the JSON value a field of `field_type` takes; None for an empty cell."""
+    text = cell.strip()
+    if text == "":
+        return None
+    if field_type is FieldType.NUMBER:
+        if _INTEGER.fullmatch(text):
+            return int(text)
+        try:
+            number = float(text)
+        except ValueError:
+            raise ValueError(f"expected a number such as 42 or 12.5, got {text!r}") from None
+        if not math.isfinite(number):
+            raise ValueError(f"expected a finite number, got {text!r}")
+        return number
+    if field_type is FieldType.BOOLEAN:
+        lowered = text.lower()
+        if lowered in TRUE_WORDS:
+            return True
+        if lowered in FALSE_WORDS:
+            return False
+        raise ValueError(f"expected true/false, yes/no or 1/0, got {text!r}")
+    if field_type is FieldType.STRING:
+        return cell  # text is kept exactly as written, spaces and line breaks included
+    coerce_value(field_type, text)  # dates and datetimes stay ISO text, checked as the API does
+    return text
+
+
+def _validated(row: int, line: int, raw: dict[str, Any], problems: list[Problem]) -> Row:
+    try:
+        record = RecordIn.model_validate(raw)
+    except ValidationError as exc:
+        for error in exc.errors():
+            where = ".".join(str(p) for p in error["loc"]) or "row"
+            message = str(error["msg"]).removeprefix("Value error, ")
+            if where == "occurred_at":
+                message += "; expected ISO 8601 with an offset, e.g. 2026-11-18T10:00:00+01:00"
+            problems.append(Problem(row, line, where, message))
+        return Row(row, line, None, problems)
+    return Row(row, line, None if problems else record, problems)

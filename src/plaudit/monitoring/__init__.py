@@ -1,0 +1,1 @@
+"""Monitoring: a team's recent activity, recent achievements and achievements completed."""

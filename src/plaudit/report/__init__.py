@@ -1,0 +1,1 @@
+"""Reports: completion of each achievement by team."""

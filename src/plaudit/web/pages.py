@@ -1,0 +1,144 @@
+"""The page helper: the template environment, `render`, flash messages and `page_router`.
+
+A page is a function on a router made by `page_router()` (CSRF checked on every unsafe
+request, kept out of the OpenAPI document) that returns `render(request, "x.html", ...)`.
+Every template gets: `user` (a WebUser or None), `nav` (menu entries for the user's role),
+`csrf_field()`, `static(path)`, `flashes`, `org` (the organisation's colours) and `title`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
+from starlette.requests import Request
+
+from plaudit import __version__
+from plaudit.config import Settings
+from plaudit.web.csrf import CSRF_FIELD, csrf_token, verify_csrf
+from plaudit.web.forms.common import describe_field, field_errors
+from plaudit.web.nav import nav_for
+from plaudit.web.user import SESSION_FLASH, WebUser
+
+HERE = Path(__file__).parent
+TEMPLATES_DIR = HERE / "templates"
+STATIC_DIR = HERE / "static"
+STATIC_PREFIX = "/static"
+FlashKind = Literal["success", "info", "error"]
+
+_HEX_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+DEFAULT_PRIMARY = "#3056d3"
+DEFAULT_SECONDARY = "#ffffff"
+
+
+def page_router() -> APIRouter:
+    """A router for pages: CSRF verified on every unsafe method, hidden from the API docs."""
+    return APIRouter(
+        include_in_schema=False,
+        default_response_class=HTMLResponse,
+        dependencies=[Depends(verify_csrf)],
+    )
+
+
+def six_digit(color: str, fallback: str) -> str:
+    """`#abc` -> `#aabbcc` (what <input type=color> needs); a malformed colour -> fallback."""
+    if not _HEX_COLOR.match(color):
+        return fallback
+    if len(color) == 4:
+        return "#" + "".join(c * 2 for c in color[1:]).lower()
+    return color.lower()
+
+
+@dataclass(frozen=True)
+class Org:
+    """The organisation's styling: tile defaults and the pages' accent colour."""
+
+    primary: str
+    secondary: str
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Org:
+        return cls(
+            primary=six_digit(settings.primary_color, DEFAULT_PRIMARY),
+            secondary=six_digit(settings.secondary_color, DEFAULT_SECONDARY),
+        )
+
+
+@cache
+def _asset_version(path: str) -> str:
+    file = (STATIC_DIR / path).resolve()
+    if not file.is_relative_to(STATIC_DIR.resolve()) or not file.is_file():
+        raise ValueError(f"no static file {path!r}")
+    return hashlib.sha256(file.read_bytes()).hexdigest()[:10]
+
+
+def static(path: str) -> str:
+    """URL of a file under static/, with a content hash so browsers never keep a stale copy."""
+    return f"{STATIC_PREFIX}/{path}?v={_asset_version(path)}"
+
+
+def build_environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["static"] = static
+    env.globals["field_errors"] = field_errors
+    env.globals["describe_field"] = describe_field
+    env.globals["version"] = __version__
+    return env
+
+
+def flash(request: Request, message: str, kind: FlashKind = "success") -> None:
+    """A message shown once, on the next page rendered for this session."""
+    messages = list(request.session.get(SESSION_FLASH) or [])
+    messages.append({"kind": kind, "message": message})
+    request.session[SESSION_FLASH] = messages[-5:]
+
+
+def _take_flashes(request: Request) -> list[dict[str, str]]:
+    messages = request.session.pop(SESSION_FLASH, None) or []
+    return [m for m in messages if isinstance(m, dict)]
+
+
+def render(
+    request: Request,
+    template: str,
+    *,
+    title: str,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    """Render a page template with the context every page shares (see the module docstring)."""
+    env: Environment = request.app.state.web_templates
+    user: WebUser | None = getattr(request.state, "web_user", None)
+
+    def csrf_field() -> Markup:
+        token = escape(csrf_token(request))
+        return Markup(f'<input type="hidden" name="{CSRF_FIELD}" value="{token}">')  # noqa: S704
+
+    html = env.get_template(template).render(
+        request=request,
+        title=title,
+        user=user,
+        nav=nav_for(user.role if user else None),
+        path=request.url.path,
+        csrf_field=csrf_field,
+        csrf_token=lambda: csrf_token(request),
+        flashes=_take_flashes(request),
+        org=request.app.state.web_org,
+        **context,
+    )
+    return HTMLResponse(html, status_code=status_code, headers=headers)

@@ -1,0 +1,219 @@
+"""Admin actions on one achievement, each behind a confirmation page: activate, deactivate,
+delete; and the badge upload."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+
+from plaudit.achievement import service
+from plaudit.badge.image import PNG, SVG
+from plaudit.engine.preview import preview
+from plaudit.errors import PlauditError
+from plaudit.http.deps import NowDep, SessionDep, SettingsDep
+from plaudit.models import Achievement
+from plaudit.web.access import StaffUser
+from plaudit.web.forms.achievement import values_from_achievement
+from plaudit.web.forms.common import errors_from_exception, form_data, text, upload
+from plaudit.web.pages import flash, page_router, render
+from plaudit.web.routes.achievements import BASE, form_page, org_of
+
+router = page_router()
+
+Form = Annotated[FormData, Depends(form_data)]
+Action = Literal["activate", "deactivate", "delete"]
+MAX_REASON = 2000
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _awards(session: Session, achievement_id: int) -> int:
+    return service.completion_counts(session, [achievement_id]).get(achievement_id, (0, 0))[0]
+
+
+def _confirm_page(
+    request: Request,
+    achievement: Achievement,
+    action: Action,
+    *,
+    qualifying: int | None = None,
+    new_awards: int | None = None,
+    error: str = "",
+    status_code: int = 200,
+) -> Response:
+    titles = {
+        "activate": f"Activate “{achievement.name}”?",
+        "deactivate": f"Deactivate “{achievement.name}”?",
+        "delete": f"Delete “{achievement.name}”?",
+    }
+    return render(
+        request,
+        "admin/achievements/confirm.html",
+        title=titles[action],
+        achievement=achievement,
+        action=action,
+        qualifying=qualifying,
+        new_awards=new_awards,
+        error=error,
+        status_code=status_code,
+    )
+
+
+@router.get(BASE + "/{achievement_id}/activate")
+def confirm_activate(
+    achievement_id: int,
+    request: Request,
+    session: SessionDep,
+    user: StaffUser,
+    settings: SettingsDep,
+) -> Response:
+    achievement = service.get_achievement(session, achievement_id)
+    if achievement.active:
+        flash(request, f"“{achievement.name}” is already active.", "info")
+        return RedirectResponse(f"{BASE}/{achievement_id}", status_code=303)
+    qualifiers = preview(session, achievement, settings.zone)
+    return _confirm_page(
+        request,
+        achievement,
+        "activate",
+        qualifying=len({q.member_id for q in qualifiers}),
+        new_awards=sum(max(0, q.completions - q.already_awarded) for q in qualifiers),
+    )
+
+
+@router.post(BASE + "/{achievement_id}/activate")
+def activate(
+    achievement_id: int,
+    request: Request,
+    session: SessionDep,
+    user: StaffUser,
+    settings: SettingsDep,
+    now: NowDep,
+) -> Response:
+    before = _awards(session, achievement_id)
+    achievement = service.activate_achievement(
+        session, achievement_id, actor=user.principal, now=now, zone=settings.zone
+    )
+    given = _awards(session, achievement_id) - before
+    members = f" {given} award{'s' if given != 1 else ''} given to members who already qualify."
+    flash(request, f"“{achievement.name}” is active." + (members if given else ""))
+    return RedirectResponse(f"{BASE}/{achievement_id}", status_code=303)
+
+
+@router.get(BASE + "/{achievement_id}/deactivate")
+def confirm_deactivate(
+    achievement_id: int, request: Request, session: SessionDep, user: StaffUser
+) -> Response:
+    achievement = service.get_achievement(session, achievement_id)
+    if not achievement.active:
+        flash(request, f"“{achievement.name}” is already inactive.", "info")
+        return RedirectResponse(f"{BASE}/{achievement_id}", status_code=303)
+    return _confirm_page(request, achievement, "deactivate")
+
+
+@router.post(BASE + "/{achievement_id}/deactivate")
+def deactivate(
+    achievement_id: int, request: Request, session: SessionDep, user: StaffUser, now: NowDep
+) -> Response:
+    achievement = service.deactivate_achievement(
+        session, achievement_id, actor=user.principal, now=now
+    )
+    flash(request, f"“{achievement.name}” is inactive: members no longer earn it. "
+                   "Awards already earned are kept.")
+    return RedirectResponse(f"{BASE}/{achievement_id}", status_code=303)
+
+
+@router.get(BASE + "/{achievement_id}/delete")
+def confirm_delete(
+    achievement_id: int, request: Request, session: SessionDep, user: StaffUser
+) -> Response:
+    achievement = service.get_achievement(session, achievement_id)
+    return _confirm_page(request, achievement, "delete")
+
+
+@router.post(BASE + "/{achievement_id}/delete")
+def delete(
+    achievement_id: int,
+    request: Request,
+    session: SessionDep,
+    user: StaffUser,
+    now: NowDep,
+    form: Form,
+) -> Response:
+    achievement = service.get_achievement(session, achievement_id)
+    name = achievement.name
+    try:
+        service.delete_achievement(
+            session,
+            achievement_id,
+            actor=user.principal,
+            now=now,
+            reason=text(form, "reason")[:MAX_REASON] or None,
+        )
+    except PlauditError as exc:
+        session.rollback()
+        achievement = service.get_achievement(session, achievement_id)
+        message = (
+            "This achievement is active and cannot be deleted. Deactivate it first."
+            if exc.code == "achievement_active"
+            else exc.detail
+        )
+        return _confirm_page(request, achievement, "delete", error=message, status_code=409)
+    flash(request, f"Deleted “{name}”. Awards already earned stay in history and exports.")
+    return RedirectResponse(BASE, status_code=303)
+
+
+def _media_type(content: bytes, declared: str | None, filename: str) -> str:
+    """What the file is: PNG by its signature, SVG by its declared type or name; else as
+    declared, for the validator to refuse with its own message."""
+    if content.startswith(PNG_SIGNATURE):
+        return PNG
+    if (declared or "").split(";")[0].strip() == SVG or filename.lower().endswith(".svg"):
+        return SVG
+    return (declared or "application/octet-stream").split(";")[0].strip()
+
+
+@router.post(BASE + "/{achievement_id}/badge")
+def upload_badge(
+    achievement_id: int,
+    request: Request,
+    session: SessionDep,
+    user: StaffUser,
+    settings: SettingsDep,
+    now: NowDep,
+    form: Form,
+) -> Response:
+    achievement = service.get_achievement(session, achievement_id)
+    file = upload(form, "badge")
+    if file is None:
+        errors = {"badge": "Choose a PNG or SVG file to upload."}
+    else:
+        content = file.file.read()
+        media_type = _media_type(content, file.content_type, file.filename or "")
+        try:
+            service.set_badge(
+                session, achievement_id, content, media_type, actor=user.principal, now=now
+            )
+        except PlauditError as exc:
+            session.rollback()
+            message = next(iter(errors_from_exception(exc).values()))
+            if exc.code == "achievement_active":
+                message = "Deactivate the achievement before changing its badge."
+            errors = {"badge": message}
+        else:
+            note = (
+                " SVG images are stored cleaned: anything that could run a script or load "
+                "outside content is removed."
+                if media_type == SVG
+                else ""
+            )
+            flash(request, "Badge saved." + note)
+            return RedirectResponse(f"{BASE}/{achievement_id}", status_code=303)
+    achievement = service.get_achievement(session, achievement_id)
+    values = values_from_achievement(achievement, settings.zone, org_of(request))
+    return form_page(
+        request, session, achievement=achievement, values=values, errors=errors, status_code=422
+    )

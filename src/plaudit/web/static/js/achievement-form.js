@@ -1,0 +1,103 @@
+/* The achievement form: live preview of the tile (complete and incomplete), organisation
+   colour defaults, a key suggested from the name, and the effective-date fields that fit
+   the chosen mode. Without this script the form still works; it only stops following. */
+(function () {
+  "use strict";
+
+  var form = document.getElementById("achievement-form");
+  if (!form) { return; }
+  var byId = function (id) { return document.getElementById(id); };
+  var tiles = [byId("preview-complete"), byId("preview-incomplete")].filter(Boolean);
+  var incomplete = byId("preview-incomplete");
+
+  function setText(selector, text) {
+    tiles.forEach(function (tile) {
+      var node = tile.querySelector(selector);
+      if (node) { node.textContent = text; }
+    });
+  }
+
+  function colour(inputId, defaultId) {
+    var input = byId(inputId);
+    var useDefault = byId(defaultId);
+    return useDefault && useDefault.checked ? input.getAttribute("data-default") : input.value;
+  }
+
+  function formatNumber(value) {
+    return Number(value).toLocaleString(undefined, { maximumFractionDigits: 2 });
+  }
+
+  function firstTarget(groups) {
+    for (var g = 0; g < groups.length; g++) {
+      for (var r = 0; r < groups[g].length; r++) {
+        var value = groups[g][r].value;
+        if (typeof value === "number" && isFinite(value)) { return value; }
+      }
+    }
+    return null;
+  }
+
+  function updatePreview() {
+    setText(".tile-name", byId("f-name").value.trim() || "Achievement name");
+    setText(".tile-cta", byId("f-description").value.trim());
+    var points = parseInt(byId("f-points").value, 10);
+    setText(".tile-points", (isNaN(points) ? 0 : points) + " points");
+    setText(".tile-icon", byId("f-icon").value.trim() || "\u2605");
+    var background = colour("f-background_color", "f-background_default");
+    var text = colour("f-text_color", "f-text_default");
+    tiles.forEach(function (tile) {
+      tile.style.setProperty("--tile-bg", background);
+      tile.style.setProperty("--tile-fg", text);
+    });
+  }
+
+  function updateProgress(groups) {
+    if (!incomplete) { return; }
+    var state = incomplete.querySelector(".tile-state");
+    var target = firstTarget(groups || []);
+    state.textContent = target === null ? "Not yet complete" : "0 of " + formatNumber(target);
+  }
+
+  [["f-background_color", "f-background_default"], ["f-text_color", "f-text_default"]].forEach(
+    function (pair) {
+      var input = byId(pair[0]);
+      var useDefault = byId(pair[1]);
+      if (!input || !useDefault) { return; }
+      input.addEventListener("input", function () { useDefault.checked = false; });
+      useDefault.addEventListener("change", function () {
+        if (useDefault.checked) { input.value = input.getAttribute("data-default"); }
+      });
+    }
+  );
+
+  // Suggest a key from the name until someone types a key of their own.
+  var key = byId("f-key");
+  var name = byId("f-name");
+  var keyTyped = key.value !== "";
+  function slug(text) {
+    return text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 100);
+  }
+  key.addEventListener("input", function () { keyTyped = key.value !== ""; });
+  name.addEventListener("input", function () { if (!keyTyped) { key.value = slug(name.value); } });
+
+  function showDates() {
+    var checked = form.querySelector('input[name="effective_mode"]:checked');
+    var mode = checked ? checked.value : "none";
+    document.querySelectorAll("[data-effective]").forEach(function (field) {
+      var which = field.getAttribute("data-effective");
+      field.hidden = !(mode === "between" || mode === which);
+    });
+  }
+
+  form.addEventListener("input", updatePreview);
+  form.addEventListener("change", function (event) {
+    updatePreview();
+    if (event.target.name === "effective_mode") { showDates(); }
+  });
+  form.addEventListener("plaudit:rules", function (event) { updateProgress(event.detail.groups); });
+
+  updatePreview();
+  showDates();
+  var summary = byId("error-summary");
+  if (summary) { summary.focus(); }
+})();

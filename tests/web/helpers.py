@@ -1,0 +1,80 @@
+"""Test data for the web pages, made through the services: users of every role, a member,
+the seed's sources and a few records."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine
+
+from plaudit.db.session import build_sessionmaker, unit_of_work
+from plaudit.identity.schemas import UserCreate
+from plaudit.identity.service import create_user
+from plaudit.kit.roles import Role
+from plaudit.member.schemas import MemberCreate
+from plaudit.member.service import create_member
+from plaudit.record.schemas import RecordIn
+from plaudit.record.service import ingest_records
+from plaudit.rules.model import FieldType
+from plaudit.source.schemas import SourceCreate, SourceField
+from plaudit.source.service import create_source
+
+PASSWORD = "correct horse battery"
+CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@dataclass(frozen=True)
+class Site:
+    member_id: int
+    other_member_id: int
+
+
+SOURCES = [
+    SourceCreate(key="company_profile_updated", name="Company Profile Updated", fields=[]),
+    SourceCreate(
+        key="deals",
+        name="Deals",
+        fields=[
+            SourceField(name="status", type=FieldType.STRING),
+            SourceField(name="currency", type=FieldType.STRING),
+            SourceField(name="value", type=FieldType.NUMBER),
+            SourceField(name="close_date", type=FieldType.DATE),
+            SourceField(name="approved", type=FieldType.BOOLEAN),
+        ],
+    ),
+]
+
+
+def seed(engine: Engine, *, records: bool = True) -> Site:
+    """Users `admin`, `manager`, `ingest` and `member` (bound to Ada), sources, and Ada's
+    profile update (so "profile updated at least once" is already met for her)."""
+    now = datetime(2026, 11, 18, 13, 0, tzinfo=UTC)
+    with unit_of_work(build_sessionmaker(engine)) as session:
+        ada = create_member(session, MemberCreate(name="Ada Lovelace"))
+        grace = create_member(session, MemberCreate(name="Grace Hopper"))
+        for role in (Role.admin, Role.manager, Role.ingest):
+            create_user(session, UserCreate(username=role.value, password=PASSWORD, role=role))
+        create_user(
+            session,
+            UserCreate(username="member", password=PASSWORD, role=Role.member, member_id=ada.id),
+        )
+        for source in SOURCES:
+            create_source(session, source)
+        if records:
+            ingest_records(
+                session,
+                "company_profile_updated",
+                [RecordIn(member_id=ada.id, occurred_at=now)],
+                now=now,
+                zone=ZoneInfo("UTC"),
+            )
+        return Site(member_id=ada.id, other_member_id=grace.id)
+
+
+def csrf_of(html: str) -> str:
+    match = CSRF_INPUT.search(html)
+    assert match, "the page has no CSRF field"
+    return match.group(1)
