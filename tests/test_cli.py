@@ -221,3 +221,10 @@ def test_help_of_every_command(path: tuple[str, ...]) -> None:
     assert "Traceback" not in result.output
     if path and path[-1] == "create":
         assert "--role" in result.output
+
+
+def test_a_command_on_an_unmigrated_database_says_to_migrate(cli_url: str) -> None:
+    result = run("user", "list")
+    assert result.exit_code == 1
+    assert "run `plaudit migrate` first" in result.output
+    assert "Traceback" not in result.output

@@ -7,10 +7,12 @@ from contextlib import contextmanager
 
 import typer
 from pydantic import ValidationError
+from sqlalchemy import make_url
 from sqlalchemy.orm import Session
 
 from plaudit.config import Settings
 from plaudit.db.engine import build_engine
+from plaudit.db.migrate import is_current
 from plaudit.db.session import build_sessionmaker, unit_of_work
 from plaudit.errors import PlauditError
 
@@ -29,6 +31,16 @@ def load_settings(database_url: str | None = None) -> Settings:
 @contextmanager
 def cli_session(settings: Settings) -> Iterator[Session]:
     engine = build_engine(settings.sqlalchemy_url)
+    if not is_current(engine):
+        engine.dispose()
+        typer.secho(
+            f"The database {make_url(settings.database_url).render_as_string(hide_password=True)} "
+            "does not have the current "
+            "schema: run `plaudit migrate` first.",
+            err=True,
+            fg=typer.colors.RED,
+        )
+        raise typer.Exit(1)
     try:
         with unit_of_work(build_sessionmaker(engine)) as session:
             yield session

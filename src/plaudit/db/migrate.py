@@ -6,6 +6,9 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -23,3 +26,11 @@ def upgrade(url: str, revision: str = "head") -> None:
 
 def downgrade(url: str, revision: str) -> None:
     command.downgrade(alembic_config(url), revision)
+
+
+def is_current(engine: Engine) -> bool:
+    """Whether the database's schema is at the newest migration (False for an empty one)."""
+    heads = set(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+    with engine.connect() as conn:
+        current = set(MigrationContext.configure(conn).get_current_heads())
+    return current == heads

@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from plaudit.engine.compiled import VALUE_AGGREGATES, CompiledAchievement
-from plaudit.periods import period_containing
+from plaudit.periods import Period, period_containing
 from plaudit.rules.canonical import distinct_key
 from plaudit.rules.model import Aggregate
 from plaudit.rules.values import matches, read_value
@@ -67,12 +67,16 @@ def add_record(
     data when awarding and showing, so a member moving in or out of an audience never leaves
     a contribution counted on one side and retracted on the other.
     """
+    period_keys: dict[Period, str] = {}  # many achievements share a period kind
     for compiled in achievements:
         slot_rules = compiled.rules_by_source.get(source_key)
         if not slot_rules or not compiled.in_window(facts.occurred_at):
             continue
         fields = compiled.fields.get(source_key, {})
-        period_key = period_containing(facts.occurred_at, compiled.period, zone).key
+        period_key = period_keys.get(compiled.period)
+        if period_key is None:
+            period_key = period_containing(facts.occurred_at, compiled.period, zone).key
+            period_keys[compiled.period] = period_key
         for sr in slot_rules:
             rule = sr.rule
             if not all(matches(f, fields.get(f.field), facts.data) for f in rule.where):
