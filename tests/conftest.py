@@ -58,6 +58,28 @@ def private_postgres_database(server_url: str) -> Iterator[str]:
         admin_engine.dispose()
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """`@pytest.mark.postgres_only`: the test is parametrised with PostgreSQL alone.
+
+    It is never generated for SQLite (so there is nothing to skip), and it still fails like
+    every PostgreSQL test when PostgreSQL is missing. Done by giving the test a direct
+    parametrisation of `database_url`, which takes precedence over the fixture's params; this
+    runs first so that pytest's own hooks see it.
+    """
+    if metafunc.definition.get_closest_marker("postgres_only") is None:
+        return
+    if "database_url" not in metafunc.fixturenames:
+        raise pytest.UsageError(
+            f"{metafunc.definition.nodeid} is marked postgres_only but does not use the "
+            "database_url fixture (directly or through engine/client/admin), so the marker "
+            "could not choose PostgreSQL for it."
+        )
+    metafunc.definition.add_marker(
+        pytest.mark.parametrize("database_url", ["postgresql"], indirect=True, scope="session")
+    )
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def database_url(request: pytest.FixtureRequest,
                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
