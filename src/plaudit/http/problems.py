@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from plaudit.errors import PlauditError
@@ -122,6 +122,17 @@ async def _on_integrity_error(_request: Request, exc: Exception) -> JSONResponse
     )
 
 
+async def _on_out_of_range(_request: Request, exc: Exception) -> JSONResponse:
+    # Backstop for numbers the database cannot hold (an id of 2**70): bad input, not a crash.
+    logger.info("value out of range answered as 422: %s", exc)
+    return problem(
+        422,
+        "A number in the request is out of the range the database can store; nothing was "
+        "changed.",
+        code="out_of_range",
+    )
+
+
 async def _on_operational_error(_request: Request, exc: Exception) -> JSONResponse:
     logger.warning("database unavailable: %s", exc)
     return problem(
@@ -142,4 +153,6 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_exception_handler(IntegrityError, _on_integrity_error)
     app.add_exception_handler(OperationalError, _on_operational_error)
+    app.add_exception_handler(DataError, _on_out_of_range)
+    app.add_exception_handler(OverflowError, _on_out_of_range)
     app.add_exception_handler(Exception, _on_unexpected)
