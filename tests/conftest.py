@@ -33,8 +33,10 @@ BACKENDS = ["sqlite", "postgresql"]
 def postgres_url() -> str:
     url = os.environ.get("PLAUDIT_TEST_POSTGRES_URL")
     if not url:
-        pytest.fail("PLAUDIT_TEST_POSTGRES_URL is not set: run the suite with scripts/test, which "
-                    "finds or starts PostgreSQL. PostgreSQL tests are never skipped.")
+        pytest.fail(
+            "PLAUDIT_TEST_POSTGRES_URL is not set: run the suite with scripts/test, which "
+            "finds or starts PostgreSQL. PostgreSQL tests are never skipped."
+        )
     return Settings(database_url=url).sqlalchemy_url
 
 
@@ -81,8 +83,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def database_url(request: pytest.FixtureRequest,
-                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """A migrated database of each kind, made once per test session."""
     if request.param == "sqlite":
         path: Path = tmp_path_factory.mktemp("db") / "plaudit.db"

@@ -68,18 +68,15 @@ def create_token(*args: str) -> tuple[int, str, str]:
 def test_migrate_builds_the_schema_and_can_run_again(cli_url: str) -> None:
     first = run("migrate", "--database-url", cli_url)
     assert first.exit_code == 0, first.output
-    tables = {r[0] for r in rows(cli_url,
-                                 "SELECT name FROM sqlite_master WHERE type = 'table'")}
+    tables = {r[0] for r in rows(cli_url, "SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"achievements", "api_tokens", "users", "members", "awards"} <= tables
     assert run("migrate").exit_code == 0  # from PLAUDIT_DATABASE_URL; nothing left to do
 
 
-def test_created_token_authenticates_against_the_app(migrated: str,
-                                                     api_client: TestClient) -> None:
+def test_created_token_authenticates_against_the_app(migrated: str, api_client: TestClient) -> None:
     token_id, role, secret = create_token("ci", "--role", "admin")
     assert role == "admin"
-    [(stored,)] = rows(migrated, "SELECT token_hash FROM api_tokens WHERE id = :id",
-                       id=token_id)
+    [(stored,)] = rows(migrated, "SELECT token_hash FROM api_tokens WHERE id = :id", id=token_id)
     assert stored != secret
     assert secret not in str(stored)
 
@@ -88,8 +85,10 @@ def test_created_token_authenticates_against_the_app(migrated: str,
     assert response.status_code == 201, response.text
     listed = api_client.get("/api/v1/tokens", headers=auth).json()
     assert [(t["id"], t["name"], t["role"]) for t in listed] == [(token_id, "ci", "admin")]
-    assert api_client.get("/api/v1/tokens",
-                          headers={"Authorization": "Bearer pl_wrong"}).status_code == 401
+    assert (
+        api_client.get("/api/v1/tokens", headers={"Authorization": "Bearer pl_wrong"}).status_code
+        == 401
+    )
 
 
 def test_created_token_has_its_role(api_client: TestClient) -> None:
@@ -113,14 +112,16 @@ def test_member_token_needs_a_member(migrated: str, api_client: TestClient) -> N
     member = api_client.post("/api/v1/members", json={"name": "Ann"}, headers=auth).json()
     _, role, secret = create_token("portal", "--role", "member", "--member-id", str(member["id"]))
     assert role == "member"
-    own = api_client.get(f"/api/v1/members/{member['id']}",
-                         headers={"Authorization": f"Bearer {secret}"})
+    own = api_client.get(
+        f"/api/v1/members/{member['id']}", headers={"Authorization": f"Bearer {secret}"}
+    )
     assert own.status_code == 200
     assert own.json()["name"] == "Ann"
 
 
-def test_token_list_shows_no_secrets_and_revoke_works(migrated: str,
-                                                      api_client: TestClient) -> None:
+def test_token_list_shows_no_secrets_and_revoke_works(
+    migrated: str, api_client: TestClient
+) -> None:
     token_id, _, secret = create_token("ci", "--role", "admin")
     other_id, _, other = create_token("feed", "--role", "ingest")
     listed = run("token", "list")
@@ -131,7 +132,8 @@ def test_token_list_shows_no_secrets_and_revoke_works(migrated: str,
     lines = listed.stdout.strip().splitlines()
     assert [line.split("\t") for line in lines] == [
         [str(token_id), "ci", "admin", "", "active"],
-        [str(other_id), "feed", "ingest", "", "active"]]
+        [str(other_id), "feed", "ingest", "", "active"],
+    ]
 
     auth = {"Authorization": f"Bearer {secret}"}
     assert api_client.get("/api/v1/tokens", headers=auth).status_code == 200
@@ -146,8 +148,7 @@ def test_token_list_shows_no_secrets_and_revoke_works(migrated: str,
 
 @pytest.mark.parametrize("command", [("token", "create", "x"), ("user", "create", "x")])
 def test_invalid_role_is_refused_clearly(migrated: str, command: tuple[str, ...]) -> None:
-    result = run(*command, "--role", "wizard",
-                 env={"PLAUDIT_NEW_USER_PASSWORD": "long enough"})
+    result = run(*command, "--role", "wizard", env={"PLAUDIT_NEW_USER_PASSWORD": "long enough"})
     assert result.exit_code == 2
     assert "Invalid value for '--role'" in result.output
     assert "'wizard' is not one of" in result.output
@@ -157,13 +158,20 @@ def test_invalid_role_is_refused_clearly(migrated: str, command: tuple[str, ...]
 
 
 def test_user_create_with_password_from_env(migrated: str) -> None:
-    result = run("user", "create", "alice", "--role", "manager",
-                 env={"PLAUDIT_NEW_USER_PASSWORD": "correct horse battery"})
+    result = run(
+        "user",
+        "create",
+        "alice",
+        "--role",
+        "manager",
+        env={"PLAUDIT_NEW_USER_PASSWORD": "correct horse battery"},
+    )
     assert result.exit_code == 0, result.output
     assert re.search(r"user \d+ alice \(manager\) created", result.stdout)
     assert "correct horse battery" not in result.output
-    [(stored, role)] = rows(migrated, "SELECT password_hash, role FROM users "
-                                      "WHERE username = 'alice'")
+    [(stored, role)] = rows(
+        migrated, "SELECT password_hash, role FROM users WHERE username = 'alice'"
+    )
     assert str(stored).startswith("$argon2")
     assert verify_password(str(stored), "correct horse battery")
     assert not verify_password(str(stored), "wrong password")
@@ -173,15 +181,20 @@ def test_user_create_with_password_from_env(migrated: str) -> None:
     assert listed.stdout.strip().split("\t")[1:3] == ["alice", "manager"]
     assert str(stored) not in listed.output
 
-    again = run("user", "create", "alice", "--role", "admin",
-                env={"PLAUDIT_NEW_USER_PASSWORD": "another password"})
+    again = run(
+        "user",
+        "create",
+        "alice",
+        "--role",
+        "admin",
+        env={"PLAUDIT_NEW_USER_PASSWORD": "another password"},
+    )
     assert again.exit_code == 1
     assert "already exists" in again.output
 
 
 def test_user_create_with_password_from_prompt(migrated: str) -> None:
-    result = run("user", "create", "bob", "--role", "admin",
-                 stdin="typed secret\ntyped secret\n")
+    result = run("user", "create", "bob", "--role", "admin", stdin="typed secret\ntyped secret\n")
     assert result.exit_code == 0, result.output
     assert "typed secret" not in result.stdout  # hidden input is not echoed
     [(stored,)] = rows(migrated, "SELECT password_hash FROM users WHERE username = 'bob'")
@@ -189,8 +202,9 @@ def test_user_create_with_password_from_prompt(migrated: str) -> None:
 
 
 def test_user_create_refuses_a_short_password(migrated: str) -> None:
-    result = run("user", "create", "carol", "--role", "admin",
-                 env={"PLAUDIT_NEW_USER_PASSWORD": "short"})
+    result = run(
+        "user", "create", "carol", "--role", "admin", env={"PLAUDIT_NEW_USER_PASSWORD": "short"}
+    )
     assert result.exit_code == 2
     assert "password" in result.output
     assert "at least 8 characters" in result.output
@@ -209,8 +223,18 @@ ALL_COMMANDS = list(_command_paths(typer.main.get_command(app)))
 
 def test_every_expected_command_exists() -> None:
     assert {" ".join(p) for p in ALL_COMMANDS} >= {
-        "", "serve", "migrate", "import", "token", "token create", "token list",
-        "token revoke", "user", "user create", "user list"}
+        "",
+        "serve",
+        "migrate",
+        "import",
+        "token",
+        "token create",
+        "token list",
+        "token revoke",
+        "user",
+        "user create",
+        "user list",
+    }
 
 
 @pytest.mark.parametrize("path", ALL_COMMANDS, ids=lambda p: " ".join(p) or "plaudit")

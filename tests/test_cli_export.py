@@ -40,18 +40,36 @@ def parse(data: bytes) -> list[dict[str, str]]:
 
 @pytest.fixture
 def world(admin: Api, cli_db: str) -> dict[str, Any]:
-    team = admin.ok("POST", "/teams", 201, json={"name": "Team, \"Red\""})
-    ann = admin.ok("POST", "/members", 201, json={
-        "name": "Ann, the \"first\"\nÅsa", "team_id": team["id"], "email": "ann@example.com"})
+    team = admin.ok("POST", "/teams", 201, json={"name": 'Team, "Red"'})
+    ann = admin.ok(
+        "POST",
+        "/members",
+        201,
+        json={"name": 'Ann, the "first"\nÅsa', "team_id": team["id"], "email": "ann@example.com"},
+    )
     bob = admin.ok("POST", "/members", 201, json={"name": "Bob", "external_id": "crm-bob"})
-    kudos = admin.ok("POST", "/achievements", 201, json={
-        "key": "kudos", "name": "Kudos", "category": "award", "points": 3})
-    club = admin.ok("POST", "/achievements", 201, json={
-        "key": "club", "name": "Club", "category": "membership", "period": "month",
-        "points": 7})
+    kudos = admin.ok(
+        "POST",
+        "/achievements",
+        201,
+        json={"key": "kudos", "name": "Kudos", "category": "award", "points": 3},
+    )
+    club = admin.ok(
+        "POST",
+        "/achievements",
+        201,
+        json={
+            "key": "club",
+            "name": "Club",
+            "category": "membership",
+            "period": "month",
+            "points": 7,
+        },
+    )
     for member in (ann, bob, ann):
-        admin.ok("POST", f"/members/{member['id']}/awards", 201,
-                 json={"achievement_id": kudos["id"]})
+        admin.ok(
+            "POST", f"/members/{member['id']}/awards", 201, json={"achievement_id": kudos["id"]}
+        )
     return {"team": team, "ann": ann, "bob": bob, "kudos": kudos, "club": club}
 
 
@@ -64,14 +82,12 @@ def test_export_to_a_file(world: dict[str, Any], tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "Exported 3 award(s)" in result.stderr
     rows = parse(out.read_bytes())
-    assert [r["member_name"] for r in rows] == [world["ann"]["name"], "Bob",
-                                                world["ann"]["name"]]
+    assert [r["member_name"] for r in rows] == [world["ann"]["name"], "Bob", world["ann"]["name"]]
     assert rows[0]["team_name"] == 'Team, "Red"'
     assert rows[1]["member_external_id"] == "crm-bob"
 
 
-def test_export_to_stdout_is_the_same_file_as_the_api(admin: Api,
-                                                      world: dict[str, Any]) -> None:
+def test_export_to_stdout_is_the_same_file_as_the_api(admin: Api, world: dict[str, Any]) -> None:
     result = run("export", "awards")
     assert result.exit_code == 0, result.output
     assert result.stdout_bytes == admin.get("/exports/awards.csv").content
@@ -85,19 +101,23 @@ def test_export_filters_and_bom(admin: Api, world: dict[str, Any], tmp_path: Pat
     assert parse(run("export", "awards", "--inactive").stdout_bytes) == []
     club = run("export", "awards", "--achievement-id", str(world["club"]["id"]))
     assert parse(club.stdout_bytes) == []
-    manual = run("export", "awards", "--source", "manual", "--awarded-after",
-                 "2000-01-01T00:00:00+00:00")
+    manual = run(
+        "export", "awards", "--source", "manual", "--awarded-after", "2000-01-01T00:00:00+00:00"
+    )
     assert len(parse(manual.stdout_bytes)) == 3
     with_bom = run("export", "awards", "--bom", "-o", str(tmp_path / "x.csv"))
     assert with_bom.exit_code == 0
     assert (tmp_path / "x.csv").read_bytes().startswith(BOM.encode())
 
 
-@pytest.mark.parametrize("args", [
-    ("--awarded-after", "2026-11-01"),  # no offset
-    ("--member-id", "0"),
-    ("--source", "magic"),
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--awarded-after", "2026-11-01"),  # no offset
+        ("--member-id", "0"),
+        ("--source", "magic"),
+    ],
+)
 def test_export_refuses_bad_filters(cli_db: str, args: tuple[str, ...], tmp_path: Path) -> None:
     out = tmp_path / "never.csv"
     result = run("export", "awards", "-o", str(out), *args)
@@ -110,34 +130,49 @@ def test_export_refuses_bad_filters(cli_db: str, args: tuple[str, ...], tmp_path
 
 def test_bulk_by_key_gives_and_reports(admin: Api, world: dict[str, Any], tmp_path: Path) -> None:
     members = tmp_path / "members.csv"
-    members.write_text("email,external_id\nann@example.com,\n,crm-bob\nnobody@example.com,\n",
-                       encoding="utf-8")
-    result = run("award", "bulk", "club", str(members), "--by", "email",
-                 "--at", "2026-10-15", "--reason", "October push")
+    members.write_text(
+        "email,external_id\nann@example.com,\n,crm-bob\nnobody@example.com,\n", encoding="utf-8"
+    )
+    result = run(
+        "award",
+        "bulk",
+        "club",
+        str(members),
+        "--by",
+        "email",
+        "--at",
+        "2026-10-15",
+        "--reason",
+        "October push",
+    )
     assert result.exit_code == 0, result.output
     assert "Gave 1 award(s) of club from 3 row(s) (members by email); 2 unmatched" in (
-        result.stdout)
+        result.stdout
+    )
     assert "row 3: unmatched: the email cell is empty" in result.stderr
     assert "row 4: unmatched: no member has email 'nobody@example.com'" in result.stderr
     (award,) = admin.ok("GET", f"/awards?achievement_id={world['club']['id']}")
     assert (award["member_id"], award["period"], award["source"]) == (
-        world["ann"]["id"], "2026-10-01", "manual")
+        world["ann"]["id"],
+        "2026-10-01",
+        "manual",
+    )
     assert award["given_by"] == f"cli:{getpass.getuser()}"
     newest = admin.ok("GET", "/audit?action=award.give")[0]
     assert (newest["entity_id"], newest["reason"]) == (award["id"], "October push")
     assert newest["actor"] == f"cli:{getpass.getuser()}"
     by_ext = members.with_name("ext.csv")
     by_ext.write_text("external_id\ncrm-bob\n", encoding="utf-8")
-    again = run("award", "bulk", str(world["club"]["id"]), str(by_ext), "--at",
-                "2026-10-15T12:00:00+00:00")
+    again = run(
+        "award", "bulk", str(world["club"]["id"]), str(by_ext), "--at", "2026-10-15T12:00:00+00:00"
+    )
     assert again.exit_code == 0, again.output
     assert len(admin.ok("GET", f"/awards?achievement_id={world['club']['id']}")) == 2
 
 
 def test_bulk_dry_run_and_refusals(admin: Api, world: dict[str, Any], tmp_path: Path) -> None:
     members = tmp_path / "members.csv"
-    members.write_text(f"member_id\n{world['ann']['id']}\n{world['ann']['id']}\n",
-                       encoding="utf-8")
+    members.write_text(f"member_id\n{world['ann']['id']}\n{world['ann']['id']}\n", encoding="utf-8")
     dry = run("award", "bulk", "club", str(members), "--dry-run", "--at", "2026-10-01")
     assert dry.exit_code == 0, dry.output
     assert "Would give 1 award(s)" in dry.stdout
@@ -146,8 +181,9 @@ def test_bulk_dry_run_and_refusals(admin: Api, world: dict[str, Any], tmp_path: 
     assert admin.ok("GET", f"/awards?achievement_id={world['club']['id']}") == []
 
 
-def test_bulk_strict_gives_nothing_and_fails(admin: Api, world: dict[str, Any],
-                                            tmp_path: Path) -> None:
+def test_bulk_strict_gives_nothing_and_fails(
+    admin: Api, world: dict[str, Any], tmp_path: Path
+) -> None:
     members = tmp_path / "members.csv"
     members.write_text(f"member_id\n{world['bob']['id']}\n4242\n", encoding="utf-8")
     result = run("award", "bulk", "kudos", str(members), "--strict")
@@ -157,14 +193,23 @@ def test_bulk_strict_gives_nothing_and_fails(admin: Api, world: dict[str, Any],
     assert len(admin.ok("GET", f"/awards?achievement_id={world['kudos']['id']}")) == 3
 
 
-@pytest.mark.parametrize(("content", "args", "code", "message"), [
-    ("name\nAnn\n", (), 1, "names no member column"),
-    ("member_id,at\n1,soon\n", (), 1, "bad 'at'"),
-    ("member_id\n1\n", ("--at", "next tuesday"), 2, "Invalid --at"),
-    ("member_id\n1\n", ("--by", "phone"), 2, "phone"),
-])
-def test_bulk_refuses_bad_input(world: dict[str, Any], tmp_path: Path, content: str,
-                                args: tuple[str, ...], code: int, message: str) -> None:
+@pytest.mark.parametrize(
+    ("content", "args", "code", "message"),
+    [
+        ("name\nAnn\n", (), 1, "names no member column"),
+        ("member_id,at\n1,soon\n", (), 1, "bad 'at'"),
+        ("member_id\n1\n", ("--at", "next tuesday"), 2, "Invalid --at"),
+        ("member_id\n1\n", ("--by", "phone"), 2, "phone"),
+    ],
+)
+def test_bulk_refuses_bad_input(
+    world: dict[str, Any],
+    tmp_path: Path,
+    content: str,
+    args: tuple[str, ...],
+    code: int,
+    message: str,
+) -> None:
     members = tmp_path / "members.csv"
     members.write_text(content, encoding="utf-8")
     result = run("award", "bulk", "kudos", str(members), *args)

@@ -269,8 +269,7 @@ def test_every_cli_command_is_documented(name: str) -> None:
             if not re.search(rf"(?<![\w-]){re.escape(opt)}(?![\w-])", text):
                 missing.append(opt)
     assert not missing, (
-        f"the section of `plaudit {name}` in {CLI_DOC.relative_to(ROOT)} does not mention "
-        f"{missing}"
+        f"the section of `plaudit {name}` in {CLI_DOC.relative_to(ROOT)} does not mention {missing}"
     )
 
 

@@ -90,12 +90,16 @@ def index_definitions(url: str) -> dict[str, str]:
     try:
         with engine.connect() as conn:
             if engine.dialect.name == "postgresql":
-                rows = conn.execute(text(
-                    "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'awards'"))
+                rows = conn.execute(
+                    text("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'awards'")
+                )
             else:
-                rows = conn.execute(text(
-                    "SELECT name, sql FROM sqlite_master "
-                    "WHERE type = 'index' AND tbl_name = 'awards' AND sql IS NOT NULL"))
+                rows = conn.execute(
+                    text(
+                        "SELECT name, sql FROM sqlite_master "
+                        "WHERE type = 'index' AND tbl_name = 'awards' AND sql IS NOT NULL"
+                    )
+                )
             return {name: definition for name, definition in rows}
     finally:
         engine.dispose()
@@ -154,8 +158,12 @@ def test_cli_migrate_is_idempotent_and_keeps_data(fresh_url: str) -> None:
     engine = build_engine(fresh_url)
     try:
         with engine.begin() as conn:
-            conn.execute(text("INSERT INTO teams (name, attributes, created_at) "
-                              "VALUES ('Kept', '{}', CURRENT_TIMESTAMP)"))
+            conn.execute(
+                text(
+                    "INSERT INTO teams (name, attributes, created_at) "
+                    "VALUES ('Kept', '{}', CURRENT_TIMESTAMP)"
+                )
+            )
         second = cli("migrate", url=fresh_url)
         assert second.exit_code == 0, second.output
         assert "newest schema" in second.output
@@ -181,9 +189,9 @@ def no_uvicorn(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     return calls
 
 
-def test_serve_creates_the_schema_before_serving(fresh_url: str,
-                                                 no_uvicorn: list[dict[str, Any]],
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_serve_creates_the_schema_before_serving(
+    fresh_url: str, no_uvicorn: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
     before: list[str | None] = []
 
     def run(application: Any, **kwargs: Any) -> None:
@@ -202,8 +210,9 @@ def test_serve_creates_the_schema_before_serving(fresh_url: str,
     assert current_revision(fresh_url) == head()
 
 
-def test_serve_no_migrate_leaves_the_database_alone(tmp_path: Path,
-                                                    no_uvicorn: list[dict[str, Any]]) -> None:
+def test_serve_no_migrate_leaves_the_database_alone(
+    tmp_path: Path, no_uvicorn: list[dict[str, Any]]
+) -> None:
     url = f"sqlite:///{tmp_path / 'untouched.db'}"
     result = cli("serve", "--no-migrate", url=url)
     assert result.exit_code == 0, result.output

@@ -69,27 +69,97 @@ def test_plecto_seed_week_in_berlin() -> None:
     ("zone", "period", "instant_local", "start_utc", "end_utc", "key", "length"),
     [
         # Berlin: spring forward Sun 29 Mar 2026, fall back Sun 25 Oct 2026.
-        (BERLIN, Period.week, (2026, 3, 25, 12), (2026, 3, 22, 23), (2026, 3, 29, 22),
-         "2026-03-23", 167),
-        (BERLIN, Period.week, (2026, 10, 21, 12), (2026, 10, 18, 22), (2026, 10, 25, 23),
-         "2026-10-19", 169),
-        (BERLIN, Period.month, (2026, 3, 15, 12), (2026, 2, 28, 23), (2026, 3, 31, 22),
-         "2026-03-01", 31 * 24 - 1),
-        (BERLIN, Period.month, (2026, 10, 15, 12), (2026, 9, 30, 22), (2026, 10, 31, 23),
-         "2026-10-01", 31 * 24 + 1),
-        (BERLIN, Period.day, (2026, 3, 29, 12), (2026, 3, 28, 23), (2026, 3, 29, 22),
-         "2026-03-29", 23),
-        (BERLIN, Period.day, (2026, 10, 25, 12), (2026, 10, 24, 22), (2026, 10, 25, 23),
-         "2026-10-25", 25),
+        (
+            BERLIN,
+            Period.week,
+            (2026, 3, 25, 12),
+            (2026, 3, 22, 23),
+            (2026, 3, 29, 22),
+            "2026-03-23",
+            167,
+        ),
+        (
+            BERLIN,
+            Period.week,
+            (2026, 10, 21, 12),
+            (2026, 10, 18, 22),
+            (2026, 10, 25, 23),
+            "2026-10-19",
+            169,
+        ),
+        (
+            BERLIN,
+            Period.month,
+            (2026, 3, 15, 12),
+            (2026, 2, 28, 23),
+            (2026, 3, 31, 22),
+            "2026-03-01",
+            31 * 24 - 1,
+        ),
+        (
+            BERLIN,
+            Period.month,
+            (2026, 10, 15, 12),
+            (2026, 9, 30, 22),
+            (2026, 10, 31, 23),
+            "2026-10-01",
+            31 * 24 + 1,
+        ),
+        (
+            BERLIN,
+            Period.day,
+            (2026, 3, 29, 12),
+            (2026, 3, 28, 23),
+            (2026, 3, 29, 22),
+            "2026-03-29",
+            23,
+        ),
+        (
+            BERLIN,
+            Period.day,
+            (2026, 10, 25, 12),
+            (2026, 10, 24, 22),
+            (2026, 10, 25, 23),
+            "2026-10-25",
+            25,
+        ),
         # Sydney: DST ends Sun 5 Apr 2026, starts Sun 4 Oct 2026.
-        (SYDNEY, Period.week, (2026, 4, 1, 12), (2026, 3, 29, 13), (2026, 4, 5, 14),
-         "2026-03-30", 169),
-        (SYDNEY, Period.week, (2026, 10, 1, 12), (2026, 9, 27, 14), (2026, 10, 4, 13),
-         "2026-09-28", 167),
-        (SYDNEY, Period.month, (2026, 4, 15, 12), (2026, 3, 31, 13), (2026, 4, 30, 14),
-         "2026-04-01", 30 * 24 + 1),
-        (SYDNEY, Period.month, (2026, 10, 15, 12), (2026, 9, 30, 14), (2026, 10, 31, 13),
-         "2026-10-01", 31 * 24 - 1),
+        (
+            SYDNEY,
+            Period.week,
+            (2026, 4, 1, 12),
+            (2026, 3, 29, 13),
+            (2026, 4, 5, 14),
+            "2026-03-30",
+            169,
+        ),
+        (
+            SYDNEY,
+            Period.week,
+            (2026, 10, 1, 12),
+            (2026, 9, 27, 14),
+            (2026, 10, 4, 13),
+            "2026-09-28",
+            167,
+        ),
+        (
+            SYDNEY,
+            Period.month,
+            (2026, 4, 15, 12),
+            (2026, 3, 31, 13),
+            (2026, 4, 30, 14),
+            "2026-04-01",
+            30 * 24 + 1,
+        ),
+        (
+            SYDNEY,
+            Period.month,
+            (2026, 10, 15, 12),
+            (2026, 9, 30, 14),
+            (2026, 10, 31, 13),
+            "2026-10-01",
+            31 * 24 - 1,
+        ),
     ],
 )
 def test_dst_changes_inside_period(
@@ -130,8 +200,11 @@ def test_repeated_hour_of_fall_back_night() -> None:
     assert second.astimezone(UTC) == utc(2026, 10, 25, 1, 30)
     for instant in (first, second, first.astimezone(UTC), second.astimezone(UTC)):
         day = period_containing(instant, Period.day, BERLIN)
-        assert (day.key, day.start, day.end) == ("2026-10-25", utc(2026, 10, 24, 22),
-                                                 utc(2026, 10, 25, 23))
+        assert (day.key, day.start, day.end) == (
+            "2026-10-25",
+            utc(2026, 10, 24, 22),
+            utc(2026, 10, 25, 23),
+        )
         assert period_containing(instant, Period.week, BERLIN).key == "2026-10-19"
 
 
@@ -212,14 +285,23 @@ def test_skipped_whole_day_pacific_apia() -> None:
 def test_day_quarter_year() -> None:
     instant = datetime(2026, 11, 18, 14, tzinfo=BERLIN)
     day = period_containing(instant, Period.day, BERLIN)
-    assert (day.key, day.start, day.end) == ("2026-11-18", utc(2026, 11, 17, 23),
-                                             utc(2026, 11, 18, 23))
+    assert (day.key, day.start, day.end) == (
+        "2026-11-18",
+        utc(2026, 11, 17, 23),
+        utc(2026, 11, 18, 23),
+    )
     quarter = period_containing(instant, Period.quarter, BERLIN)
-    assert (quarter.key, quarter.start, quarter.end) == ("2026-10-01", utc(2026, 9, 30, 22),
-                                                         utc(2026, 12, 31, 23))
+    assert (quarter.key, quarter.start, quarter.end) == (
+        "2026-10-01",
+        utc(2026, 9, 30, 22),
+        utc(2026, 12, 31, 23),
+    )
     year = period_containing(instant, Period.year, BERLIN)
-    assert (year.key, year.start, year.end) == ("2026-01-01", utc(2025, 12, 31, 23),
-                                                utc(2026, 12, 31, 23))
+    assert (year.key, year.start, year.end) == (
+        "2026-01-01",
+        utc(2025, 12, 31, 23),
+        utc(2026, 12, 31, 23),
+    )
     # 20:00 UTC on 22 March is already 01:30 on 23 March in Kolkata.
     kolkata_day = period_containing(utc(2026, 3, 22, 20), Period.day, KOLKATA)
     assert (kolkata_day.key, kolkata_day.start) == ("2026-03-23", utc(2026, 3, 22, 18, 30))
@@ -325,9 +407,17 @@ def test_parse_zone_rejects_unknown(name: str) -> None:
 ZONES = [
     ZoneInfo(name)
     for name in (
-        "Europe/Berlin", "Australia/Sydney", "America/New_York", "Asia/Kolkata",
-        "Pacific/Chatham", "America/Santiago", "Asia/Tehran", "UTC", "America/Havana",
-        "Asia/Beirut", "Australia/Lord_Howe",
+        "Europe/Berlin",
+        "Australia/Sydney",
+        "America/New_York",
+        "Asia/Kolkata",
+        "Pacific/Chatham",
+        "America/Santiago",
+        "Asia/Tehran",
+        "UTC",
+        "America/Havana",
+        "Asia/Beirut",
+        "Australia/Lord_Howe",
     )
 ]
 PERIODS = [p for p in Period if p is not Period.none]
@@ -362,8 +452,9 @@ def oracle_window(instant: datetime, period: Period, zone: ZoneInfo) -> PeriodWi
     nxt = first + one
     while not IS_FIRST_DAY[period](nxt):
         nxt += one
-    return PeriodWindow(period, oracle_start_of_day(first, zone),
-                        oracle_start_of_day(nxt, zone), first.isoformat())
+    return PeriodWindow(
+        period, oracle_start_of_day(first, zone), oracle_start_of_day(nxt, zone), first.isoformat()
+    )
 
 
 @st.composite

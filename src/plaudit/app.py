@@ -24,6 +24,8 @@ from plaudit.identity.router import router as identity_router
 from plaudit.leaderboard.router import router as leaderboard_router
 from plaudit.member.router import router as member_router
 from plaudit.monitoring.router import router as monitoring_router
+from plaudit.notification.router import router as notification_router
+from plaudit.notification.worker import start_worker
 from plaudit.portal.router import router as portal_router
 from plaudit.record.router import router as record_router
 from plaudit.report.router import router as report_router
@@ -62,6 +64,7 @@ def api_router() -> APIRouter:
         monitoring_router,
         report_router,
         export_router,
+        notification_router,
     ):
         router.include_router(sub)
     return router
@@ -75,9 +78,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
         engine = build_engine(settings.sqlalchemy_url)
         app.state.engine = engine
         app.state.sessionmaker = build_sessionmaker(engine)
+        worker = start_worker(engine, app.state.sessionmaker, settings)
         try:
             yield
         finally:
+            if worker is not None:
+                worker.stop()
             engine.dispose()
 
     app = FastAPI(

@@ -42,6 +42,28 @@ class Settings(BaseSettings):
         default=False,
         description="Send the web session cookie over HTTPS only (set it when served behind TLS).",
     )
+    webhook_worker: bool = Field(
+        default=True,
+        description="Run the webhook delivery worker (a background thread) in this process.",
+    )
+    webhook_poll_seconds: float = Field(
+        default=2.0, gt=0, le=3600, description="How often the worker looks for due deliveries."
+    )
+    webhook_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=300, description="How long one webhook request may take."
+    )
+    webhook_max_attempts: int = Field(
+        default=8, ge=1, le=100, description="Attempts at a delivery before it is marked failed."
+    )
+    webhook_retry_base_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        le=86400,
+        description="Delay before the first retry; doubled for each further one, with jitter.",
+    )
+    webhook_retry_max_seconds: float = Field(
+        default=3600.0, ge=0, le=604800, description="Longest delay between two attempts."
+    )
 
     @field_validator("timezone")
     @classmethod

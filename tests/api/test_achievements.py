@@ -14,44 +14,100 @@ from tests.conftest import Api
 NOW = "2026-11-18T13:00:00+00:00"  # the fixed clock
 
 # The three examples of the Unifyr seed (003), written as rules.
-PROFILE_UPDATED = {"source": "company_profile_updated", "aggregate": "count",
-                   "operator": "at_least", "value": 1}
-FIVE_CAMPAIGNS = {"source": "campaign_activations", "aggregate": "count_distinct",
-                  "field": "campaign_id", "operator": "at_least", "value": 5}
-DEALS_50K = {"source": "deals",
-             "where": [{"field": "status", "op": "eq", "value": "Approved"},
-                       {"field": "currency", "op": "eq", "value": "USD"},
-                       {"field": "type", "op": "in", "value": ["New", "Renewal"]},
-                       {"field": "close_date", "op": "gte", "value": "2026-01-01"}],
-             "aggregate": "sum", "field": "value", "operator": "at_least", "value": 50000}
+PROFILE_UPDATED = {
+    "source": "company_profile_updated",
+    "aggregate": "count",
+    "operator": "at_least",
+    "value": 1,
+}
+FIVE_CAMPAIGNS = {
+    "source": "campaign_activations",
+    "aggregate": "count_distinct",
+    "field": "campaign_id",
+    "operator": "at_least",
+    "value": 5,
+}
+DEALS_50K = {
+    "source": "deals",
+    "where": [
+        {"field": "status", "op": "eq", "value": "Approved"},
+        {"field": "currency", "op": "eq", "value": "USD"},
+        {"field": "type", "op": "in", "value": ["New", "Renewal"]},
+        {"field": "close_date", "op": "gte", "value": "2026-01-01"},
+    ],
+    "aggregate": "sum",
+    "field": "value",
+    "operator": "at_least",
+    "value": 50000,
+}
 # "Company Profile updated at least once AND activations for 5 campaigns OR deals of 50,000".
 AND_OR = [[PROFILE_UPDATED, FIVE_CAMPAIGNS], [DEALS_50K]]
 
 
 def make_sources(admin: Api) -> None:
-    admin.ok("POST", "/sources", 201, json={
-        "key": "company_profile_updated", "name": "Company Profile Updated", "fields": []})
-    admin.ok("POST", "/sources", 201, json={
-        "key": "campaign_activations", "name": "Campaign activations",
-        "fields": [{"name": "campaign_id", "type": "string"}]})
-    admin.ok("POST", "/sources", 201, json={
-        "key": "deals", "name": "Deals",
-        "fields": [{"name": "type", "type": "string"}, {"name": "stage", "type": "string"},
-                   {"name": "currency", "type": "string"}, {"name": "status", "type": "string"},
-                   {"name": "value", "type": "number"}, {"name": "close_date", "type": "date"}]})
+    admin.ok(
+        "POST",
+        "/sources",
+        201,
+        json={"key": "company_profile_updated", "name": "Company Profile Updated", "fields": []},
+    )
+    admin.ok(
+        "POST",
+        "/sources",
+        201,
+        json={
+            "key": "campaign_activations",
+            "name": "Campaign activations",
+            "fields": [{"name": "campaign_id", "type": "string"}],
+        },
+    )
+    admin.ok(
+        "POST",
+        "/sources",
+        201,
+        json={
+            "key": "deals",
+            "name": "Deals",
+            "fields": [
+                {"name": "type", "type": "string"},
+                {"name": "stage", "type": "string"},
+                {"name": "currency", "type": "string"},
+                {"name": "status", "type": "string"},
+                {"name": "value", "type": "number"},
+                {"name": "close_date", "type": "date"},
+            ],
+        },
+    )
 
 
 def normalised(requirements: list[list[dict[str, Any]]]) -> list[list[dict[str, Any]]]:
     """Rules as the service answers them: every key present, defaults filled in."""
-    return [[{"source": r["source"], "where": r.get("where", []), "aggregate": r["aggregate"],
-              "field": r.get("field"), "operator": r["operator"], "value": r["value"]}
-             for r in group] for group in requirements]
+    return [
+        [
+            {
+                "source": r["source"],
+                "where": r.get("where", []),
+                "aggregate": r["aggregate"],
+                "field": r.get("field"),
+                "operator": r["operator"],
+                "value": r["value"],
+            }
+            for r in group
+        ]
+        for group in requirements
+    ]
 
 
 def full_body(admin: Api, key: str = "partner-star", **overrides: Any) -> dict[str, Any]:
-    group = admin.ok("POST", "/groups", 201, json={
-        "name": "Gold partners",
-        "conditions": [{"attribute": "team.attributes.tier", "op": "eq", "value": "gold"}]})
+    group = admin.ok(
+        "POST",
+        "/groups",
+        201,
+        json={
+            "name": "Gold partners",
+            "conditions": [{"attribute": "team.attributes.tier", "op": "eq", "value": "gold"}],
+        },
+    )
     body: dict[str, Any] = {
         "key": key,
         "name": "Partner star",
@@ -85,10 +141,14 @@ def png(width: int, height: int) -> bytes:
     return out.getvalue()
 
 
-def put_badge(admin: Api, achievement_id: int, content: bytes,
-              media_type: str = "image/png") -> Any:
-    return admin.put(f"/achievements/{achievement_id}/badge", content=content,
-                     headers={"Content-Type": media_type})
+def put_badge(
+    admin: Api, achievement_id: int, content: bytes, media_type: str = "image/png"
+) -> Any:
+    return admin.put(
+        f"/achievements/{achievement_id}/badge",
+        content=content,
+        headers={"Content-Type": media_type},
+    )
 
 
 # --- creating -------------------------------------------------------------------------------
@@ -103,107 +163,178 @@ def test_create_with_every_field_round_trips(admin: Api) -> None:
     assert created["version"] == 1
     assert created["badge_url"] is None
     assert created["created_at"] == created["updated_at"] == NOW
-    for name in ("key", "name", "description", "category", "points", "icon", "background_color",
-                 "text_color", "show_next_to_name", "period", "audience", "repeatable"):
+    for name in (
+        "key",
+        "name",
+        "description",
+        "category",
+        "points",
+        "icon",
+        "background_color",
+        "text_color",
+        "show_next_to_name",
+        "period",
+        "audience",
+        "repeatable",
+    ):
         assert created[name] == body[name], name
     assert created["requirements"] == normalised(AND_OR)
     # A date `until` includes that whole day: the window ends at the next midnight.
-    assert created["effective"] == {"from": "2026-10-01T00:00:00+00:00",
-                                    "until": "2027-01-01T00:00:00+00:00"}
+    assert created["effective"] == {
+        "from": "2026-10-01T00:00:00+00:00",
+        "until": "2027-01-01T00:00:00+00:00",
+    }
     assert admin.ok("GET", f"/achievements/{created['id']}") == created
     assert admin.ok("GET", "/achievements") == [created]
 
 
 def test_defaults_of_a_minimal_achievement(admin: Api) -> None:
-    created = admin.ok("POST", "/achievements", 201,
-                       json={"key": "kudos", "name": "Kudos", "category": "award"})
-    assert {k: created[k] for k in ("description", "points", "icon", "background_color",
-                                    "text_color", "show_next_to_name", "period", "audience",
-                                    "repeatable", "requirements", "active", "version")} == {
-        "description": None, "points": 0, "icon": None, "background_color": None,
-        "text_color": None, "show_next_to_name": False, "period": "none", "audience": [],
-        "repeatable": False, "requirements": [], "active": False, "version": 1}
+    created = admin.ok(
+        "POST", "/achievements", 201, json={"key": "kudos", "name": "Kudos", "category": "award"}
+    )
+    assert {
+        k: created[k]
+        for k in (
+            "description",
+            "points",
+            "icon",
+            "background_color",
+            "text_color",
+            "show_next_to_name",
+            "period",
+            "audience",
+            "repeatable",
+            "requirements",
+            "active",
+            "version",
+        )
+    } == {
+        "description": None,
+        "points": 0,
+        "icon": None,
+        "background_color": None,
+        "text_color": None,
+        "show_next_to_name": False,
+        "period": "none",
+        "audience": [],
+        "repeatable": False,
+        "requirements": [],
+        "active": False,
+        "version": 1,
+    }
     assert created["effective"] == {"from": None, "until": None}
 
 
-@pytest.mark.parametrize(("effective", "expected"), [
-    ({"from": "2026-11-01"}, {"from": "2026-11-01T00:00:00+00:00", "until": None}),
-    ({"until": "2026-11-30"}, {"from": None, "until": "2026-12-01T00:00:00+00:00"}),
-    ({"from": "2026-11-01T09:30:00+01:00", "until": "2026-11-20T17:00:00-05:00"},
-     {"from": "2026-11-01T08:30:00+00:00", "until": "2026-11-20T22:00:00+00:00"}),
-    ({"from": "2026-11-01", "until": "2026-11-20T17:00:00Z"},
-     {"from": "2026-11-01T00:00:00+00:00", "until": "2026-11-20T17:00:00+00:00"}),
-    ({}, {"from": None, "until": None}),
-])
-def test_effective_between_from_until(admin: Api, effective: dict[str, str],
-                                      expected: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    ("effective", "expected"),
+    [
+        ({"from": "2026-11-01"}, {"from": "2026-11-01T00:00:00+00:00", "until": None}),
+        ({"until": "2026-11-30"}, {"from": None, "until": "2026-12-01T00:00:00+00:00"}),
+        (
+            {"from": "2026-11-01T09:30:00+01:00", "until": "2026-11-20T17:00:00-05:00"},
+            {"from": "2026-11-01T08:30:00+00:00", "until": "2026-11-20T22:00:00+00:00"},
+        ),
+        (
+            {"from": "2026-11-01", "until": "2026-11-20T17:00:00Z"},
+            {"from": "2026-11-01T00:00:00+00:00", "until": "2026-11-20T17:00:00+00:00"},
+        ),
+        ({}, {"from": None, "until": None}),
+    ],
+)
+def test_effective_between_from_until(
+    admin: Api, effective: dict[str, str], expected: dict[str, Any]
+) -> None:
     created = make_achievement(admin, "window", "award", effective=effective)
     assert created["effective"] == expected
     assert admin.ok("GET", f"/achievements/{created['id']}") == created
     version = admin.ok("GET", f"/achievements/{created['id']}/versions")[0]["definition"]
     assert (version["effective_from"], version["effective_until"]) == (
-        expected["from"], expected["until"])
+        expected["from"],
+        expected["until"],
+    )
 
 
 def test_effective_dates_are_local_days_of_the_organisation(admin: Api, client: Any) -> None:
     client.app.state.settings = client.app.state.settings.model_copy(
-        update={"timezone": "Europe/Oslo"})
-    created = make_achievement(admin, "oslo", "award",
-                               effective={"from": "2026-11-01", "until": "2026-11-30"})
-    assert created["effective"] == {"from": "2026-10-31T23:00:00+00:00",
-                                    "until": "2026-11-30T23:00:00+00:00"}
+        update={"timezone": "Europe/Oslo"}
+    )
+    created = make_achievement(
+        admin, "oslo", "award", effective={"from": "2026-11-01", "until": "2026-11-30"}
+    )
+    assert created["effective"] == {
+        "from": "2026-10-31T23:00:00+00:00",
+        "until": "2026-11-30T23:00:00+00:00",
+    }
 
 
-@pytest.mark.parametrize("effective", [
-    {"from": "2026-11-30", "until": "2026-11-01"},
-    {"from": "2026-11-20T10:00:00+00:00", "until": "2026-11-20T10:00:00+00:00"},
-    {"from": "2026-11-20T10:00:00+00:00", "until": "2026-11-19"},
-])
+@pytest.mark.parametrize(
+    "effective",
+    [
+        {"from": "2026-11-30", "until": "2026-11-01"},
+        {"from": "2026-11-20T10:00:00+00:00", "until": "2026-11-20T10:00:00+00:00"},
+        {"from": "2026-11-20T10:00:00+00:00", "until": "2026-11-19"},
+    ],
+)
 def test_until_must_be_after_from(admin: Api, effective: dict[str, str]) -> None:
-    response = admin.post("/achievements", json={"key": "w", "name": "W", "category": "award",
-                                                 "effective": effective})
+    response = admin.post(
+        "/achievements", json={"key": "w", "name": "W", "category": "award", "effective": effective}
+    )
     assert response.status_code == 422, response.text
     assert error_fields(response) == ["effective.until"]
     assert "after" in response.json()["detail"]
 
 
 def test_naive_effective_timestamp_is_refused(admin: Api) -> None:
-    response = admin.post("/achievements", json={
-        "key": "w", "name": "W", "category": "award",
-        "effective": {"from": "2026-11-20T10:00:00"}})
+    response = admin.post(
+        "/achievements",
+        json={
+            "key": "w",
+            "name": "W",
+            "category": "award",
+            "effective": {"from": "2026-11-20T10:00:00"},
+        },
+    )
     assert response.status_code == 422, response.text
     assert any(f.startswith("body.effective.from") for f in error_fields(response))
 
 
 def test_repeatable_with_one_group_of_at_least_count_or_sum(admin: Api) -> None:
     make_sources(admin)
-    rules = [{**FIVE_CAMPAIGNS, "aggregate": "count", "field": None},
-             {**DEALS_50K}]
+    rules = [{**FIVE_CAMPAIGNS, "aggregate": "count", "field": None}, {**DEALS_50K}]
     created = make_achievement(admin, "closer", "award", repeatable=True, requirements=[rules])
     assert created["repeatable"] is True
     assert created["requirements"] == normalised([rules])
 
 
-@pytest.mark.parametrize(("category", "overrides", "fields"), [
-    # Two groups.
-    ("award", {"requirements": [[PROFILE_UPDATED], [PROFILE_UPDATED]]}, ["requirements"]),
-    # No requirements at all.
-    ("award", {"requirements": []}, ["requirements", "requirements"]),
-    # Not 'at_least'.
-    ("award", {"requirements": [[{**PROFILE_UPDATED, "operator": "more_than"}]]},
-     ["requirements.0.0.operator"]),
-    # Not count or sum.
-    ("award", {"requirements": [[FIVE_CAMPAIGNS]]}, ["requirements.0.0.aggregate"]),
-    # A target of zero can never be completed "k times".
-    ("award", {"requirements": [[{**PROFILE_UPDATED, "value": 0}]]},
-     ["requirements.0.0.value"]),
-    # Memberships and records are held at most once per period.
-    ("membership", {"requirements": [[PROFILE_UPDATED]]}, ["repeatable"]),
-    ("record", {"requirements": [[PROFILE_UPDATED]]}, ["repeatable"]),
-])
-def test_repeatable_is_refused_unless_it_fits(admin: Api, category: str,
-                                              overrides: dict[str, Any],
-                                              fields: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("category", "overrides", "fields"),
+    [
+        # Two groups.
+        ("award", {"requirements": [[PROFILE_UPDATED], [PROFILE_UPDATED]]}, ["requirements"]),
+        # No requirements at all.
+        ("award", {"requirements": []}, ["requirements", "requirements"]),
+        # Not 'at_least'.
+        (
+            "award",
+            {"requirements": [[{**PROFILE_UPDATED, "operator": "more_than"}]]},
+            ["requirements.0.0.operator"],
+        ),
+        # Not count or sum.
+        ("award", {"requirements": [[FIVE_CAMPAIGNS]]}, ["requirements.0.0.aggregate"]),
+        # A target of zero can never be completed "k times".
+        (
+            "award",
+            {"requirements": [[{**PROFILE_UPDATED, "value": 0}]]},
+            ["requirements.0.0.value"],
+        ),
+        # Memberships and records are held at most once per period.
+        ("membership", {"requirements": [[PROFILE_UPDATED]]}, ["repeatable"]),
+        ("record", {"requirements": [[PROFILE_UPDATED]]}, ["repeatable"]),
+    ],
+)
+def test_repeatable_is_refused_unless_it_fits(
+    admin: Api, category: str, overrides: dict[str, Any], fields: list[str]
+) -> None:
     make_sources(admin)
     body = {"key": "rep", "name": "Rep", "category": category, "repeatable": True, **overrides}
     response = admin.post("/achievements", json=body)
@@ -214,69 +345,104 @@ def test_repeatable_is_refused_unless_it_fits(admin: Api, category: str,
 
 def test_unknown_group_in_audience(admin: Api) -> None:
     group = admin.ok("POST", "/groups", 201, json={"name": "G", "member_ids": []})
-    response = admin.post("/achievements", json={
-        "key": "aud", "name": "Aud", "category": "award", "audience": [group["id"], 4242]})
+    response = admin.post(
+        "/achievements",
+        json={"key": "aud", "name": "Aud", "category": "award", "audience": [group["id"], 4242]},
+    )
     assert response.status_code == 422, response.text
     assert error_fields(response) == ["audience.1"]
     assert "group 4242 does not exist" in response.json()["detail"]
 
 
-@pytest.mark.parametrize(("rule", "field", "words"), [
-    ({**PROFILE_UPDATED, "source": "webinars"}, "requirements.0.0.source", "unknown source"),
-    ({**DEALS_50K, "where": [{"field": "region", "op": "eq", "value": "EMEA"}]},
-     "requirements.0.0.where.0.field", "no field 'region'"),
-    ({**DEALS_50K, "field": "amount"}, "requirements.0.0.field", "no field 'amount'"),
-    ({**DEALS_50K, "field": "currency"}, "requirements.0.0.field", "needs a number field"),
-    ({**DEALS_50K, "where": [{"field": "value", "op": "contains", "value": "5"}]},
-     "requirements.0.0.where.0.op", "only on string fields"),
-    ({**DEALS_50K, "where": [{"field": "close_date", "op": "gte", "value": "soon"}]},
-     "requirements.0.0.where.0.value", "'close_date' is a date field"),
-])
-def test_rules_are_checked_against_the_sources(admin: Api, rule: dict[str, Any], field: str,
-                                               words: str) -> None:
+@pytest.mark.parametrize(
+    ("rule", "field", "words"),
+    [
+        ({**PROFILE_UPDATED, "source": "webinars"}, "requirements.0.0.source", "unknown source"),
+        (
+            {**DEALS_50K, "where": [{"field": "region", "op": "eq", "value": "EMEA"}]},
+            "requirements.0.0.where.0.field",
+            "no field 'region'",
+        ),
+        ({**DEALS_50K, "field": "amount"}, "requirements.0.0.field", "no field 'amount'"),
+        ({**DEALS_50K, "field": "currency"}, "requirements.0.0.field", "needs a number field"),
+        (
+            {**DEALS_50K, "where": [{"field": "value", "op": "contains", "value": "5"}]},
+            "requirements.0.0.where.0.op",
+            "only on string fields",
+        ),
+        (
+            {**DEALS_50K, "where": [{"field": "close_date", "op": "gte", "value": "soon"}]},
+            "requirements.0.0.where.0.value",
+            "'close_date' is a date field",
+        ),
+    ],
+)
+def test_rules_are_checked_against_the_sources(
+    admin: Api, rule: dict[str, Any], field: str, words: str
+) -> None:
     make_sources(admin)
-    response = admin.post("/achievements", json={
-        "key": "bad", "name": "Bad", "category": "award",
-        "requirements": [[PROFILE_UPDATED], [rule]]})
+    response = admin.post(
+        "/achievements",
+        json={
+            "key": "bad",
+            "name": "Bad",
+            "category": "award",
+            "requirements": [[PROFILE_UPDATED], [rule]],
+        },
+    )
     assert response.status_code == 422, response.text
     assert error_fields(response) == [field.replace(".0.0.", ".1.0.")]
     assert words in response.json()["detail"]
 
 
-@pytest.mark.parametrize("rule", [
-    {**PROFILE_UPDATED, "aggregate": "average"},
-    {**PROFILE_UPDATED, "field": "anything"},  # count takes no field
-    {**DEALS_50K, "where": [{"field": "type", "op": "in", "value": "New"}]},
-    {**PROFILE_UPDATED, "value": "one"},
-])
+@pytest.mark.parametrize(
+    "rule",
+    [
+        {**PROFILE_UPDATED, "aggregate": "average"},
+        {**PROFILE_UPDATED, "field": "anything"},  # count takes no field
+        {**DEALS_50K, "where": [{"field": "type", "op": "in", "value": "New"}]},
+        {**PROFILE_UPDATED, "value": "one"},
+    ],
+)
 def test_rule_shape_errors_name_the_rule(admin: Api, rule: dict[str, Any]) -> None:
     make_sources(admin)
-    response = admin.post("/achievements", json={
-        "key": "bad", "name": "Bad", "category": "award", "requirements": [[rule]]})
+    response = admin.post(
+        "/achievements",
+        json={"key": "bad", "name": "Bad", "category": "award", "requirements": [[rule]]},
+    )
     assert response.status_code == 422, response.text
     fields = error_fields(response)
     assert fields and all(f.startswith("body.requirements.0.0") for f in fields), fields
 
 
-@pytest.mark.parametrize(("name", "value"), [
-    ("background_color", "red"), ("background_color", "#12345"), ("text_color", "#ggg"),
-    ("text_color", "fff"),
-])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("background_color", "red"),
+        ("background_color", "#12345"),
+        ("text_color", "#ggg"),
+        ("text_color", "fff"),
+    ],
+)
 def test_colours_must_be_hex(admin: Api, name: str, value: str) -> None:
-    response = admin.post("/achievements", json={"key": "c", "name": "C", "category": "award",
-                                                 name: value})
+    response = admin.post(
+        "/achievements", json={"key": "c", "name": "C", "category": "award", name: value}
+    )
     assert response.status_code == 422, response.text
     assert error_fields(response) == [f"body.{name}"]
 
 
-@pytest.mark.parametrize("body", [
-    {"key": "Has Spaces", "name": "K", "category": "award"},
-    {"key": "k", "name": "", "category": "award"},
-    {"key": "k", "name": "K", "category": "trophy"},
-    {"key": "k", "name": "K", "category": "award", "period": "fortnight"},
-    {"key": "k", "name": "K", "category": "award", "points": -1},
-    {"key": "k", "name": "K", "category": "award", "colour": "#fff"},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"key": "Has Spaces", "name": "K", "category": "award"},
+        {"key": "k", "name": "", "category": "award"},
+        {"key": "k", "name": "K", "category": "trophy"},
+        {"key": "k", "name": "K", "category": "award", "period": "fortnight"},
+        {"key": "k", "name": "K", "category": "award", "points": -1},
+        {"key": "k", "name": "K", "category": "award", "colour": "#fff"},
+    ],
+)
 def test_field_shapes(admin: Api, body: dict[str, Any]) -> None:
     response = admin.post("/achievements", json=body)
     assert response.status_code == 422, response.text
@@ -285,8 +451,9 @@ def test_field_shapes(admin: Api, body: dict[str, Any]) -> None:
 
 def test_key_is_unique_among_live_achievements(admin: Api) -> None:
     first = make_achievement(admin, "kudos", "award")
-    response = admin.post("/achievements", json={"key": "kudos", "name": "Again",
-                                                 "category": "award"})
+    response = admin.post(
+        "/achievements", json={"key": "kudos", "name": "Again", "category": "award"}
+    )
     assert response.status_code == 409
     assert response.json()["code"] == "duplicate_key"
     other = make_achievement(admin, "other", "award")
@@ -306,17 +473,18 @@ def test_active_achievement_cannot_be_changed_until_deactivated(admin: Api) -> N
     assert activated["version"] == 1
     assert admin.ok("GET", f"/achievements/{aid}")["active"] is True
 
-    for response in (admin.patch(f"/achievements/{aid}", json={"name": "New name"}),
-                     admin.delete(f"/achievements/{aid}"),
-                     put_badge(admin, aid, png(96, 96))):
+    for response in (
+        admin.patch(f"/achievements/{aid}", json={"name": "New name"}),
+        admin.delete(f"/achievements/{aid}"),
+        put_badge(admin, aid, png(96, 96)),
+    ):
         assert response.status_code == 409, response.text
         problem = response.json()
         assert problem["code"] == "achievement_active"
         assert "deactivate it first" in problem["detail"]
         assert f"/achievements/{aid}/deactivate" in problem["detail"]
     unchanged = admin.ok("GET", f"/achievements/{aid}")
-    assert (unchanged["name"], unchanged["version"], unchanged["badge_url"]) == (
-        "Kudos", 1, None)
+    assert (unchanged["name"], unchanged["version"], unchanged["badge_url"]) == ("Kudos", 1, None)
 
     deactivated = admin.ok("POST", f"/achievements/{aid}/deactivate")
     assert deactivated["active"] is False
@@ -331,8 +499,9 @@ def test_activate_and_deactivate_are_idempotent(admin: Api) -> None:
     assert admin.ok("POST", f"/achievements/{aid}/activate")["active"] is True
     admin.ok("POST", f"/achievements/{aid}/deactivate")
     assert admin.ok("POST", f"/achievements/{aid}/deactivate")["active"] is False
-    actions = [e["action"] for e in admin.ok("GET", f"/audit?entity_id={aid}"
-                                                    "&entity_type=achievement")]
+    actions = [
+        e["action"] for e in admin.ok("GET", f"/audit?entity_id={aid}&entity_type=achievement")
+    ]
     assert actions == ["achievement.deactivate", "achievement.activate", "achievement.create"]
 
 
@@ -364,14 +533,25 @@ def test_every_edit_is_a_new_version(admin: Api) -> None:
 
 def test_an_edit_that_changes_nothing_makes_no_version(admin: Api) -> None:
     make_sources(admin)
-    created = make_achievement(admin, "closer", "award", requirements=AND_OR,
-                               effective={"from": "2026-11-01",
-                                          "until": "2026-12-01T09:00:00+01:00"})
+    created = make_achievement(
+        admin,
+        "closer",
+        "award",
+        requirements=AND_OR,
+        effective={"from": "2026-11-01", "until": "2026-12-01T09:00:00+01:00"},
+    )
     aid = created["id"]
-    same = admin.ok("PATCH", f"/achievements/{aid}", json={
-        "name": created["name"], "points": 10, "requirements": AND_OR,
-        # The same instants, written another way.
-        "effective": {"from": "2026-11-01T01:00:00+01:00", "until": "2026-12-01T08:00:00Z"}})
+    same = admin.ok(
+        "PATCH",
+        f"/achievements/{aid}",
+        json={
+            "name": created["name"],
+            "points": 10,
+            "requirements": AND_OR,
+            # The same instants, written another way.
+            "effective": {"from": "2026-11-01T01:00:00+01:00", "until": "2026-12-01T08:00:00Z"},
+        },
+    )
     assert same["version"] == 1
     assert admin.ok("PATCH", f"/achievements/{aid}", json={})["version"] == 1
     assert len(admin.ok("GET", f"/achievements/{aid}/versions")) == 1
@@ -381,21 +561,27 @@ def test_an_edit_that_changes_nothing_makes_no_version(admin: Api) -> None:
 def test_editing_only_the_effective_window_makes_a_version(admin: Api) -> None:
     created = make_achievement(admin, "promo", "award", effective={"from": "2026-11-01"})
     aid = created["id"]
-    edited = admin.ok("PATCH", f"/achievements/{aid}",
-                      json={"effective": {"from": "2026-11-01", "until": "2026-11-30"}})
+    edited = admin.ok(
+        "PATCH",
+        f"/achievements/{aid}",
+        json={"effective": {"from": "2026-11-01", "until": "2026-11-30"}},
+    )
     assert edited["effective"]["until"] == "2026-12-01T00:00:00+00:00"
     assert edited["version"] == 2
     versions = admin.ok("GET", f"/achievements/{aid}/versions")
     assert [v["definition"]["effective_until"] for v in versions] == [
-        None, "2026-12-01T00:00:00+00:00"]
+        None,
+        "2026-12-01T00:00:00+00:00",
+    ]
     event = admin.ok("GET", "/audit?action=achievement.edit")[0]
     assert event["details"]["changed"] == ["effective_until"]
 
 
 def test_edits_are_validated_like_creation(admin: Api) -> None:
     make_sources(admin)
-    award = make_achievement(admin, "closer", "award", repeatable=True,
-                             requirements=[[PROFILE_UPDATED]])
+    award = make_achievement(
+        admin, "closer", "award", repeatable=True, requirements=[[PROFILE_UPDATED]]
+    )
     aid = award["id"]
     response = admin.patch(f"/achievements/{aid}", json={"category": "record"})
     assert response.status_code == 422
@@ -403,8 +589,9 @@ def test_edits_are_validated_like_creation(admin: Api) -> None:
     response = admin.patch(f"/achievements/{aid}", json={"requirements": AND_OR})
     assert response.status_code == 422
     assert "requirements" in error_fields(response)
-    response = admin.patch(f"/achievements/{aid}", json={"effective": {
-        "from": "2026-11-02", "until": "2026-11-01"}})
+    response = admin.patch(
+        f"/achievements/{aid}", json={"effective": {"from": "2026-11-02", "until": "2026-11-01"}}
+    )
     assert response.status_code == 422
     assert error_fields(response) == ["effective.until"]
     after = admin.ok("GET", f"/achievements/{aid}")
@@ -430,7 +617,9 @@ def test_delete_keeps_awards_and_frees_the_key(admin: Api) -> None:
 
     kept = admin.ok("GET", f"/awards?achievement_id={aid}")
     assert [(a["id"], a["achievement_version"], a["points"], a["revoked"]) for a in kept] == [
-        (first["id"], 1, 10, False), (second["id"], 2, 30, False)]
+        (first["id"], 1, 10, False),
+        (second["id"], 2, 30, False),
+    ]
     assert admin.ok("GET", f"/awards/{first['id']}")["achievement_id"] == aid
     assert give(admin, ann["id"], aid).status_code == 404
 
@@ -447,24 +636,37 @@ def test_delete_keeps_awards_and_frees_the_key(admin: Api) -> None:
 def test_audit_log_records_who_did_what_and_when(admin: Api, tokens: dict[str, str]) -> None:
     manager = admin.as_token(tokens["manager"])
     ann = make_member(admin)
-    aid = manager.ok("POST", "/achievements", 201, json={
-        "key": "kudos", "name": "Kudos", "category": "award", "points": 10})["id"]
+    aid = manager.ok(
+        "POST",
+        "/achievements",
+        201,
+        json={"key": "kudos", "name": "Kudos", "category": "award", "points": 10},
+    )["id"]
     manager.ok("PATCH", f"/achievements/{aid}", json={"name": "Big kudos", "points": 15})
     manager.ok("POST", f"/achievements/{aid}/activate")
-    award = manager.ok("POST", f"/members/{ann['id']}/awards", 201, json={
-        "achievement_id": aid, "reason": "great week"})
+    award = manager.ok(
+        "POST",
+        f"/members/{ann['id']}/awards",
+        201,
+        json={"achievement_id": aid, "reason": "great week"},
+    )
     admin.ok("DELETE", f"/awards/{award['id']}?reason=wrong%20person")
     admin.ok("POST", f"/achievements/{aid}/deactivate")
     admin.ok("DELETE", f"/achievements/{aid}?reason=retired", 204)
 
     events = admin.ok("GET", "/audit")
     assert [e["action"] for e in events] == [
-        "achievement.delete", "achievement.deactivate", "award.revoke", "award.give",
-        "achievement.activate", "achievement.edit", "achievement.create"]
+        "achievement.delete",
+        "achievement.deactivate",
+        "award.revoke",
+        "award.give",
+        "achievement.activate",
+        "achievement.edit",
+        "achievement.create",
+    ]
     assert all(e["occurred_at"] == NOW for e in events)
     by_action = {e["action"]: e for e in events}
-    for action in ("achievement.create", "achievement.edit", "achievement.activate",
-                   "award.give"):
+    for action in ("achievement.create", "achievement.edit", "achievement.activate", "award.give"):
         assert by_action[action]["actor"] == "token:manager-token", action
         assert by_action[action]["actor_role"] == "manager"
     for action in ("award.revoke", "achievement.deactivate", "achievement.delete"):
@@ -485,7 +687,9 @@ def test_audit_log_records_who_did_what_and_when(admin: Api, tokens: dict[str, s
     filtered = admin.ok("GET", f"/audit?entity_type=achievement&entity_id={aid}")
     assert len(filtered) == 5
     assert [e["action"] for e in admin.ok("GET", "/audit?limit=2")] == [
-        "achievement.delete", "achievement.deactivate"]
+        "achievement.delete",
+        "achievement.deactivate",
+    ]
 
 
 def test_audit_log_is_for_admins_only(admin: Api, tokens: dict[str, str]) -> None:
@@ -541,15 +745,19 @@ def test_a_member_sees_only_badges_of_achievements_in_their_audience(
     assert admin.get(f"/achievements/{hidden}/badge").status_code == 200
 
 
-@pytest.mark.parametrize(("content", "media_type", "status", "words"), [
-    (png(120, 100), "image/png", 422, "square"),
-    (png(60, 60), "image/png", 422, "at least 90x90"),
-    (b"not a png at all", "image/png", 422, "not a PNG"),
-    (png(120, 120), "image/jpeg", 415, "image/jpeg"),
-    (png(120, 120), "application/octet-stream", 415, "not supported"),
-])
-def test_bad_badges_are_refused(admin: Api, content: bytes, media_type: str, status: int,
-                                words: str) -> None:
+@pytest.mark.parametrize(
+    ("content", "media_type", "status", "words"),
+    [
+        (png(120, 100), "image/png", 422, "square"),
+        (png(60, 60), "image/png", 422, "at least 90x90"),
+        (b"not a png at all", "image/png", 422, "not a PNG"),
+        (png(120, 120), "image/jpeg", 415, "image/jpeg"),
+        (png(120, 120), "application/octet-stream", 415, "not supported"),
+    ],
+)
+def test_bad_badges_are_refused(
+    admin: Api, content: bytes, media_type: str, status: int, words: str
+) -> None:
     aid = make_achievement(admin, "kudos", "award")["id"]
     response = put_badge(admin, aid, content, media_type)
     assert response.status_code == status, response.text

@@ -13,10 +13,17 @@ def make_member(admin: Api, name: str = "Ann", **extra: Any) -> dict[str, Any]:
     return admin.ok("POST", "/members", 201, json={"name": name, **extra})
 
 
-def make_achievement(admin: Api, key: str, category: str, period: str = "none",
-                     **extra: Any) -> dict[str, Any]:
-    body = {"key": key, "name": key.title(), "category": category, "period": period,
-            "points": 10, **extra}
+def make_achievement(
+    admin: Api, key: str, category: str, period: str = "none", **extra: Any
+) -> dict[str, Any]:
+    body = {
+        "key": key,
+        "name": key.title(),
+        "category": category,
+        "period": period,
+        "points": 10,
+        **extra,
+    }
     return admin.ok("POST", "/achievements", 201, json=body)
 
 
@@ -90,8 +97,10 @@ def test_revoking_frees_the_slot_and_keeps_the_record(admin: Api) -> None:
     assert revoked["revoke_reason"] == "given by mistake"
     assert give(admin, bob["id"], eom["id"]).status_code == 201
     all_awards = admin.ok("GET", f"/awards?achievement_id={eom['id']}")
-    assert [(a["member_id"], a["revoked"]) for a in all_awards] == [(ann["id"], True),
-                                                                    (bob["id"], False)]
+    assert [(a["member_id"], a["revoked"]) for a in all_awards] == [
+        (ann["id"], True),
+        (bob["id"], False),
+    ]
     events = admin.ok("GET", "/audit?action=award.revoke")
     assert events[0]["reason"] == "given by mistake"
     assert events[0]["entity_id"] == award["id"]
@@ -111,7 +120,8 @@ def test_points_are_copied_when_given(admin: Api) -> None:
 
 def test_period_uses_the_organisation_zone(admin: Api, client: Any) -> None:
     client.app.state.settings = client.app.state.settings.model_copy(
-        update={"timezone": "Australia/Sydney"})
+        update={"timezone": "Australia/Sydney"}
+    )
     ann = make_member(admin)
     daily = make_achievement(admin, "daily", "membership", "day")
     # 14:30 UTC on the 18th is already the 19th in Sydney (UTC+11 in November).
@@ -141,10 +151,13 @@ def test_give_refuses_unknown_ids_inactive_members_and_outside_audience(admin: A
 
 def test_nothing_is_given_outside_the_effective_window(admin: Api) -> None:
     ann = make_member(admin)
-    promo = make_achievement(admin, "promo", "award",
-                             effective={"from": "2026-11-01", "until": "2026-11-30"})
-    assert promo["effective"] == {"from": "2026-11-01T00:00:00+00:00",
-                                  "until": "2026-12-01T00:00:00+00:00"}
+    promo = make_achievement(
+        admin, "promo", "award", effective={"from": "2026-11-01", "until": "2026-11-30"}
+    )
+    assert promo["effective"] == {
+        "from": "2026-11-01T00:00:00+00:00",
+        "until": "2026-12-01T00:00:00+00:00",
+    }
     assert give(admin, ann["id"], promo["id"], "2026-11-30T23:59:00+00:00").status_code == 201
     late = give(admin, ann["id"], promo["id"], "2026-12-01T00:00:00+00:00")
     assert late.status_code == 409
@@ -169,6 +182,10 @@ def test_award_filters(admin: Api) -> None:
 
 
 def test_effective_timestamps_at_midnight_stay_instants(admin: Api) -> None:
-    promo = make_achievement(admin, "midnight", "award", effective={
-        "from": "2026-11-01T00:00:00+00:00", "until": "2026-11-30T00:00:00+00:00"})
+    promo = make_achievement(
+        admin,
+        "midnight",
+        "award",
+        effective={"from": "2026-11-01T00:00:00+00:00", "until": "2026-11-30T00:00:00+00:00"},
+    )
     assert promo["effective"]["until"] == "2026-11-30T00:00:00+00:00"

@@ -27,15 +27,23 @@ def make_member(admin: Api, name: str, **extra: Any) -> dict[str, Any]:
     return admin.ok("POST", "/members", 201, json={"name": name, **extra})
 
 
-def make_achievement(admin: Api, key: str, category: str = "award", period: str = "none",
-                     **extra: Any) -> dict[str, Any]:
-    body = {"key": key, "name": key.title(), "category": category, "period": period,
-            "points": 10, **extra}
+def make_achievement(
+    admin: Api, key: str, category: str = "award", period: str = "none", **extra: Any
+) -> dict[str, Any]:
+    body = {
+        "key": key,
+        "name": key.title(),
+        "category": category,
+        "period": period,
+        "points": 10,
+        **extra,
+    }
     return admin.ok("POST", "/achievements", 201, json=body)
 
 
-def give(admin: Api, member: dict[str, Any], achievement: dict[str, Any],
-         at: str | None = None) -> dict[str, Any]:
+def give(
+    admin: Api, member: dict[str, Any], achievement: dict[str, Any], at: str | None = None
+) -> dict[str, Any]:
     body: dict[str, Any] = {"achievement_id": achievement["id"]}
     if at:
         body["at"] = at
@@ -54,16 +62,18 @@ def export(admin: Api, query: str = "", **kw: Any) -> list[dict[str, str]]:
 @pytest.fixture
 def world(admin: Api) -> dict[str, Any]:
     team = admin.ok("POST", "/teams", 201, json={"name": "Sales, EMEA", "external_id": "T-1"})
-    ann = make_member(admin, TRICKY_NAME, team_id=team["id"], email="zoe@example.com",
-                      external_id="crm-7")
+    ann = make_member(
+        admin, TRICKY_NAME, team_id=team["id"], email="zoe@example.com", external_id="crm-7"
+    )
     bob = make_member(admin, "Bob")
     kudos = make_achievement(admin, "kudos", name='Kudos, "the" best — ✓')
     weekly = make_achievement(admin, "weekly", "membership", "week")
     return {"team": team, "ann": ann, "bob": bob, "kudos": kudos, "weekly": weekly}
 
 
-def test_export_has_a_header_and_one_row_per_award_with_names(admin: Api,
-                                                              world: dict[str, Any]) -> None:
+def test_export_has_a_header_and_one_row_per_award_with_names(
+    admin: Api, world: dict[str, Any]
+) -> None:
     ann, bob, kudos, weekly = world["ann"], world["bob"], world["kudos"], world["weekly"]
     first = give(admin, ann, kudos)
     second = give(admin, ann, weekly)
@@ -72,7 +82,8 @@ def test_export_has_a_header_and_one_row_per_award_with_names(admin: Api,
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
     assert response.headers["content-disposition"] == (
-        'attachment; filename="awards-20261118T130000Z.csv"')
+        'attachment; filename="awards-20261118T130000Z.csv"'
+    )
     assert not response.content.startswith(BOM.encode())
     rows = export(admin)
     assert [int(r["id"]) for r in rows] == [first["id"], second["id"], third["id"]]
@@ -81,9 +92,15 @@ def test_export_has_a_header_and_one_row_per_award_with_names(admin: Api,
     assert row["achievement_name"] == 'Kudos, "the" best — ✓'
     assert (row["member_email"], row["member_external_id"]) == ("zoe@example.com", "crm-7")
     assert (row["team_id"], row["team_name"], row["team_external_id"]) == (
-        str(world["team"]["id"]), "Sales, EMEA", "T-1")
+        str(world["team"]["id"]),
+        "Sales, EMEA",
+        "T-1",
+    )
     assert (row["achievement_id"], row["achievement_key"], row["achievement_version"]) == (
-        str(kudos["id"]), "kudos", "1")
+        str(kudos["id"]),
+        "kudos",
+        "1",
+    )
     assert (row["member_id"], row["points"], row["source"]) == (str(ann["id"]), "10", "manual")
     assert (row["period"], row["period_start"], row["period_end"]) == ("all", "", "")
     assert (row["active"], row["revoked"], row["revoked_at"]) == ("true", "false", "")
@@ -108,8 +125,9 @@ def test_dates_are_iso_8601_with_offset(admin: Api, world: dict[str, Any]) -> No
     assert row["revoked_by"] == "admin-token"
 
 
-def test_export_takes_the_award_list_filters(admin: Api, clock: FixedClock,
-                                             world: dict[str, Any]) -> None:
+def test_export_takes_the_award_list_filters(
+    admin: Api, clock: FixedClock, world: dict[str, Any]
+) -> None:
     ann, bob, kudos, weekly = world["ann"], world["bob"], world["kudos"], world["weekly"]
     give(admin, ann, kudos)
     give(admin, ann, weekly, "2026-11-02T10:00:00+00:00")  # an earlier week: no longer active
@@ -155,12 +173,14 @@ def test_deleted_achievements_stay_in_the_export(admin: Api, world: dict[str, An
     assert [r["achievement_key"] for r in export(admin)] == ["gone"]
 
 
-def test_the_export_is_streamed_in_batches(admin: Api, clean_db: Engine,
-                                           world: dict[str, Any]) -> None:
+def test_the_export_is_streamed_in_batches(
+    admin: Api, clean_db: Engine, world: dict[str, Any]
+) -> None:
     for _ in range(5):
         give(admin, world["bob"], world["kudos"])
-    with admin.client.stream("GET", "/api/v1/exports/awards.csv",
-                             headers=admin.headers()) as response:
+    with admin.client.stream(
+        "GET", "/api/v1/exports/awards.csv", headers=admin.headers()
+    ) as response:
         assert response.status_code == 200
         assert "content-length" not in response.headers  # not built up front
         body = b"".join(response.iter_bytes())
@@ -175,18 +195,32 @@ def test_the_export_is_streamed_in_batches(admin: Api, clean_db: Engine,
 
 
 def test_the_route_answers_with_a_streaming_response() -> None:
-    (route,) = [r for r in export_router.routes
-                if isinstance(r, APIRoute) and r.path == "/exports/awards.csv"]
+    (route,) = [
+        r
+        for r in export_router.routes
+        if isinstance(r, APIRoute) and r.path == "/exports/awards.csv"
+    ]
     assert route.response_class is StreamingResponse
-    assert inspect.signature(route.endpoint).return_annotation in (StreamingResponse,
-                                                                  "StreamingResponse")
+    assert inspect.signature(route.endpoint).return_annotation in (
+        StreamingResponse,
+        "StreamingResponse",
+    )
 
 
-@pytest.mark.parametrize("query", [
-    "?member_id=abc", "?active=maybe", "?source=magic", "?awarded_after=2026-11-01T00:00:00",
-    "?member_id=99999999999999999999", "?limit=5", "?bom=perhaps",
-    "?awarded_after=0001-01-01T00:00:00%2B01:00", "?awarded_before=9999-12-31T23:59:59-05:00",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?member_id=abc",
+        "?active=maybe",
+        "?source=magic",
+        "?awarded_after=2026-11-01T00:00:00",
+        "?member_id=99999999999999999999",
+        "?limit=5",
+        "?bom=perhaps",
+        "?awarded_after=0001-01-01T00:00:00%2B01:00",
+        "?awarded_before=9999-12-31T23:59:59-05:00",
+    ],
+)
 def test_bad_filters_are_problems_not_files(admin: Api, query: str) -> None:
     response = admin.get(f"/exports/awards.csv{query}")
     assert response.status_code == 422, response.text
@@ -202,8 +236,9 @@ def test_export_is_for_admins_and_managers(admin: Api, tokens: dict[str, str]) -
     assert admin.as_token(None).get("/exports/awards.csv").status_code == 401
 
 
-def test_an_open_export_is_a_snapshot_and_blocks_no_writer(admin: Api, clean_db: Engine,
-                                                           world: dict[str, Any]) -> None:
+def test_an_open_export_is_a_snapshot_and_blocks_no_writer(
+    admin: Api, clean_db: Engine, world: dict[str, Any]
+) -> None:
     for _ in range(3):
         give(admin, world["bob"], world["kudos"])
     now = datetime(2026, 11, 18, 13, tzinfo=UTC)

@@ -11,8 +11,9 @@ from tests.conftest import Api
 
 
 def make_team(admin: Api, name: str, **attributes: Any) -> dict[str, Any]:
-    created: dict[str, Any] = admin.ok("POST", "/teams", 201,
-                                       json={"name": name, "attributes": attributes})
+    created: dict[str, Any] = admin.ok(
+        "POST", "/teams", 201, json={"name": name, "attributes": attributes}
+    )
     return created
 
 
@@ -48,13 +49,21 @@ def org(admin: Api) -> dict[str, Any]:
         "dee": make_member(admin, "Dee", team_id=initech["id"], role="sales_rep"),
         "eve": make_member(admin, "Eve"),  # no team, no role
     }
-    return {"acme": acme, "globex": globex, "initech": initech,
-            **{k: v["id"] for k, v in people.items()}}
+    return {
+        "acme": acme,
+        "globex": globex,
+        "initech": initech,
+        **{k: v["id"] for k, v in people.items()},
+    }
 
 
 def test_static_lists_of_teams_and_members(admin: Api, org: dict[str, Any]) -> None:
-    group = make_group(admin, name="Acme and Eve", team_ids=[org["acme"]["id"]],
-                       member_ids=[org["eve"], org["eve"]])
+    group = make_group(
+        admin,
+        name="Acme and Eve",
+        team_ids=[org["acme"]["id"]],
+        member_ids=[org["eve"], org["eve"]],
+    )
     assert group["team_ids"] == [org["acme"]["id"]]
     assert group["member_ids"] == [org["eve"]]
     assert group["conditions"] == []
@@ -70,30 +79,53 @@ def test_an_empty_group_matches_nobody(admin: Api, org: dict[str, Any]) -> None:
     assert members_of(admin, make_group(admin)["id"]) == []
 
 
-@pytest.mark.parametrize(("conditions", "expected"), [
-    # Attribute values and roles compare without regard to case.
-    ([{"attribute": "team.attributes.tier", "op": "eq", "value": "GOLD"}], ["ann", "bob"]),
-    ([{"attribute": "team.attributes.tier", "op": "ne", "value": "gold"}],
-     ["cid", "dee", "eve"]),
-    ([{"attribute": "team.attributes.tier", "op": "in", "value": ["gold", "silver"]}],
-     ["ann", "bob", "cid"]),
-    ([{"attribute": "team.attributes.tier", "op": "not_in", "value": ["silver"]}],
-     ["ann", "bob", "dee", "eve"]),
-    ([{"attribute": "member.role", "op": "in", "value": ["partner_admin"]}], ["ann", "cid"]),
-    ([{"attribute": "member.role", "value": "sales_rep"}], ["bob", "dee"]),  # op defaults to eq
-    ([{"attribute": "team.name", "op": "contains", "value": "PARTNER"}], ["dee"]),
-    ([{"attribute": "team.name", "op": "eq", "value": "globex"}], ["cid"]),
-    ([{"attribute": "team.attributes.region", "op": "exists"}], ["ann", "bob", "cid"]),
-    ([{"attribute": "team.attributes.region", "op": "exists", "value": False}], ["dee", "eve"]),
-    ([{"attribute": "member.role", "op": "exists", "value": True}], ["ann", "bob", "cid", "dee"]),
-    # Conditions are AND-ed.
-    ([{"attribute": "team.attributes.tier", "op": "eq", "value": "gold"},
-      {"attribute": "member.role", "op": "eq", "value": "sales_rep"}], ["bob"]),
-    ([{"attribute": "team.name", "op": "contains", "value": "o"},
-      {"attribute": "member.role", "op": "eq", "value": "partner_admin"}], ["ann", "cid"]),
-])
-def test_ad_hoc_conditions(admin: Api, org: dict[str, Any], conditions: list[dict[str, Any]],
-                           expected: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("conditions", "expected"),
+    [
+        # Attribute values and roles compare without regard to case.
+        ([{"attribute": "team.attributes.tier", "op": "eq", "value": "GOLD"}], ["ann", "bob"]),
+        (
+            [{"attribute": "team.attributes.tier", "op": "ne", "value": "gold"}],
+            ["cid", "dee", "eve"],
+        ),
+        (
+            [{"attribute": "team.attributes.tier", "op": "in", "value": ["gold", "silver"]}],
+            ["ann", "bob", "cid"],
+        ),
+        (
+            [{"attribute": "team.attributes.tier", "op": "not_in", "value": ["silver"]}],
+            ["ann", "bob", "dee", "eve"],
+        ),
+        ([{"attribute": "member.role", "op": "in", "value": ["partner_admin"]}], ["ann", "cid"]),
+        ([{"attribute": "member.role", "value": "sales_rep"}], ["bob", "dee"]),  # op defaults to eq
+        ([{"attribute": "team.name", "op": "contains", "value": "PARTNER"}], ["dee"]),
+        ([{"attribute": "team.name", "op": "eq", "value": "globex"}], ["cid"]),
+        ([{"attribute": "team.attributes.region", "op": "exists"}], ["ann", "bob", "cid"]),
+        ([{"attribute": "team.attributes.region", "op": "exists", "value": False}], ["dee", "eve"]),
+        (
+            [{"attribute": "member.role", "op": "exists", "value": True}],
+            ["ann", "bob", "cid", "dee"],
+        ),
+        # Conditions are AND-ed.
+        (
+            [
+                {"attribute": "team.attributes.tier", "op": "eq", "value": "gold"},
+                {"attribute": "member.role", "op": "eq", "value": "sales_rep"},
+            ],
+            ["bob"],
+        ),
+        (
+            [
+                {"attribute": "team.name", "op": "contains", "value": "o"},
+                {"attribute": "member.role", "op": "eq", "value": "partner_admin"},
+            ],
+            ["ann", "cid"],
+        ),
+    ],
+)
+def test_ad_hoc_conditions(
+    admin: Api, org: dict[str, Any], conditions: list[dict[str, Any]], expected: list[str]
+) -> None:
     want = sorted(org[name] for name in expected)
     group = make_group(admin, conditions=conditions)
     assert members_of(admin, group["id"]) == want
@@ -101,18 +133,28 @@ def test_ad_hoc_conditions(admin: Api, org: dict[str, Any], conditions: list[dic
 
 
 def test_static_and_ad_hoc_together(admin: Api, org: dict[str, Any]) -> None:
-    group = make_group(admin, member_ids=[org["eve"]], team_ids=[org["initech"]["id"]],
-                       conditions=[{"attribute": "member.role", "op": "eq",
-                                    "value": "partner_admin"}])
-    assert members_of(admin, group["id"]) == sorted([org["ann"], org["cid"], org["dee"],
-                                                     org["eve"]])
+    group = make_group(
+        admin,
+        member_ids=[org["eve"]],
+        team_ids=[org["initech"]["id"]],
+        conditions=[{"attribute": "member.role", "op": "eq", "value": "partner_admin"}],
+    )
+    assert members_of(admin, group["id"]) == sorted(
+        [org["ann"], org["cid"], org["dee"], org["eve"]]
+    )
 
 
 def test_membership_follows_current_data(admin: Api, org: dict[str, Any]) -> None:
-    gold = make_group(admin, name="Gold", conditions=[
-        {"attribute": "team.attributes.tier", "op": "eq", "value": "gold"}])
-    admins = make_group(admin, name="Admins", conditions=[
-        {"attribute": "member.role", "op": "eq", "value": "partner_admin"}])
+    gold = make_group(
+        admin,
+        name="Gold",
+        conditions=[{"attribute": "team.attributes.tier", "op": "eq", "value": "gold"}],
+    )
+    admins = make_group(
+        admin,
+        name="Admins",
+        conditions=[{"attribute": "member.role", "op": "eq", "value": "partner_admin"}],
+    )
     before = admin.ok("GET", f"/groups/{gold['id']}")
     assert members_of(admin, gold["id"]) == sorted([org["ann"], org["bob"]])
 
@@ -130,8 +172,9 @@ def test_membership_follows_current_data(admin: Api, org: dict[str, Any]) -> Non
 
 
 def test_audience_uses_the_group_as_it_is_now(admin: Api, org: dict[str, Any]) -> None:
-    gold = make_group(admin, conditions=[
-        {"attribute": "team.attributes.tier", "op": "eq", "value": "gold"}])
+    gold = make_group(
+        admin, conditions=[{"attribute": "team.attributes.tier", "op": "eq", "value": "gold"}]
+    )
     vip = make_achievement(admin, "vip", "award", audience=[gold["id"]])
     give = {"achievement_id": vip["id"]}
     refused = admin.post(f"/members/{org['cid']}/awards", json=give)
@@ -144,8 +187,11 @@ def test_audience_uses_the_group_as_it_is_now(admin: Api, org: dict[str, Any]) -
 
 def test_preview_writes_nothing(admin: Api, org: dict[str, Any]) -> None:
     existing = make_group(admin, name="Existing", member_ids=[org["eve"]])
-    body = {"team_ids": [org["globex"]["id"]], "member_ids": [org["eve"]],
-            "conditions": [{"attribute": "team.attributes.tier", "op": "eq", "value": "gold"}]}
+    body = {
+        "team_ids": [org["globex"]["id"]],
+        "member_ids": [org["eve"]],
+        "conditions": [{"attribute": "team.attributes.tier", "op": "eq", "value": "gold"}],
+    }
     assert preview(admin, **body) == sorted([org["ann"], org["bob"], org["cid"], org["eve"]])
     assert preview(admin) == []
     assert admin.ok("GET", "/groups") == [existing]
@@ -156,21 +202,30 @@ def test_preview_writes_nothing(admin: Api, org: dict[str, Any]) -> None:
 
 
 def test_patch_replaces_what_is_sent(admin: Api, org: dict[str, Any]) -> None:
-    group = make_group(admin, name="Old", team_ids=[org["acme"]["id"]],
-                       member_ids=[org["eve"]],
-                       conditions=[{"attribute": "team.name", "op": "eq", "value": "Globex"}])
-    assert members_of(admin, group["id"]) == sorted([org["ann"], org["bob"], org["cid"],
-                                                     org["eve"]])
+    group = make_group(
+        admin,
+        name="Old",
+        team_ids=[org["acme"]["id"]],
+        member_ids=[org["eve"]],
+        conditions=[{"attribute": "team.name", "op": "eq", "value": "Globex"}],
+    )
+    assert members_of(admin, group["id"]) == sorted(
+        [org["ann"], org["bob"], org["cid"], org["eve"]]
+    )
     renamed = admin.ok("PATCH", f"/groups/{group['id']}", json={"name": "New"})
     assert renamed == {**group, "name": "New"}
 
-    changed = admin.ok("PATCH", f"/groups/{group['id']}", json={
-        "team_ids": [], "conditions": [{"attribute": "member.role", "op": "eq",
-                                        "value": "sales_rep"}]})
+    changed = admin.ok(
+        "PATCH",
+        f"/groups/{group['id']}",
+        json={
+            "team_ids": [],
+            "conditions": [{"attribute": "member.role", "op": "eq", "value": "sales_rep"}],
+        },
+    )
     assert changed["team_ids"] == []
     assert changed["member_ids"] == [org["eve"]]  # not sent: kept
-    assert changed["conditions"] == [{"attribute": "member.role", "op": "eq",
-                                      "value": "sales_rep"}]
+    assert changed["conditions"] == [{"attribute": "member.role", "op": "eq", "value": "sales_rep"}]
     assert members_of(admin, group["id"]) == sorted([org["bob"], org["dee"], org["eve"]])
 
     bad = admin.patch(f"/groups/{group['id']}", json={"member_ids": [9999]})
@@ -179,8 +234,9 @@ def test_patch_replaces_what_is_sent(admin: Api, org: dict[str, Any]) -> None:
     assert admin.patch("/groups/9999", json={"name": "X"}).status_code == 404
 
 
-def test_delete_refused_while_an_achievement_uses_the_group(admin: Api,
-                                                            org: dict[str, Any]) -> None:
+def test_delete_refused_while_an_achievement_uses_the_group(
+    admin: Api, org: dict[str, Any]
+) -> None:
     group = make_group(admin, name="Partners", team_ids=[org["acme"]["id"]])
     vip = make_achievement(admin, "vip", "award", audience=[group["id"]])
     refused = admin.delete(f"/groups/{group['id']}")
@@ -205,26 +261,39 @@ def test_a_deleted_achievement_does_not_hold_its_group(admin: Api, org: dict[str
     assert admin.delete(f"/groups/{group['id']}").status_code == 204
 
 
-@pytest.mark.parametrize(("condition", "field"), [
-    ({"attribute": "team.colour", "op": "eq", "value": "red"},
-     "body.conditions.0.attribute"),
-    ({"attribute": "team.attributes.", "op": "eq", "value": "x"},
-     "body.conditions.0.attribute"),
-    ({"attribute": "team.attributes.tier; drop", "op": "eq", "value": "x"},
-     "body.conditions.0.attribute"),
-    ({"attribute": "member.email", "op": "eq", "value": "x"}, "body.conditions.0.attribute"),
-    ({"attribute": "member.role", "op": "in", "value": "sales_rep"}, "body.conditions.0"),
-    ({"attribute": "member.role", "op": "in", "value": []}, "body.conditions.0"),
-    ({"attribute": "member.role", "op": "eq", "value": ["a", "b"]}, "body.conditions.0"),
-    ({"attribute": "member.role", "op": "eq"}, "body.conditions.0"),
-    ({"attribute": "member.role", "op": "exists", "value": "yes"}, "body.conditions.0"),
-    ({"attribute": "member.role", "op": "gt", "value": "a"}, "body.conditions.0.op"),
-    ({"attribute": "member.role", "op": "eq", "value": "a", "extra": 1},
-     "body.conditions.0.extra"),
-])
+@pytest.mark.parametrize(
+    ("condition", "field"),
+    [
+        ({"attribute": "team.colour", "op": "eq", "value": "red"}, "body.conditions.0.attribute"),
+        (
+            {"attribute": "team.attributes.", "op": "eq", "value": "x"},
+            "body.conditions.0.attribute",
+        ),
+        (
+            {"attribute": "team.attributes.tier; drop", "op": "eq", "value": "x"},
+            "body.conditions.0.attribute",
+        ),
+        ({"attribute": "member.email", "op": "eq", "value": "x"}, "body.conditions.0.attribute"),
+        ({"attribute": "member.role", "op": "in", "value": "sales_rep"}, "body.conditions.0"),
+        ({"attribute": "member.role", "op": "in", "value": []}, "body.conditions.0"),
+        ({"attribute": "member.role", "op": "eq", "value": ["a", "b"]}, "body.conditions.0"),
+        ({"attribute": "member.role", "op": "eq"}, "body.conditions.0"),
+        ({"attribute": "member.role", "op": "exists", "value": "yes"}, "body.conditions.0"),
+        ({"attribute": "member.role", "op": "gt", "value": "a"}, "body.conditions.0.op"),
+        (
+            {"attribute": "member.role", "op": "eq", "value": "a", "extra": 1},
+            "body.conditions.0.extra",
+        ),
+    ],
+)
 def test_condition_validation(admin: Api, condition: dict[str, Any], field: str) -> None:
-    response = admin.post("/groups", json={"name": "Bad", "conditions": [
-        {"attribute": "team.name", "op": "eq", "value": "ok"}, condition]})
+    response = admin.post(
+        "/groups",
+        json={
+            "name": "Bad",
+            "conditions": [{"attribute": "team.name", "op": "eq", "value": "ok"}, condition],
+        },
+    )
     assert response.status_code == 422, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
     fields = [e["field"] for e in response.json()["errors"]]

@@ -15,16 +15,17 @@ from tests.conftest import ADMIN_TOKEN, Api
 
 def token_hashes(engine: Engine) -> dict[int, str]:
     with engine.connect() as conn:
-        return {row[0]: row[1] for row in conn.execute(
-            text("SELECT id, token_hash FROM api_tokens ORDER BY id"))}
+        return {
+            row[0]: row[1]
+            for row in conn.execute(text("SELECT id, token_hash FROM api_tokens ORDER BY id"))
+        }
 
 
 def test_token_secret_is_shown_once_and_stored_hashed(admin: Api, clean_db: Engine) -> None:
     created = admin.ok("POST", "/tokens", 201, json={"name": "crm sync", "role": "ingest"})
     secret = created["token"]
     assert isinstance(created["id"], int)
-    assert (created["name"], created["role"], created["member_id"]) == ("crm sync", "ingest",
-                                                                       None)
+    assert (created["name"], created["role"], created["member_id"]) == ("crm sync", "ingest", None)
     assert secret.startswith("pl_")
     assert len(secret) > 40
 
@@ -48,12 +49,14 @@ def test_token_secret_is_shown_once_and_stored_hashed(admin: Api, clean_db: Engi
 
 
 def test_issued_token_authenticates_with_its_role(admin: Api) -> None:
-    manager = admin.as_token(admin.ok("POST", "/tokens", 201,
-                                      json={"name": "m", "role": "manager"})["token"])
+    manager = admin.as_token(
+        admin.ok("POST", "/tokens", 201, json={"name": "m", "role": "manager"})["token"]
+    )
     assert manager.get("/members").status_code == 200
     assert manager.get("/tokens").status_code == 403  # tokens are for admins only
-    ingest = admin.as_token(admin.ok("POST", "/tokens", 201,
-                                     json={"name": "i", "role": "ingest"})["token"])
+    ingest = admin.as_token(
+        admin.ok("POST", "/tokens", 201, json={"name": "i", "role": "ingest"})["token"]
+    )
     assert ingest.get("/members").status_code == 403
 
 
@@ -79,17 +82,19 @@ def test_member_role_is_bound_to_a_member(admin: Api) -> None:
     assert unbound.status_code == 422
     assert "member_id" in unbound.json()["detail"]
     for role in ("admin", "manager", "ingest"):
-        response = admin.post("/tokens", json={"name": "x", "role": role,
-                                               "member_id": ann["id"]})
+        response = admin.post("/tokens", json={"name": "x", "role": role, "member_id": ann["id"]})
         assert response.status_code == 422, role
         assert "only for role 'member'" in response.json()["detail"]
-    assert admin.post("/tokens", json={"name": "x", "role": "member",
-                                       "member_id": 999}).status_code == 404
+    assert (
+        admin.post("/tokens", json={"name": "x", "role": "member", "member_id": 999}).status_code
+        == 404
+    )
     assert admin.post("/tokens", json={"name": "x", "role": "owner"}).status_code == 422
     assert admin.ok("GET", "/tokens") == []
 
-    created = admin.ok("POST", "/tokens", 201, json={"name": "portal", "role": "member",
-                                                     "member_id": ann["id"]})
+    created = admin.ok(
+        "POST", "/tokens", 201, json={"name": "portal", "role": "member", "member_id": ann["id"]}
+    )
     assert created["member_id"] == ann["id"]
     member = admin.as_token(created["token"])
     assert member.ok("GET", f"/members/{ann['id']}")["name"] == "Ann"
@@ -111,8 +116,9 @@ def test_admin_token_from_settings(admin: Api, settings: Any) -> None:
     assert basic.status_code == 401
     # The admin token acts as admin in the audit log.
     ann = make_member(admin)
-    aid = admin.ok("POST", "/achievements", 201,
-                   json={"key": "k", "name": "K", "category": "award"})["id"]
+    aid = admin.ok(
+        "POST", "/achievements", 201, json={"key": "k", "name": "K", "category": "award"}
+    )["id"]
     admin.ok("POST", f"/members/{ann['id']}/awards", 201, json={"achievement_id": aid})
     event = admin.ok("GET", "/audit?action=award.give")[0]
     assert (event["actor"], event["actor_role"]) == ("admin-token", "admin")
@@ -120,8 +126,7 @@ def test_admin_token_from_settings(admin: Api, settings: Any) -> None:
 
 def test_without_admin_token_setting_only_issued_tokens_work(admin: Api, client: Any) -> None:
     secret = admin.ok("POST", "/tokens", 201, json={"name": "root", "role": "admin"})["token"]
-    client.app.state.settings = client.app.state.settings.model_copy(
-        update={"admin_token": None})
+    client.app.state.settings = client.app.state.settings.model_copy(update={"admin_token": None})
     assert admin.get("/tokens").status_code == 401
     assert admin.as_token(secret).get("/tokens").status_code == 200
 
@@ -130,10 +135,18 @@ def test_without_admin_token_setting_only_issued_tokens_work(admin: Api, client:
 
 
 def test_user_password_is_stored_as_argon2(admin: Api, clean_db: Engine) -> None:
-    created = admin.ok("POST", "/users", 201, json={
-        "username": "alice", "password": "correct horse", "role": "manager"})
+    created = admin.ok(
+        "POST",
+        "/users",
+        201,
+        json={"username": "alice", "password": "correct horse", "role": "manager"},
+    )
     assert (created["username"], created["role"], created["member_id"], created["active"]) == (
-        "alice", "manager", None, True)
+        "alice",
+        "manager",
+        None,
+        True,
+    )
     assert "password" not in created
     assert "password_hash" not in created
     with clean_db.connect() as conn:
@@ -146,13 +159,16 @@ def test_user_password_is_stored_as_argon2(admin: Api, clean_db: Engine) -> None
     assert [u["username"] for u in listed.json()] == ["alice"]
 
 
-@pytest.mark.parametrize(("body", "words"), [
-    ({"username": "bob", "password": "short", "role": "admin"}, "body.password"),
-    ({"username": "bob", "password": "", "role": "admin"}, "body.password"),
-    ({"username": "bob smith", "password": "long enough", "role": "admin"}, "body.username"),
-    ({"username": "bob", "password": "long enough", "role": "root"}, "body.role"),
-    ({"username": "bob", "password": "long enough", "role": "member"}, "member_id"),
-])
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        ({"username": "bob", "password": "short", "role": "admin"}, "body.password"),
+        ({"username": "bob", "password": "", "role": "admin"}, "body.password"),
+        ({"username": "bob smith", "password": "long enough", "role": "admin"}, "body.username"),
+        ({"username": "bob", "password": "long enough", "role": "root"}, "body.role"),
+        ({"username": "bob", "password": "long enough", "role": "member"}, "member_id"),
+    ],
+)
 def test_user_bad_input(admin: Api, body: dict[str, Any], words: str) -> None:
     response = admin.post("/users", json=body)
     assert response.status_code == 422, response.text
@@ -161,10 +177,12 @@ def test_user_bad_input(admin: Api, body: dict[str, Any], words: str) -> None:
 
 
 def test_duplicate_username(admin: Api) -> None:
-    admin.ok("POST", "/users", 201, json={"username": "alice", "password": "first one!",
-                                          "role": "admin"})
-    response = admin.post("/users", json={"username": "alice", "password": "second one",
-                                          "role": "manager"})
+    admin.ok(
+        "POST", "/users", 201, json={"username": "alice", "password": "first one!", "role": "admin"}
+    )
+    response = admin.post(
+        "/users", json={"username": "alice", "password": "second one", "role": "manager"}
+    )
     assert response.status_code == 409
     assert response.json()["code"] == "duplicate_username"
     assert [u["role"] for u in admin.ok("GET", "/users")] == ["admin"]
@@ -172,17 +190,35 @@ def test_duplicate_username(admin: Api) -> None:
 
 def test_member_user_is_bound_to_a_member(admin: Api) -> None:
     ann = make_member(admin)
-    created = admin.ok("POST", "/users", 201, json={
-        "username": "ann", "password": "ann's secret", "role": "member", "member_id": ann["id"]})
+    created = admin.ok(
+        "POST",
+        "/users",
+        201,
+        json={
+            "username": "ann",
+            "password": "ann's secret",
+            "role": "member",
+            "member_id": ann["id"],
+        },
+    )
     assert created["member_id"] == ann["id"]
-    assert admin.post("/users", json={"username": "zed", "password": "long enough",
-                                      "role": "member", "member_id": 999}).status_code == 404
+    assert (
+        admin.post(
+            "/users",
+            json={"username": "zed", "password": "long enough", "role": "member", "member_id": 999},
+        ).status_code
+        == 404
+    )
 
 
 def test_users_and_tokens_are_for_admins_only(admin: Api, tokens: dict[str, str]) -> None:
     for role in ("manager", "ingest", "member"):
         api = admin.as_token(tokens[role])
         assert api.get("/users").status_code == 403, role
-        assert api.post("/users", json={"username": "x", "password": "long enough",
-                                        "role": "admin"}).status_code == 403, role
+        assert (
+            api.post(
+                "/users", json={"username": "x", "password": "long enough", "role": "admin"}
+            ).status_code
+            == 403
+        ), role
         assert api.get("/tokens").status_code == 403, role

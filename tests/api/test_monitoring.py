@@ -30,41 +30,62 @@ def make_team(admin: Api, name: str, **extra: Any) -> dict[str, Any]:
     return admin.ok("POST", "/teams", 201, json={"name": name, **extra})
 
 
-def make_member(admin: Api, name: str, team: dict[str, Any] | None = None,
-                **extra: Any) -> dict[str, Any]:
+def make_member(
+    admin: Api, name: str, team: dict[str, Any] | None = None, **extra: Any
+) -> dict[str, Any]:
     body = {"name": name, **extra}
     if team is not None:
         body["team_id"] = team["id"]
     return admin.ok("POST", "/members", 201, json=body)
 
 
-def make_achievement(admin: Api, key: str, category: str = "award", period: str = "none",
-                     **extra: Any) -> dict[str, Any]:
-    body = {"key": key, "name": key.replace("-", " ").title(), "category": category,
-            "period": period, "points": 10, **extra}
+def make_achievement(
+    admin: Api, key: str, category: str = "award", period: str = "none", **extra: Any
+) -> dict[str, Any]:
+    body = {
+        "key": key,
+        "name": key.replace("-", " ").title(),
+        "category": category,
+        "period": period,
+        "points": 10,
+        **extra,
+    }
     return admin.ok("POST", "/achievements", 201, json=body)
 
 
-def give(admin: Api, member: dict[str, Any], achievement: dict[str, Any],
-         at: str | None = None) -> dict[str, Any]:
+def give(
+    admin: Api, member: dict[str, Any], achievement: dict[str, Any], at: str | None = None
+) -> dict[str, Any]:
     body: dict[str, Any] = {"achievement_id": achievement["id"]}
     if at:
         body["at"] = at
     return admin.ok("POST", f"/members/{member['id']}/awards", 201, json=body)
 
 
-def record(admin: Api, member: dict[str, Any], occurred_at: datetime, ext: str,
-           value: int = 100) -> None:
-    admin.ok("POST", "/sources/deals/records", json={
-        "external_id": ext, "member_id": member["id"], "occurred_at": occurred_at.isoformat(),
-        "data": {"value": value}})
+def record(
+    admin: Api, member: dict[str, Any], occurred_at: datetime, ext: str, value: int = 100
+) -> None:
+    admin.ok(
+        "POST",
+        "/sources/deals/records",
+        json={
+            "external_id": ext,
+            "member_id": member["id"],
+            "occurred_at": occurred_at.isoformat(),
+            "data": {"value": value},
+        },
+    )
 
 
 @pytest.fixture
 def red_team(admin: Api) -> dict[str, Any]:
     """Team Red (Ann, Bob) and team Blue (Cat), a deals source."""
-    admin.ok("POST", "/sources", 201, json={
-        "key": "deals", "name": "Deals", "fields": [{"name": "value", "type": "number"}]})
+    admin.ok(
+        "POST",
+        "/sources",
+        201,
+        json={"key": "deals", "name": "Deals", "fields": [{"name": "value", "type": "number"}]},
+    )
     red = make_team(admin, "Red", external_id="crm-red")
     blue = make_team(admin, "Blue")
     return {
@@ -79,7 +100,8 @@ def red_team(admin: Api) -> dict[str, Any]:
 
 
 def test_recent_activity_is_the_last_month_of_records_and_awards_newest_first(
-        admin: Api, clock: FixedClock, red_team: dict[str, Any]) -> None:
+    admin: Api, clock: FixedClock, red_team: dict[str, Any]
+) -> None:
     ann, bob, cat = red_team["ann"], red_team["bob"], red_team["cat"]
     kudos = make_achievement(admin, "kudos")
     record(admin, ann, NOW - timedelta(days=2), "d-1")
@@ -98,20 +120,34 @@ def test_recent_activity_is_the_last_month_of_records_and_awards_newest_first(
     assert summary["since"] == (NOW - timedelta(days=30)).isoformat()
     activity = summary["recent_activity"]
     assert [(i["type"], i["member"]["name"]) for i in activity] == [
-        ("record", "Bob"), ("award", "Bob"), ("record", "Ann")]
+        ("record", "Bob"),
+        ("award", "Bob"),
+        ("record", "Ann"),
+    ]
     assert [datetime.fromisoformat(i["at"]) for i in activity] == [
-        NOW - timedelta(minutes=30), NOW - timedelta(hours=5), NOW - timedelta(days=2)]
+        NOW - timedelta(minutes=30),
+        NOW - timedelta(hours=5),
+        NOW - timedelta(days=2),
+    ]
     newest, award_item, older = activity
-    assert newest["record"] == {"id": newest["record"]["id"], "source": "deals",
-                                "source_name": "Deals", "external_id": "d-2",
-                                "data": {"value": 5}}
+    assert newest["record"] == {
+        "id": newest["record"]["id"],
+        "source": "deals",
+        "source_name": "Deals",
+        "external_id": "d-2",
+        "data": {"value": 5},
+    }
     assert newest["award"] is None
     assert newest["summary"] == "Bob: Deals record d-2"
     assert award_item["award"]["id"] == bob_award["id"]
     assert award_item["award"]["achievement"]["key"] == "kudos"
     assert award_item["award"]["points"] == 10
-    assert award_item["member"] == {"id": bob["id"], "name": "Bob", "email": None,
-                                    "external_id": "hr-bob"}
+    assert award_item["member"] == {
+        "id": bob["id"],
+        "name": "Bob",
+        "email": None,
+        "external_id": "hr-bob",
+    }
     assert award_item["summary"] == "Bob was given Kudos (+10 points)"
     assert older["record"]["external_id"] == "d-1"
 
@@ -122,22 +158,28 @@ def test_recent_activity_is_the_last_month_of_records_and_awards_newest_first(
     limited = admin.ok("GET", f"/teams/{red_team['team']['id']}/summary?limit=1")
     assert [i["type"] for i in limited["recent_activity"]] == ["record"]
     since = (NOW - timedelta(days=45)).isoformat().replace("+00:00", "Z")
-    longer = admin.ok("GET", f"/teams/{red_team['team']['id']}/summary",
-                      params={"since": since})
-    assert [i["record"]["external_id"] for i in longer["recent_activity"]
-            if i["type"] == "record"] == ["d-2", "d-1", "d-old"]
+    longer = admin.ok("GET", f"/teams/{red_team['team']['id']}/summary", params={"since": since})
+    assert [
+        i["record"]["external_id"] for i in longer["recent_activity"] if i["type"] == "record"
+    ] == ["d-2", "d-1", "d-old"]
 
 
 def test_recent_achievements_are_the_five_newest_and_achievements_count_members(
-        admin: Api, clock: FixedClock, red_team: dict[str, Any]) -> None:
+    admin: Api, clock: FixedClock, red_team: dict[str, Any]
+) -> None:
     ann, bob, cat = red_team["ann"], red_team["bob"], red_team["cat"]
     kudos = make_achievement(admin, "kudos", icon="star")
     club = make_achievement(admin, "top-club", "membership", "month")
     eom = make_achievement(admin, "employee-of-the-month", "record", "month")
     given = []
     for hours, member, achievement in [
-        (80, ann, kudos), (70, ann, kudos), (60, bob, kudos), (50, ann, club),
-        (40, bob, club), (30, bob, eom), (20, cat, kudos),
+        (80, ann, kudos),
+        (70, ann, kudos),
+        (60, bob, kudos),
+        (50, ann, club),
+        (40, bob, club),
+        (30, bob, eom),
+        (20, cat, kudos),
     ]:
         clock.now = NOW - timedelta(hours=hours)
         given.append(give(admin, member, achievement))
@@ -150,8 +192,15 @@ def test_recent_achievements_are_the_five_newest_and_achievements_count_members(
     recent = summary["recent_achievements"]
     assert [r["award"]["id"] for r in recent] == [given[i]["id"] for i in (5, 4, 3, 2, 1)]
     assert recent[0]["achievement"] == {
-        "id": eom["id"], "key": "employee-of-the-month", "name": "Employee Of The Month",
-        "icon": None, "category": "record", "points": 10, "badge_url": None, "deleted": False}
+        "id": eom["id"],
+        "key": "employee-of-the-month",
+        "name": "Employee Of The Month",
+        "icon": None,
+        "category": "record",
+        "points": 10,
+        "badge_url": None,
+        "deleted": False,
+    }
     assert recent[0]["member"]["name"] == "Bob"
     assert recent[0]["award"]["source"] == "manual"
 
@@ -161,11 +210,11 @@ def test_recent_achievements_are_the_five_newest_and_achievements_count_members(
     assert by_key["kudos"]["points"] == 30
     assert by_key["kudos"]["achievement"]["icon"] == "star"
     assert (by_key["top-club"]["members"], by_key["top-club"]["awards"]) == (2, 2)
-    assert datetime.fromisoformat(by_key["kudos"]["last_awarded_at"]) == NOW - timedelta(
-        hours=60)
+    assert datetime.fromisoformat(by_key["kudos"]["last_awarded_at"]) == NOW - timedelta(hours=60)
     # The revoked award still shows as activity, marked.
-    revoked = [i for i in summary["recent_activity"] if i["type"] == "award"
-               and i["award"]["revoked"]]
+    revoked = [
+        i for i in summary["recent_activity"] if i["type"] == "award" and i["award"]["revoked"]
+    ]
     assert [i["award"]["id"] for i in revoked] == [newest["id"]]
     assert revoked[0]["summary"].endswith("since revoked")
 
@@ -173,8 +222,11 @@ def test_recent_achievements_are_the_five_newest_and_achievements_count_members(
 def test_summary_of_an_empty_team(admin: Api) -> None:
     team = make_team(admin, "Empty")
     summary = admin.ok("GET", f"/teams/{team['id']}/summary")
-    assert (summary["recent_activity"], summary["recent_achievements"],
-            summary["achievements"]) == ([], [], [])
+    assert (
+        summary["recent_activity"],
+        summary["recent_achievements"],
+        summary["achievements"],
+    ) == ([], [], [])
 
 
 def test_deleted_achievements_stay_in_the_summary(admin: Api, red_team: dict[str, Any]) -> None:
@@ -186,11 +238,17 @@ def test_deleted_achievements_stay_in_the_summary(admin: Api, red_team: dict[str
     assert summary["recent_achievements"][0]["achievement"]["key"] == "gone"
 
 
-@pytest.mark.parametrize(("query", "status"), [
-    ("?kind=badges", 422), ("?limit=0", 422), ("?limit=501", 422),
-    ("?since=2026-11-01T00:00:00", 422), ("?bogus=1", 422),
-    ("?since=0001-01-01T00:00:00%2B01:00", 422),
-])
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [
+        ("?kind=badges", 422),
+        ("?limit=0", 422),
+        ("?limit=501", 422),
+        ("?since=2026-11-01T00:00:00", 422),
+        ("?bogus=1", 422),
+        ("?since=0001-01-01T00:00:00%2B01:00", 422),
+    ],
+)
 def test_summary_refuses_bad_queries(admin: Api, query: str, status: int) -> None:
     team = make_team(admin, "Red")
     response = admin.get(f"/teams/{team['id']}/summary{query}")
@@ -221,33 +279,54 @@ def partners(admin: Api) -> dict[str, Any]:
         "s2": make_member(admin, "S2", silver, role="partner_admin"),
         "n1": make_member(admin, "N1", role="sales_rep"),
     }
-    gold_group = admin.ok("POST", "/groups", 201, json={
-        "name": "Gold partners",
-        "conditions": [{"attribute": "team.attributes.tier", "op": "eq", "value": "GOLD"}]})
-    admins = admin.ok("POST", "/groups", 201, json={
-        "name": "Partner admins",
-        "conditions": [{"attribute": "member.role", "value": "partner_admin"}]})
-    listed = admin.ok("POST", "/groups", 201, json={
-        "name": "Listed", "member_ids": [people["s1"]["id"]]})
+    gold_group = admin.ok(
+        "POST",
+        "/groups",
+        201,
+        json={
+            "name": "Gold partners",
+            "conditions": [{"attribute": "team.attributes.tier", "op": "eq", "value": "GOLD"}],
+        },
+    )
+    admins = admin.ok(
+        "POST",
+        "/groups",
+        201,
+        json={
+            "name": "Partner admins",
+            "conditions": [{"attribute": "member.role", "value": "partner_admin"}],
+        },
+    )
+    listed = admin.ok(
+        "POST", "/groups", 201, json={"name": "Listed", "member_ids": [people["s1"]["id"]]}
+    )
     by_team = admin.ok("POST", "/groups", 201, json={"name": "Silver", "team_ids": [silver["id"]]})
     achievements = {
         "everyone": make_achievement(admin, "everyone"),
         "gold-only": make_achievement(admin, "gold-only", audience=[gold_group["id"]]),
         "admins": make_achievement(admin, "admins", audience=[admins["id"]]),
         "mixed": make_achievement(admin, "mixed", audience=[gold_group["id"], listed["id"]]),
-        "silver-or-admins": make_achievement(admin, "silver-or-admins",
-                                             audience=[by_team["id"], admins["id"]]),
+        "silver-or-admins": make_achievement(
+            admin, "silver-or-admins", audience=[by_team["id"], admins["id"]]
+        ),
     }
     return {"gold": gold, "silver": silver, **people, **achievements}
 
 
 def table(report: dict[str, Any]) -> dict[tuple[str, str | None], tuple[int, int, int]]:
-    return {(r["achievement"]["key"], r["team"]["name"] if r["team"] else None):
-            (r["eligible"], r["completed"], r["awards"]) for r in report["rows"]}
+    return {
+        (r["achievement"]["key"], r["team"]["name"] if r["team"] else None): (
+            r["eligible"],
+            r["completed"],
+            r["awards"],
+        )
+        for r in report["rows"]
+    }
 
 
-def test_completion_counts_eligible_members_by_audience(admin: Api,
-                                                        partners: dict[str, Any]) -> None:
+def test_completion_counts_eligible_members_by_audience(
+    admin: Api, partners: dict[str, Any]
+) -> None:
     report = admin.ok("GET", "/reports/completion")
     assert report["period"] == "none"
     assert (report["period_start"], report["period_end"]) == (None, None)
@@ -265,12 +344,12 @@ def test_completion_counts_eligible_members_by_audience(admin: Api,
     }
     first = report["rows"][0]
     assert first["achievement"]["key"] == "everyone"
-    assert first["team"] == {"id": partners["gold"]["id"], "name": "Gold Corp",
-                             "external_id": None}
+    assert first["team"] == {"id": partners["gold"]["id"], "name": "Gold Corp", "external_id": None}
 
 
 def test_eligible_agrees_with_the_engine_audience_of_each_member(
-        admin: Api, partners: dict[str, Any], clean_db: Engine) -> None:
+    admin: Api, partners: dict[str, Any], clean_db: Engine
+) -> None:
     report = table(admin.ok("GET", "/reports/completion"))
     with Session(clean_db) as session:
         facts = member_facts(session)
@@ -281,15 +360,20 @@ def test_eligible_agrees_with_the_engine_audience_of_each_member(
             for f in facts:
                 if f.member_id in active and in_any(audiences, f):
                     expected[f.team_id] = expected.get(f.team_id, 0) + 1
-            got = {team: counts[0] for (key, team), counts in report.items()
-                   if key == achievement.key}
-            names = {partners["gold"]["id"]: "Gold Corp", partners["silver"]["id"]: "Silver Ltd",
-                     None: None}
+            got = {
+                team: counts[0] for (key, team), counts in report.items() if key == achievement.key
+            }
+            names = {
+                partners["gold"]["id"]: "Gold Corp",
+                partners["silver"]["id"]: "Silver Ltd",
+                None: None,
+            }
             assert got == {names[t]: n for t, n in expected.items()}, achievement.key
 
 
 def test_completion_counts_distinct_members_with_non_revoked_awards(
-        admin: Api, partners: dict[str, Any]) -> None:
+    admin: Api, partners: dict[str, Any]
+) -> None:
     everyone = partners["everyone"]
     give(admin, partners["g1"], everyone)
     give(admin, partners["g1"], everyone)  # an award category: twice, still one member
@@ -306,8 +390,9 @@ def test_completion_counts_distinct_members_with_non_revoked_awards(
     assert report[("admins", "Gold Corp")] == (1, 0, 0)
 
 
-def test_completion_filters_by_achievement_team_and_period(admin: Api, clock: FixedClock,
-                                                          partners: dict[str, Any]) -> None:
+def test_completion_filters_by_achievement_team_and_period(
+    admin: Api, clock: FixedClock, partners: dict[str, Any]
+) -> None:
     monthly = make_achievement(admin, "monthly-star", "membership", "month")
     give(admin, partners["g1"], monthly, "2026-10-10T12:00:00+00:00")
     give(admin, partners["g2"], monthly, "2026-10-20T12:00:00+00:00")
@@ -317,13 +402,19 @@ def test_completion_filters_by_achievement_team_and_period(admin: Api, clock: Fi
     gold = partners["gold"]["id"]
     one = admin.ok("GET", f"/reports/completion?achievement_id={monthly['id']}&team_id={gold}")
     assert table(one) == {("monthly-star", "Gold Corp"): (2, 2, 3)}
-    october = admin.ok("GET", "/reports/completion", params={
-        "achievement_id": monthly["id"], "period": "month", "at": "2026-10-15T00:00:00+00:00"})
+    october = admin.ok(
+        "GET",
+        "/reports/completion",
+        params={
+            "achievement_id": monthly["id"],
+            "period": "month",
+            "at": "2026-10-15T00:00:00+00:00",
+        },
+    )
     assert october["period_start"] == "2026-10-01T00:00:00+00:00"
     assert october["period_end"] == "2026-11-01T00:00:00+00:00"
     assert table(october)[("monthly-star", "Gold Corp")] == (2, 2, 2)
-    this_month = admin.ok("GET", f"/reports/completion?achievement_id={monthly['id']}"
-                                 "&period=month")
+    this_month = admin.ok("GET", f"/reports/completion?achievement_id={monthly['id']}&period=month")
     assert table(this_month)[("monthly-star", "Gold Corp")] == (2, 1, 1)
     # Awards of period `none` belong to the month they were given in.
     everyone_now = table(admin.ok("GET", "/reports/completion?period=month"))
@@ -343,12 +434,19 @@ def test_completion_leaves_out_deleted_achievements(admin: Api, partners: dict[s
     assert admin.get(f"/reports/completion?achievement_id={gone['id']}").status_code == 404
 
 
-@pytest.mark.parametrize(("query", "status"), [
-    ("?achievement_id=999", 404), ("?team_id=999", 404), ("?period=fortnight", 422),
-    ("?at=2026-11-01T00:00:00", 422), ("?team_id=99999999999999999999", 422),
-    ("?achievement_id=x", 422), ("?extra=1", 422),
-    ("?period=month&at=9999-12-31T23:00:00-05:00", 422),
-])
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [
+        ("?achievement_id=999", 404),
+        ("?team_id=999", 404),
+        ("?period=fortnight", 422),
+        ("?at=2026-11-01T00:00:00", 422),
+        ("?team_id=99999999999999999999", 422),
+        ("?achievement_id=x", 422),
+        ("?extra=1", 422),
+        ("?period=month&at=9999-12-31T23:00:00-05:00", 422),
+    ],
+)
 def test_completion_refuses_bad_queries(admin: Api, query: str, status: int) -> None:
     response = admin.get(f"/reports/completion{query}")
     assert response.status_code == status, response.text
@@ -356,8 +454,9 @@ def test_completion_refuses_bad_queries(admin: Api, query: str, status: int) -> 
 
 
 @pytest.mark.parametrize("path", ["/reports/completion", "/teams/{team}/summary"])
-def test_monitoring_is_for_admins_and_managers(admin: Api, tokens: dict[str, str],
-                                               path: str) -> None:
+def test_monitoring_is_for_admins_and_managers(
+    admin: Api, tokens: dict[str, str], path: str
+) -> None:
     team = make_team(admin, "Red")
     url = path.format(team=team["id"])
     assert admin.as_token(tokens["manager"]).get(url).status_code == 200
@@ -375,8 +474,7 @@ def _allowed_roles(dependant: Any) -> set[frozenset[Role]]:
     return found
 
 
-@pytest.mark.parametrize("router", [monitoring_router, report_router, export_router,
-                                    bulk_router])
+@pytest.mark.parametrize("router", [monitoring_router, report_router, export_router, bulk_router])
 def test_every_new_route_declares_its_roles(router: APIRouter) -> None:
     for route in router.routes:
         assert isinstance(route, APIRoute)

@@ -18,10 +18,17 @@ DEAL_FIELDS = [
 ]
 
 
-def make_source(admin: Api, key: str = "deals", fields: list[dict[str, str]] | None = None,
-                ) -> dict[str, Any]:
-    created: dict[str, Any] = admin.ok("POST", "/sources", 201, json={
-        "key": key, "name": key.title(), "fields": DEAL_FIELDS if fields is None else fields})
+def make_source(
+    admin: Api,
+    key: str = "deals",
+    fields: list[dict[str, str]] | None = None,
+) -> dict[str, Any]:
+    created: dict[str, Any] = admin.ok(
+        "POST",
+        "/sources",
+        201,
+        json={"key": key, "name": key.title(), "fields": DEAL_FIELDS if fields is None else fields},
+    )
     return created
 
 
@@ -38,8 +45,14 @@ def test_create_with_typed_fields(admin: Api) -> None:
 
 
 def test_duplicate_field_names(admin: Api) -> None:
-    response = admin.post("/sources", json={"key": "deals", "name": "Deals", "fields": [
-        {"name": "value", "type": "number"}, {"name": "value", "type": "string"}]})
+    response = admin.post(
+        "/sources",
+        json={
+            "key": "deals",
+            "name": "Deals",
+            "fields": [{"name": "value", "type": "number"}, {"name": "value", "type": "string"}],
+        },
+    )
     assert response.status_code == 422, response.text
     problem = response.json()
     assert [e["field"] for e in problem["errors"]] == ["body.fields"]
@@ -47,18 +60,27 @@ def test_duplicate_field_names(admin: Api) -> None:
     assert admin.get("/sources/deals").status_code == 404
 
 
-@pytest.mark.parametrize(("field", "path"), [
-    ({"name": "value", "type": "money"}, "body.fields.1.type"),
-    ({"name": "value", "type": "integer"}, "body.fields.1.type"),
-    ({"name": "value"}, "body.fields.1.type"),
-    ({"name": "1st", "type": "number"}, "body.fields.1.name"),
-    ({"name": "deal value", "type": "number"}, "body.fields.1.name"),
-    ({"name": "", "type": "number"}, "body.fields.1.name"),
-    ({"name": "value", "type": "number", "unit": "EUR"}, "body.fields.1.unit"),
-])
+@pytest.mark.parametrize(
+    ("field", "path"),
+    [
+        ({"name": "value", "type": "money"}, "body.fields.1.type"),
+        ({"name": "value", "type": "integer"}, "body.fields.1.type"),
+        ({"name": "value"}, "body.fields.1.type"),
+        ({"name": "1st", "type": "number"}, "body.fields.1.name"),
+        ({"name": "deal value", "type": "number"}, "body.fields.1.name"),
+        ({"name": "", "type": "number"}, "body.fields.1.name"),
+        ({"name": "value", "type": "number", "unit": "EUR"}, "body.fields.1.unit"),
+    ],
+)
 def test_bad_field_declarations(admin: Api, field: dict[str, str], path: str) -> None:
-    response = admin.post("/sources", json={"key": "deals", "name": "Deals", "fields": [
-        {"name": "stage", "type": "string"}, field]})
+    response = admin.post(
+        "/sources",
+        json={
+            "key": "deals",
+            "name": "Deals",
+            "fields": [{"name": "stage", "type": "string"}, field],
+        },
+    )
     assert response.status_code == 422, response.text
     assert [e["field"] for e in response.json()["errors"]] == [path]
     assert admin.ok("GET", "/sources") == []
@@ -82,36 +104,51 @@ def test_duplicate_key(admin: Api) -> None:
 
 def test_adding_fields(admin: Api) -> None:
     make_source(admin, fields=[{"name": "value", "type": "number"}])
-    rule = {"source": "deals", "aggregate": "sum", "field": "margin", "operator": "at_least",
-            "value": 10}
-    achievement = {"key": "margin", "name": "Margin", "category": "award",
-                   "requirements": [[rule]]}
+    rule = {
+        "source": "deals",
+        "aggregate": "sum",
+        "field": "margin",
+        "operator": "at_least",
+        "value": 10,
+    }
+    achievement = {"key": "margin", "name": "Margin", "category": "award", "requirements": [[rule]]}
     refused = admin.post("/achievements", json=achievement)
     assert refused.status_code == 422
     assert "no field 'margin'" in refused.json()["detail"]
 
-    added = admin.ok("POST", "/sources/deals/fields", json={"fields": [
-        {"name": "margin", "type": "number"}, {"name": "region", "type": "string"}]})
-    assert added["fields"] == [{"name": "value", "type": "number"},
-                               {"name": "margin", "type": "number"},
-                               {"name": "region", "type": "string"}]
+    added = admin.ok(
+        "POST",
+        "/sources/deals/fields",
+        json={
+            "fields": [{"name": "margin", "type": "number"}, {"name": "region", "type": "string"}]
+        },
+    )
+    assert added["fields"] == [
+        {"name": "value", "type": "number"},
+        {"name": "margin", "type": "number"},
+        {"name": "region", "type": "string"},
+    ]
     assert admin.ok("GET", "/sources/deals") == added
     admin.ok("POST", "/achievements", 201, json=achievement)
 
 
 def test_adding_fields_refuses_clashes_and_bad_input(admin: Api) -> None:
     make_source(admin, fields=[{"name": "value", "type": "number"}])
-    clash = admin.post("/sources/deals/fields", json={"fields": [
-        {"name": "region", "type": "string"}, {"name": "value", "type": "string"}]})
+    clash = admin.post(
+        "/sources/deals/fields",
+        json={
+            "fields": [{"name": "region", "type": "string"}, {"name": "value", "type": "string"}]
+        },
+    )
     assert clash.status_code == 422
     assert "['value']" in clash.json()["detail"]
     assert admin.post("/sources/deals/fields", json={"fields": []}).status_code == 422
-    bad_type = admin.post("/sources/deals/fields",
-                          json={"fields": [{"name": "x", "type": "money"}]})
+    bad_type = admin.post(
+        "/sources/deals/fields", json={"fields": [{"name": "x", "type": "money"}]}
+    )
     assert bad_type.status_code == 422
     assert admin.ok("GET", "/sources/deals")["fields"] == [{"name": "value", "type": "number"}]
-    missing = admin.post("/sources/nope/fields", json={"fields": [{"name": "x",
-                                                                    "type": "number"}]})
+    missing = admin.post("/sources/nope/fields", json={"fields": [{"name": "x", "type": "number"}]})
     assert missing.status_code == 404
 
 
@@ -126,7 +163,11 @@ def test_who_may_manage_sources(admin: Api, tokens: dict[str, str]) -> None:
     manager = admin.as_token(tokens["manager"])
     assert manager.ok("GET", "/sources/deals")["key"] == "deals"
     assert manager.post("/sources", json={"key": "x", "name": "X"}).status_code == 403
-    assert manager.post("/sources/deals/fields", json={"fields": [
-        {"name": "x", "type": "number"}]}).status_code == 403
+    assert (
+        manager.post(
+            "/sources/deals/fields", json={"fields": [{"name": "x", "type": "number"}]}
+        ).status_code
+        == 403
+    )
     for role in ("ingest", "member"):
         assert admin.as_token(tokens[role]).get("/sources").status_code == 403

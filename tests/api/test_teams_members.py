@@ -24,8 +24,12 @@ def make_member(admin: Api, name: str = "Ann", **extra: Any) -> dict[str, Any]:
 
 
 def test_team_create_get_list(admin: Api) -> None:
-    acme = make_team(admin, "Acme", external_id="crm-1",
-                     attributes={"tier": "gold", "region": "EMEA", "seats": 12})
+    acme = make_team(
+        admin,
+        "Acme",
+        external_id="crm-1",
+        attributes={"tier": "gold", "region": "EMEA", "seats": 12},
+    )
     assert isinstance(acme["id"], int)
     assert (acme["name"], acme["external_id"]) == ("Acme", "crm-1")
     assert acme["attributes"] == {"tier": "gold", "region": "EMEA", "seats": 12}
@@ -70,10 +74,16 @@ def test_team_external_id_is_unique(admin: Api) -> None:
     make_team(admin, "B")
 
 
-@pytest.mark.parametrize("body", [
-    {}, {"name": ""}, {"name": "x" * 201}, {"name": "A", "attributes": ["tier"]},
-    {"name": "A", "colour": "red"},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"name": ""},
+        {"name": "x" * 201},
+        {"name": "A", "attributes": ["tier"]},
+        {"name": "A", "colour": "red"},
+    ],
+)
 def test_team_bad_input(admin: Api, body: dict[str, Any]) -> None:
     response = admin.post("/teams", json=body)
     assert response.status_code == 422, response.text
@@ -86,30 +96,55 @@ def test_team_bad_input(admin: Api, body: dict[str, Any]) -> None:
 
 def test_member_create_get_list(admin: Api) -> None:
     acme = make_team(admin)
-    ann = make_member(admin, "Ann", email="ann@acme.example", external_id="hr-7",
-                      team_id=acme["id"], role="partner_admin", attributes={"level": 3})
-    assert {k: ann[k] for k in ("name", "email", "external_id", "team_id", "role",
-                                "attributes", "active")} == {
-        "name": "Ann", "email": "ann@acme.example", "external_id": "hr-7",
-        "team_id": acme["id"], "role": "partner_admin", "attributes": {"level": 3},
-        "active": True}
+    ann = make_member(
+        admin,
+        "Ann",
+        email="ann@acme.example",
+        external_id="hr-7",
+        team_id=acme["id"],
+        role="partner_admin",
+        attributes={"level": 3},
+    )
+    assert {
+        k: ann[k]
+        for k in ("name", "email", "external_id", "team_id", "role", "attributes", "active")
+    } == {
+        "name": "Ann",
+        "email": "ann@acme.example",
+        "external_id": "hr-7",
+        "team_id": acme["id"],
+        "role": "partner_admin",
+        "attributes": {"level": 3},
+        "active": True,
+    }
     bob = make_member(admin, "Bob")
-    assert (bob["email"], bob["external_id"], bob["team_id"], bob["role"], bob["attributes"],
-            bob["active"]) == (None, None, None, None, {}, True)
+    assert (
+        bob["email"],
+        bob["external_id"],
+        bob["team_id"],
+        bob["role"],
+        bob["attributes"],
+        bob["active"],
+    ) == (None, None, None, None, {}, True)
     assert admin.ok("GET", f"/members/{ann['id']}") == ann
     assert admin.ok("GET", "/members") == [ann, bob]
     assert admin.get("/members/999").status_code == 404
 
 
 def test_members_filtered_by_team(admin: Api) -> None:
-    acme, globex, empty = make_team(admin, "Acme"), make_team(admin, "Globex"), make_team(
-        admin, "Empty")
+    acme, globex, empty = (
+        make_team(admin, "Acme"),
+        make_team(admin, "Globex"),
+        make_team(admin, "Empty"),
+    )
     ann = make_member(admin, "Ann", team_id=acme["id"])
     bob = make_member(admin, "Bob", team_id=globex["id"])
     cid = make_member(admin, "Cid", team_id=acme["id"])
     make_member(admin, "Dee")
     assert [m["id"] for m in admin.ok("GET", f"/members?team_id={acme['id']}")] == [
-        ann["id"], cid["id"]]
+        ann["id"],
+        cid["id"],
+    ]
     assert [m["id"] for m in admin.ok("GET", f"/members?team_id={globex['id']}")] == [bob["id"]]
     assert admin.ok("GET", f"/members?team_id={empty['id']}") == []
     assert len(admin.ok("GET", "/members")) == 4
@@ -120,7 +155,10 @@ def test_members_filtered_by_team(admin: Api) -> None:
     # Moving a member moves them between the filtered lists.
     admin.ok("PATCH", f"/members/{bob['id']}", json={"team_id": acme["id"]})
     assert [m["id"] for m in admin.ok("GET", f"/members?team_id={acme['id']}")] == [
-        ann["id"], bob["id"], cid["id"]]
+        ann["id"],
+        bob["id"],
+        cid["id"],
+    ]
     assert admin.ok("GET", f"/members?team_id={globex['id']}") == []
 
 
@@ -136,10 +174,14 @@ def test_member_unknown_team(admin: Api) -> None:
 
 def test_member_patch(admin: Api) -> None:
     acme = make_team(admin)
-    ann = make_member(admin, "Ann", team_id=acme["id"], email="ann@x.example", role="rep",
-                      attributes={"a": 1})
-    changed = admin.ok("PATCH", f"/members/{ann['id']}", json={
-        "name": "Ann B", "role": "partner_admin", "attributes": {"b": 2}})
+    ann = make_member(
+        admin, "Ann", team_id=acme["id"], email="ann@x.example", role="rep", attributes={"a": 1}
+    )
+    changed = admin.ok(
+        "PATCH",
+        f"/members/{ann['id']}",
+        json={"name": "Ann B", "role": "partner_admin", "attributes": {"b": 2}},
+    )
     assert changed == {**ann, "name": "Ann B", "role": "partner_admin", "attributes": {"b": 2}}
     left = admin.ok("PATCH", f"/members/{ann['id']}", json={"team_id": None, "email": None})
     assert (left["team_id"], left["email"]) == (None, None)
@@ -169,10 +211,17 @@ def test_member_external_id_and_email_are_unique(admin: Api, column: str) -> Non
     assert len(admin.ok("GET", "/members")) == 2
 
 
-@pytest.mark.parametrize("body", [
-    {}, {"name": ""}, {"name": "A", "email": "not-an-email"}, {"name": "A", "team_id": "x"},
-    {"name": "A", "role": ""}, {"name": "A", "nickname": "a"},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"name": ""},
+        {"name": "A", "email": "not-an-email"},
+        {"name": "A", "team_id": "x"},
+        {"name": "A", "role": ""},
+        {"name": "A", "nickname": "a"},
+    ],
+)
 def test_member_bad_input(admin: Api, body: dict[str, Any]) -> None:
     response = admin.post("/members", json=body)
     assert response.status_code == 422, response.text

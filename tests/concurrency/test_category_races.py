@@ -52,18 +52,28 @@ class Live:
 
     def ok(self, method: str, path: str, status: int = 200, **kw: Any) -> Any:
         response = self.admin.request(method, path, **kw)
-        assert response.status_code == status, (method, path, response.status_code,
-                                                response.text)
+        assert response.status_code == status, (method, path, response.status_code, response.text)
         return response.json() if response.content else None
 
     def member(self, name: str) -> int:
         member_id: int = self.ok("POST", "/members", 201, json={"name": name})["id"]
         return member_id
 
-    def achievement(self, key: str, category: str, period: str,
-                    requirements: list[list[dict[str, Any]]] | None = None) -> int:
-        body = {"key": key, "name": key.title(), "category": category, "period": period,
-                "points": 5, "requirements": requirements or []}
+    def achievement(
+        self,
+        key: str,
+        category: str,
+        period: str,
+        requirements: list[list[dict[str, Any]]] | None = None,
+    ) -> int:
+        body = {
+            "key": key,
+            "name": key.title(),
+            "category": category,
+            "period": period,
+            "points": 5,
+            "requirements": requirements or [],
+        }
         achievement_id: int = self.ok("POST", "/achievements", 201, json=body)["id"]
         if requirements:
             self.ok("POST", f"/achievements/{achievement_id}/activate")
@@ -78,8 +88,9 @@ class Live:
         barrier = threading.Barrier(len(calls), timeout=BARRIER_TIMEOUT)
 
         def run(call: Callable[[httpx.Client], httpx.Response]) -> httpx.Response:
-            with httpx.Client(base_url=self.api, headers=self.auth,
-                              timeout=REQUEST_TIMEOUT) as http:
+            with httpx.Client(
+                base_url=self.api, headers=self.auth, timeout=REQUEST_TIMEOUT
+            ) as http:
                 # Open the connection first, so that the race is between requests, not
                 # between TCP handshakes.
                 assert http.get("/sources").status_code == 200
@@ -103,18 +114,24 @@ def live(clean_db: Engine, settings: Settings) -> Iterator[Live]:
             server.admin.close()
 
 
-def give(achievement_id: int, member_id: int,
-         at: str | None = None) -> Callable[[httpx.Client], httpx.Response]:
+def give(
+    achievement_id: int, member_id: int, at: str | None = None
+) -> Callable[[httpx.Client], httpx.Response]:
     body: dict[str, Any] = {"achievement_id": achievement_id}
     if at is not None:
         body["at"] = at
     return lambda http: http.post(f"/members/{member_id}/awards", json=body)
 
 
-def ingest(member_id: int, occurred_at: str,
-           external_id: str) -> Callable[[httpx.Client], httpx.Response]:
-    body = {"external_id": external_id, "member_id": member_id, "occurred_at": occurred_at,
-            "data": {"value": 100, "stage": "won"}}
+def ingest(
+    member_id: int, occurred_at: str, external_id: str
+) -> Callable[[httpx.Client], httpx.Response]:
+    body = {
+        "external_id": external_id,
+        "member_id": member_id,
+        "occurred_at": occurred_at,
+        "data": {"value": 100, "stage": "won"},
+    }
     return lambda http: http.post("/sources/deals/records", json=body)
 
 
@@ -154,8 +171,7 @@ def test_membership_given_in_parallel_to_one_member_is_held_once(live: Live) -> 
         assert_limit_refusal(refused, "membership")
         assert f"member {ann} already holds it" in refused.json()["detail"]
     awards = live.awards(club)
-    assert [(a["id"], a["member_id"], a["revoked"]) for a in awards] == [
-        (winner["id"], ann, False)]
+    assert [(a["id"], a["member_id"], a["revoked"]) for a in awards] == [(winner["id"], ann, False)]
 
 
 def test_record_given_in_parallel_to_different_members_has_one_holder(live: Live) -> None:
@@ -173,7 +189,8 @@ def test_record_given_in_parallel_to_different_members_has_one_holder(live: Live
         assert_limit_refusal(refused, f"member {winner['member_id']} already holds it")
     awards = live.awards(eom)
     assert [(a["id"], a["member_id"], a["revoked"]) for a in awards] == [
-        (winner["id"], winner["member_id"], False)]
+        (winner["id"], winner["member_id"], False)
+    ]
     assert winner["member_id"] in members
 
 
@@ -189,8 +206,7 @@ def test_award_category_given_in_parallel_is_given_every_time(live: Live) -> Non
     assert len(ids) == N
     awards = live.awards(kudos)
     assert {a["id"] for a in awards} == ids
-    assert {(a["member_id"], a["revoked"], a["source"]) for a in awards} == {
-        (ann, False, "manual")}
+    assert {(a["member_id"], a["revoked"], a["source"]) for a in awards} == {(ann, False, "manual")}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -213,7 +229,8 @@ def test_record_earned_by_rules_in_parallel_has_at_most_one_holder(live: Live) -
     assert len(given) == 1, given
     awards = live.awards(deal_of_the_week)
     assert [(a["id"], a["source"], a["revoked"]) for a in awards] == [
-        (given[0]["id"], "rule", False)]
+        (given[0]["id"], "rule", False)
+    ]
     assert awards[0]["member_id"] in members
 
 
@@ -231,14 +248,14 @@ def test_membership_earned_by_rules_in_parallel_is_awarded_once(live: Live) -> N
     assert len(given) == 1, given
     awards = live.awards(closer)
     assert [(a["id"], a["member_id"], a["source"], a["completion"]) for a in awards] == [
-        (given[0]["id"], ann, "rule", 1)]
+        (given[0]["id"], ann, "rule", 1)
+    ]
     # No increment was lost: the running count (portal) and a recount of the records
     # (explain) both see all N deals.
     portal = live.ok("GET", f"/members/{ann}/achievements")
     entry = next(e for e in portal["achievements"] if e["achievement"]["id"] == closer)
     assert [p["current"] for p in entry["progress"]] == [N]
-    explained = live.ok("GET", f"/members/{ann}/achievements/{closer}/explain",
-                        params={"at": at})
+    explained = live.ok("GET", f"/members/{ann}/achievements/{closer}/explain", params={"at": at})
     assert [rule["current"] for rule in explained["rules"]] == [N]
 
 
@@ -275,24 +292,39 @@ def _fixtures(engine: Engine) -> tuple[int, int, int]:
     below are inserted by hand, past every service)."""
     with Session(engine) as session, session.begin():
         ann, bob = Member(name="Ann"), Member(name="Bob")
-        achievement = Achievement(key="raw", name="Raw", category="record", period="month",
-                                  points=1)
+        achievement = Achievement(
+            key="raw", name="Raw", category="record", period="month", points=1
+        )
         session.add_all([ann, bob, achievement])
         session.flush()
         return ann.id, bob.id, achievement.id
 
 
-def _insert_award(conn: Connection, achievement_id: int, member_id: int, *, origin: str,
-                  holder_slot: str | None, completion: int | None,
-                  revoked: bool = False) -> None:
+def _insert_award(
+    conn: Connection,
+    achievement_id: int,
+    member_id: int,
+    *,
+    origin: str,
+    holder_slot: str | None,
+    completion: int | None,
+    revoked: bool = False,
+) -> None:
     conn.execute(
         text(
             "INSERT INTO awards (achievement_id, achievement_version, member_id, points, "
             "awarded_at, period_key, period_start, period_end, completion, holder_slot, "
             "origin, revoked) VALUES (:a, 1, :m, 1, :t, '2026-11', :t, :t, :c, :s, :o, :r)"
         ),
-        {"a": achievement_id, "m": member_id, "t": datetime.now(UTC), "c": completion,
-         "s": holder_slot, "o": origin, "r": revoked},
+        {
+            "a": achievement_id,
+            "m": member_id,
+            "t": datetime.now(UTC),
+            "c": completion,
+            "s": holder_slot,
+            "o": origin,
+            "r": revoked,
+        },
     )
 
 
@@ -305,8 +337,9 @@ def _violated_index(exc: IntegrityError) -> str:
     assert "UNIQUE constraint failed" in message, message
     columns = {
         "awards.achievement_id, awards.period_key, awards.holder_slot": "uq_awards_holder_slot",
-        "awards.achievement_id, awards.member_id, awards.period_key, awards.completion":
-            "uq_awards_rule_completion",
+        "awards.achievement_id, awards.member_id, awards.period_key, awards.completion": (
+            "uq_awards_rule_completion"
+        ),
     }
     return next((name for cols, name in columns.items() if message.endswith(cols)), message)
 
@@ -316,24 +349,34 @@ def test_database_refuses_a_second_holder_and_a_second_completion_by_itself(
 ) -> None:
     ann, bob, achievement = _fixtures(engine)
     with engine.begin() as conn:
-        _insert_award(conn, achievement, ann, origin="manual", holder_slot="record",
-                      completion=None)
+        _insert_award(
+            conn, achievement, ann, origin="manual", holder_slot="record", completion=None
+        )
 
     # A second active holder of the record slot, for another member: refused.
     with pytest.raises(IntegrityError) as second_holder, engine.begin() as conn:
-        _insert_award(conn, achievement, bob, origin="manual", holder_slot="record",
-                      completion=None)
+        _insert_award(
+            conn, achievement, bob, origin="manual", holder_slot="record", completion=None
+        )
     assert _violated_index(second_holder.value) == "uq_awards_holder_slot"
 
     # A revoked award holds no slot: the index is partial, not a blanket refusal.
     with engine.begin() as conn:
-        _insert_award(conn, achievement, bob, origin="manual", holder_slot="record",
-                      completion=None, revoked=True)
+        _insert_award(
+            conn,
+            achievement,
+            bob,
+            origin="manual",
+            holder_slot="record",
+            completion=None,
+            revoked=True,
+        )
 
     # The same rule completion twice, even with no slot and the first one revoked: refused.
     with engine.begin() as conn:
-        _insert_award(conn, achievement, bob, origin="rule", holder_slot=None, completion=1,
-                      revoked=True)
+        _insert_award(
+            conn, achievement, bob, origin="rule", holder_slot=None, completion=1, revoked=True
+        )
     with pytest.raises(IntegrityError) as second_completion, engine.begin() as conn:
         _insert_award(conn, achievement, bob, origin="rule", holder_slot=None, completion=1)
     assert _violated_index(second_completion.value) == "uq_awards_rule_completion"
@@ -354,8 +397,9 @@ def test_postgres_blocks_a_concurrent_second_holder_then_refuses_it(
     first = engine.connect()
     try:
         first.begin()
-        _insert_award(first, achievement, ann, origin="manual", holder_slot="record",
-                      completion=None)
+        _insert_award(
+            first, achievement, ann, origin="manual", holder_slot="record", completion=None
+        )
         outcome: list[BaseException | None] = []
         started = threading.Event()
 
@@ -364,8 +408,9 @@ def test_postgres_blocks_a_concurrent_second_holder_then_refuses_it(
                 with engine.begin() as conn:
                     conn.execute(text("SET LOCAL lock_timeout = '20s'"))
                     started.set()
-                    _insert_award(conn, achievement, bob, origin="rule",
-                                  holder_slot="record", completion=1)
+                    _insert_award(
+                        conn, achievement, bob, origin="rule", holder_slot="record", completion=1
+                    )
                 outcome.append(None)
             except BaseException as exc:
                 outcome.append(exc)

@@ -264,19 +264,33 @@ def test_ingest_role_may_only_write_records(admin: Api, tokens: dict[str, str]) 
 
 def test_out_of_range_ids_and_times_are_refused_not_crashed_on(admin: Api) -> None:
     seed_sources(admin)
-    admin.ok("POST", "/sources", 201, json={"key": "visits", "name": "Visits",
-                                            "fields": [{"name": "at", "type": "datetime"}]})
+    admin.ok(
+        "POST",
+        "/sources",
+        201,
+        json={"key": "visits", "name": "Visits", "fields": [{"name": "at", "type": "datetime"}]},
+    )
     ann = make_member(admin)
     ok = "2026-11-18T10:00:00+00:00"
     for body, field in [
         ({"member_id": 2**70, "occurred_at": ok}, "records.0.member_id"),
         ({"member_id": 0, "occurred_at": ok}, "records.0.member_id"),
-        ({"member_id": ann["id"], "occurred_at": "9999-12-31T23:00:00-05:00"},
-         "records.0.occurred_at"),
-        ({"member_id": ann["id"], "occurred_at": "0001-01-01T00:00:00+05:00"},
-         "records.0.occurred_at"),
-        ({"member_id": ann["id"], "occurred_at": ok, "data": {"at": "9999-12-31T23:00:00-05:00"}},
-         "records.0.data.at"),
+        (
+            {"member_id": ann["id"], "occurred_at": "9999-12-31T23:00:00-05:00"},
+            "records.0.occurred_at",
+        ),
+        (
+            {"member_id": ann["id"], "occurred_at": "0001-01-01T00:00:00+05:00"},
+            "records.0.occurred_at",
+        ),
+        (
+            {
+                "member_id": ann["id"],
+                "occurred_at": ok,
+                "data": {"at": "9999-12-31T23:00:00-05:00"},
+            },
+            "records.0.data.at",
+        ),
     ]:
         response = admin.post("/sources/visits/records", json=body)
         assert response.status_code == 422, (body, response.text)

@@ -19,16 +19,47 @@ from plaudit.rules import (
 )
 
 SEED_REQUIREMENTS: list[list[dict[str, Any]]] = [
-    [{"source": "company_profile_updated", "aggregate": "count",
-      "operator": "at_least", "value": 1}],
-    [{"source": "activation", "aggregate": "count_distinct", "field": "campaign_id",
-      "operator": "at_least", "value": 5}],
-    [{"source": "deal", "where": [{"field": "status", "op": "eq", "value": "Approved"},
-                                  {"field": "currency", "op": "eq", "value": "EUR"}],
-      "aggregate": "sum", "field": "value", "operator": "at_least", "value": 50000},
-     {"source": "deal", "where": [{"field": "tags", "op": "in", "value": ["a", "b"]},
-                                  {"field": "note", "op": "exists"}],
-      "aggregate": "avg", "field": "value", "operator": "more_than", "value": 0.5}],
+    [
+        {
+            "source": "company_profile_updated",
+            "aggregate": "count",
+            "operator": "at_least",
+            "value": 1,
+        }
+    ],
+    [
+        {
+            "source": "activation",
+            "aggregate": "count_distinct",
+            "field": "campaign_id",
+            "operator": "at_least",
+            "value": 5,
+        }
+    ],
+    [
+        {
+            "source": "deal",
+            "where": [
+                {"field": "status", "op": "eq", "value": "Approved"},
+                {"field": "currency", "op": "eq", "value": "EUR"},
+            ],
+            "aggregate": "sum",
+            "field": "value",
+            "operator": "at_least",
+            "value": 50000,
+        },
+        {
+            "source": "deal",
+            "where": [
+                {"field": "tags", "op": "in", "value": ["a", "b"]},
+                {"field": "note", "op": "exists"},
+            ],
+            "aggregate": "avg",
+            "field": "value",
+            "operator": "more_than",
+            "value": 0.5,
+        },
+    ],
 ]
 
 RULE_DEFAULTS: dict[str, Any] = {"where": [], "field": None}
@@ -40,8 +71,9 @@ def _with_defaults(raw: list[list[dict[str, Any]]]) -> list[list[dict[str, Any]]
         rules = []
         for rule in group:
             full = {**RULE_DEFAULTS, **rule}
-            full["where"] = [{"value": True, **flt} if flt["op"] == "exists" else flt
-                             for flt in full["where"]]
+            full["where"] = [
+                {"value": True, **flt} if flt["op"] == "exists" else flt for flt in full["where"]
+            ]
             rules.append(full)
         out.append(rules)
     return out
@@ -69,8 +101,7 @@ def test_usable_as_a_field_of_another_model() -> None:
         requirements: Requirements = []
 
     achievement = Achievement.model_validate({"name": "x", "requirements": SEED_REQUIREMENTS})
-    assert achievement.model_dump(mode="json")["requirements"] == _with_defaults(
-        SEED_REQUIREMENTS)
+    assert achievement.model_dump(mode="json")["requirements"] == _with_defaults(SEED_REQUIREMENTS)
     assert Achievement(name="manual").requirements == []
     with pytest.raises(ValidationError) as info:
         Achievement.model_validate({"name": "x", "requirements": [[]]})
@@ -88,18 +119,21 @@ def _errors(model: type[BaseModel], raw: dict[str, Any]) -> list[tuple[tuple[Any
     return [(err["loc"], err["msg"]) for err in info.value.errors()]
 
 
-@pytest.mark.parametrize(("raw", "needle"), [
-    ({"field": "f", "op": "in", "value": []}, "non-empty list"),
-    ({"field": "f", "op": "not_in", "value": "a"}, "non-empty list"),
-    ({"field": "f", "op": "in", "value": ["a", None]}, "list item 1"),
-    ({"field": "f", "op": "in", "value": [["a"]]}, "list item 0"),
-    ({"field": "f", "op": "exists", "value": "yes"}, "true or false"),
-    ({"field": "f", "op": "exists", "value": 1}, "true or false"),
-    ({"field": "f", "op": "eq"}, "'eq' needs one"),
-    ({"field": "f", "op": "gt", "value": [1]}, "'gt' needs one"),
-    ({"field": "f", "op": "eq", "value": {"a": 1}}, "'eq' needs one"),
-    ({"field": "f", "op": "lt", "value": float("nan")}, "'lt' needs one"),
-])
+@pytest.mark.parametrize(
+    ("raw", "needle"),
+    [
+        ({"field": "f", "op": "in", "value": []}, "non-empty list"),
+        ({"field": "f", "op": "not_in", "value": "a"}, "non-empty list"),
+        ({"field": "f", "op": "in", "value": ["a", None]}, "list item 1"),
+        ({"field": "f", "op": "in", "value": [["a"]]}, "list item 0"),
+        ({"field": "f", "op": "exists", "value": "yes"}, "true or false"),
+        ({"field": "f", "op": "exists", "value": 1}, "true or false"),
+        ({"field": "f", "op": "eq"}, "'eq' needs one"),
+        ({"field": "f", "op": "gt", "value": [1]}, "'gt' needs one"),
+        ({"field": "f", "op": "eq", "value": {"a": 1}}, "'eq' needs one"),
+        ({"field": "f", "op": "lt", "value": float("nan")}, "'lt' needs one"),
+    ],
+)
 def test_filter_value_shape(raw: dict[str, Any], needle: str) -> None:
     errors = _errors(Filter, raw)
     assert [loc for loc, _ in errors] == [("value",)]
@@ -112,23 +146,30 @@ def test_filter_rejects_unknown_keys_and_ops() -> None:
     assert _errors(Filter, {"field": "", "op": "eq", "value": 1})[0][0] == ("field",)
 
 
-BASE_RULE: dict[str, Any] = {"source": "s", "aggregate": "count",
-                             "operator": "at_least", "value": 1}
+BASE_RULE: dict[str, Any] = {
+    "source": "s",
+    "aggregate": "count",
+    "operator": "at_least",
+    "value": 1,
+}
 
 
-@pytest.mark.parametrize(("changes", "loc", "needle"), [
-    ({"value": float("inf")}, ("value",), "finite"),
-    ({"value": float("nan")}, ("value",), "finite"),
-    ({"value": "5"}, ("value",), "valid number"),
-    ({"value": True}, ("value",), "valid number"),
-    ({"field": "x"}, ("field",), "takes no field"),
-    ({"aggregate": "sum"}, ("field",), "'sum' needs a field"),
-    ({"aggregate": "count_distinct"}, ("field",), "'count_distinct' needs a field"),
-    ({"aggregate": "median", "field": "x"}, ("aggregate",), "count"),
-    ({"operator": "over"}, ("operator",), "at_least"),
-    ({"source": ""}, ("source",), "at least 1"),
-    ({"extra": 1}, ("extra",), "not permitted"),
-])
+@pytest.mark.parametrize(
+    ("changes", "loc", "needle"),
+    [
+        ({"value": float("inf")}, ("value",), "finite"),
+        ({"value": float("nan")}, ("value",), "finite"),
+        ({"value": "5"}, ("value",), "valid number"),
+        ({"value": True}, ("value",), "valid number"),
+        ({"field": "x"}, ("field",), "takes no field"),
+        ({"aggregate": "sum"}, ("field",), "'sum' needs a field"),
+        ({"aggregate": "count_distinct"}, ("field",), "'count_distinct' needs a field"),
+        ({"aggregate": "median", "field": "x"}, ("aggregate",), "count"),
+        ({"operator": "over"}, ("operator",), "at_least"),
+        ({"source": ""}, ("source",), "at least 1"),
+        ({"extra": 1}, ("extra",), "not permitted"),
+    ],
+)
 def test_rule_shape(changes: dict[str, Any], loc: tuple[str, ...], needle: str) -> None:
     errors = _errors(Rule, {**BASE_RULE, **changes})
     assert [error_loc for error_loc, _ in errors] == [loc]

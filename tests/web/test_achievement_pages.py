@@ -18,12 +18,23 @@ from sqlalchemy.orm import Session
 from plaudit.models import Achievement, Award
 from tests.web.helpers import csrf_of
 
-PROFILE_ONCE = {"source": "company_profile_updated", "aggregate": "count",
-                "operator": "at_least", "value": 1}
-DEALS_50K = {"source": "deals",
-             "where": [{"field": "status", "op": "eq", "value": "Approved"},
-                       {"field": "currency", "op": "in", "value": ["EUR", "USD"]}],
-             "aggregate": "sum", "field": "value", "operator": "at_least", "value": 50000}
+PROFILE_ONCE = {
+    "source": "company_profile_updated",
+    "aggregate": "count",
+    "operator": "at_least",
+    "value": 1,
+}
+DEALS_50K = {
+    "source": "deals",
+    "where": [
+        {"field": "status", "op": "eq", "value": "Approved"},
+        {"field": "currency", "op": "in", "value": ["EUR", "USD"]},
+    ],
+    "aggregate": "sum",
+    "field": "value",
+    "operator": "at_least",
+    "value": 50000,
+}
 
 
 def fields(**overrides: Any) -> dict[str, Any]:
@@ -44,8 +55,9 @@ def fields(**overrides: Any) -> dict[str, Any]:
     return {k: v for k, v in out.items() if v is not None}
 
 
-def post_form(client: TestClient, path: str, data: dict[str, Any],
-              files: dict[str, Any] | None = None) -> httpx.Response:
+def post_form(
+    client: TestClient, path: str, data: dict[str, Any], files: dict[str, Any] | None = None
+) -> httpx.Response:
     token = csrf_of(client.get("/admin/achievements").text)
     return client.post(path, data={**data, "csrf_token": token}, files=files)
 
@@ -74,18 +86,33 @@ def png(width: int = 120, height: int = 120) -> bytes:
 def test_create_with_rule_groups_reads_the_form_into_the_service(
     admin_web: TestClient, web_engine: Engine
 ) -> None:
-    achievement_id = create(admin_web, background_default=None, background_color="#123456",
-                            effective_mode="between", effective_from="2026-11-01",
-                            effective_until="2026-11-30", show_next_to_name="on")
+    achievement_id = create(
+        admin_web,
+        background_default=None,
+        background_color="#123456",
+        effective_mode="between",
+        effective_from="2026-11-01",
+        effective_until="2026-11-30",
+        show_next_to_name="on",
+    )
     row = stored(web_engine, achievement_id)
-    assert (row.key, row.name, row.category, row.points) == ("profile-pro", "Profile pro",
-                                                             "award", 25)
+    assert (row.key, row.name, row.category, row.points) == (
+        "profile-pro",
+        "Profile pro",
+        "award",
+        25,
+    )
     assert row.background_color == "#123456" and row.text_color is None
     assert row.show_next_to_name and not row.active
     assert [[r["source"] for r in g] for g in row.requirements] == [
-        ["company_profile_updated"], ["deals"]]
-    assert row.requirements[1][0]["where"][1] == {"field": "currency", "op": "in",
-                                                  "value": ["EUR", "USD"]}
+        ["company_profile_updated"],
+        ["deals"],
+    ]
+    assert row.requirements[1][0]["where"][1] == {
+        "field": "currency",
+        "op": "in",
+        "value": ["EUR", "USD"],
+    }
     assert row.effective_from is not None and row.effective_until is not None
     page = admin_web.get(f"/admin/achievements/{achievement_id}").text
     assert "Created “Profile pro”. It is inactive until you activate it." in page
@@ -94,9 +121,16 @@ def test_create_with_rule_groups_reads_the_form_into_the_service(
 
 
 def test_errors_are_shown_next_to_their_fields(admin_web: TestClient) -> None:
-    response = post_form(admin_web, "/admin/achievements/new", fields(
-        name="", points="lots", effective_mode="from",
-        requirements=json.dumps([[{**PROFILE_ONCE, "source": "no_such_source"}]])))
+    response = post_form(
+        admin_web,
+        "/admin/achievements/new",
+        fields(
+            name="",
+            points="lots",
+            effective_mode="from",
+            requirements=json.dumps([[{**PROFILE_ONCE, "source": "no_such_source"}]]),
+        ),
+    )
     assert response.status_code == 422
     page = response.text
     assert 'id="error-summary"' in page
@@ -110,13 +144,13 @@ def test_errors_are_shown_next_to_their_fields(admin_web: TestClient) -> None:
 
 def test_rule_errors_from_the_service_name_the_rule(admin_web: TestClient) -> None:
     bad = {**DEALS_50K, "field": "status"}  # a sum of a text field
-    response = post_form(admin_web, "/admin/achievements/new",
-                         fields(requirements=json.dumps([[PROFILE_ONCE, bad]])))
+    response = post_form(
+        admin_web, "/admin/achievements/new", fields(requirements=json.dumps([[PROFILE_ONCE, bad]]))
+    )
     assert response.status_code == 422
     assert "Requirements: group 1, rule 2 (field)" in response.text
     assert "&#39;sum&#39; needs a number field" in response.text
-    errors = json.loads(re.search(r'id="form-errors">(.*?)</script>', response.text,
-                                  re.S).group(1))  # type: ignore[union-attr]
+    errors = json.loads(re.search(r'id="form-errors">(.*?)</script>', response.text, re.S).group(1))  # type: ignore[union-attr]
     assert "requirements.0.1.field" in errors
 
 
@@ -142,8 +176,11 @@ def test_repeatable_rules_are_checked_like_the_api(admin_web: TestClient) -> Non
 
 def test_edit_saves_a_new_version(admin_web: TestClient, web_engine: Engine) -> None:
     achievement_id = create(admin_web)
-    response = post_form(admin_web, f"/admin/achievements/{achievement_id}",
-                         fields(name="Profile champion", key="profile-pro", points="40"))
+    response = post_form(
+        admin_web,
+        f"/admin/achievements/{achievement_id}",
+        fields(name="Profile champion", key="profile-pro", points="40"),
+    )
     assert response.status_code == 303
     row = stored(web_engine, achievement_id)
     assert (row.name, row.points, row.version) == ("Profile champion", 40, 2)
@@ -153,16 +190,30 @@ def test_unchanged_dates_keep_instants_set_through_the_api(
     admin_web: TestClient, web_engine: Engine
 ) -> None:
     admin_web.headers["Authorization"] = "Bearer test-admin-token"
-    created = admin_web.post("/api/v1/achievements", json={
-        "key": "timed", "name": "Timed", "category": "award",
-        "effective": {"from": "2026-11-02T09:30:00+00:00", "until": "2026-11-20T17:00:00Z"}})
+    created = admin_web.post(
+        "/api/v1/achievements",
+        json={
+            "key": "timed",
+            "name": "Timed",
+            "category": "award",
+            "effective": {"from": "2026-11-02T09:30:00+00:00", "until": "2026-11-20T17:00:00Z"},
+        },
+    )
     del admin_web.headers["Authorization"]
     achievement_id = created.json()["id"]
     page = admin_web.get(f"/admin/achievements/{achievement_id}").text
     assert 'value="2026-11-02"' in page and 'value="2026-11-20"' in page
-    response = post_form(admin_web, f"/admin/achievements/{achievement_id}", fields(
-        name="Timed again", key="timed", effective_mode="between",
-        effective_from="2026-11-02", effective_until="2026-11-20"))
+    response = post_form(
+        admin_web,
+        f"/admin/achievements/{achievement_id}",
+        fields(
+            name="Timed again",
+            key="timed",
+            effective_mode="between",
+            effective_from="2026-11-02",
+            effective_until="2026-11-20",
+        ),
+    )
     assert response.status_code == 303
     row = stored(web_engine, achievement_id)
     assert row.effective_from is not None and row.effective_until is not None
@@ -177,8 +228,9 @@ def test_activate_confirms_then_backfills(admin_web: TestClient, web_engine: Eng
     assert "1 member already qualifies" in confirm.text
     assert stored(web_engine, achievement_id).active is False  # the GET changed nothing
     token = csrf_of(confirm.text)
-    response = admin_web.post(f"/admin/achievements/{achievement_id}/activate",
-                              data={"csrf_token": token})
+    response = admin_web.post(
+        f"/admin/achievements/{achievement_id}/activate", data={"csrf_token": token}
+    )
     assert response.status_code == 303
     assert stored(web_engine, achievement_id).active is True
     page = admin_web.get(response.headers["location"]).text
@@ -197,13 +249,18 @@ def test_active_achievement_is_locked_and_edits_are_refused(
     page = admin_web.get(f"/admin/achievements/{achievement_id}").text
     assert "This achievement is active, so it cannot be edited." in page
     assert '<fieldset class="form-body" disabled>' in page
-    response = post_form(admin_web, f"/admin/achievements/{achievement_id}",
-                         fields(name="Sneaky", key="profile-pro"))
+    response = post_form(
+        admin_web, f"/admin/achievements/{achievement_id}", fields(name="Sneaky", key="profile-pro")
+    )
     assert response.status_code == 409
     assert "Deactivate it first" in response.text
     assert stored(web_engine, achievement_id).name == "Profile pro"
-    badge = post_form(admin_web, f"/admin/achievements/{achievement_id}/badge", {},
-                      files={"badge": ("b.png", png(), "image/png")})
+    badge = post_form(
+        admin_web,
+        f"/admin/achievements/{achievement_id}/badge",
+        {},
+        files={"badge": ("b.png", png(), "image/png")},
+    )
     assert badge.status_code == 422
     assert "Deactivate the achievement before changing its badge." in badge.text
 
@@ -216,43 +273,56 @@ def test_deactivate_and_delete_go_through_confirmation(
     refused = admin_web.get(f"/admin/achievements/{achievement_id}/delete")
     assert "is active and cannot be deleted" in refused.text
     assert 'action="/admin/achievements/' not in refused.text.split("confirm-title")[1]
-    assert post_form(admin_web, f"/admin/achievements/{achievement_id}/delete",
-                     {}).status_code == 409
+    assert (
+        post_form(admin_web, f"/admin/achievements/{achievement_id}/delete", {}).status_code == 409
+    )
     confirm = admin_web.get(f"/admin/achievements/{achievement_id}/deactivate")
     assert "Awards already earned are kept" in confirm.text
     post_form(admin_web, f"/admin/achievements/{achievement_id}/deactivate", {})
     assert stored(web_engine, achievement_id).active is False
-    response = post_form(admin_web, f"/admin/achievements/{achievement_id}/delete",
-                         {"reason": "replaced"})
+    response = post_form(
+        admin_web, f"/admin/achievements/{achievement_id}/delete", {"reason": "replaced"}
+    )
     assert response.status_code == 303
     assert stored(web_engine, achievement_id).deleted_at is not None
     listing = admin_web.get("/admin/achievements").text
-    assert "Deleted “Profile pro”." in listing and "/admin/achievements/1\"" not in listing
+    assert "Deleted “Profile pro”." in listing and '/admin/achievements/1"' not in listing
     assert admin_web.get(f"/admin/achievements/{achievement_id}").status_code == 404
 
 
 def test_png_badge_is_stored_and_served_with_protective_headers(admin_web: TestClient) -> None:
     achievement_id = create(admin_web)
-    response = post_form(admin_web, f"/admin/achievements/{achievement_id}/badge", {},
-                         files={"badge": ("badge.png", png(), "application/octet-stream")})
+    response = post_form(
+        admin_web,
+        f"/admin/achievements/{achievement_id}/badge",
+        {},
+        files={"badge": ("badge.png", png(), "application/octet-stream")},
+    )
     assert response.status_code == 303
     page = admin_web.get(f"/admin/achievements/{achievement_id}").text
     src = re.search(r'class="badge-current" src="([^"]+)"', page).group(1)  # type: ignore[union-attr]
     image = admin_web.get(src.replace("&amp;", "&"))
     assert image.status_code == 200 and image.headers["content-type"] == "image/png"
     assert image.headers["content-security-policy"].startswith(
-        "default-src 'none'; style-src 'unsafe-inline'")
+        "default-src 'none'; style-src 'unsafe-inline'"
+    )
     assert image.headers["x-content-type-options"] == "nosniff"
 
 
 def test_unsafe_svg_is_neutralised(admin_web: TestClient) -> None:
     achievement_id = create(admin_web)
-    svg = (b'<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100" '
-           b'viewBox="0 0 100 100" onload="alert(1)"><script>alert(2)</script>'
-           b'<a href="javascript:alert(3)"><circle cx="50" cy="50" r="40" fill="red"/></a>'
-           b'<image href="https://evil.example/x.png" width="10" height="10"/></svg>')
-    response = post_form(admin_web, f"/admin/achievements/{achievement_id}/badge", {},
-                         files={"badge": ("evil.svg", svg, "image/svg+xml")})
+    svg = (
+        b'<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100" '
+        b'viewBox="0 0 100 100" onload="alert(1)"><script>alert(2)</script>'
+        b'<a href="javascript:alert(3)"><circle cx="50" cy="50" r="40" fill="red"/></a>'
+        b'<image href="https://evil.example/x.png" width="10" height="10"/></svg>'
+    )
+    response = post_form(
+        admin_web,
+        f"/admin/achievements/{achievement_id}/badge",
+        {},
+        files={"badge": ("evil.svg", svg, "image/svg+xml")},
+    )
     assert response.status_code == 303
     image = admin_web.get(f"/badges/{achievement_id}")
     assert image.headers["content-type"] == "image/svg+xml"
@@ -278,8 +348,12 @@ def test_members_see_badges_only_of_achievements_shown_to_them(
     web: TestClient, admin_web: TestClient
 ) -> None:
     achievement_id = create(admin_web)
-    post_form(admin_web, f"/admin/achievements/{achievement_id}/badge", {},
-              files={"badge": ("badge.png", png(), "image/png")})
+    post_form(
+        admin_web,
+        f"/admin/achievements/{achievement_id}/badge",
+        {},
+        files={"badge": ("badge.png", png(), "image/png")},
+    )
     assert admin_web.get(f"/badges/{achievement_id}").status_code == 200
     admin_web.cookies.clear()
     from tests.web.conftest import sign_in

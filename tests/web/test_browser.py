@@ -29,8 +29,12 @@ if TYPE_CHECKING:
 
 DESKTOP = {"width": 1280, "height": 860}
 PHONE = {"width": 390, "height": 844}
-PROFILE_ONCE = {"source": "company_profile_updated", "aggregate": "count",
-                "operator": "at_least", "value": 1}
+PROFILE_ONCE = {
+    "source": "company_profile_updated",
+    "aggregate": "count",
+    "operator": "at_least",
+    "value": 1,
+}
 
 
 class Tab:
@@ -71,20 +75,31 @@ def tab(chromium: Browser, live_url: str, site: Site) -> Iterator[Tab]:
 
 
 def make_achievement(engine: Engine, **overrides: Any) -> int:
-    body: dict[str, Any] = {"key": "profile-pro", "name": "Profile pro", "category": "award",
-                            "points": 25, "icon": "★",
-                            "description": "Update your company profile once",
-                            "requirements": [[PROFILE_ONCE]]}
+    body: dict[str, Any] = {
+        "key": "profile-pro",
+        "name": "Profile pro",
+        "category": "award",
+        "points": 25,
+        "icon": "★",
+        "description": "Update your company profile once",
+        "requirements": [[PROFILE_ONCE]],
+    }
     body.update(overrides)
     with unit_of_work(build_sessionmaker(engine)) as session:
-        row = create_achievement(session, AchievementCreate.model_validate(body), actor=SYSTEM,
-                                 now=datetime.now(UTC), zone=ZoneInfo("UTC"))
+        row = create_achievement(
+            session,
+            AchievementCreate.model_validate(body),
+            actor=SYSTEM,
+            now=datetime.now(UTC),
+            zone=ZoneInfo("UTC"),
+        )
         return row.id
 
 
 def options(tab: Tab, selector: str) -> list[str]:
     result: list[str] = tab.page.eval_on_selector_all(
-        f"{selector} option", "nodes => nodes.map(n => n.textContent)")
+        f"{selector} option", "nodes => nodes.map(n => n.textContent)"
+    )
     return result
 
 
@@ -106,12 +121,15 @@ def test_sign_in_and_build_rules_with_the_rule_builder(tab: Tab, web_engine: Eng
     assert page.input_value("#f-key") == "partner-star"
     assert page.text_content("#preview-complete .tile-name") == "Partner star"
     assert page.text_content("#preview-incomplete .tile-points") == "250 points"
-    assert "grayscale" in page.eval_on_selector("#preview-incomplete",
-                                                "n => getComputedStyle(n).filter")
+    assert "grayscale" in page.eval_on_selector(
+        "#preview-incomplete", "n => getComputedStyle(n).filter"
+    )
     page.uncheck("#f-background_default")
     page.fill("#f-background_color", "#0b7a53")
-    assert page.eval_on_selector(
-        "#preview-complete", "n => n.style.getPropertyValue('--tile-bg')") == "#0b7a53"
+    assert (
+        page.eval_on_selector("#preview-complete", "n => n.style.getPropertyValue('--tile-bg')")
+        == "#0b7a53"
+    )
     assert page.is_hidden("#f-requirements")  # the builder replaces the JSON text area
 
     # Group 1: profile updated at least once AND approved deals worth 50,000.
@@ -151,16 +169,32 @@ def test_sign_in_and_build_rules_with_the_rule_builder(tab: Tab, web_engine: Eng
         assert (row.points, row.background_color, row.active) == (250, "#0b7a53", False)
         assert row.requirements == [
             [
-                {"source": "company_profile_updated", "where": [], "aggregate": "count",
-                 "field": None, "operator": "at_least", "value": 1.0},
-                {"source": "deals",
-                 "where": [{"field": "status", "op": "eq", "value": "Approved"}],
-                 "aggregate": "sum", "field": "value", "operator": "at_least",
-                 "value": 50000.0},
+                {
+                    "source": "company_profile_updated",
+                    "where": [],
+                    "aggregate": "count",
+                    "field": None,
+                    "operator": "at_least",
+                    "value": 1.0,
+                },
+                {
+                    "source": "deals",
+                    "where": [{"field": "status", "op": "eq", "value": "Approved"}],
+                    "aggregate": "sum",
+                    "field": "value",
+                    "operator": "at_least",
+                    "value": 50000.0,
+                },
             ],
             [
-                {"source": "deals", "where": [], "aggregate": "count_distinct",
-                 "field": "close_date", "operator": "at_least", "value": 3.0},
+                {
+                    "source": "deals",
+                    "where": [],
+                    "aggregate": "count_distinct",
+                    "field": "close_date",
+                    "operator": "at_least",
+                    "value": 3.0,
+                },
             ],
         ]
     # The edit page reads the rules back into the builder.
@@ -183,15 +217,32 @@ def test_server_errors_show_inside_the_builder(tab: Tab) -> None:
     assert page.input_value("#f-name") == "Broken"
 
 
-def test_activate_with_confirmation(tab: Tab, web_engine: Engine, chromium: Browser,
-                                    live_url: str) -> None:
+def test_activate_with_confirmation(
+    tab: Tab, web_engine: Engine, chromium: Browser, live_url: str
+) -> None:
     page = tab.page
-    make_achievement(web_engine, key="deal-maker", name="Deal maker", points=100, icon="$",
-                     description="Close your first deal", requirements=[])
+    make_achievement(
+        web_engine,
+        key="deal-maker",
+        name="Deal maker",
+        points=100,
+        icon="$",
+        description="Close your first deal",
+        requirements=[],
+    )
     achievement_id = make_achievement(web_engine)
-    make_achievement(web_engine, key="top-month", name="Top of the month", category="record",
-                     period="month", points=500, icon="♛", background_color="#7a3cc2",
-                     description="The best month in the team", requirements=[])
+    make_achievement(
+        web_engine,
+        key="top-month",
+        name="Top of the month",
+        category="record",
+        period="month",
+        points=500,
+        icon="♛",
+        background_color="#7a3cc2",
+        description="The best month in the team",
+        requirements=[],
+    )
     tab.sign_in("admin")
     tab.go(f"/admin/achievements/{achievement_id}")
     with page.expect_navigation():
@@ -249,7 +300,8 @@ def test_unsafe_svg_upload_is_neutralised(tab: Tab, web_engine: Engine, tmp_path
         '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="120" viewBox="0 0 120 120" '
         'onload="alert(1)"><script>alert(2)</script>'
         '<circle cx="60" cy="60" r="50" fill="gold" onclick="alert(3)"/>'
-        '<image href="https://evil.example/x.png" width="10" height="10"/></svg>')
+        '<image href="https://evil.example/x.png" width="10" height="10"/></svg>'
+    )
     tab.sign_in("admin")
     tab.go(f"/admin/achievements/{achievement_id}")
     page.set_input_files("#f-badge", str(evil))

@@ -32,8 +32,13 @@ def filter_rule(field_type: FieldType, op: FilterOp) -> dict[str, Any]:
         value = [value]
     if op is FilterOp.EXISTS:
         value = True
-    return {"source": "src", "aggregate": "count", "operator": "at_least", "value": 1,
-            "where": [{"field": f"f_{field_type.value}", "op": op.value, "value": value}]}
+    return {
+        "source": "src",
+        "aggregate": "count",
+        "operator": "at_least",
+        "value": 1,
+        "where": [{"field": f"f_{field_type.value}", "op": op.value, "value": value}],
+    }
 
 
 @pytest.mark.parametrize("field_type", list(FieldType))
@@ -53,23 +58,33 @@ def test_aggregates_offer_exactly_the_field_types_they_accept(aggregate: Aggrega
     accepted = AGGREGATE_FIELD_TYPES[aggregate]
     assert accepted is not None
     for field_type in FieldType:
-        rule = {"source": "src", "aggregate": aggregate.value, "field": f"f_{field_type.value}",
-                "operator": "at_least", "value": 1}
+        rule = {
+            "source": "src",
+            "aggregate": aggregate.value,
+            "field": f"f_{field_type.value}",
+            "operator": "at_least",
+            "value": 1,
+        }
         assert (problems(rule) == []) == (field_type in accepted), (aggregate, field_type)
 
 
 def test_count_takes_no_field() -> None:
     assert AGGREGATE_FIELD_TYPES[Aggregate.COUNT] is None
-    assert problems({"source": "src", "aggregate": "count", "operator": "at_least",
-                     "value": 1}) == []
+    assert (
+        problems({"source": "src", "aggregate": "count", "operator": "at_least", "value": 1}) == []
+    )
 
 
 def test_repeatable_choices_are_accepted_for_repeatable_rules() -> None:
     data = catalogue([])
     for aggregate in data["repeatable"]["aggregates"]:
         for operator in data["repeatable"]["operators"]:
-            rule: dict[str, Any] = {"source": "src", "aggregate": aggregate,
-                                    "operator": operator, "value": 3}
+            rule: dict[str, Any] = {
+                "source": "src",
+                "aggregate": aggregate,
+                "operator": operator,
+                "value": 3,
+            }
             if aggregate != "count":
                 rule["field"] = "f_number"
             assert problems(rule, repeatable=True) == []

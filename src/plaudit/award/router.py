@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Depends, Query, status
 
 from plaudit.award import service
 from plaudit.award.presenter import present_award
-from plaudit.award.schemas import AwardFilters, AwardGive, AwardRead, AwardRevoke
+from plaudit.award.schemas import AwardGive, AwardListQuery, AwardRead, AwardRevoke
 from plaudit.http.deps import Allow, NowDep, SessionDep, SettingsDep
 from plaudit.kit.roles import STAFF, Principal
 
@@ -43,13 +43,11 @@ def list_awards(
     session: SessionDep,
     now: NowDep,
     _actor: Staff,
-    filters: Annotated[AwardFilters, Query()],
-    limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    q: Annotated[AwardListQuery, Query()],
 ) -> list[AwardRead]:
     return [
         present_award(a, now)
-        for a in service.list_awards(session, filters, now=now, limit=limit, offset=offset)
+        for a in service.list_awards(session, q, now=now, limit=q.limit, offset=q.offset)
     ]
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from plaudit.kit.schemas import Id, InputSchema, Instant, OutputSchema, Timestamp
+from plaudit.kit.schemas import MAX_ID, Id, InputSchema, Instant, OutputSchema, Timestamp
 
 Reason = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 
@@ -60,6 +60,14 @@ class AwardFilters(InputSchema):
     source: AwardOrigin | None = None
     awarded_after: Instant | None = None
     awarded_before: Instant | None = None
+
+
+class AwardListQuery(AwardFilters):
+    """The filters plus paging: one query model, since its extra="forbid" would otherwise refuse
+    `limit` and `offset` given as separate query parameters."""
+
+    limit: int = Field(default=1000, ge=1, le=10_000)
+    offset: int = Field(default=0, ge=0, le=MAX_ID)
 
 
 def award_is_active(

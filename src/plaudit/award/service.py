@@ -80,19 +80,11 @@ def _holder_conflict(
     return Conflict(detail=detail, code=f"{achievement.category}_limit")
 
 
-def give_award(
-    session: Session,
-    member_id: int,
-    achievement_id: int,
-    *,
-    at: datetime | None,
-    actor: Principal,
-    now: datetime,
-    zone: ZoneInfo,
-    reason: str | None = None,
-    origin: AwardOrigin = AwardOrigin.manual,
-    notification_id: int | None = None,
-) -> Award:
+def _check_give(
+    session: Session, member_id: int, achievement_id: int, instant: datetime, zone: ZoneInfo
+) -> tuple[Achievement, PeriodWindow, str | None]:
+    """Everything a give checks before the category limit: the achievement, its period window
+    for `instant`, and the category slot the award would hold."""
     member = get_member(session, member_id)
     achievement = get_achievement(session, achievement_id)
     if not member.active:
@@ -106,10 +98,36 @@ def give_award(
             f"{achievement.key!r} (groups {achievement.audience}).",
             code="not_in_audience",
         )
-    instant = at or now
     _check_window(achievement, instant)
     window = period_containing(instant, Period(achievement.period), zone)
-    slot = holder_slot(Category(achievement.category), member_id)
+    return achievement, window, holder_slot(Category(achievement.category), member_id)
+
+
+def check_give(
+    session: Session, member_id: int, achievement_id: int, *, at: datetime, zone: ZoneInfo
+) -> tuple[Achievement, PeriodWindow]:
+    """Raise what :func:`give_award` would refuse with now, writing and locking nothing (for
+    dry runs); return the achievement and the period the award would be for."""
+    achievement, window, slot = _check_give(session, member_id, achievement_id, at, zone)
+    if slot is not None and (conflict := _holder_conflict(session, achievement, window, slot)):
+        raise conflict
+    return achievement, window
+
+
+def give_award(
+    session: Session,
+    member_id: int,
+    achievement_id: int,
+    *,
+    at: datetime | None,
+    actor: Principal,
+    now: datetime,
+    zone: ZoneInfo,
+    reason: str | None = None,
+    origin: AwardOrigin = AwardOrigin.manual,
+    notification_id: int | None = None,
+) -> Award:
+    achievement, window, slot = _check_give(session, member_id, achievement_id, at or now, zone)
     lock_decision(session, "award", achievement.id, window.key)
     if slot is not None and (conflict := _holder_conflict(session, achievement, window, slot)):
         raise conflict

@@ -31,9 +31,11 @@ _SVG_NS = "http://www.w3.org/2000/svg"
 _XLINK_NS = "http://www.w3.org/1999/xlink"
 _XML_NS = "http://www.w3.org/XML/1998/namespace"
 
-_FE = ("Blend ColorMatrix ComponentTransfer Composite ConvolveMatrix DiffuseLighting "
-       "DisplacementMap DistantLight DropShadow Flood FuncA FuncB FuncG FuncR GaussianBlur "
-       "Merge MergeNode Morphology Offset PointLight SpecularLighting SpotLight Tile Turbulence")
+_FE = (
+    "Blend ColorMatrix ComponentTransfer Composite ConvolveMatrix DiffuseLighting "
+    "DisplacementMap DistantLight DropShadow Flood FuncA FuncB FuncG FuncR GaussianBlur "
+    "Merge MergeNode Morphology Offset PointLight SpecularLighting SpotLight Tile Turbulence"
+)
 
 
 def _words(text: str) -> frozenset[str]:
@@ -86,10 +88,12 @@ def validate_badge(content: bytes, media_type: str) -> Badge:
     if declared not in ALLOWED_MEDIA_TYPES:
         raise UnsupportedMediaType(
             detail=f"badge image type {declared or media_type!r} is not supported: "
-                   f"use {' or '.join(ALLOWED_MEDIA_TYPES)}")
+            f"use {' or '.join(ALLOWED_MEDIA_TYPES)}"
+        )
     if len(content) > MAX_BADGE_BYTES:
         raise PayloadTooLarge(
-            detail=f"badge image is {len(content)} bytes: the limit is {MAX_BADGE_BYTES} (30 MB)")
+            detail=f"badge image is {len(content)} bytes: the limit is {MAX_BADGE_BYTES} (30 MB)"
+        )
     if not content:
         raise InvalidInput(detail="badge image is empty")
     return _png(content) if declared == PNG else _svg(content)
@@ -102,7 +106,8 @@ def _check_size(width: float, height: float) -> None:
     if width < MIN_BADGE_SIZE:
         raise InvalidInput(
             detail=f"badge image must be at least {MIN_BADGE_SIZE}x{MIN_BADGE_SIZE} pixels: "
-                   f"got {shown}")
+            f"got {shown}"
+        )
 
 
 def _png(content: bytes) -> Badge:
@@ -130,12 +135,15 @@ def _svg(content: bytes) -> Badge:
         root = fromstring(content, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
         raise InvalidInput(
-            detail="badge SVG must not contain a DTD, entities or external references") from exc
+            detail="badge SVG must not contain a DTD, entities or external references"
+        ) from exc
     except ParseError as exc:
         raise InvalidInput(detail=f"badge image is not well-formed SVG: {exc}") from exc
     if root.tag != f"{{{_SVG_NS}}}svg":
-        raise InvalidInput(detail=f"badge image is not an SVG document: root element is "
-                                  f"{root.tag!r}, expected <svg> in the {_SVG_NS} namespace")
+        raise InvalidInput(
+            detail=f"badge image is not an SVG document: root element is "
+            f"{root.tag!r}, expected <svg> in the {_SVG_NS} namespace"
+        )
     width, height = _svg_size(root)
     _check_size(width, height)
     _clean_attributes(root)
@@ -173,7 +181,8 @@ def _length(root: Element, name: str) -> float | None:
     match = _LENGTH.fullmatch(raw)
     if match is None:
         raise InvalidInput(
-            detail=f"badge SVG {name} must be in pixels (unitless or px): got {raw!r}")
+            detail=f"badge SVG {name} must be in pixels (unitless or px): got {raw!r}"
+        )
     return float(match.group(1))
 
 

@@ -42,9 +42,7 @@ def export_awards(
         bool | None,
         typer.Option("--active/--inactive", help="Only active (or only inactive) awards."),
     ] = None,
-    source: Annotated[
-        AwardOrigin | None, typer.Option(help="Only awards given this way.")
-    ] = None,
+    source: Annotated[AwardOrigin | None, typer.Option(help="Only awards given this way.")] = None,
     awarded_after: Annotated[
         str | None, typer.Option(help="Given at or after (ISO 8601 with offset).")
     ] = None,

@@ -1,16 +1,20 @@
-"""An active achievement prepared for evaluation, and the index from a source to them."""
+"""An active achievement prepared for evaluation, and the plan of a source: the active
+achievements that read it and the distinct tallies that its records update."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from plaudit.achievement.schemas import Category
-from plaudit.engine.generation import current_generation
+from plaudit.engine.generation import bump_generation, current_generation
+from plaudit.engine.tally import TallySpec, spec_for
+from plaudit.engine.tally_store import attach, slot_tallies
 from plaudit.group.matching import Audience
 from plaudit.group.service import load_audiences
 from plaudit.models import Achievement, AchievementSource
@@ -48,6 +52,10 @@ class CompiledAchievement:
     requirements: list[list[Rule]]
     fields: dict[str, dict[str, FieldType]]
     rules_by_source: dict[str, list[SlotRule]] = field(default_factory=dict)
+    slot_specs: dict[str, TallySpec] = field(default_factory=dict)
+    """rule slot -> the tally it reads"""
+    slot_tallies: dict[str, int] = field(default_factory=dict)
+    """rule slot -> tally id; filled for attached (active) achievements"""
 
     def in_window(self, instant: datetime) -> bool:
         return (self.effective_from is None or instant >= self.effective_from) and (
@@ -82,27 +90,61 @@ def compile_achievement(session: Session, achievement: Achievement) -> CompiledA
             compiled.rules_by_source.setdefault(rule.source, []).append(
                 SlotRule(slot_of(g, r), rule, field_type)
             )
+            compiled.slot_specs[slot_of(g, r)] = spec_for(
+                rule,
+                fields.get(rule.source, {}),
+                compiled.period,
+                compiled.effective_from,
+                compiled.effective_until,
+            )
     return compiled
 
 
-_cache: dict[tuple[str, str], tuple[int, list[CompiledAchievement]]] = {}
-"""(database, source key) -> (generation, compiled achievements): reused while the
-generation in the database is unchanged."""
+@dataclass(frozen=True)
+class BoundTally:
+    """A tally over the plan's source, with the ids of the achievements that read it."""
+
+    id: int
+    spec: TallySpec
+    achievement_ids: tuple[int, ...]
 
 
-def achievements_reading(session: Session, source_key: str) -> list[CompiledAchievement]:
-    """The active achievements with a rule over `source_key` (cached per generation)."""
+@dataclass
+class SourcePlan:
+    """What a record of one source changes: the distinct tallies over that source used by
+    active achievements (each updated once per record, however many achievements share it)
+    and those achievements, in id order."""
+
+    source_key: str
+    achievements: list[CompiledAchievement]
+    tallies: list[BoundTally]
+
+
+_cache: dict[tuple[str, str], tuple[int, SourcePlan]] = {}
+"""(database, source key) -> (generation, plan): reused while the generation in the database
+is unchanged."""
+
+
+def source_plan(session: Session, source_key: str, zone: ZoneInfo) -> SourcePlan:
+    """The plan of `source_key` (cached per generation)."""
     generation = current_generation(session)
     cache_key = (str(session.get_bind().engine.url), source_key)
     cached = _cache.get(cache_key)
     if cached is not None and cached[0] == generation:
         return cached[1]
-    compiled = _load_reading(session, source_key)
-    _cache[cache_key] = (generation, compiled)
-    return compiled
+    plan = _load_plan(session, source_key, zone)
+    _cache[cache_key] = (current_generation(session), plan)
+    return plan
 
 
-def _load_reading(session: Session, source_key: str) -> list[CompiledAchievement]:
+def achievements_reading(
+    session: Session, source_key: str, zone: ZoneInfo
+) -> list[CompiledAchievement]:
+    """The active achievements with a rule over `source_key` (cached per generation)."""
+    return source_plan(session, source_key, zone).achievements
+
+
+def _load_plan(session: Session, source_key: str, zone: ZoneInfo) -> SourcePlan:
     ids = select(AchievementSource.achievement_id).where(AchievementSource.source_key == source_key)
     rows = session.scalars(
         select(Achievement)
@@ -111,7 +153,32 @@ def _load_reading(session: Session, source_key: str) -> list[CompiledAchievement
         )
         .order_by(Achievement.id)
     )
-    return [compile_achievement(session, a) for a in rows]
+    achievements = [compile_achievement(session, a) for a in rows]
+    attached = slot_tallies(session, [a.id for a in achievements])
+    repaired = False
+    for compiled in achievements:
+        known = attached.get(compiled.id, {})
+        if set(known) != set(compiled.slot_specs):
+            # Active but not attached (a database upgraded from per-rule progress): build its
+            # tallies now, and renew the generation so that no process keeps a plan that a
+            # rollback of this transaction would make wrong.
+            known = attach(session, compiled.id, compiled.slot_specs, zone)
+            repaired = True
+        compiled.slot_tallies = dict(known)
+    if repaired:
+        bump_generation(session)
+    users: dict[int, list[int]] = {}
+    specs: dict[int, TallySpec] = {}
+    for compiled in achievements:
+        for slot, spec in compiled.slot_specs.items():
+            if spec.source != source_key:
+                continue
+            tally_id = compiled.slot_tallies[slot]
+            specs[tally_id] = spec
+            if compiled.id not in users.setdefault(tally_id, []):
+                users[tally_id].append(compiled.id)
+    tallies = [BoundTally(t, specs[t], tuple(users[t])) for t in sorted(specs)]
+    return SourcePlan(source_key, achievements, tallies)
 
 
 def index_sources(session: Session, achievement: Achievement) -> None:

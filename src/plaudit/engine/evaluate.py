@@ -179,7 +179,7 @@ def evaluate_touched(
     zone: ZoneInfo,
 ) -> list[int]:
     """Award what the touched (achievement, member, period) keys now make due."""
-    states = read_progress_many(session, touched)
+    states = read_progress_many(session, {a.id: a.slot_tallies for a in achievements}, touched)
     award_ids: list[int] = []
     for compiled in achievements:
         state = states.get(compiled.id)

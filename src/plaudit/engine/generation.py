@@ -11,6 +11,9 @@ from sqlalchemy.orm import Session
 from plaudit.db.upsert import insert_for
 from plaudit.models import EngineGeneration
 
+_MEMO = "plaudit.engine.generation"
+"""session.info key: (transaction, token) read once per transaction."""
+
 
 def bump_generation(session: Session) -> None:
     """Store a new random token: unlike a counter it never repeats, even after a restore or a
@@ -18,7 +21,19 @@ def bump_generation(session: Session) -> None:
     token = secrets.randbits(62) or 1
     stmt = insert_for(session, EngineGeneration).values(id=1, value=token)
     session.execute(stmt.on_conflict_do_update(index_elements=["id"], set_={"value": token}))
+    session.info[_MEMO] = (session.get_transaction(), token)
+
+
+_SELECT = select(EngineGeneration.value).where(EngineGeneration.id == 1)
 
 
 def current_generation(session: Session) -> int:
-    return session.scalar(select(EngineGeneration.value).where(EngineGeneration.id == 1)) or 0
+    """The token, read once per transaction: every cache consulted in one transaction (rules,
+    notifications) then agrees on one generation, and a request pays for one query."""
+    transaction = session.get_transaction()
+    memo = session.info.get(_MEMO)
+    if transaction is not None and memo is not None and memo[0] is transaction:
+        return int(memo[1])
+    token = session.scalar(_SELECT) or 0
+    session.info[_MEMO] = (session.get_transaction(), token)
+    return token

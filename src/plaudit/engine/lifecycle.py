@@ -10,21 +10,23 @@ from sqlalchemy.orm import Session
 from plaudit.engine.backfill import backfill
 from plaudit.engine.compiled import compile_achievement, index_sources, unindex_sources
 from plaudit.engine.generation import bump_generation
-from plaudit.engine.store import clear_progress
+from plaudit.engine.tally_store import release
 from plaudit.models import Achievement
 
 
 def on_activate(
     session: Session, achievement: Achievement, *, now: datetime, zone: ZoneInfo
 ) -> list[int]:
-    """Index the achievement's sources and rebuild its progress; return new award ids."""
+    """Index the achievement's sources, attach it to its tallies (building the ones it shares
+    with no active achievement) and award who qualifies; return new award ids."""
     index_sources(session, achievement)
     bump_generation(session)
     return backfill(session, compile_achievement(session, achievement), now=now, zone=zone)
 
 
 def on_deactivate(session: Session, achievement_id: int) -> None:
-    """Stop following records; the progress is rebuilt from the records on reactivation."""
+    """Stop following records; tallies no other active achievement uses are dropped, and
+    rebuilt from the records on reactivation."""
     unindex_sources(session, achievement_id)
-    clear_progress(session, achievement_id)
+    release(session, achievement_id)
     bump_generation(session)

@@ -1,30 +1,36 @@
-"""Write accumulated deltas with atomic upserts, and read progress back per member."""
+"""Write accumulated tally deltas with atomic upserts, and read progress back.
+
+Rule slots read tallies: the progress of an achievement for a (member, period) is the state
+of the tally of each of its rule slots. A (member, period) has progress for an achievement
+when a record of it matches one of the achievement's rules (some slot's tally counts at least
+one record); that is when the achievement is evaluated for it.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, delete, func, select
+from sqlalchemy import Table, bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from plaudit.db.upsert import insert_for_dialect
-from plaudit.engine.deltas import DeltaBatch
-from plaudit.models import RuleProgress, RuleProgressValue
+from plaudit.engine.deltas import DeltaBatch, TallyKey
+from plaudit.models import AchievementTally, TallyProgress, TallyValue
 
-_PROGRESS_KEY = ["achievement_id", "member_id", "period_key", "rule_slot"]
+_TALLY_KEY = ["tally_id", "member_id", "period_key"]
 
 
 @cache
 def _progress_upsert(dialect: str) -> Any:
     """Built once per dialect: an executemany of these is the whole write of a batch."""
-    table = RuleProgress.__table__
+    table = TallyProgress.__table__
     stmt = insert_for_dialect(dialect, table)
     return stmt.on_conflict_do_update(
-        index_elements=_PROGRESS_KEY,
+        index_elements=_TALLY_KEY,
         set_={
             "matched": table.c.matched + stmt.excluded.matched,
             "n_values": table.c.n_values + stmt.excluded.n_values,
@@ -35,22 +41,34 @@ def _progress_upsert(dialect: str) -> Any:
 
 @cache
 def _value_upsert(dialect: str) -> Any:
-    table = RuleProgressValue.__table__
+    table = TallyValue.__table__
     stmt = insert_for_dialect(dialect, table)
     return stmt.on_conflict_do_update(
-        index_elements=[*_PROGRESS_KEY, "value_key", "numeric"],
+        index_elements=[*_TALLY_KEY, "value_key", "numeric"],
         set_={"n": table.c.n + stmt.excluded.n},
     )
 
 
+_values_table = cast(Table, TallyValue.__table__)
+_DROP_EMPTY_VALUE = delete(_values_table).where(
+    _values_table.c.tally_id == bindparam("t"),
+    _values_table.c.member_id == bindparam("m"),
+    _values_table.c.period_key == bindparam("p"),
+    _values_table.c.value_key == bindparam("vk"),
+    _values_table.c.numeric == bindparam("num"),
+    _values_table.c.n <= 0,
+)
+
+
 def flush(session: Session, batch: DeltaBatch) -> None:
-    """Apply the batch's deltas: count and sum move by SQL arithmetic, never read-modify-write."""
+    """Apply the batch's deltas: counts and sums move by SQL arithmetic, never
+    read-modify-write; a value whose count falls to zero is removed."""
+    dialect = session.get_bind().dialect.name
     progress_rows = [
         {
-            "achievement_id": k[0],
+            "tally_id": k[0],
             "member_id": k[1],
             "period_key": k[2],
-            "rule_slot": k[3],
             "matched": d.matched,
             "n_values": d.n_values,
             "total": d.total,
@@ -59,23 +77,28 @@ def flush(session: Session, batch: DeltaBatch) -> None:
         if d.matched or d.n_values or d.total
     ]
     if progress_rows:
-        session.execute(_progress_upsert(session.get_bind().dialect.name), progress_rows)
+        session.execute(_progress_upsert(dialect), progress_rows)
     value_rows = [
         {
-            "achievement_id": k[0],
+            "tally_id": k[0],
             "member_id": k[1],
             "period_key": k[2],
-            "rule_slot": k[3],
-            "value_key": k[4],
-            "numeric": k[5],
+            "value_key": k[3],
+            "numeric": k[4],
             "n": n,
         }
         for k, n in batch.values.items()
         if n
     ]
     if value_rows:
-        session.execute(_value_upsert(session.get_bind().dialect.name), value_rows)
-        session.execute(delete(RuleProgressValue).where(RuleProgressValue.n <= 0))
+        session.execute(_value_upsert(dialect), value_rows)
+        emptied = [
+            {"t": k[0], "m": k[1], "p": k[2], "vk": k[3], "num": k[4]}
+            for k, n in batch.values.items()
+            if n < 0
+        ]
+        if emptied:
+            session.connection().execute(_DROP_EMPTY_VALUE, emptied)
     batch.progress.clear()
     batch.values.clear()
 
@@ -93,137 +116,149 @@ class SlotState:
 ProgressState = dict[tuple[int, str], dict[str, SlotState]]
 """(member_id, period_key) -> rule_slot -> state, for one achievement."""
 
+TallyStates = dict[TallyKey, SlotState]
+
+
+def _chunks(items: list[Any], size: int = 500) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def read_tally_states(session: Session, keys: Iterable[TallyKey]) -> TallyStates:
+    """The state of each (tally, member, period) key that has one, in two queries per chunk
+    of members (a superset is read by tally, member and period sets, then trimmed)."""
+    wanted = set(keys)
+    out: TallyStates = {}
+    if not wanted:
+        return out
+    tallies = sorted({t for t, _, _ in wanted})
+    periods = sorted({p for _, _, p in wanted})
+    for members in _chunks(sorted({m for _, m, _ in wanted})):
+        _read_into(session, out, wanted, tallies, members, periods)
+    return out
+
+
+def _read_into(
+    session: Session,
+    out: TallyStates,
+    wanted: Collection[TallyKey] | None,
+    tallies: list[int],
+    members: list[int] | None,
+    periods: list[str] | None,
+) -> None:
+    query = select(
+        TallyProgress.tally_id,
+        TallyProgress.member_id,
+        TallyProgress.period_key,
+        TallyProgress.matched,
+        TallyProgress.n_values,
+        TallyProgress.total,
+    ).where(TallyProgress.tally_id.in_(tallies))
+    vquery = (
+        select(
+            TallyValue.tally_id,
+            TallyValue.member_id,
+            TallyValue.period_key,
+            func.min(TallyValue.numeric),
+            func.max(TallyValue.numeric),
+            func.count(),
+        )
+        .where(TallyValue.tally_id.in_(tallies), TallyValue.n > 0)
+        .group_by(TallyValue.tally_id, TallyValue.member_id, TallyValue.period_key)
+    )
+    if members is not None:
+        query = query.where(TallyProgress.member_id.in_(members))
+        vquery = vquery.where(TallyValue.member_id.in_(members))
+    if periods is not None:
+        query = query.where(TallyProgress.period_key.in_(periods))
+        vquery = vquery.where(TallyValue.period_key.in_(periods))
+    for t, m, p, matched, n_values, total in session.execute(query):
+        if wanted is None or (t, m, p) in wanted:
+            out[(t, m, p)] = SlotState(matched, n_values, float(total))
+    for t, m, p, low, high, distinct in session.execute(vquery):
+        if wanted is None or (t, m, p) in wanted:
+            state = out.setdefault((t, m, p), SlotState())
+            state.minimum, state.maximum, state.distinct = low, high, distinct
+
+
+def read_whole_tallies(session: Session, tally_ids: Iterable[int]) -> TallyStates:
+    out: TallyStates = {}
+    ids = sorted(set(tally_ids))
+    if ids:
+        _read_into(session, out, None, ids, None, None)
+    return out
+
+
+def slots_state(
+    slot_tallies: dict[str, int], states: TallyStates, member_id: int, period_key: str
+) -> dict[str, SlotState] | None:
+    """One achievement's slots for (member, period), or None when no record of the member in
+    that period matches any of its rules."""
+    slots = {}
+    present = False
+    for slot, tally_id in slot_tallies.items():
+        state = states.get((tally_id, member_id, period_key))
+        if state is not None:
+            slots[slot] = state
+            present = present or state.matched > 0
+    return slots if present else None
+
+
+def progress_of(
+    slot_tallies: dict[str, int], states: TallyStates, keys: Iterable[tuple[int, str]]
+) -> ProgressState:
+    state: ProgressState = {}
+    for member_id, period_key in keys:
+        slots = slots_state(slot_tallies, states, member_id, period_key)
+        if slots is not None:
+            state[(member_id, period_key)] = slots
+    return state
+
 
 def read_progress(
     session: Session, achievement_id: int, keys: Iterable[tuple[int, str]] | None = None
 ) -> ProgressState:
-    """The running aggregates of one achievement, for some (member, period) keys or all."""
-    state: ProgressState = defaultdict(dict)
-    key_list = list(keys) if keys is not None else None
-    if key_list is not None and not key_list:
-        return state
-    for chunk in _chunks(key_list):
-        query = select(
-            RuleProgress.member_id,
-            RuleProgress.period_key,
-            RuleProgress.rule_slot,
-            RuleProgress.matched,
-            RuleProgress.n_values,
-            RuleProgress.total,
-        ).where(RuleProgress.achievement_id == achievement_id)
-        if chunk is not None:
-            query = query.where(_key_filter(RuleProgress, chunk))
-        wanted = set(chunk) if chunk is not None else None
-        for member_id, period_key, slot, matched, n_values, total in session.execute(query):
-            if wanted is None or (member_id, period_key) in wanted:
-                state[(member_id, period_key)][slot] = SlotState(matched, n_values, float(total))
-        vquery = (
-            select(
-                RuleProgressValue.member_id,
-                RuleProgressValue.period_key,
-                RuleProgressValue.rule_slot,
-                func.min(RuleProgressValue.numeric),
-                func.max(RuleProgressValue.numeric),
-                func.count(),
-            )
-            .where(RuleProgressValue.achievement_id == achievement_id, RuleProgressValue.n > 0)
-            .group_by(
-                RuleProgressValue.member_id,
-                RuleProgressValue.period_key,
-                RuleProgressValue.rule_slot,
+    """The progress of one attached achievement, for some (member, period) keys or all."""
+    slot_tallies = {
+        slot: tally_id
+        for slot, tally_id in session.execute(
+            select(AchievementTally.rule_slot, AchievementTally.tally_id).where(
+                AchievementTally.achievement_id == achievement_id
             )
         )
-        if chunk is not None:
-            vquery = vquery.where(_key_filter(RuleProgressValue, chunk))
-        for member_id, period_key, slot, low, high, distinct in session.execute(vquery):
-            if wanted is not None and (member_id, period_key) not in wanted:
-                continue
-            slot_state = state[(member_id, period_key)].setdefault(slot, SlotState())
-            slot_state.minimum, slot_state.maximum, slot_state.distinct = low, high, distinct
-    return state
+    }
+    return read_progress_of(session, slot_tallies, keys)
+
+
+def read_progress_of(
+    session: Session, slot_tallies: dict[str, int], keys: Iterable[tuple[int, str]] | None = None
+) -> ProgressState:
+    if not slot_tallies:
+        return {}
+    if keys is None:
+        states = read_whole_tallies(session, slot_tallies.values())
+        every = {(m, p) for _, m, p in states}
+        return progress_of(slot_tallies, states, sorted(every))
+    key_list = list(keys)
+    states = read_tally_states(
+        session, [(t, m, p) for m, p in key_list for t in set(slot_tallies.values())]
+    )
+    return progress_of(slot_tallies, states, key_list)
 
 
 def read_progress_many(
-    session: Session, keys: Iterable[tuple[int, int, str]]
+    session: Session,
+    slot_tallies: dict[int, dict[str, int]],
+    keys: Iterable[tuple[int, int, str]],
 ) -> dict[int, ProgressState]:
-    """Running aggregates for (achievement, member, period) keys of several achievements,
-    in two queries per chunk of members rather than two per achievement."""
-    wanted = set(keys)
-    out: dict[int, ProgressState] = defaultdict(lambda: defaultdict(dict))
-    if not wanted:
-        return out
-    achievements = sorted({a for a, _, _ in wanted})
-    periods = sorted({p for _, _, p in wanted})
-    members = sorted({m for _, m, _ in wanted})
-    for start in range(0, len(members), 500):
-        chunk = members[start : start + 500]
-        query = select(
-            RuleProgress.achievement_id,
-            RuleProgress.member_id,
-            RuleProgress.period_key,
-            RuleProgress.rule_slot,
-            RuleProgress.matched,
-            RuleProgress.n_values,
-            RuleProgress.total,
-        ).where(
-            RuleProgress.achievement_id.in_(achievements),
-            RuleProgress.member_id.in_(chunk),
-            RuleProgress.period_key.in_(periods),
-        )
-        for a, m, p, slot, matched, n_values, total in session.execute(query):
-            if (a, m, p) in wanted:
-                out[a][(m, p)][slot] = SlotState(matched, n_values, float(total))
-        vquery = (
-            select(
-                RuleProgressValue.achievement_id,
-                RuleProgressValue.member_id,
-                RuleProgressValue.period_key,
-                RuleProgressValue.rule_slot,
-                func.min(RuleProgressValue.numeric),
-                func.max(RuleProgressValue.numeric),
-                func.count(),
-            )
-            .where(
-                RuleProgressValue.achievement_id.in_(achievements),
-                RuleProgressValue.member_id.in_(chunk),
-                RuleProgressValue.period_key.in_(periods),
-                RuleProgressValue.n > 0,
-            )
-            .group_by(
-                RuleProgressValue.achievement_id,
-                RuleProgressValue.member_id,
-                RuleProgressValue.period_key,
-                RuleProgressValue.rule_slot,
-            )
-        )
-        for a, m, p, slot, low, high, distinct in session.execute(vquery):
-            if (a, m, p) in wanted:
-                slot_state = out[a][(m, p)].setdefault(slot, SlotState())
-                slot_state.minimum, slot_state.maximum, slot_state.distinct = low, high, distinct
+    """Progress for (achievement, member, period) keys of several achievements, from one read
+    of the tallies they use."""
+    key_list = sorted(set(keys))
+    needed = {(t, m, p) for a, m, p in key_list for t in set(slot_tallies.get(a, {}).values())}
+    states = read_tally_states(session, needed)
+    out: dict[int, ProgressState] = defaultdict(dict)
+    for a, m, p in key_list:
+        slots = slots_state(slot_tallies.get(a, {}), states, m, p)
+        if slots is not None:
+            out[a][(m, p)] = slots
     return out
-
-
-def _chunks(
-    keys: list[tuple[int, str]] | None, size: int = 500
-) -> Iterable[list[tuple[int, str]] | None]:
-    if keys is None:
-        yield None
-        return
-    for start in range(0, len(keys), size):
-        yield keys[start : start + size]
-
-
-def _key_filter(
-    model: type[RuleProgress] | type[RuleProgressValue], keys: list[tuple[int, str]]
-) -> Any:
-    """Members IN (...) AND periods IN (...): a superset of `keys`, trimmed by the caller."""
-    members = sorted({m for m, _ in keys})
-    periods = sorted({p for _, p in keys})
-    return and_(model.member_id.in_(members), model.period_key.in_(periods))
-
-
-def clear_progress(session: Session, achievement_id: int) -> None:
-    session.execute(
-        delete(RuleProgressValue).where(RuleProgressValue.achievement_id == achievement_id)
-    )
-    session.execute(delete(RuleProgress).where(RuleProgress.achievement_id == achievement_id))

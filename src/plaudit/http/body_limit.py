@@ -6,13 +6,19 @@ import json
 import re
 from collections.abc import Sequence
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from plaudit.http.problems import PROBLEM_JSON
 
 
-class BodyTooLarge(Exception):
-    pass
+class BodyTooLarge(HTTPException):
+    """Raised from `receive` when a body without Content-Length (chunked) streams past the
+    limit. An HTTPException, so that FastAPI's body parsing passes it on (any other error there
+    becomes a 400) and the problem handlers answer 413."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, detail=_too_large(limit))
 
 
 class BodyLimitMiddleware:
@@ -54,7 +60,7 @@ class BodyLimitMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise BodyTooLarge
+                    raise BodyTooLarge(limit)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -70,13 +76,17 @@ class BodyLimitMiddleware:
                 await _send_413(send, limit)
 
 
+def _too_large(limit: int) -> str:
+    return f"The request body is larger than the limit of {limit} bytes."
+
+
 async def _send_413(send: Send, limit: int) -> None:
     body = json.dumps(
         {
             "type": "about:blank",
             "status": 413,
             "title": "Payload too large",
-            "detail": f"The request body is larger than the limit of {limit} bytes.",
+            "detail": _too_large(limit),
             "code": "payload_too_large",
         }
     ).encode()

@@ -123,12 +123,13 @@ async def _on_integrity_error(_request: Request, exc: Exception) -> JSONResponse
 
 
 async def _on_out_of_range(_request: Request, exc: Exception) -> JSONResponse:
-    # Backstop for numbers the database cannot hold (an id of 2**70): bad input, not a crash.
+    # Backstop for values the database cannot hold (an id of 2**70 in a path, a NUL character
+    # in a path or query on PostgreSQL): bad input, not a crash.
     logger.info("value out of range answered as 422: %s", exc)
     return problem(
         422,
-        "A number in the request is out of the range the database can store; nothing was "
-        "changed.",
+        "A value in the request cannot be stored or looked up by the database (a number out "
+        "of range, or a character it does not accept); nothing was changed.",
         code="out_of_range",
     )
 

@@ -3,14 +3,18 @@
 from plaudit.models.achievement import Achievement, AchievementBadge, AchievementVersion
 from plaudit.models.audit import AuditEvent
 from plaudit.models.award import Award
+from plaudit.models.delivery import WebhookDelivery, WebhookDeliveryAttempt
 from plaudit.models.group import Group
 from plaudit.models.identity import ApiToken, User
 from plaudit.models.member import Member
+from plaudit.models.notification import Notification, NotificationFiring
 from plaudit.models.progress import (
     AchievementSource,
+    AchievementTally,
     EngineGeneration,
-    RuleProgress,
-    RuleProgressValue,
+    Tally,
+    TallyProgress,
+    TallyValue,
 )
 from plaudit.models.record import IdempotentResponse, Record
 from plaudit.models.source import Source
@@ -20,6 +24,7 @@ __all__ = [
     "Achievement",
     "AchievementBadge",
     "AchievementSource",
+    "AchievementTally",
     "AchievementVersion",
     "ApiToken",
     "AuditEvent",
@@ -28,10 +33,15 @@ __all__ = [
     "Group",
     "IdempotentResponse",
     "Member",
+    "Notification",
+    "NotificationFiring",
     "Record",
-    "RuleProgress",
-    "RuleProgressValue",
     "Source",
+    "Tally",
+    "TallyProgress",
+    "TallyValue",
     "Team",
     "User",
+    "WebhookDelivery",
+    "WebhookDeliveryAttempt",
 ]

@@ -1,51 +1,81 @@
-"""Running aggregates of each rule per (achievement, member, period), and which active
-achievements read which source.
+"""Running aggregates per (tally, member, period), the tallies of each active achievement's
+rules, and which active achievements read which source.
 
-`rule_progress` keeps count, number of values and sum, updated by atomic upserts of deltas;
-`rule_progress_values` keeps a multiset of values for rules that need min, max or distinct
-counts. Both are derived data: activation rebuilds them from the records.
+`tally_progress` keeps count, number of values and sum, updated by atomic upserts of deltas;
+`tally_values` keeps a multiset of values for rules that need min, max or distinct counts.
+Both are derived data: activation builds a tally from the records when no active achievement
+shares it yet, and the last deactivation that uses it drops it.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Float, ForeignKey, Index, String, UniqueConstraint
+from typing import Any
+
+from sqlalchemy import BigInteger, Float, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from plaudit.db.base import Base
+from plaudit.db.types import JSONType
 
 
-class RuleProgress(Base):
-    __tablename__ = "rule_progress"
-    __table_args__ = (
-        UniqueConstraint("achievement_id", "member_id", "period_key", "rule_slot"),
-        Index("ix_rule_progress_member", "member_id", "period_key"),
-    )
+class Tally(Base):
+    """One running aggregate shape: a source, filters, what is kept (count; count, number of
+    values and sum of a field; or the multiset of a field's values), a period kind and an
+    effective window. Rules of any number of active achievements that differ only in their
+    operator and target share one tally, so a record updates it once for all of them."""
+
+    __tablename__ = "tallies"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    achievement_id: Mapped[int] = mapped_column(ForeignKey("achievements.id", ondelete="CASCADE"))
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
-    period_key: Mapped[str] = mapped_column(String(20))
-    rule_slot: Mapped[str] = mapped_column(String(20))
+    signature: Mapped[str] = mapped_column(String(64), unique=True)
+    source_key: Mapped[str] = mapped_column(String(100), index=True)
+    definition: Mapped[dict[str, Any]] = mapped_column(JSONType)
+
+
+class AchievementTally(Base):
+    """Which tally holds the progress of each rule slot of an active achievement."""
+
+    __tablename__ = "achievement_tallies"
+
+    achievement_id: Mapped[int] = mapped_column(
+        ForeignKey("achievements.id", ondelete="CASCADE"), primary_key=True
+    )
+    rule_slot: Mapped[str] = mapped_column(String(20), primary_key=True)
+    tally_id: Mapped[int] = mapped_column(ForeignKey("tallies.id", ondelete="CASCADE"), index=True)
+
+
+class TallyProgress(Base):
+    """Count, number of values and sum per (tally, member, period), moved by atomic upserts
+    of deltas. No foreign key to members: progress only ever comes from a member's records,
+    which already keep the member from being deleted."""
+
+    __tablename__ = "tally_progress"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    tally_id: Mapped[int] = mapped_column(
+        ForeignKey("tallies.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    period_key: Mapped[str] = mapped_column(String(20), primary_key=True)
     matched: Mapped[int] = mapped_column(default=0)
     n_values: Mapped[int] = mapped_column(default=0)
     total: Mapped[float] = mapped_column(Float, default=0.0)
 
 
-class RuleProgressValue(Base):
-    __tablename__ = "rule_progress_values"
-    __table_args__ = (
-        UniqueConstraint(
-            "achievement_id", "member_id", "period_key", "rule_slot", "value_key", "numeric"
-        ),
-    )
+class TallyValue(Base):
+    """The multiset of a field's values per (tally, member, period): how many matching records
+    hold each value (min, max and distinct counts survive updates and deletes)."""
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    achievement_id: Mapped[int] = mapped_column(ForeignKey("achievements.id", ondelete="CASCADE"))
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
-    period_key: Mapped[str] = mapped_column(String(20))
-    rule_slot: Mapped[str] = mapped_column(String(20))
-    value_key: Mapped[str] = mapped_column(String(500))
-    numeric: Mapped[float] = mapped_column(Float)
+    __tablename__ = "tally_values"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    tally_id: Mapped[int] = mapped_column(
+        ForeignKey("tallies.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    period_key: Mapped[str] = mapped_column(String(20), primary_key=True)
+    value_key: Mapped[str] = mapped_column(String(500), primary_key=True)
+    numeric: Mapped[float] = mapped_column(Float, primary_key=True)
     n: Mapped[int] = mapped_column(default=0)
 
 

@@ -13,9 +13,12 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from plaudit.engine.apply import Change, apply_changes
+from plaudit.engine.bulk import StagedChange, apply_bulk
+from plaudit.engine.compiled import source_plan
 from plaudit.engine.deltas import RecordFacts
 from plaudit.errors import FieldError, InvalidInput, NotFound
 from plaudit.models import Member, Record, Source
+from plaudit.notification.hook import notify_records
 from plaudit.record.schemas import RecordIn
 from plaudit.rules.canonical import canonical_data
 from plaudit.rules.model import FieldType
@@ -128,10 +131,22 @@ def validate_records(
     return out
 
 
+BULK_MIN_CHANGES = 64
+"""Batches with at least this many changes take the set-based bulk path (``engine.bulk``);
+smaller ones the per-record path. Both give the same records, progress and awards."""
+
+
 def ingest_records(
-    session: Session, source_key: str, items: Sequence[RecordIn], *, now: datetime, zone: ZoneInfo
+    session: Session,
+    source_key: str,
+    items: Sequence[RecordIn],
+    *,
+    now: datetime,
+    zone: ZoneInfo,
+    bulk: bool | None = None,
 ) -> IngestOutcome:
-    """All or nothing: every record is checked before anything is written."""
+    """All or nothing: every record is checked before anything is written. `bulk` forces
+    the bulk (True) or the per-record (False) path; by default the batch's size decides."""
     source = get_source(session, source_key)
     fields = {name: FieldType(t) for name, t in source.field_types().items()}
     members, errors = _check(session, fields, items)
@@ -140,6 +155,7 @@ def ingest_records(
     existing = _existing_by_external_id(session, source.id, items)
     outcome = IngestOutcome()
     changes: list[Change] = []
+    change_rows: list[dict[str, Any] | None] = []  # the new record each change writes, if any
     new_rows: list[dict[str, Any]] = []
     pending: dict[str, dict[str, Any]] = {}
     for item, member_id in zip(items, members, strict=True):
@@ -161,6 +177,7 @@ def ingest_records(
             outcome.unchanged += 1
             continue
         changes.append((before, facts))
+        change_rows.append(None if before_record is not None else before_row)
         row = {
             "source_id": source.id,
             "external_id": ext,
@@ -179,14 +196,45 @@ def ingest_records(
             outcome.updated += 1
         else:
             new_rows.append(row)
+            change_rows[-1] = row
             if ext:
                 pending[ext] = row
             outcome.created += 1
-    if new_rows:
-        session.execute(insert(Record), new_rows)
-    session.flush()
-    outcome.award_ids = apply_changes(session, source.key, changes, now=now, zone=zone)
+    if bulk if bulk is not None else len(changes) >= BULK_MIN_CHANGES:
+        session.flush()  # updates of stored records; the new ones are inserted from the stage
+        plan = source_plan(session, source.key, zone)
+        staged = _staged_changes(changes, change_rows, new_rows)
+        outcome.award_ids = apply_bulk(session, plan, source.id, staged, now=now, zone=zone)
+    else:
+        if new_rows:
+            session.execute(insert(Record), new_rows)
+        session.flush()
+        outcome.award_ids = apply_changes(session, source.key, changes, now=now, zone=zone)
+    outcome.award_ids += notify_records(session, source.key, changes, now=now, zone=zone)
     return outcome
+
+
+def _staged_changes(
+    changes: Sequence[Change],
+    change_rows: Sequence[dict[str, Any] | None],
+    new_rows: Sequence[dict[str, Any]],
+) -> list[StagedChange]:
+    """The changes, the last one of each new record marked with the record's position among
+    the new records (its final version is what gets inserted, in that order)."""
+    order = {id(row): i for i, row in enumerate(new_rows)}
+    last = {id(row): i for i, row in enumerate(change_rows) if row is not None}
+    out = []
+    for i, ((before, after), row) in enumerate(zip(changes, change_rows, strict=True)):
+        final = row is not None and last[id(row)] == i
+        out.append(
+            StagedChange(
+                before,
+                after,
+                external_id=row["external_id"] if row is not None else None,
+                new_order=order[id(row)] if final and row is not None else None,
+            )
+        )
+    return out
 
 
 def _facts_of_row(row: dict[str, Any]) -> RecordFacts:

@@ -164,9 +164,7 @@ def completion_report(
             completed=completed.get((achievement_id, team_id), (0, 0))[0],
             awards=completed.get((achievement_id, team_id), (0, 0))[1],
         )
-        for achievement_id, team_id in sorted(
-            keys, key=lambda k: (k[0], k[1] is None, k[1] or 0)
-        )
+        for achievement_id, team_id in sorted(keys, key=lambda k: (k[0], k[1] is None, k[1] or 0))
     ]
     return CompletionReport(
         period=window.period,

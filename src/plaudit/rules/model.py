@@ -112,12 +112,15 @@ class Filter(BaseModel):
                 raise ValueError(f"'{op}' needs a non-empty list of values, got {_show(value)}")
             for i, item in enumerate(value):
                 if not is_scalar(item):
-                    raise ValueError(f"'{op}' list item {i} must be a string, number or boolean, "
-                                     f"got {_show(item)}")
+                    raise ValueError(
+                        f"'{op}' list item {i} must be a string, number or boolean, "
+                        f"got {_show(item)}"
+                    )
             return list(value)
         if not is_scalar(value):
-            raise ValueError(f"'{op}' needs one string, number or boolean value, "
-                             f"got {_show(value)}")
+            raise ValueError(
+                f"'{op}' needs one string, number or boolean value, got {_show(value)}"
+            )
         return value
 
 
@@ -140,8 +143,10 @@ class Rule(BaseModel):
         if aggregate is None:  # the aggregate itself was invalid; that error is reported already
             return field
         if aggregate is Aggregate.COUNT and field is not None:
-            raise ValueError("'count' counts records and takes no field; use 'count_distinct' "
-                             "to count distinct values, or an 'exists' filter")
+            raise ValueError(
+                "'count' counts records and takes no field; use 'count_distinct' "
+                "to count distinct values, or an 'exists' filter"
+            )
         if aggregate is not Aggregate.COUNT and field is None:
             raise ValueError(f"'{aggregate}' needs a field to aggregate")
         return field
@@ -163,6 +168,5 @@ def parse_requirements(raw: Any) -> list[list[Rule]]:
 
 def dump_requirements(requirements: list[list[Rule]]) -> list[list[dict[str, Any]]]:
     """Requirements as JSON-ready data (the shape :func:`parse_requirements` accepts)."""
-    dumped: list[list[dict[str, Any]]] = REQUIREMENTS_ADAPTER.dump_python(
-        requirements, mode="json")
+    dumped: list[list[dict[str, Any]]] = REQUIREMENTS_ADAPTER.dump_python(requirements, mode="json")
     return dumped

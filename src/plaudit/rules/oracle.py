@@ -63,8 +63,9 @@ def compare(operator: Operator, current: float, target: float) -> bool:
     raise ValueError(f"unknown operator {operator!r}")
 
 
-def aggregate(rule: Rule, fields: Mapping[str, FieldType],
-              datas: Iterable[Mapping[str, Any]]) -> float | None:
+def aggregate(
+    rule: Rule, fields: Mapping[str, FieldType], datas: Iterable[Mapping[str, Any]]
+) -> float | None:
     """The rule's aggregate over the record datas that pass its filters.
 
     `fields` are the rule's source's fields (name -> type). count: matching records; sum:
@@ -73,22 +74,32 @@ def aggregate(rule: Rule, fields: Mapping[str, FieldType],
     as typed values, so datetimes in different offsets of the same instant are one value).
     Raises ``ValueError`` if sum/avg/min/max name a field that is not a number field.
     """
-    matching = [data for data in datas
-                if all(matches(flt, fields.get(flt.field), data) for flt in rule.where)]
+    matching = [
+        data
+        for data in datas
+        if all(matches(flt, fields.get(flt.field), data) for flt in rule.where)
+    ]
     if rule.aggregate is Aggregate.COUNT:
         return float(len(matching))
     if rule.field is None:
         raise ValueError(f"'{rule.aggregate}' needs a field to aggregate")
     field_type = fields.get(rule.field)
     if rule.aggregate in _NUMERIC and field_type not in (None, FieldType.NUMBER):
-        raise ValueError(f"'{rule.aggregate}' needs a number field; "
-                         f"{rule.field!r} is a {field_type} field")
-    values = [value for data in matching
-              if (value := read_value(field_type, data, rule.field)) is not None]
+        raise ValueError(
+            f"'{rule.aggregate}' needs a number field; {rule.field!r} is a {field_type} field"
+        )
+    values = [
+        value
+        for data in matching
+        if (value := read_value(field_type, data, rule.field)) is not None
+    ]
     if rule.aggregate is Aggregate.COUNT_DISTINCT:
         return float(len(set(values)))
-    numbers = [float(value) for value in values
-               if isinstance(value, int | float) and not isinstance(value, bool)]
+    numbers = [
+        float(value)
+        for value in values
+        if isinstance(value, int | float) and not isinstance(value, bool)
+    ]
     if rule.aggregate is Aggregate.SUM:
         return math.fsum(numbers)
     if not numbers:
@@ -133,9 +144,11 @@ def repeat_count(progress: Iterable[tuple[float | None, float]]) -> int:
     return min(counts) if counts else 0
 
 
-def evaluate(requirements: Sequence[Sequence[Rule]],
-             sources: Mapping[str, Mapping[str, FieldType]],
-             records_by_source: Mapping[str, Sequence[Mapping[str, Any]]]) -> Evaluation:
+def evaluate(
+    requirements: Sequence[Sequence[Rule]],
+    sources: Mapping[str, Mapping[str, FieldType]],
+    records_by_source: Mapping[str, Sequence[Mapping[str, Any]]],
+) -> Evaluation:
     """Evaluate every rule over the record datas of its source.
 
     A group is met when it has rules and all are met (an empty group is never met); the
@@ -147,18 +160,22 @@ def evaluate(requirements: Sequence[Sequence[Rule]],
     for g, group in enumerate(requirements):
         group_results: list[RuleResult] = []
         for r, rule in enumerate(group):
-            current = aggregate(rule, sources.get(rule.source, {}),
-                                records_by_source.get(rule.source, ()))
+            current = aggregate(
+                rule, sources.get(rule.source, {}), records_by_source.get(rule.source, ())
+            )
             group_results.append(RuleResult(g, r, current, rule.value, rule_met(rule, current)))
         groups_met.append(bool(group_results) and all(res.met for res in group_results))
         results.extend(group_results)
     return Evaluation(tuple(results), tuple(groups_met), complete=any(groups_met))
 
 
-def completions(requirements: Sequence[Sequence[Rule]],
-                sources: Mapping[str, Mapping[str, FieldType]],
-                records_by_source: Mapping[str, Sequence[Mapping[str, Any]]], *,
-                repeatable: bool) -> int:
+def completions(
+    requirements: Sequence[Sequence[Rule]],
+    sources: Mapping[str, Mapping[str, FieldType]],
+    records_by_source: Mapping[str, Sequence[Mapping[str, Any]]],
+    *,
+    repeatable: bool,
+) -> int:
     """How many times the achievement has been earned by these records.
 
     Non-repeatable: 1 if complete, else 0. Repeatable: the minimum over the single group's
@@ -171,6 +188,7 @@ def completions(requirements: Sequence[Sequence[Rule]],
     if not requirements:
         return 0
     if len(requirements) != 1:
-        raise ValueError("a repeatable achievement needs exactly one rule group, "
-                         f"got {len(requirements)}")
+        raise ValueError(
+            f"a repeatable achievement needs exactly one rule group, got {len(requirements)}"
+        )
     return repeat_count((res.current, res.target) for res in evaluation.results)

@@ -33,9 +33,12 @@ _COUNTING = frozenset({Aggregate.COUNT, Aggregate.COUNT_DISTINCT})
 _REPEATABLE_AGGREGATES = frozenset({Aggregate.COUNT, Aggregate.SUM})
 
 
-def validate_requirements(requirements: Sequence[Sequence[Rule]],
-                          sources: Mapping[str, Mapping[str, FieldType]], *,
-                          repeatable: bool) -> list[RuleProblem]:
+def validate_requirements(
+    requirements: Sequence[Sequence[Rule]],
+    sources: Mapping[str, Mapping[str, FieldType]],
+    *,
+    repeatable: bool,
+) -> list[RuleProblem]:
     """Every problem with `requirements` given the `sources` (name -> field name -> type).
 
     No requirements at all is fine for a non-repeatable achievement (it is given manually
@@ -44,12 +47,22 @@ def validate_requirements(requirements: Sequence[Sequence[Rule]],
     """
     problems: list[RuleProblem] = []
     if repeatable and len(requirements) != 1:
-        problems.append(RuleProblem((), "a repeatable achievement needs exactly one rule group "
-                                        f"(AND-ed rules), got {len(requirements)}"))
+        problems.append(
+            RuleProblem(
+                (),
+                "a repeatable achievement needs exactly one rule group "
+                f"(AND-ed rules), got {len(requirements)}",
+            )
+        )
     for g, group in enumerate(requirements):
         if not group:
-            problems.append(RuleProblem((g,), f"rule group {g} has no rules; every group needs "
-                                              "at least one rule (remove the group instead)"))
+            problems.append(
+                RuleProblem(
+                    (g,),
+                    f"rule group {g} has no rules; every group needs "
+                    "at least one rule (remove the group instead)",
+                )
+            )
         for r, rule in enumerate(group):
             problems.extend(_check_rule((g, r), rule, sources))
             if repeatable:
@@ -57,14 +70,16 @@ def validate_requirements(requirements: Sequence[Sequence[Rule]],
     return problems
 
 
-def _check_rule(loc: Loc, rule: Rule,
-                sources: Mapping[str, Mapping[str, FieldType]]) -> list[RuleProblem]:
+def _check_rule(
+    loc: Loc, rule: Rule, sources: Mapping[str, Mapping[str, FieldType]]
+) -> list[RuleProblem]:
     problems = _check_target(loc, rule)
     fields = sources.get(rule.source)
     if fields is None:
         known = ", ".join(repr(name) for name in sorted(sources)) or "none are defined yet"
-        problems.append(RuleProblem((*loc, "source"),
-                                    f"unknown source {rule.source!r}; known sources: {known}"))
+        problems.append(
+            RuleProblem((*loc, "source"), f"unknown source {rule.source!r}; known sources: {known}")
+        )
         return problems
     for i, flt in enumerate(rule.where):
         problems.extend(_check_filter((*loc, "where", i), rule.source, flt, fields))
@@ -75,11 +90,17 @@ def _check_rule(loc: Loc, rule: Rule,
 
 def _check_target(loc: Loc, rule: Rule) -> list[RuleProblem]:
     if not math.isfinite(rule.value):
-        return [RuleProblem((*loc, "value"), f"the target must be a finite number, "
-                                             f"got {rule.value!r}")]
+        return [
+            RuleProblem((*loc, "value"), f"the target must be a finite number, got {rule.value!r}")
+        ]
     if rule.aggregate in _COUNTING and (rule.value < 0 or not float(rule.value).is_integer()):
-        return [RuleProblem((*loc, "value"), f"'{rule.aggregate}' counts, so its target must "
-                                             f"be a whole number >= 0, got {rule.value:g}")]
+        return [
+            RuleProblem(
+                (*loc, "value"),
+                f"'{rule.aggregate}' counts, so its target must "
+                f"be a whole number >= 0, got {rule.value:g}",
+            )
+        ]
     return []
 
 
@@ -88,21 +109,32 @@ def _unknown_field(source: str, field: str, fields: Mapping[str, FieldType]) -> 
     return f"source {source!r} has no field {field!r}; its fields: {known}"
 
 
-def _check_filter(loc: Loc, source: str, flt: Filter,
-                  fields: Mapping[str, FieldType]) -> list[RuleProblem]:
+def _check_filter(
+    loc: Loc, source: str, flt: Filter, fields: Mapping[str, FieldType]
+) -> list[RuleProblem]:
     field_type = fields.get(flt.field)
     if field_type is None:
         return [RuleProblem((*loc, "field"), _unknown_field(source, flt.field, fields))]
     if flt.op in ORDER_OPS and field_type not in _ORDERED_TYPES:
-        return [RuleProblem((*loc, "op"), f"'{flt.op}' works only on number, date or datetime "
-                                          f"fields; {flt.field!r} is a {field_type} field")]
+        return [
+            RuleProblem(
+                (*loc, "op"),
+                f"'{flt.op}' works only on number, date or datetime "
+                f"fields; {flt.field!r} is a {field_type} field",
+            )
+        ]
     if flt.op is FilterOp.CONTAINS and field_type is not FieldType.STRING:
-        return [RuleProblem((*loc, "op"), f"'contains' works only on string fields; "
-                                          f"{flt.field!r} is a {field_type} field")]
+        return [
+            RuleProblem(
+                (*loc, "op"),
+                f"'contains' works only on string fields; {flt.field!r} is a {field_type} field",
+            )
+        ]
     if flt.op is FilterOp.EXISTS:
         if not isinstance(flt.value, bool):
-            return [RuleProblem((*loc, "value"), f"'exists' takes true or false, "
-                                                 f"got {flt.value!r}")]
+            return [
+                RuleProblem((*loc, "value"), f"'exists' takes true or false, got {flt.value!r}")
+            ]
         return []
     if flt.op in LIST_OPS:
         if not isinstance(flt.value, list) or not flt.value:
@@ -114,8 +146,9 @@ def _check_filter(loc: Loc, source: str, flt: Filter,
     return _check_filter_value((*loc, "value"), flt.field, field_type, flt.value)
 
 
-def _check_filter_value(loc: Loc, field: str, field_type: FieldType,
-                        value: Any) -> list[RuleProblem]:
+def _check_filter_value(
+    loc: Loc, field: str, field_type: FieldType, value: Any
+) -> list[RuleProblem]:
     try:
         coerce_value(field_type, value)
     except ValueError as exc:
@@ -123,31 +156,54 @@ def _check_filter_value(loc: Loc, field: str, field_type: FieldType,
     return []
 
 
-def _check_aggregate_field(loc: Loc, rule: Rule,
-                           fields: Mapping[str, FieldType]) -> list[RuleProblem]:
+def _check_aggregate_field(
+    loc: Loc, rule: Rule, fields: Mapping[str, FieldType]
+) -> list[RuleProblem]:
     assert rule.field is not None
     field_type = fields.get(rule.field)
     if field_type is None:
         return [RuleProblem((*loc, "field"), _unknown_field(rule.source, rule.field, fields))]
     if rule.aggregate in (Aggregate.SUM, Aggregate.AVG) and field_type is not FieldType.NUMBER:
-        return [RuleProblem((*loc, "field"), f"'{rule.aggregate}' needs a number field; "
-                                             f"{rule.field!r} is a {field_type} field")]
+        return [
+            RuleProblem(
+                (*loc, "field"),
+                f"'{rule.aggregate}' needs a number field; {rule.field!r} is a {field_type} field",
+            )
+        ]
     if rule.aggregate in (Aggregate.MIN, Aggregate.MAX) and field_type is not FieldType.NUMBER:
-        return [RuleProblem((*loc, "field"), f"'{rule.aggregate}' needs a number field "
-                                             f"(dates and datetimes are not supported); "
-                                             f"{rule.field!r} is a {field_type} field")]
+        return [
+            RuleProblem(
+                (*loc, "field"),
+                f"'{rule.aggregate}' needs a number field "
+                f"(dates and datetimes are not supported); "
+                f"{rule.field!r} is a {field_type} field",
+            )
+        ]
     return []
 
 
 def _check_repeatable(loc: Loc, rule: Rule) -> list[RuleProblem]:
     problems: list[RuleProblem] = []
     if rule.aggregate not in _REPEATABLE_AGGREGATES:
-        problems.append(RuleProblem((*loc, "aggregate"), "a repeatable achievement's rules must "
-                                    f"use 'count' or 'sum', not '{rule.aggregate}'"))
+        problems.append(
+            RuleProblem(
+                (*loc, "aggregate"),
+                "a repeatable achievement's rules must "
+                f"use 'count' or 'sum', not '{rule.aggregate}'",
+            )
+        )
     if rule.operator is not Operator.AT_LEAST:
-        problems.append(RuleProblem((*loc, "operator"), "a repeatable achievement's rules must "
-                                    f"use 'at_least', not '{rule.operator}'"))
+        problems.append(
+            RuleProblem(
+                (*loc, "operator"),
+                f"a repeatable achievement's rules must use 'at_least', not '{rule.operator}'",
+            )
+        )
     if not rule.value > 0:
-        problems.append(RuleProblem((*loc, "value"), "a repeatable achievement's rules need a "
-                                    f"target above 0, got {rule.value:g}"))
+        problems.append(
+            RuleProblem(
+                (*loc, "value"),
+                f"a repeatable achievement's rules need a target above 0, got {rule.value:g}",
+            )
+        )
     return problems

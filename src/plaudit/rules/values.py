@@ -18,6 +18,10 @@ from plaudit.rules.problems import RuleProblem
 Comparable: TypeAlias = int | float | str | bool | date | datetime
 """A coerced field value; two values coerced from the same field type compare with each other."""
 
+MAX_NUMBER = 2**53
+"""The largest magnitude of a number field's value: every integer up to it is exact as a float
+(and in JavaScript), and no sum of such values can overflow a float in SQL or Python."""
+
 _ORDER: dict[FilterOp, Callable[[Any, Any], bool]] = {
     FilterOp.GT: operator.gt,
     FilterOp.GTE: operator.ge,
@@ -34,7 +38,7 @@ def _show(value: Any) -> str:
 def coerce_value(field_type: FieldType, raw: Any) -> Comparable:
     """`raw` as a comparable value of `field_type`; raises ``ValueError`` if it does not fit.
 
-    number -> int or float (not bool, finite); string -> str; boolean -> bool;
+    number -> int or float (not bool; finite, within ±2**53); string -> str; boolean -> bool;
     date -> ``date`` from an ISO date string; datetime -> aware UTC ``datetime`` from an ISO
     datetime string that carries an offset (``Z`` or ``+02:00``).
     """
@@ -43,6 +47,8 @@ def coerce_value(field_type: FieldType, raw: Any) -> Comparable:
             raise ValueError(f"expected a number, got {_show(raw)}")
         if isinstance(raw, float) and not math.isfinite(raw):
             raise ValueError(f"expected a finite number, got {_show(raw)}")
+        if abs(raw) > MAX_NUMBER:
+            raise ValueError(f"expected a number between -2**53 and 2**53, got {_show(raw)}")
         return raw
     if field_type is FieldType.STRING:
         if not isinstance(raw, str):
@@ -70,8 +76,10 @@ def _parse_date(raw: Any) -> date:
 
 
 def _parse_datetime(raw: Any) -> datetime:
-    expected = ("expected an ISO datetime with a UTC offset such as "
-                f"'2024-05-31T14:30:00+02:00', got {_show(raw)}")
+    expected = (
+        "expected an ISO datetime with a UTC offset such as "
+        f"'2024-05-31T14:30:00+02:00', got {_show(raw)}"
+    )
     if not isinstance(raw, str):
         raise ValueError(expected)
     try:
@@ -86,8 +94,9 @@ def _parse_datetime(raw: Any) -> datetime:
         raise ValueError(expected + " (it is out of range in UTC)") from None
 
 
-def read_value(field_type: FieldType | None, data: Mapping[str, Any],
-               field: str) -> Comparable | None:
+def read_value(
+    field_type: FieldType | None, data: Mapping[str, Any], field: str
+) -> Comparable | None:
     """The coerced value of `field` in `data`, or None when absent.
 
     Absent means missing, null, a field the source does not define (`field_type` None), or a
@@ -102,8 +111,9 @@ def read_value(field_type: FieldType | None, data: Mapping[str, Any],
         return None
 
 
-def check_record_data(fields: Mapping[str, FieldType],
-                      data: Mapping[str, Any]) -> list[RuleProblem]:
+def check_record_data(
+    fields: Mapping[str, FieldType], data: Mapping[str, Any]
+) -> list[RuleProblem]:
     """Problems with a record's data against its source's fields; loc is ``(field_name,)``.
 
     Unknown fields and values of the wrong type are problems; missing or null fields are not.
@@ -113,8 +123,9 @@ def check_record_data(fields: Mapping[str, FieldType],
         field_type = fields.get(name)
         if field_type is None:
             known = ", ".join(sorted(fields)) or "none"
-            problems.append(RuleProblem((name,), f"unknown field {name!r}; "
-                                                 f"this source's fields: {known}"))
+            problems.append(
+                RuleProblem((name,), f"unknown field {name!r}; this source's fields: {known}")
+            )
             continue
         if raw is None:
             continue

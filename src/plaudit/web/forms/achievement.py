@@ -185,9 +185,7 @@ class Existing:
     end: datetime | None = None
 
 
-def _date(
-    errors: FieldErrors, name: str, raw: str, label: str, required: bool
-) -> date | None:
+def _date(errors: FieldErrors, name: str, raw: str, label: str, required: bool) -> date | None:
     if not raw:
         if required:
             add_error(errors, name, f"Choose the {label} date.")
@@ -205,10 +203,18 @@ def _effective(
     mode = values.effective_mode
     if mode == "none":
         return None
-    start = _date(errors, "effective.from", values.effective_from, "start",
-                  mode in ("between", "from")) if mode != "until" else None
-    end = _date(errors, "effective.until", values.effective_until, "end",
-                mode in ("between", "until")) if mode != "from" else None
+    start = (
+        _date(errors, "effective.from", values.effective_from, "start", mode in ("between", "from"))
+        if mode != "until"
+        else None
+    )
+    end = (
+        _date(
+            errors, "effective.until", values.effective_until, "end", mode in ("between", "until")
+        )
+        if mode != "from"
+        else None
+    )
     out: dict[str, Any] = {}
     if start is not None:
         kept = existing.start is not None and _local_date(existing.start, zone) == start
@@ -269,9 +275,7 @@ def validation_errors(exc: ValidationError) -> FieldErrors:
     return errors
 
 
-def _parse(
-    schema: type[SchemaT], body: dict[str, Any], errors: FieldErrors
-) -> SchemaT | None:
+def _parse(schema: type[SchemaT], body: dict[str, Any], errors: FieldErrors) -> SchemaT | None:
     try:
         parsed = schema.model_validate(body)
     except ValidationError as exc:
@@ -281,8 +285,9 @@ def _parse(
     return parsed if not errors else None
 
 
-def to_create(values: AchievementValues, zone: ZoneInfo) -> tuple[AchievementCreate | None,
-                                                                   FieldErrors]:
+def to_create(
+    values: AchievementValues, zone: ZoneInfo
+) -> tuple[AchievementCreate | None, FieldErrors]:
     body, errors = payload(values, zone)
     return _parse(AchievementCreate, body, errors), errors
 

@@ -121,8 +121,11 @@ def deactivate(
     achievement = service.deactivate_achievement(
         session, achievement_id, actor=user.principal, now=now
     )
-    flash(request, f"“{achievement.name}” is inactive: members no longer earn it. "
-                   "Awards already earned are kept.")
+    flash(
+        request,
+        f"“{achievement.name}” is inactive: members no longer earn it. "
+        "Awards already earned are kept.",
+    )
     return RedirectResponse(f"{BASE}/{achievement_id}", status_code=303)
 
 

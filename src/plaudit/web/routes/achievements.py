@@ -213,6 +213,10 @@ def update(
     achievement = service.get_achievement(session, achievement_id)
     status = 409 if errors.get(GENERAL) == ACTIVE_REFUSAL else 422
     return form_page(
-        request, session, achievement=achievement, values=values, errors=errors,
+        request,
+        session,
+        achievement=achievement,
+        values=values,
+        errors=errors,
         status_code=status,
     )

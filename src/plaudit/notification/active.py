@@ -1,0 +1,65 @@
+"""The active notifications, compiled and indexed by the sources they read, cached per process.
+
+The cache is keyed by the engine generation, which every change to a notification renews (as do
+changes to sources' fields): with no active notification, ingestion pays one primary-key read
+and a dictionary look-up.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from plaudit.engine.generation import current_generation
+from plaudit.errors import PlauditError
+from plaudit.models import Notification
+from plaudit.notification.definition import (
+    ACTION_ADAPTER,
+    TRIGGER_ADAPTER,
+    CompiledNotification,
+    compile_trigger,
+)
+
+logger = logging.getLogger(__name__)
+
+_cache: dict[str, tuple[int, dict[str, list[CompiledNotification]]]] = {}
+"""database URL -> (generation, source key -> active notifications reading it)"""
+
+
+def notifications_reading(session: Session, source_key: str) -> list[CompiledNotification]:
+    """The active notifications whose trigger reads `source_key`."""
+    generation = current_generation(session)
+    cache_key = str(session.get_bind().engine.url)
+    cached = _cache.get(cache_key)
+    if cached is None or cached[0] != generation:
+        cached = (generation, _load(session))
+        _cache[cache_key] = cached
+    return cached[1].get(source_key, [])
+
+
+def compile_notification(session: Session, row: Notification) -> CompiledNotification:
+    trigger = TRIGGER_ADAPTER.validate_python(row.trigger)
+    action = ACTION_ADAPTER.validate_python(row.action)
+    return compile_trigger(session, row.id, row.name, trigger, action)
+
+
+def _load(session: Session) -> dict[str, list[CompiledNotification]]:
+    rows = session.scalars(
+        select(Notification)
+        .where(Notification.active.is_(True), Notification.deleted_at.is_(None))
+        .order_by(Notification.id)
+    )
+    by_source: dict[str, list[CompiledNotification]] = {}
+    for row in rows:
+        try:
+            compiled = compile_notification(session, row)
+        except (PlauditError, ValueError) as exc:
+            # Checked when saved; a definition that no longer fits its sources is skipped
+            # rather than failing every ingestion of them.
+            logger.warning("notification %s cannot run and is skipped: %s", row.id, exc)
+            continue
+        for key in sorted(compiled.sources):
+            by_source.setdefault(key, []).append(compiled)
+    return by_source

@@ -1,0 +1,177 @@
+"""Check a notification's trigger and action against the data, and prepare it for firing.
+
+Shape is Pydantic's job (schemas); this module checks what needs the database: the sources and
+fields a trigger reads (with the rules' own validation), the formula (with the position of each
+mistake), and the achievement an action gives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import TypeAdapter
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from plaudit.errors import FieldError, InvalidInput
+from plaudit.models import Achievement
+from plaudit.notification.formula import (
+    Expr,
+    FormulaProblem,
+    FormulaSyntaxError,
+    parse_formula,
+    resolve_formula,
+)
+from plaudit.notification.schemas import (
+    Action,
+    FormulaTrigger,
+    GiveAchievementAction,
+    RecordTrigger,
+    Trigger,
+    WebhookAction,
+)
+from plaudit.rules.model import Aggregate, FieldType, Operator, Rule
+from plaudit.rules.validation import validate_requirements
+from plaudit.source.service import field_types_by_source
+
+TRIGGER_ADAPTER: TypeAdapter[RecordTrigger | FormulaTrigger] = TypeAdapter(Trigger)
+ACTION_ADAPTER: TypeAdapter[GiveAchievementAction | WebhookAction] = TypeAdapter(Action)
+
+
+@dataclass(frozen=True)
+class FormulaFieldError(FieldError):
+    """A mistake in a formula, located by line and column, with the line and a caret."""
+
+    line: int = 1
+    column: int = 1
+    snippet: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return super().as_dict() | {
+            "line": self.line,
+            "column": self.column,
+            "snippet": self.snippet,
+        }
+
+
+@dataclass
+class CompiledNotification:
+    """An active notification ready to fire: its trigger parsed once, its sources' fields."""
+
+    id: int
+    name: str
+    trigger: RecordTrigger | FormulaTrigger
+    action: GiveAchievementAction | WebhookAction
+    fields: dict[str, dict[str, FieldType]]
+    expr: Expr | None = None
+    terms: list[Rule] = field(default_factory=list)
+    """Formula triggers: each aggregate call as a rule (operator and value unused)."""
+
+    @property
+    def sources(self) -> set[str]:
+        if isinstance(self.trigger, RecordTrigger):
+            return {self.trigger.source}
+        return {term.source for term in self.terms}
+
+
+def _formula_error(problem: FormulaProblem) -> FormulaFieldError:
+    return FormulaFieldError(
+        ("trigger", "formula"),
+        problem.describe(),
+        code="formula_invalid",
+        line=problem.position.line,
+        column=problem.position.column,
+        snippet=problem.snippet,
+    )
+
+
+def _check_record_trigger(
+    trigger: RecordTrigger, fields: dict[str, dict[str, FieldType]], problems: list[FieldError]
+) -> None:
+    if trigger.source not in fields:
+        known = ", ".join(repr(k) for k in sorted(fields)) or "none are defined yet"
+        problems.append(
+            FieldError(
+                ("trigger", "source"),
+                f"unknown source {trigger.source!r}; known sources: {known}",
+            )
+        )
+        return
+    probe = Rule(
+        source=trigger.source,
+        where=trigger.where,
+        aggregate=Aggregate.COUNT,
+        operator=Operator.AT_LEAST,
+        value=0.0,
+    )
+    for found in validate_requirements([[probe]], fields, repeatable=False):
+        problems.append(FieldError(("trigger", *found.loc[2:]), found.message))
+
+
+def compile_trigger(
+    session: Session,
+    notification_id: int,
+    name: str,
+    trigger: RecordTrigger | FormulaTrigger,
+    action: GiveAchievementAction | WebhookAction,
+) -> CompiledNotification:
+    """Check the trigger against the sources and prepare it; raises InvalidInput listing every
+    problem (a formula's with line, column and a caret under the mistake)."""
+    problems: list[FieldError] = []
+    if isinstance(trigger, RecordTrigger):
+        fields = field_types_by_source(session, {trigger.source})
+        _check_record_trigger(trigger, fields, problems)
+        compiled = CompiledNotification(notification_id, name, trigger, action, fields)
+    else:
+        fields = field_types_by_source(session)
+        compiled = CompiledNotification(notification_id, name, trigger, action, {})
+        try:
+            parsed = parse_formula(trigger.formula)
+        except FormulaSyntaxError as exc:
+            problems.extend(_formula_error(p) for p in exc.problems)
+        else:
+            terms, formula_problems = resolve_formula(parsed, fields)
+            problems.extend(_formula_error(p) for p in formula_problems)
+            compiled.expr, compiled.terms = parsed.expr, terms
+            compiled.fields = {s: fields[s] for s in compiled.sources if s in fields}
+    if problems:
+        raise invalid(problems)
+    return compiled
+
+
+def check_action(session: Session, action: GiveAchievementAction | WebhookAction) -> None:
+    if not isinstance(action, GiveAchievementAction):
+        return
+    found = session.scalars(
+        select(Achievement.id).where(
+            Achievement.id == action.achievement_id, Achievement.deleted_at.is_(None)
+        )
+    ).first()
+    if found is None:
+        raise invalid(
+            [
+                FieldError(
+                    ("action", "achievement_id"),
+                    f"achievement {action.achievement_id} does not exist",
+                )
+            ]
+        )
+
+
+def invalid(problems: list[FieldError]) -> InvalidInput:
+    return InvalidInput(
+        detail="; ".join(f"{'.'.join(map(str, p.loc))}: {p.message}" for p in problems[:5]),
+        errors=problems,
+    )
+
+
+def stored_action(action: GiveAchievementAction | WebhookAction) -> dict[str, Any]:
+    """The action as kept and answered: never with the webhook's secret."""
+    dumped: dict[str, Any] = action.model_dump(mode="json", exclude={"secret"})
+    return dumped
+
+
+def stored_trigger(trigger: RecordTrigger | FormulaTrigger) -> dict[str, Any]:
+    dumped: dict[str, Any] = trigger.model_dump(mode="json")
+    return dumped

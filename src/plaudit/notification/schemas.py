@@ -1,0 +1,245 @@
+"""Notification request and response shapes: triggers, actions, firings, deliveries, dry runs."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from plaudit.kit.schemas import Id, InputSchema, Instant, Name, OutputSchema, Timestamp
+from plaudit.notification.formula import FormulaOperator
+from plaudit.periods import Period
+from plaudit.rules.model import Filter
+
+MAX_FORMULA_LENGTH = 2000
+
+
+class _Part(BaseModel):
+    """Triggers and actions: unknown fields refused; text kept as sent, so that the positions
+    of formula mistakes point at what the client wrote."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class RecordEvent(StrEnum):
+    created = "created"
+    updated = "updated"
+
+
+class RecordTrigger(_Part):
+    """Fires for every new or changed record of `source` that passes `where`."""
+
+    type: Literal["record"]
+    source: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    events: list[RecordEvent] = Field(
+        default_factory=lambda: [RecordEvent.created, RecordEvent.updated],
+        min_length=1,
+        max_length=2,
+    )
+    where: list[Filter] = Field(default_factory=list, max_length=50)
+
+    @field_validator("events")
+    @classmethod
+    def _distinct(cls, events: list[RecordEvent]) -> list[RecordEvent]:
+        return sorted(set(events), key=list(RecordEvent).index)
+
+
+class FormulaTrigger(_Part):
+    """Fires when a member's formula result crosses the threshold: once per member per period."""
+
+    type: Literal["formula"]
+    formula: Annotated[str, StringConstraints(min_length=1, max_length=MAX_FORMULA_LENGTH)]
+    period: Period = Period.month
+    operator: FormulaOperator
+    threshold: float = Field(allow_inf_nan=False)
+
+
+Trigger = Annotated[RecordTrigger | FormulaTrigger, Field(discriminator="type")]
+
+
+def _http_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("must be an absolute http:// or https:// URL")
+    return url
+
+
+Url = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+Secret = Annotated[str, StringConstraints(min_length=16, max_length=200)]
+
+
+class GiveAchievementAction(_Part):
+    type: Literal["give_achievement"]
+    achievement_id: Id
+
+
+class WebhookAction(_Part):
+    """POST a signed JSON body to `url`. Without `secret` one is generated (and shown once)."""
+
+    type: Literal["webhook"]
+    url: Url
+    secret: Secret | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _absolute_http(cls, url: str) -> str:
+        return _http_url(url)
+
+
+Action = Annotated[GiveAchievementAction | WebhookAction, Field(discriminator="type")]
+
+
+class NotificationCreate(InputSchema):
+    name: Name
+    trigger: Trigger
+    action: Action
+    active: bool = True
+
+
+class NotificationUpdate(InputSchema):
+    """Every field optional; what is sent replaces what was there. A webhook action sent
+    without `secret` keeps the current secret (or gets a new one if it had none)."""
+
+    name: Name | None = None
+    trigger: Trigger | None = None
+    action: Action | None = None
+    active: bool | None = None
+
+
+class NotificationRead(OutputSchema):
+    id: int
+    name: str
+    trigger: dict[str, Any]
+    action: dict[str, Any]
+    active: bool
+    created_at: Timestamp
+    updated_at: Timestamp
+    webhook_secret: str | None = Field(
+        default=None,
+        description="The webhook's signing secret: only in the answer that set it.",
+    )
+
+
+class FiringOutcome(StrEnum):
+    awarded = "awarded"
+    refused = "refused"
+    enqueued = "enqueued"
+
+
+class FiringRead(OutputSchema):
+    id: int
+    notification_id: int
+    member_id: int
+    period: str | None
+    fired_at: Timestamp
+    value: float | None
+    source: str | None
+    outcome: FiringOutcome
+    code: str | None
+    detail: str | None
+    award_id: int | None
+    delivery_id: int | None
+
+
+class DeliveryStatus(StrEnum):
+    pending = "pending"
+    delivering = "delivering"
+    delivered = "delivered"
+    failed = "failed"
+
+
+class AttemptRead(OutputSchema):
+    number: int
+    started_at: Timestamp
+    duration_ms: float
+    status_code: int | None
+    error: str | None
+    succeeded: bool
+
+
+class DeliveryRead(OutputSchema):
+    id: int
+    notification_id: int
+    firing_id: int | None
+    member_id: int | None
+    url: str
+    status: DeliveryStatus
+    attempts: int
+    next_attempt_at: Timestamp | None
+    created_at: Timestamp
+    delivered_at: Timestamp | None
+    last_status_code: int | None
+    last_error: str | None
+    payload: dict[str, Any]
+    attempt_log: list[AttemptRead]
+
+
+class DryRunRequest(InputSchema):
+    member_id: Id | None = Field(default=None, description="Only this member; default all.")
+    at: Instant | None = Field(
+        default=None, description="A time inside the period to test for; default now."
+    )
+
+
+class UnsavedDryRunRequest(DryRunRequest):
+    """A notification that is not saved yet, tested as it would run."""
+
+    name: Name = "Unsaved notification"
+    trigger: Trigger
+    action: Action
+
+
+class DryRunOutcome(StrEnum):
+    would_fire = "would_fire"
+    already_fired = "already_fired"
+    not_met = "not_met"
+    no_value = "no_value"
+    no_matching_record = "no_matching_record"
+
+
+class DryRunAction(OutputSchema):
+    type: Literal["give_achievement", "webhook"]
+    outcome: Literal["would_award", "would_refuse", "would_send"]
+    achievement_id: int | None = None
+    period: str | None = None
+    points: int | None = None
+    code: str | None = None
+    detail: str | None = None
+    url: str | None = None
+    headers: dict[str, str] | None = None
+    payload: dict[str, Any] | None = None
+
+
+class DryRunRecord(OutputSchema):
+    id: int
+    source: str
+    external_id: str | None
+    occurred_at: Timestamp
+    data: dict[str, Any]
+
+
+class DryRunResult(OutputSchema):
+    member_id: int
+    outcome: DryRunOutcome
+    value: float | None = None
+    record: DryRunRecord | None = None
+    action: DryRunAction | None = None
+
+
+class DryRunPeriod(OutputSchema):
+    period: Period
+    key: str
+    start: Timestamp | None
+    end: Timestamp | None
+
+
+class DryRunRead(OutputSchema):
+    notification_id: int | None
+    active: bool
+    trigger: Literal["record", "formula"]
+    period: DryRunPeriod | None
+    members_checked: int
+    would_fire: int
+    results: list[DryRunResult]

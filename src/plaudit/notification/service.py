@@ -1,0 +1,226 @@
+"""Notification lifecycle: create, edit, activate, deactivate, delete (keeping its history),
+test, and read what it did (firings, webhook deliveries).
+
+Every change renews the engine generation, so each process drops its cached active
+notifications at its next ingestion.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from plaudit.audit.service import record_event
+from plaudit.engine.generation import bump_generation
+from plaudit.errors import not_found
+from plaudit.kit.roles import Principal
+from plaudit.models import Notification, NotificationFiring
+from plaudit.notification.active import compile_notification
+from plaudit.notification.definition import (
+    ACTION_ADAPTER,
+    TRIGGER_ADAPTER,
+    CompiledNotification,
+    check_action,
+    compile_trigger,
+    stored_action,
+    stored_trigger,
+)
+from plaudit.notification.dryrun import dry_run
+from plaudit.notification.schemas import (
+    DryRunRead,
+    DryRunRequest,
+    NotificationCreate,
+    NotificationUpdate,
+    UnsavedDryRunRequest,
+    WebhookAction,
+)
+from plaudit.notification.webhook import new_secret
+
+
+def get_notification(
+    session: Session, notification_id: int, *, include_deleted: bool = False
+) -> Notification:
+    """A notification; a deleted one only with `include_deleted` (its history stays readable)."""
+    query = select(Notification).where(Notification.id == notification_id)
+    if not include_deleted:
+        query = query.where(Notification.deleted_at.is_(None))
+    notification = session.scalars(query).first()
+    if notification is None:
+        raise not_found("notification", notification_id)
+    return notification
+
+
+def list_notifications(session: Session, *, active: bool | None = None) -> Sequence[Notification]:
+    query = select(Notification).where(Notification.deleted_at.is_(None)).order_by(Notification.id)
+    if active is not None:
+        query = query.where(Notification.active.is_(active))
+    return session.scalars(query).all()
+
+
+def create_notification(
+    session: Session, data: NotificationCreate, *, actor: Principal, now: datetime
+) -> tuple[Notification, str | None]:
+    """Returns the notification and its webhook secret, which is shown in this answer only."""
+    check_action(session, data.action)
+    compile_trigger(session, 0, data.name, data.trigger, data.action)
+    secret = None
+    if isinstance(data.action, WebhookAction):
+        secret = data.action.secret or new_secret()
+    notification = Notification(
+        name=data.name,
+        trigger=stored_trigger(data.trigger),
+        action=stored_action(data.action),
+        webhook_secret=secret,
+        active=data.active,
+        created_by=actor.name,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(notification)
+    session.flush()
+    bump_generation(session)
+    record_event(
+        session,
+        actor,
+        "notification.create",
+        "notification",
+        notification.id,
+        at=now,
+        details={"name": notification.name, "active": notification.active},
+    )
+    return notification, secret
+
+
+def update_notification(
+    session: Session,
+    notification_id: int,
+    data: NotificationUpdate,
+    *,
+    actor: Principal,
+    now: datetime,
+) -> tuple[Notification, str | None]:
+    """Returns the notification and its webhook secret if this change set a new one."""
+    notification = get_notification(session, notification_id)
+    trigger = data.trigger or TRIGGER_ADAPTER.validate_python(notification.trigger)
+    action = data.action or ACTION_ADAPTER.validate_python(notification.action)
+    name = data.name or notification.name
+    if data.action is not None:
+        check_action(session, data.action)
+    if data.trigger is not None or data.active:
+        compile_trigger(session, notification.id, name, trigger, action)
+    shown = None
+    if isinstance(data.action, WebhookAction):
+        if data.action.secret is not None:
+            shown = notification.webhook_secret = data.action.secret
+        elif notification.webhook_secret is None:
+            shown = notification.webhook_secret = new_secret()
+    changed = sorted(data.model_dump(exclude_unset=True, exclude_none=True))
+    notification.name = name
+    notification.trigger = stored_trigger(trigger)
+    notification.action = stored_action(action)
+    if data.active is not None:
+        notification.active = data.active
+    notification.updated_at = now
+    bump_generation(session)
+    record_event(
+        session,
+        actor,
+        "notification.update",
+        "notification",
+        notification.id,
+        at=now,
+        details={"changed": changed},
+    )
+    session.flush()
+    return notification, shown
+
+
+def set_active(
+    session: Session, notification_id: int, active: bool, *, actor: Principal, now: datetime
+) -> Notification:
+    notification = get_notification(session, notification_id)
+    if active:
+        compile_notification(session, notification)  # its sources must still fit
+    if notification.active != active:
+        notification.active = active
+        notification.updated_at = now
+        bump_generation(session)
+        record_event(
+            session,
+            actor,
+            "notification.activate" if active else "notification.deactivate",
+            "notification",
+            notification.id,
+            at=now,
+        )
+        session.flush()
+    return notification
+
+
+def delete_notification(
+    session: Session, notification_id: int, *, actor: Principal, now: datetime
+) -> None:
+    """Deleted notifications stop firing; their firings, awards and deliveries stay, and
+    deliveries already enqueued are still sent."""
+    notification = get_notification(session, notification_id)
+    notification.deleted_at = now
+    notification.active = False
+    bump_generation(session)
+    record_event(session, actor, "notification.delete", "notification", notification.id, at=now)
+    session.flush()
+
+
+def dry_run_notification(
+    session: Session,
+    notification_id: int,
+    request: DryRunRequest,
+    *,
+    now: datetime,
+    zone: ZoneInfo,
+) -> DryRunRead:
+    notification = get_notification(session, notification_id)
+    compiled = compile_notification(session, notification)
+    return dry_run(
+        session,
+        compiled,
+        saved=True,
+        active=notification.active,
+        member_id=request.member_id,
+        at=request.at,
+        now=now,
+        zone=zone,
+    )
+
+
+def dry_run_unsaved(
+    session: Session, request: UnsavedDryRunRequest, *, now: datetime, zone: ZoneInfo
+) -> DryRunRead:
+    check_action(session, request.action)
+    compiled: CompiledNotification = compile_trigger(
+        session, 0, request.name, request.trigger, request.action
+    )
+    return dry_run(
+        session,
+        compiled,
+        saved=False,
+        active=False,
+        member_id=request.member_id,
+        at=request.at,
+        now=now,
+        zone=zone,
+    )
+
+
+def list_firings(
+    session: Session, notification_id: int, *, member_id: int | None, limit: int, offset: int
+) -> Sequence[NotificationFiring]:
+    query = select(NotificationFiring).where(NotificationFiring.notification_id == notification_id)
+    if member_id is not None:
+        query = query.where(NotificationFiring.member_id == member_id)
+    return session.scalars(
+        query.order_by(NotificationFiring.id.desc()).limit(limit).offset(offset)
+    ).all()

@@ -1,0 +1,177 @@
+"""The webhook delivery worker: a background thread that empties the outbox.
+
+It wakes when a transaction that enqueued a delivery commits (a session event), and otherwise
+every `webhook_poll_seconds`, so deliveries enqueued by other processes (the CLI, another
+server) and retries that come due are sent too. It never blocks a request: each delivery is
+claimed in one short transaction, sent with no transaction open, and settled in another.
+Its timing (backoff, leases) follows the real clock, not the application's injected one.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import socket
+import threading
+from collections.abc import Callable
+from datetime import timedelta
+
+from sqlalchemy import Engine, event, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from plaudit.clock import Clock, system_clock
+from plaudit.config import Settings
+from plaudit.db.session import unit_of_work
+from plaudit.db.snapshot import read_snapshot
+from plaudit.models import WebhookDelivery
+from plaudit.notification import webhook
+from plaudit.notification.outbox import (
+    PENDING_FLAG,
+    RetryPolicy,
+    claim,
+    due,
+    outgoing,
+    release,
+    settle,
+)
+
+logger = logging.getLogger(__name__)
+
+Sender = Callable[[str, bytes, dict[str, str], float], webhook.SendResult]
+BATCH = 20
+LEASE_MARGIN = timedelta(seconds=60)
+
+
+class DeliveryWorker:
+    def __init__(
+        self,
+        engine: Engine,
+        factory: sessionmaker[Session],
+        settings: Settings,
+        *,
+        clock: Clock = system_clock,
+        send: Sender = webhook.send,
+    ) -> None:
+        self.engine = engine
+        self.factory = factory
+        self.clock = clock
+        self.send = send
+        self.name = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+        self.poll_seconds = settings.webhook_poll_seconds
+        self.timeout = settings.webhook_timeout_seconds
+        self.lease = timedelta(seconds=self.timeout) + LEASE_MARGIN
+        self.policy = RetryPolicy(
+            max_attempts=settings.webhook_max_attempts,
+            base_seconds=settings.webhook_retry_base_seconds,
+            max_seconds=settings.webhook_retry_max_seconds,
+        )
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._last_problem: str | None = None
+
+    def start(self) -> None:
+        event.listen(self.factory, "after_commit", self._after_commit)
+        self._thread = threading.Thread(target=self._run, name="plaudit-webhooks", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop after the delivery in hand (if any); claimed but unsent ones are released."""
+        self._stopping.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(self.timeout + 5)
+            self._thread = None
+        if event.contains(self.factory, "after_commit", self._after_commit):
+            event.remove(self.factory, "after_commit", self._after_commit)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def _after_commit(self, session: Session) -> None:
+        if session.info.pop(PENDING_FLAG, False):
+            self._wake.set()
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            self._wake.clear()
+            try:
+                worked = self.run_once()
+            except Exception as exc:  # the worker outlives any database or network trouble
+                self._report(exc)
+                worked = 0
+            if not worked:
+                self._wake.wait(self.poll_seconds)
+
+    def _report(self, exc: Exception) -> None:
+        problem = f"{type(exc).__name__}: {exc}"
+        if problem != self._last_problem:
+            logger.warning("webhook worker: %s (retrying every %ss)", problem, self.poll_seconds)
+            self._last_problem = problem
+
+    def run_once(self) -> int:
+        """Claim what is due and send it; returns how many deliveries were taken."""
+        now = self.clock()
+        with read_snapshot(self.engine) as connection:
+            # A read first: on SQLite an idle poll must not take the writer lock.
+            if (
+                connection.execute(select(WebhookDelivery.id).where(due(now)).limit(1)).first()
+                is None
+            ):
+                return 0
+        with unit_of_work(self.factory) as session:
+            claimed = claim(session, self.name, now=now, lease=self.lease, limit=BATCH)
+        for index, delivery_id in enumerate(claimed):
+            if self._stopping.is_set():
+                with unit_of_work(self.factory) as session:
+                    release(session, claimed[index:], self.name)
+                break
+            self._deliver(delivery_id)
+        self._last_problem = None
+        return len(claimed)
+
+    def _deliver(self, delivery_id: int) -> None:
+        with unit_of_work(self.factory) as session:
+            out = outgoing(session, delivery_id)
+        started_at = self.clock()
+        if out.secret is None:
+            result = webhook.SendResult(False, None, "the notification has no webhook secret", 0.0)
+        else:
+            body = webhook.request_body(
+                out.payload, delivery_id=out.id, attempt=out.attempt, sent_at=started_at
+            )
+            headers = webhook.request_headers(
+                delivery_id=out.id, sent_at=started_at, signature=webhook.sign(out.secret, body)
+            )
+            result = self.send(out.url, body, headers, self.timeout)
+        with unit_of_work(self.factory) as session:
+            delivery = settle(
+                session,
+                delivery_id,
+                self.name,
+                result,
+                started_at=started_at,
+                now=self.clock(),
+                policy=self.policy,
+            )
+            status = delivery.status
+        logger.info(
+            "webhook delivery %s attempt %s to %s: %s (%s)",
+            delivery_id,
+            out.attempt,
+            out.url,
+            result.status_code or result.error,
+            status,
+        )
+
+
+def start_worker(
+    engine: Engine, factory: sessionmaker[Session], settings: Settings
+) -> DeliveryWorker | None:
+    """Start the worker unless `webhook_worker` is off; the caller stops it."""
+    if not settings.webhook_worker:
+        return None
+    worker = DeliveryWorker(engine, factory, settings)
+    worker.start()
+    return worker
