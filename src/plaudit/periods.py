@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = [
@@ -92,6 +93,7 @@ def _local_date(ts: int, zone: ZoneInfo) -> date:
     return datetime.fromtimestamp(ts, UTC).astimezone(zone).date()
 
 
+@lru_cache(maxsize=8192)  # pure; called per record and per award on hot paths
 def start_of_local_day(day: date, zone: ZoneInfo) -> datetime:
     """The first instant (aware UTC) of local calendar day `day` in `zone`.
 
@@ -142,6 +144,7 @@ def period_containing(instant: datetime, period: Period, zone: ZoneInfo) -> Peri
     return _window(period, first, nxt, zone)
 
 
+@lru_cache(maxsize=8192)  # pure (windows are frozen); an award row needs one per key
 def period_by_key(key: str, period: Period, zone: ZoneInfo) -> PeriodWindow:
     """Inverse of .key: rebuild the window from its key (ValueError on a malformed key or a key that
     is not the first day of such a period)."""

@@ -250,3 +250,18 @@ def test_an_open_export_is_a_snapshot_and_blocks_no_writer(
     assert len(rows) == 3
     assert response["id"] not in {int(r["id"]) for r in rows}
     assert len(export(admin)) == 4
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@"])
+def test_text_that_a_spreadsheet_would_run_is_kept_as_text(
+    admin: Api, world: dict[str, Any], start: str
+) -> None:
+    payload = f"{start}HYPERLINK(\"https://evil.example\",\"x\")"
+    member = make_member(admin, payload, external_id=f"{start}crm")
+    give(admin, member, world["kudos"])
+    row = export(admin)[0]
+    assert row["member_name"] == "'" + payload
+    assert row["member_external_id"] == f"'{start}crm"
+    assert row["achievement_name"] == 'Kudos, "the" best — ✓'  # ordinary text untouched
+    assert row["points"] == "10"  # numbers are never prefixed
+

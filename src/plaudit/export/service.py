@@ -98,8 +98,21 @@ def _flag(value: bool) -> str:
     return "true" if value else "false"
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text(value: str | None) -> str | None:
+    """Free text as a cell a spreadsheet shows as text: a leading `=`, `+`, `-`, `@`, tab or
+    carriage return would make Excel, LibreOffice or Google Sheets run it as a formula
+    (CSV injection), so such a value gets a leading apostrophe (OWASP's advice)."""
+    if value and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def csv_values(row: Sequence[Any], now: datetime) -> list[object]:
-    """One award row as CSV cells: ISO 8601 with offset, true/false, empty for null."""
+    """One award row as CSV cells: ISO 8601 with offset, true/false, empty for null, free
+    text kept from running as a spreadsheet formula."""
     (
         award_id, achievement_id, key, name, version, member_id, member_name, email,
         external_id, team_id, team_name, team_external_id, points, awarded_at, period,
@@ -108,16 +121,16 @@ def csv_values(row: Sequence[Any], now: datetime) -> list[object]:
     return [
         award_id,
         achievement_id,
-        key,
-        name,
+        _text(key),
+        _text(name),
         version,
         member_id,
-        member_name,
-        email,
-        external_id,
+        _text(member_name),
+        _text(email),
+        _text(external_id),
         team_id,
-        team_name,
-        team_external_id,
+        _text(team_name),
+        _text(team_external_id),
         points,
         _iso(awarded_at),
         period,
@@ -125,12 +138,12 @@ def csv_values(row: Sequence[Any], now: datetime) -> list[object]:
         _iso(end),
         completion,
         origin,
-        given_by,
+        _text(given_by),
         _flag(award_is_active(revoked, start, end, now)),
         _flag(revoked),
         _iso(revoked_at),
-        revoked_by,
-        reason,
+        _text(revoked_by),
+        _text(reason),
     ]
 
 
