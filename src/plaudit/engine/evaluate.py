@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from functools import cache
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from plaudit.achievement.schemas import Category
 from plaudit.award.schemas import AwardOrigin
 from plaudit.award.slots import holder_slot
-from plaudit.db.upsert import insert_for
+from plaudit.db.upsert import insert_for_dialect
 from plaudit.engine.compiled import CompiledAchievement
 from plaudit.engine.store import ProgressState, SlotState, read_progress_many
 from plaudit.group.matching import in_any
@@ -114,14 +116,39 @@ def award_due(
                     "revoked": False,
                 }
             )
-    table = Award.__table__
-    stmt = insert_for(session, table).on_conflict_do_nothing().returning(table.c.id)
+    if not rows:
+        return []
+    connection = session.connection()
+    stmt = _award_insert(connection.dialect.name)
     if compiled.category == Category.record:
         # In preference order, one at a time, so that the first holder wins deterministically.
-        found = (session.execute(stmt.values(**row)).scalar_one_or_none() for row in rows)
+        found = (connection.execute(stmt, row).scalar_one_or_none() for row in rows)
         return [i for i in found if i is not None]
-    new_ids: list[int] = list(session.scalars(stmt, rows)) if rows else []
-    return new_ids
+    return list(connection.execute(stmt, rows).scalars())
+
+
+# Statements of the per-record path are built once (Core, on table columns, run on the
+# connection): building and coercing a fresh ORM select per record cost more than the query.
+_AWARDS = cast(Table, Award.__table__).c
+_MEMBERS = cast(Table, Member.__table__).c
+_EARNED = (
+    select(_AWARDS.member_id, _AWARDS.period_key, func.max(_AWARDS.completion))
+    .where(
+        _AWARDS.achievement_id == bindparam("achievement_id"),
+        _AWARDS.origin == AwardOrigin.rule.value,
+        _AWARDS.member_id.in_(bindparam("members", expanding=True)),
+    )
+    .group_by(_AWARDS.member_id, _AWARDS.period_key)
+)
+_ACTIVE = select(_MEMBERS.id).where(
+    _MEMBERS.id.in_(bindparam("members", expanding=True)), _MEMBERS.active.is_(True)
+)
+
+
+@cache
+def _award_insert(dialect: str) -> Any:
+    table = cast(Table, Award.__table__)
+    return insert_for_dialect(dialect, table).on_conflict_do_nothing().returning(table.c.id)
 
 
 def _earned_completions(
@@ -130,17 +157,12 @@ def _earned_completions(
     key_list = list(keys)
     members = sorted({m for m, _ in key_list})
     out: dict[tuple[int, str], int] = {}
+    connection = session.connection()
     for start in range(0, len(members), 500):
-        query = (
-            select(Award.member_id, Award.period_key, func.max(Award.completion))
-            .where(
-                Award.achievement_id == achievement_id,
-                Award.origin == AwardOrigin.rule.value,
-                Award.member_id.in_(members[start : start + 500]),
-            )
-            .group_by(Award.member_id, Award.period_key)
-        )
-        for member_id, period_key, completion in session.execute(query):
+        chunk = members[start : start + 500]
+        for member_id, period_key, completion in connection.execute(
+            _EARNED, {"achievement_id": achievement_id, "members": chunk}
+        ):
             out[(member_id, period_key)] = completion or 0
     return out
 
@@ -148,14 +170,9 @@ def _earned_completions(
 def _active_members(session: Session, member_ids: set[int]) -> set[int]:
     ids = sorted(member_ids)
     found: set[int] = set()
+    connection = session.connection()
     for start in range(0, len(ids), 500):
-        found.update(
-            session.scalars(
-                select(Member.id).where(
-                    Member.id.in_(ids[start : start + 500]), Member.active.is_(True)
-                )
-            )
-        )
+        found.update(connection.execute(_ACTIVE, {"members": ids[start : start + 500]}).scalars())
     return found
 
 

@@ -138,6 +138,48 @@ def read_tally_states(session: Session, keys: Iterable[TallyKey]) -> TallyStates
     return out
 
 
+@cache
+def _state_queries(by_keys: bool) -> tuple[Any, Any]:
+    """The two reads of tally states (sums; min, max and distinct values), built once.
+
+    With `by_keys`, restricted to expanding parameters `tallies`, `members` and `periods`;
+    without, to `tallies` only. Core statements on table columns, executed on the connection:
+    on the per-record path, building and coercing a fresh ORM select cost more than the query.
+    """
+    progress = cast(Table, TallyProgress.__table__).c
+    values = cast(Table, TallyValue.__table__).c
+    query = select(
+        progress.tally_id,
+        progress.member_id,
+        progress.period_key,
+        progress.matched,
+        progress.n_values,
+        progress.total,
+    ).where(progress.tally_id.in_(bindparam("tallies", expanding=True)))
+    vquery = (
+        select(
+            values.tally_id,
+            values.member_id,
+            values.period_key,
+            func.min(values.numeric),
+            func.max(values.numeric),
+            func.count(),
+        )
+        .where(values.tally_id.in_(bindparam("tallies", expanding=True)), values.n > 0)
+        .group_by(values.tally_id, values.member_id, values.period_key)
+    )
+    if by_keys:
+        query = query.where(
+            progress.member_id.in_(bindparam("members", expanding=True)),
+            progress.period_key.in_(bindparam("periods", expanding=True)),
+        )
+        vquery = vquery.where(
+            values.member_id.in_(bindparam("members", expanding=True)),
+            values.period_key.in_(bindparam("periods", expanding=True)),
+        )
+    return query, vquery
+
+
 def _read_into(
     session: Session,
     out: TallyStates,
@@ -146,36 +188,15 @@ def _read_into(
     members: list[int] | None,
     periods: list[str] | None,
 ) -> None:
-    query = select(
-        TallyProgress.tally_id,
-        TallyProgress.member_id,
-        TallyProgress.period_key,
-        TallyProgress.matched,
-        TallyProgress.n_values,
-        TallyProgress.total,
-    ).where(TallyProgress.tally_id.in_(tallies))
-    vquery = (
-        select(
-            TallyValue.tally_id,
-            TallyValue.member_id,
-            TallyValue.period_key,
-            func.min(TallyValue.numeric),
-            func.max(TallyValue.numeric),
-            func.count(),
-        )
-        .where(TallyValue.tally_id.in_(tallies), TallyValue.n > 0)
-        .group_by(TallyValue.tally_id, TallyValue.member_id, TallyValue.period_key)
-    )
+    query, vquery = _state_queries(members is not None)
+    params: dict[str, Any] = {"tallies": tallies}
     if members is not None:
-        query = query.where(TallyProgress.member_id.in_(members))
-        vquery = vquery.where(TallyValue.member_id.in_(members))
-    if periods is not None:
-        query = query.where(TallyProgress.period_key.in_(periods))
-        vquery = vquery.where(TallyValue.period_key.in_(periods))
-    for t, m, p, matched, n_values, total in session.execute(query):
+        params |= {"members": members, "periods": periods}
+    connection = session.connection()
+    for t, m, p, matched, n_values, total in connection.execute(query, params):
         if wanted is None or (t, m, p) in wanted:
             out[(t, m, p)] = SlotState(matched, n_values, float(total))
-    for t, m, p, low, high, distinct in session.execute(vquery):
+    for t, m, p, low, high, distinct in connection.execute(vquery, params):
         if wanted is None or (t, m, p) in wanted:
             state = out.setdefault((t, m, p), SlotState())
             state.minimum, state.maximum, state.distinct = low, high, distinct

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from plaudit.config import Settings
 from plaudit.errors import Forbidden, Unauthenticated
@@ -16,28 +17,54 @@ from plaudit.kit.roles import Principal, Role
 from plaudit.kit.security import hash_token, tokens_equal
 from plaudit.models import ApiToken
 
+# The dependencies below are `async def` although they do no I/O of their own: FastAPI runs
+# a plain `def` dependency in the thread pool, and each such hop costs more than the work.
+# Only the commit, which does I/O, is sent to the pool (bench/engine_bench.py, latency).
 
-def get_settings(request: Request) -> Settings:
+
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_now(request: Request) -> datetime:
+async def get_now(request: Request) -> datetime:
     now: datetime = request.app.state.clock()
     return now
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """The request's unit of work: services never commit; this commits or rolls back."""
-    session: Session = request.app.state.sessionmaker()
+def _commit_and_close(session: Session) -> None:
     try:
-        yield session
         session.commit()
     except BaseException:
         session.rollback()
         raise
     finally:
         session.close()
+
+
+def _rollback_and_close(session: Session) -> None:
+    try:
+        session.rollback()
+    finally:
+        session.close()
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """The request's unit of work: services never commit; this commits or rolls back.
+
+    Making the session does no I/O (it connects at its first query, in the endpoint's
+    thread); the commit runs in the thread pool. A rollback runs here, so that it happens
+    even when the request is being cancelled."""
+    session: Session = request.app.state.sessionmaker()
+    try:
+        yield session
+    except BaseException:
+        _rollback_and_close(session)
+        raise
+    if session.in_transaction():
+        await run_in_threadpool(_commit_and_close, session)
+    else:
+        session.close()  # the endpoint committed itself (see record.router): no I/O left
 
 
 # scope="function": commit before the answer is sent, so a failed commit is the client's
@@ -47,7 +74,22 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 NowDep = Annotated[datetime, Depends(get_now)]
 
 
-def current_principal(request: Request, session: SessionDep, settings: SettingsDep) -> Principal:
+def _principal_of_token(session: Session, token: str) -> Principal:
+    row = session.scalars(
+        select(ApiToken).where(
+            ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None)
+        )
+    ).one_or_none()
+    if row is None:
+        raise Unauthenticated(detail="The bearer token is unknown or revoked.")
+    return Principal(
+        name=f"token:{row.name}", role=Role(row.role), member_id=row.member_id, token_id=row.id
+    )
+
+
+async def current_principal(
+    request: Request, session: SessionDep, settings: SettingsDep
+) -> Principal:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     token = token.strip()
@@ -61,16 +103,7 @@ def current_principal(request: Request, session: SessionDep, settings: SettingsD
     admin_token = settings.admin_token.get_secret_value() if settings.admin_token else None
     if admin_token and tokens_equal(token, admin_token):
         return Principal(name="admin-token", role=Role.admin)
-    row = session.scalars(
-        select(ApiToken).where(
-            ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None)
-        )
-    ).one_or_none()
-    if row is None:
-        raise Unauthenticated(detail="The bearer token is unknown or revoked.")
-    return Principal(
-        name=f"token:{row.name}", role=Role(row.role), member_id=row.member_id, token_id=row.id
-    )
+    return await run_in_threadpool(_principal_of_token, session, token)
 
 
 class Allow:
@@ -79,7 +112,9 @@ class Allow:
     def __init__(self, *roles: Role) -> None:
         self.roles = frozenset(roles)
 
-    def __call__(self, principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+    async def __call__(
+        self, principal: Annotated[Principal, Depends(current_principal)]
+    ) -> Principal:
         if principal.role not in self.roles:
             allowed = ", ".join(sorted(r.value for r in self.roles))
             raise Forbidden(detail=f"Role '{principal.role}' may not do this; allowed: {allowed}.")

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Table, bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from plaudit.engine.apply import Change, apply_changes
@@ -23,7 +23,7 @@ from plaudit.record.schemas import RecordIn
 from plaudit.rules.canonical import canonical_data
 from plaudit.rules.model import FieldType
 from plaudit.rules.values import check_record_data
-from plaudit.source.service import get_source
+from plaudit.source.service import get_source, source_schema
 
 
 @dataclass
@@ -34,6 +34,12 @@ class IngestOutcome:
     award_ids: list[int] = field(default_factory=list)
 
 
+_MEMBER_IDS = select(cast(Table, Member.__table__).c.id).where(
+    cast(Table, Member.__table__).c.id.in_(bindparam("ids", expanding=True))
+)
+"""Built once: the per-record path runs it for every request."""
+
+
 def _resolve_members(
     session: Session, items: Sequence[RecordIn], errors: list[FieldError]
 ) -> list[int]:
@@ -42,9 +48,10 @@ def _resolve_members(
     known_ids: set[int] = set()
     by_external: dict[str, int] = {}
     id_list, ext_list = sorted(ids), sorted(external)
+    connection = session.connection()
     for start in range(0, len(id_list), 500):
         known_ids.update(
-            session.scalars(select(Member.id).where(Member.id.in_(id_list[start : start + 500])))
+            connection.execute(_MEMBER_IDS, {"ids": id_list[start : start + 500]}).scalars()
         )
     for start in range(0, len(ext_list), 500):
         for found_id, ext in session.execute(
@@ -147,8 +154,8 @@ def ingest_records(
 ) -> IngestOutcome:
     """All or nothing: every record is checked before anything is written. `bulk` forces
     the bulk (True) or the per-record (False) path; by default the batch's size decides."""
-    source = get_source(session, source_key)
-    fields = {name: FieldType(t) for name, t in source.field_types().items()}
+    source = source_schema(session, source_key)
+    fields = source.fields
     members, errors = _check(session, fields, items)
     if errors:
         raise problems_error(errors)
@@ -207,7 +214,7 @@ def ingest_records(
         outcome.award_ids = apply_bulk(session, plan, source.id, staged, now=now, zone=zone)
     else:
         if new_rows:
-            session.execute(insert(Record), new_rows)
+            session.connection().execute(cast(Table, Record.__table__).insert(), new_rows)
         session.flush()
         outcome.award_ids = apply_changes(session, source.key, changes, now=now, zone=zone)
     outcome.award_ids += notify_records(session, source.key, changes, now=now, zone=zone)
