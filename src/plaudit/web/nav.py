@@ -24,10 +24,59 @@ class NavItem:
 
 NAV: tuple[NavItem, ...] = (
     NavItem(
+        "My achievements",
+        "/portal",
+        frozenset({Role.member}),
+        "Your achievements: progress towards each, your points and your recent awards.",
+    ),
+    NavItem(
         "Achievements",
         "/admin/achievements",
         frozenset(STAFF),
         "Create achievements, set their rules, activate and deactivate them.",
+    ),
+    NavItem(
+        "Members",
+        "/admin/members",
+        frozenset(STAFF),
+        "Find members, see their awards and points, give or revoke an achievement.",
+    ),
+    NavItem(
+        "Teams",
+        "/admin/teams",
+        frozenset(STAFF),
+        "Each team's recent activity, achievements completed and members.",
+    ),
+    NavItem(
+        "Leaderboard",
+        "/leaderboard",
+        frozenset({Role.admin, Role.manager, Role.member}),
+        "Members ranked by points or by records, per period and team; TV mode for a screen.",
+    ),
+    NavItem(
+        "Notifications",
+        "/admin/notifications",
+        frozenset(STAFF),
+        "Give achievements or call webhooks when records arrive or a formula crosses a "
+        "threshold; test them first.",
+    ),
+    NavItem(
+        "Reports",
+        "/admin/reports/completion",
+        frozenset(STAFF),
+        "Completion of each achievement by team, awards and points over time, CSV export.",
+    ),
+    NavItem(
+        "Users",
+        "/admin/users",
+        frozenset({Role.admin}),
+        "The people who sign in to these pages, and their roles.",
+    ),
+    NavItem(
+        "API tokens",
+        "/admin/tokens",
+        frozenset({Role.admin}),
+        "Issue and revoke the tokens integrations use to call the API.",
     ),
 )
 

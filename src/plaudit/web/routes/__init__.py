@@ -8,12 +8,36 @@ from plaudit.web.routes.achievement_actions import router as achievement_actions
 from plaudit.web.routes.achievements import router as achievements_router
 from plaudit.web.routes.auth import router as auth_router
 from plaudit.web.routes.badges import router as badges_router
+from plaudit.web.routes.exports import router as exports_router
 from plaudit.web.routes.home import router as home_router
+from plaudit.web.routes.leaderboard import router as leaderboard_router
+from plaudit.web.routes.leaderboard_tv import router as leaderboard_tv_router
+from plaudit.web.routes.member_awards import router as member_awards_router
+from plaudit.web.routes.members import router as members_router
+from plaudit.web.routes.notification_test import router as notification_test_router
+from plaudit.web.routes.notifications import router as notifications_router
+from plaudit.web.routes.portal import router as portal_router
+from plaudit.web.routes.reports import router as reports_router
+from plaudit.web.routes.teams import router as teams_router
+from plaudit.web.routes.tokens import router as tokens_router
+from plaudit.web.routes.users import router as users_router
 
 ROUTERS: tuple[APIRouter, ...] = (
+    portal_router,
+    leaderboard_router,
+    leaderboard_tv_router,
     auth_router,
     home_router,
     badges_router,
     achievements_router,
     achievement_actions_router,
+    notifications_router,
+    notification_test_router,
+    reports_router,
+    exports_router,
+    members_router,
+    member_awards_router,
+    teams_router,
+    users_router,
+    tokens_router,
 )

@@ -1,0 +1,169 @@
+"""Leaderboard choices for pages: the measure, period and team selectors, and TV boards.
+
+A measure is `points` or `SOURCE/AGGREGATE[/FIELD]` (e.g. `deals/sum/value`,
+`deals/count`). A TV board is `MEASURE:PERIOD[:TEAM_ID]`, e.g. `points:month`,
+`deals/sum/value:quarter:3`; PERIOD is day, week, month, quarter, year or all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+
+from plaudit.leaderboard.schemas import LeaderboardQuery
+from plaudit.models import Source
+from plaudit.periods import Period
+from plaudit.rules.model import Aggregate, FieldType
+
+POINTS = "points"
+ALL_TIME = "all"
+PERIOD_TOKENS: dict[str, Period] = {
+    "day": Period.day,
+    "week": Period.week,
+    "month": Period.month,
+    "quarter": Period.quarter,
+    "year": Period.year,
+    ALL_TIME: Period.none,
+}
+PERIOD_LABELS: dict[str, str] = {
+    "day": "Today",
+    "week": "This week",
+    "month": "This month",
+    "quarter": "This quarter",
+    "year": "This year",
+    ALL_TIME: "All time",
+}
+AGGREGATE_LABELS: dict[Aggregate, str] = {
+    Aggregate.COUNT: "number of records",
+    Aggregate.SUM: "sum of",
+    Aggregate.AVG: "average of",
+    Aggregate.MIN: "smallest",
+    Aggregate.MAX: "largest",
+    Aggregate.COUNT_DISTINCT: "distinct values of",
+}
+NUMBER_AGGREGATES = (Aggregate.SUM, Aggregate.AVG, Aggregate.MIN, Aggregate.MAX)
+DEFAULT_BOARDS = ("points:month", "points:all")
+MAX_BOARDS = 12
+
+
+class ChoiceError(ValueError):
+    """A selector value that cannot be used; `field` names the selector."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One board: what is measured, over which period, for which team (None: everyone)."""
+
+    measure: str = POINTS
+    period: str = "month"
+    team_id: int | None = None
+
+    def query(self) -> LeaderboardQuery:
+        """The service's query; an impossible measure raises ChoiceError("measure")."""
+        values: dict[str, object] = {
+            "period": PERIOD_TOKENS[self.period],
+            "team_id": self.team_id,
+        }
+        if self.measure != POINTS:
+            source, aggregate, *field = self.measure.split("/")
+            values.update(source=source, aggregate=aggregate, field=field[0] if field else None)
+        try:
+            return LeaderboardQuery.model_validate(values)
+        except ValidationError as exc:
+            message = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+            raise ChoiceError("measure", f"This measure cannot be used: {message}.") from exc
+
+    @property
+    def spec(self) -> str:
+        """The board syntax for this choice."""
+        team = f":{self.team_id}" if self.team_id is not None else ""
+        return f"{self.measure}:{self.period}{team}"
+
+
+def measure_options(sources: Sequence[Source]) -> list[tuple[str, str]]:
+    """(value, label) for every measure that fits the sources' fields."""
+    out = [(POINTS, "Points")]
+    for source in sources:
+        fields = source.field_types()
+        out.append((f"{source.key}/count", f"{source.name} · number of records"))
+        for name, kind in fields.items():
+            if FieldType(kind) == FieldType.NUMBER:
+                for aggregate in NUMBER_AGGREGATES:
+                    label = f"{source.name} · {AGGREGATE_LABELS[aggregate]} {name}"
+                    out.append((f"{source.key}/{aggregate.value}/{name}", label))
+        for name in fields:
+            label = f"{source.name} · {AGGREGATE_LABELS[Aggregate.COUNT_DISTINCT]} {name}"
+            out.append((f"{source.key}/count_distinct/{name}", label))
+    return out
+
+
+def measure_label(measure: str, options: Sequence[tuple[str, str]]) -> str:
+    return dict(options).get(measure, measure)
+
+
+def _measure(raw: str) -> str:
+    value = raw.strip() or POINTS
+    if value == POINTS:
+        return value
+    parts = value.split("/")
+    if len(parts) not in (2, 3) or not all(parts):
+        raise ChoiceError(
+            "measure", f"Unknown measure {raw!r}: use points or SOURCE/AGGREGATE[/FIELD]."
+        )
+    if parts[1] not in {a.value for a in Aggregate}:
+        known = ", ".join(a.value for a in Aggregate)
+        raise ChoiceError("measure", f"Unknown aggregate {parts[1]!r}: use one of {known}.")
+    return value
+
+
+def _period(raw: str) -> str:
+    value = raw.strip() or "month"
+    if value not in PERIOD_TOKENS:
+        raise ChoiceError(
+            "period", f"Unknown period {raw!r}: use one of {', '.join(PERIOD_TOKENS)}."
+        )
+    return value
+
+
+def _team(raw: str) -> int | None:
+    value = raw.strip()
+    if not value or value == "all":
+        return None
+    if not value.isdigit() or not 1 <= int(value) <= 2**63 - 1:
+        raise ChoiceError("team", f"Unknown team {raw!r}: choose a team from the list.")
+    return int(value)
+
+
+def parse_choice(measure: str = "", period: str = "", team: str = "") -> Choice:
+    """The selectors' values as a Choice; a bad value raises ChoiceError."""
+    choice = Choice(measure=_measure(measure), period=_period(period), team_id=_team(team))
+    choice.query()
+    return choice
+
+
+def parse_board(spec: str) -> Choice:
+    """One TV board, `MEASURE:PERIOD[:TEAM_ID]`; a bad spec raises ChoiceError("board")."""
+    parts = spec.strip().split(":")
+    if len(parts) not in (2, 3):
+        raise ChoiceError(
+            "board", f"Board {spec!r} is not MEASURE:PERIOD[:TEAM_ID], e.g. points:month."
+        )
+    try:
+        return parse_choice(*parts)
+    except ChoiceError as exc:
+        raise ChoiceError("board", f"Board {spec!r}: {exc.message}") from exc
+
+
+def parse_boards(specs: Sequence[str]) -> list[Choice]:
+    """Every board of a TV page (the defaults when none is given)."""
+    given = [s for s in specs if s.strip()] or list(DEFAULT_BOARDS)
+    if len(given) > MAX_BOARDS:
+        raise ChoiceError("board", f"At most {MAX_BOARDS} boards, not {len(given)}.")
+    return [parse_board(s) for s in given]

@@ -1,0 +1,290 @@
+"""Admin pages for notifications: the list, the create and edit form, and deletion.
+
+The form posts to the same services as the API (`plaudit.notification.service`); their errors,
+formula mistakes with line and column included, are shown next to the fields with status 400.
+A webhook's signing secret is shown once, on the page answering the save that set it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+
+from plaudit.achievement.service import list_achievements
+from plaudit.errors import PlauditError
+from plaudit.http.deps import NowDep, SessionDep
+from plaudit.models import Notification, NotificationFiring, WebhookDelivery
+from plaudit.notification import service
+from plaudit.rules.model import FieldType, FilterOp
+from plaudit.source.service import field_types_by_source, list_sources
+from plaudit.web.access import StaffUser
+from plaudit.web.forms.common import FieldErrors, form_data
+from plaudit.web.forms.notification import (
+    OPERATOR_LABELS,
+    PERIOD_LABELS,
+    FormulaMistake,
+    NotificationValues,
+    labels_for,
+    service_errors,
+    to_create,
+    to_update,
+    values_from_form,
+    values_from_notification,
+)
+from plaudit.web.forms.rule_builder import FILTER_LABELS
+from plaudit.web.pages import flash, page_router, render
+
+router = page_router()
+Form = Annotated[FormData, Depends(form_data)]
+BASE = "/admin/notifications"
+MAX_FORMULA_SHOWN = 90
+
+
+@dataclass(frozen=True)
+class ListRow:
+    notification: Notification
+    trigger: str
+    action: str
+    firings: int
+    last_fired: datetime | None
+    deliveries: int
+
+
+def trigger_summary(trigger: dict[str, Any], sources: dict[str, str]) -> str:
+    """The trigger in a few words, for the list."""
+    if trigger.get("type") == "record":
+        source = sources.get(str(trigger.get("source")), str(trigger.get("source")))
+        events = " or ".join(trigger.get("events") or ["created", "updated"])
+        where = len(trigger.get("where") or [])
+        filters = f", {where} filter{'s' if where != 1 else ''}" if where else ""
+        return f"A {source} record is {events}{filters}"
+    formula = str(trigger.get("formula", ""))
+    if len(formula) > MAX_FORMULA_SHOWN:
+        formula = formula[: MAX_FORMULA_SHOWN - 1] + "…"
+    period = str(trigger.get("period", "month"))
+    per = "" if period == "none" else f", once per member per {period}"
+    threshold = trigger.get("threshold")
+    if isinstance(threshold, float) and threshold.is_integer():
+        threshold = int(threshold)
+    return f"{formula} {trigger.get('operator')} {threshold}{per}"
+
+
+def action_summary(action: dict[str, Any], achievements: dict[int, str]) -> str:
+    if action.get("type") == "webhook":
+        return f"Webhook to {action.get('url')}"
+    achievement_id = int(action.get("achievement_id") or 0)
+    name = achievements.get(achievement_id, f"achievement #{achievement_id}")
+    return f"Give “{name}”"
+
+
+def _counts(session: Session, ids: list[int]) -> tuple[dict[int, Any], dict[int, int]]:
+    """Per notification: (firings, last fired) and deliveries; two grouped queries."""
+    if not ids:
+        return {}, {}
+    firings = {
+        n: (count, last)
+        for n, count, last in session.execute(
+            select(
+                NotificationFiring.notification_id,
+                func.count(NotificationFiring.id),
+                func.max(NotificationFiring.fired_at),
+            )
+            .where(NotificationFiring.notification_id.in_(ids))
+            .group_by(NotificationFiring.notification_id)
+        )
+    }
+    deliveries = {
+        n: count
+        for n, count in session.execute(
+            select(WebhookDelivery.notification_id, func.count(WebhookDelivery.id))
+            .where(WebhookDelivery.notification_id.in_(ids))
+            .group_by(WebhookDelivery.notification_id)
+        )
+    }
+    return firings, deliveries
+
+
+@router.get(BASE)
+def list_page(request: Request, session: SessionDep, user: StaffUser) -> Response:
+    notifications = service.list_notifications(session)
+    sources = {s.key: s.name for s in list_sources(session)}
+    achievements = {a.id: a.name for a in list_achievements(session)}
+    firings, deliveries = _counts(session, [n.id for n in notifications])
+    rows = [
+        ListRow(
+            notification=n,
+            trigger=trigger_summary(n.trigger, sources),
+            action=action_summary(n.action, achievements),
+            firings=firings.get(n.id, (0, None))[0],
+            last_fired=firings.get(n.id, (0, None))[1],
+            deliveries=deliveries.get(n.id, 0),
+        )
+        for n in notifications
+    ]
+    return render(request, "admin/notifications/list.html", title="Notifications", rows=rows)
+
+
+def form_page(
+    request: Request,
+    session: Session,
+    *,
+    notification: Notification | None,
+    values: NotificationValues,
+    errors: FieldErrors,
+    mistakes: list[FormulaMistake] | None = None,
+    status_code: int = 200,
+) -> Response:
+    sources = list_sources(session)
+    context: dict[str, Any] = {
+        "notification": notification,
+        "values": values,
+        "errors": errors,
+        "mistakes": mistakes or [],
+        "labels": labels_for(values),
+        "sources": [(s.key, s.name) for s in sources],
+        "source_fields": {
+            s.key: ", ".join(f"{k} ({v})" for k, v in s.field_types().items()) for s in sources
+        },
+        "achievements": [(str(a.id), a.name) for a in list_achievements(session)],
+        "filter_ops": [(op.value, FILTER_LABELS[op]) for op in FilterOp],
+        "operators": [(op.value, label) for op, label in OPERATOR_LABELS.items()],
+        "periods": [(p.value, label) for p, label in PERIOD_LABELS.items()],
+    }
+    title = "New notification" if notification is None else f"Edit {notification.name}"
+    return render(
+        request,
+        "admin/notifications/form.html",
+        title=title,
+        status_code=status_code,
+        **context,
+    )
+
+
+def _fields(session: Session, values: NotificationValues) -> dict[str, FieldType]:
+    if values.trigger_type != "record" or not values.source:
+        return {}
+    return field_types_by_source(session, {values.source}).get(values.source, {})
+
+
+def _secret_page(request: Request, notification: Notification, secret: str) -> Response:
+    return render(
+        request,
+        "admin/notifications/secret.html",
+        title=f"Saved “{notification.name}”",
+        notification=notification,
+        secret=secret,
+    )
+
+
+@router.get(f"{BASE}/new")
+def new_page(request: Request, session: SessionDep, user: StaffUser) -> Response:
+    return form_page(request, session, notification=None, values=NotificationValues(), errors={})
+
+
+@router.post(f"{BASE}/new")
+def create(
+    request: Request, session: SessionDep, user: StaffUser, now: NowDep, form: Form
+) -> Response:
+    values = values_from_form(form)
+    data, errors = to_create(values, _fields(session, values))
+    mistakes: list[FormulaMistake] = []
+    if data is not None:
+        try:
+            created, secret = service.create_notification(
+                session, data, actor=user.principal, now=now
+            )
+        except PlauditError as exc:
+            session.rollback()
+            errors, mistakes = service_errors(exc)
+        else:
+            if secret:
+                return _secret_page(request, created, secret)
+            flash(request, f"Created “{created.name}”.")
+            return RedirectResponse(f"{BASE}/{created.id}", status_code=303)
+    return form_page(
+        request,
+        session,
+        notification=None,
+        values=values,
+        errors=errors,
+        mistakes=mistakes,
+        status_code=400,
+    )
+
+
+@router.get(BASE + "/{notification_id}")
+def edit_page(
+    notification_id: int, request: Request, session: SessionDep, user: StaffUser
+) -> Response:
+    notification = service.get_notification(session, notification_id)
+    values = values_from_notification(notification)
+    return form_page(request, session, notification=notification, values=values, errors={})
+
+
+@router.post(BASE + "/{notification_id}")
+def update(
+    notification_id: int,
+    request: Request,
+    session: SessionDep,
+    user: StaffUser,
+    now: NowDep,
+    form: Form,
+) -> Response:
+    notification = service.get_notification(session, notification_id)
+    values = values_from_form(form)
+    data, errors = to_update(values, _fields(session, values))
+    mistakes: list[FormulaMistake] = []
+    if data is not None:
+        try:
+            saved, secret = service.update_notification(
+                session, notification_id, data, actor=user.principal, now=now
+            )
+        except PlauditError as exc:
+            session.rollback()
+            errors, mistakes = service_errors(exc)
+            notification = service.get_notification(session, notification_id)
+        else:
+            if secret:
+                return _secret_page(request, saved, secret)
+            flash(request, f"Saved “{saved.name}”.")
+            return RedirectResponse(f"{BASE}/{notification_id}", status_code=303)
+    return form_page(
+        request,
+        session,
+        notification=notification,
+        values=values,
+        errors=errors,
+        mistakes=mistakes,
+        status_code=400,
+    )
+
+
+@router.get(BASE + "/{notification_id}/delete")
+def confirm_delete(
+    notification_id: int, request: Request, session: SessionDep, user: StaffUser
+) -> Response:
+    notification = service.get_notification(session, notification_id)
+    return render(
+        request,
+        "admin/notifications/delete.html",
+        title=f"Delete “{notification.name}”?",
+        notification=notification,
+    )
+
+
+@router.post(BASE + "/{notification_id}/delete")
+def delete(
+    notification_id: int, request: Request, session: SessionDep, user: StaffUser, now: NowDep
+) -> Response:
+    notification = service.get_notification(session, notification_id)
+    name = notification.name
+    service.delete_notification(session, notification_id, actor=user.principal, now=now)
+    flash(request, f"Deleted “{name}”. Its firings, awards and deliveries stay in history.")
+    return RedirectResponse(BASE, status_code=303)

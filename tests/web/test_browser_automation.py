@@ -1,0 +1,98 @@
+"""In a real browser: an admin writes a formula notification with a syntax error, sees the
+error at its position, fixes it, saves and tests it; the completion report's charts.
+
+With PLAUDIT_SCREENSHOTS=1 it saves docs/screenshots/notifications.png and
+completion-report.png.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from plaudit.models import Notification
+from tests.web.conftest import screenshot
+from tests.web.helpers import Site
+from tests.web.report_data import make_report_data
+from tests.web.test_browser import DESKTOP, Tab
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
+
+@pytest.fixture
+def admin_tab(chromium: Browser, live_url: str, site: Site) -> Iterator[Tab]:
+    opened = Tab(chromium, live_url, DESKTOP)
+    opened.sign_in("admin")
+    yield opened
+    opened.context.close()
+    assert opened.errors == [], f"script errors in the page: {opened.errors}"
+    assert opened.dialogs == [], f"the page opened dialogs: {opened.dialogs}"
+
+
+def test_formula_error_is_shown_at_its_position_then_fixed_and_tested(
+    admin_tab: Tab, web_engine: Engine
+) -> None:
+    data = make_report_data(web_engine)
+    page = admin_tab.page
+    admin_tab.go("/admin/notifications/new")
+    # The script shows only the chosen trigger's and action's fields.
+    assert page.is_visible("#f-formula") and page.is_hidden("#f-source")
+    assert page.is_visible("#f-achievement_id") and page.is_hidden("#f-url")
+    page.check("input[name=trigger_type][value=record]")
+    assert page.is_visible("#f-source") and page.is_hidden("#f-formula")
+    page.check("input[name=trigger_type][value=formula]")
+
+    page.fill("#f-name", "Profile champion")
+    page.fill("#f-formula", "count(company_profile_updated")
+    page.select_option("#f-operator", ">=")
+    page.fill("#f-threshold", "1")
+    page.select_option("#f-achievement_id", str(data.achievement_id))
+    with page.expect_navigation():
+        page.click("button:has-text('Create notification')")
+    error = page.text_content("#f-formula-error") or ""
+    assert "Line 1, column 30:" in error
+    snippet = page.text_content("#f-formula-error .snippet") or ""
+    assert snippet == "count(company_profile_updated\n" + " " * 29 + "^"
+    assert page.get_attribute("#f-formula", "aria-invalid") == "true"
+    assert page.is_visible("#error-summary")
+    assert page.input_value("#f-formula") == "count(company_profile_updated"
+
+    page.fill("#f-formula", "count(company_profile_updated)")
+    with page.expect_navigation():
+        page.click("button:has-text('Create notification')")
+    assert "Created “Profile champion”." in (page.text_content(".flash") or "")
+    with Session(web_engine) as session:
+        row = session.scalars(select(Notification)).one()
+        assert row.trigger["formula"] == "count(company_profile_updated)"
+
+    with page.expect_navigation():
+        page.click("a:has-text('Test')")
+    with page.expect_navigation():
+        page.click("button:has-text('Run the test')")
+    assert page.text_content("#result-title") == "Result: nothing was written"
+    assert "Ada Lovelace" in (page.text_content(".test-result table") or "")
+    assert "Give “Helper”" in (page.text_content(".test-result table") or "")
+
+    admin_tab.go("/admin/notifications")
+    assert "Profile champion" in (page.text_content("table") or "")
+    screenshot(page, "notifications")
+
+
+def test_completion_report_draws_its_charts(admin_tab: Tab, web_engine: Engine) -> None:
+    make_report_data(web_engine)
+    page = admin_tab.page
+    admin_tab.go("/admin/reports/completion")
+    charts = page.locator("svg[role=img]")
+    assert charts.count() == 2
+    assert page.locator("svg[role=img] title").first.text_content() == (
+        "Completion of Helper by team"
+    )
+    assert page.locator(".chart-bar").first.bounding_box() is not None
+    screenshot(page, "completion-report")
+    admin_tab.go("/admin/reports/activity")
+    assert page.locator("svg[role=img]").count() == 2
