@@ -745,6 +745,19 @@ def test_a_member_sees_only_badges_of_achievements_in_their_audience(
     assert admin.get(f"/achievements/{hidden}/badge").status_code == 200
 
 
+def test_badges_shown_next_to_names_are_for_every_leaderboard_viewer(
+    admin: Api, tokens: dict[str, str]
+) -> None:
+    outsiders = admin.ok("POST", "/teams", 201, json={"name": "Elsewhere"})
+    group = admin.ok("POST", "/groups", 201, json={"name": "Them", "team_ids": [outsiders["id"]]})
+    shown = make_achievement(
+        admin, "crown", "award", audience=[group["id"]], show_next_to_name=True
+    )["id"]
+    assert put_badge(admin, shown, png(120, 120)).status_code == 200
+    member = admin.as_token(tokens["member"])
+    assert member.get(f"/achievements/{shown}/badge").status_code == 200
+
+
 @pytest.mark.parametrize(
     ("content", "media_type", "status", "words"),
     [

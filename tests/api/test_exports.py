@@ -256,7 +256,7 @@ def test_an_open_export_is_a_snapshot_and_blocks_no_writer(
 def test_text_that_a_spreadsheet_would_run_is_kept_as_text(
     admin: Api, world: dict[str, Any], start: str
 ) -> None:
-    payload = f"{start}HYPERLINK(\"https://evil.example\",\"x\")"
+    payload = f'{start}HYPERLINK("https://evil.example","x")'
     member = make_member(admin, payload, external_id=f"{start}crm")
     give(admin, member, world["kudos"])
     row = export(admin)[0]
@@ -264,4 +264,3 @@ def test_text_that_a_spreadsheet_would_run_is_kept_as_text(
     assert row["member_external_id"] == f"'{start}crm"
     assert row["achievement_name"] == 'Kudos, "the" best — ✓'  # ordinary text untouched
     assert row["points"] == "10"  # numbers are never prefixed
-

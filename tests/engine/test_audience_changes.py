@@ -1,5 +1,7 @@
 """Audiences are decided on current data: moving a member in or out of an audience never
-corrupts their running totals, and what they did outside it counts once they are inside."""
+corrupts their running totals, what they did outside it counts once they are inside, and
+whoever enters an audience (member moved, group or team changed, member made active again)
+is awarded at once what their progress already makes due."""
 
 from __future__ import annotations
 
@@ -58,8 +60,10 @@ def test_what_a_member_did_outside_the_audience_counts_once_inside(admin: Api) -
     for n in range(3):
         assert record(admin, "calls", bob["id"], external_id=f"b{n}")["awards"] == []
     admin.ok("PATCH", f"/members/{bob['id']}", json={"team_id": gold["id"]})
-    awards = record(admin, "calls", bob["id"], external_id="b3")["awards"]
-    assert [a["achievement_id"] for a in awards] == [calls["id"]]
+    # Awarded by the move itself, from the three calls already counted, and only once.
+    assert _holders(admin, calls["id"]) == [bob["id"]]
+    assert record(admin, "calls", bob["id"], external_id="b3")["awards"] == []
+    assert _holders(admin, calls["id"]) == [bob["id"]]
     assert _calls_progress(admin, bob["id"], calls["id"]) == 4
 
 
@@ -69,3 +73,62 @@ def test_a_member_outside_the_audience_is_never_awarded(admin: Api) -> None:
     for n in range(5):
         assert record(admin, "calls", cid["id"], external_id=f"x{n}")["awards"] == []
     assert admin.ok("GET", f"/awards?achievement_id={calls['id']}") == []
+
+
+def _holders(admin: Api, achievement_id: int) -> list[int]:
+    return sorted(
+        a["member_id"] for a in admin.ok("GET", f"/awards?achievement_id={achievement_id}")
+    )
+
+
+def _three_calls(admin: Api, member_id: int, prefix: str) -> None:
+    for n in range(3):
+        assert record(admin, "calls", member_id, external_id=f"{prefix}{n}")["awards"] == []
+
+
+def test_a_group_that_starts_listing_a_member_awards_them_at_once(admin: Api) -> None:
+    seed_sources(admin)
+    group = admin.ok("POST", "/groups", 201, json={"name": "Pilots", "member_ids": []})
+    calls = achievement(admin, "pilot-calls", [[THREE_CALLS]], audience=[group["id"]])
+    dee, eve = make_member(admin, "Dee"), make_member(admin, "Eve")
+    _three_calls(admin, dee["id"], "d")
+    _three_calls(admin, eve["id"], "e")
+    assert _holders(admin, calls["id"]) == []
+    admin.ok("PATCH", f"/groups/{group['id']}", json={"member_ids": [dee["id"]]})
+    assert _holders(admin, calls["id"]) == [dee["id"]]
+    # Saving the group again changes nothing; listing Eve too awards Eve only.
+    admin.ok("PATCH", f"/groups/{group['id']}", json={"member_ids": [dee["id"]]})
+    admin.ok("PATCH", f"/groups/{group['id']}", json={"member_ids": [dee["id"], eve["id"]]})
+    assert _holders(admin, calls["id"]) == [dee["id"], eve["id"]]
+
+
+def test_a_team_whose_attributes_now_match_the_conditions_gets_awarded(admin: Api) -> None:
+    _gold, plain, calls = _gold_setup(admin)
+    fay = make_member(admin, "Fay", team_id=plain["id"])
+    _three_calls(admin, fay["id"], "f")
+    admin.ok("PATCH", f"/teams/{plain['id']}", json={"name": "Plain, renamed"})
+    assert _holders(admin, calls["id"]) == []  # still not gold
+    admin.ok("PATCH", f"/teams/{plain['id']}", json={"attributes": {"tier": "gold"}})
+    assert _holders(admin, calls["id"]) == [fay["id"]]
+
+
+def test_a_member_made_active_again_is_awarded_what_they_qualify_for(admin: Api) -> None:
+    seed_sources(admin)
+    open_to_all = achievement(admin, "three-calls-all", [[THREE_CALLS]])
+    gus = make_member(admin, "Gus")
+    admin.ok("PATCH", f"/members/{gus['id']}", json={"active": False})
+    _three_calls(admin, gus["id"], "g")
+    assert _holders(admin, open_to_all["id"]) == []  # inactive members earn nothing
+    admin.ok("PATCH", f"/members/{gus['id']}", json={"active": True})
+    assert _holders(admin, open_to_all["id"]) == [gus["id"]]
+
+
+def test_a_move_out_of_the_audience_awards_nothing(admin: Api) -> None:
+    gold, plain, calls = _gold_setup(admin)
+    hal = make_member(admin, "Hal", team_id=gold["id"])
+    record(admin, "calls", hal["id"], external_id="h0")
+    record(admin, "calls", hal["id"], external_id="h1")
+    admin.ok("PATCH", f"/members/{hal['id']}", json={"team_id": plain["id"]})
+    assert record(admin, "calls", hal["id"], external_id="h2")["awards"] == []
+    admin.ok("PATCH", f"/members/{hal['id']}", json={"name": "Hal B."})
+    assert _holders(admin, calls["id"]) == []

@@ -13,6 +13,8 @@ from sqlalchemy import Engine
 
 from plaudit.achievement.service import set_badge
 from plaudit.db.session import build_sessionmaker, unit_of_work
+from plaudit.group.schemas import GroupCreate
+from plaudit.group.service import create_group
 from plaudit.kit.roles import SYSTEM
 from tests.web.conftest import sign_in
 from tests.web.helpers import Site
@@ -115,6 +117,43 @@ def test_icons_only_for_active_show_next_to_name_awards(
     assert match, grace
     badge = web.get(match.group(1))
     assert badge.status_code == 200 and badge.headers["content-type"] == "image/png"
+
+
+def test_badges_next_to_names_show_to_members_outside_the_audience(
+    web: TestClient, site: Site, web_engine: Engine
+) -> None:
+    """Ada (the signed-in member) is outside the audience of both achievements Grace holds;
+    the badge shown next to Grace's name still loads, the other badge stays hidden."""
+    with unit_of_work(build_sessionmaker(web_engine)) as session:
+        grace_only = create_group(
+            session, GroupCreate(name="Grace only", member_ids=[site.other_member_id])
+        ).id
+    shown = achievement(
+        web_engine,
+        key="crown",
+        name="Crown",
+        show_next_to_name=True,
+        audience=[grace_only],
+        requirements=[],
+        active=False,
+    )
+    quiet = achievement(
+        web_engine, key="quiet", name="Quiet", audience=[grace_only], requirements=[], active=False
+    )
+    with unit_of_work(build_sessionmaker(web_engine)) as session:
+        for achievement_id in (shown, quiet):
+            set_badge(session, achievement_id, png(), "image/png", actor=SYSTEM, now=NOW)
+    for achievement_id in (shown, quiet):
+        activate(web_engine, achievement_id)
+        give(web_engine, site.other_member_id, achievement_id)
+    sign_in(web, "member")
+    grace = icons_of(web.get("/leaderboard?period=all").text, "Grace Hopper")
+    match = re.search(r'<img class="name-badge" src="(/badges/\d+\?v=\d+)" alt="Crown"', grace)
+    assert match, grace
+    assert "Quiet" not in grace
+    badge = web.get(match.group(1))
+    assert badge.status_code == 200 and badge.headers["content-type"] == "image/png"
+    assert web.get(f"/badges/{quiet}").status_code == 404
 
 
 def test_bad_choices_are_a_400_page_with_the_message(web: TestClient, site: Site) -> None:

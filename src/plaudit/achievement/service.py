@@ -332,11 +332,15 @@ def get_badge(session: Session, achievement_id: int) -> AchievementBadge:
 def badge_for_viewer(
     session: Session, achievement_id: int, role: Role, member_id: int | None
 ) -> AchievementBadge:
-    """The badge as the viewer may see it: a member only sees badges of achievements in their
-    audience; to them any other badge does not exist."""
+    """The badge as the viewer may see it: a member sees badges of achievements in their
+    audience, and those of achievements shown next to names, since the leaderboard shows
+    those to everyone who may open it whoever the holder is; to them any other badge does
+    not exist."""
     if role == Role.member:
         achievement = get_achievement(session, achievement_id)
-        if member_id is None or not member_in_audience(session, achievement.audience, member_id):
+        if not achievement.show_next_to_name and (
+            member_id is None or not member_in_audience(session, achievement.audience, member_id)
+        ):
             raise not_found("badge of achievement", achievement_id)
     return get_badge(session, achievement_id)
 

@@ -55,6 +55,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.schema import CreateTable
 from sqlalchemy.sql.elements import ColumnElement
 
+from plaudit.db.rows import insert_many
 from plaudit.db.types import JSONType, UTCDateTime
 from plaudit.db.upsert import insert_for_dialect
 from plaudit.engine.compiled import CompiledAchievement, SourcePlan
@@ -151,20 +152,30 @@ def _stage(
     session: Session, changes: Sequence[StagedChange], kinds: list[Period], zone: ZoneInfo
 ) -> None:
     keys: dict[tuple[Period, date], str] = {}
-    rows: list[dict[str, Any]] = []
+    columns = [
+        "seq",
+        "sign",
+        "new_order",
+        "external_id",
+        "member_id",
+        "occurred_at",
+        "data",
+        *(f"pk_{kind.value}" for kind in kinds),
+    ]
+    rows: list[list[Any]] = []
     for change in changes:
         for sign, facts in ((-1, change.before), (1, change.after)):
             if facts is None:
                 continue
-            row: dict[str, Any] = {
-                "seq": len(rows),
-                "sign": sign,
-                "new_order": change.new_order if sign > 0 else None,
-                "external_id": change.external_id,
-                "member_id": facts.member_id,
-                "occurred_at": facts.occurred_at,
-                "data": facts.data,
-            }
+            row: list[Any] = [
+                len(rows),
+                sign,
+                change.new_order if sign > 0 else None,
+                change.external_id,
+                facts.member_id,
+                facts.occurred_at,
+                facts.data,
+            ]
             if kinds:
                 local = facts.occurred_at.astimezone(zone).date()
                 for kind in kinds:
@@ -172,10 +183,9 @@ def _stage(
                     if key is None:
                         key = period_containing(facts.occurred_at, kind, zone).key
                         keys[(kind, local)] = key
-                    row[f"pk_{kind.value}"] = key
+                    row.append(key)
             rows.append(row)
-    if rows:
-        session.execute(insert(stage), rows)
+    insert_many(session.connection(), stage, columns, rows)
 
 
 def _insert_new_records(session: Session, source_id: int, now: datetime) -> None:

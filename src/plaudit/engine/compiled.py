@@ -3,13 +3,15 @@ achievements that read it and the distinct tallies that its records update."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from plaudit.achievement.schemas import Category
 from plaudit.engine.generation import bump_generation, current_generation
@@ -21,6 +23,8 @@ from plaudit.models import Achievement, AchievementSource
 from plaudit.periods import Period
 from plaudit.rules.model import Aggregate, FieldType, Rule, parse_requirements
 from plaudit.source.service import field_types_by_source
+
+T = TypeVar("T")
 
 VALUE_AGGREGATES = frozenset({Aggregate.MIN, Aggregate.MAX, Aggregate.COUNT_DISTINCT})
 """Aggregates that need the multiset of values, not only count and sum."""
@@ -56,6 +60,8 @@ class CompiledAchievement:
     """rule slot -> the tally it reads"""
     slot_tallies: dict[str, int] = field(default_factory=dict)
     """rule slot -> tally id; filled for attached (active) achievements"""
+    audience_ids: tuple[int, ...] = ()
+    """the ids of the groups `audiences` were loaded from"""
 
     def in_window(self, instant: datetime) -> bool:
         return (self.effective_from is None or instant >= self.effective_from) and (
@@ -83,6 +89,7 @@ def compile_achievement(session: Session, achievement: Achievement) -> CompiledA
         audiences=load_audiences(session, achievement.audience or []),
         requirements=requirements,
         fields=fields,
+        audience_ids=tuple(achievement.audience or ()),
     )
     for g, group in enumerate(requirements):
         for r, rule in enumerate(group):
@@ -120,21 +127,32 @@ class SourcePlan:
     tallies: list[BoundTally]
 
 
-_cache: dict[tuple[str, str], tuple[int, SourcePlan]] = {}
-"""(database, source key) -> (generation, plan): reused while the generation in the database
-is unchanged."""
+_cache: dict[tuple[str, str], tuple[int, Any]] = {}
+"""(database, what) -> (generation, value): reused while the generation in the database is
+unchanged."""
+
+
+def _per_generation(session: Session, what: str, build: Callable[[], T]) -> T:
+    generation = current_generation(session)
+    cache_key = (str(session.get_bind().engine.url), what)
+    cached = _cache.get(cache_key)
+    if cached is not None and cached[0] == generation:
+        return cast(T, cached[1])
+    value = build()
+    _cache[cache_key] = (current_generation(session), value)
+    return value
 
 
 def source_plan(session: Session, source_key: str, zone: ZoneInfo) -> SourcePlan:
     """The plan of `source_key` (cached per generation)."""
-    generation = current_generation(session)
-    cache_key = (str(session.get_bind().engine.url), source_key)
-    cached = _cache.get(cache_key)
-    if cached is not None and cached[0] == generation:
-        return cached[1]
-    plan = _load_plan(session, source_key, zone)
-    _cache[cache_key] = (current_generation(session), plan)
-    return plan
+    return _per_generation(
+        session, f"source:{source_key}", lambda: _load_plan(session, source_key, zone)
+    )
+
+
+def every_active_achievement(session: Session, zone: ZoneInfo) -> list[CompiledAchievement]:
+    """All active achievements, compiled and attached (cached per generation)."""
+    return _per_generation(session, "active", lambda: active_achievements(session, zone))
 
 
 def achievements_reading(
@@ -146,11 +164,29 @@ def achievements_reading(
 
 def _load_plan(session: Session, source_key: str, zone: ZoneInfo) -> SourcePlan:
     ids = select(AchievementSource.achievement_id).where(AchievementSource.source_key == source_key)
+    achievements = active_achievements(session, zone, Achievement.id.in_(ids))
+    users: dict[int, list[int]] = {}
+    specs: dict[int, TallySpec] = {}
+    for compiled in achievements:
+        for slot, spec in compiled.slot_specs.items():
+            if spec.source != source_key:
+                continue
+            tally_id = compiled.slot_tallies[slot]
+            specs[tally_id] = spec
+            if compiled.id not in users.setdefault(tally_id, []):
+                users[tally_id].append(compiled.id)
+    tallies = [BoundTally(t, specs[t], tuple(users[t])) for t in sorted(specs)]
+    return SourcePlan(source_key, achievements, tallies)
+
+
+def active_achievements(
+    session: Session, zone: ZoneInfo, *where: ColumnElement[bool]
+) -> list[CompiledAchievement]:
+    """The active achievements (those matching `where`, if given), compiled and attached to
+    their tallies, in id order."""
     rows = session.scalars(
         select(Achievement)
-        .where(
-            Achievement.id.in_(ids), Achievement.active.is_(True), Achievement.deleted_at.is_(None)
-        )
+        .where(Achievement.active.is_(True), Achievement.deleted_at.is_(None), *where)
         .order_by(Achievement.id)
     )
     achievements = [compile_achievement(session, a) for a in rows]
@@ -167,18 +203,7 @@ def _load_plan(session: Session, source_key: str, zone: ZoneInfo) -> SourcePlan:
         compiled.slot_tallies = dict(known)
     if repaired:
         bump_generation(session)
-    users: dict[int, list[int]] = {}
-    specs: dict[int, TallySpec] = {}
-    for compiled in achievements:
-        for slot, spec in compiled.slot_specs.items():
-            if spec.source != source_key:
-                continue
-            tally_id = compiled.slot_tallies[slot]
-            specs[tally_id] = spec
-            if compiled.id not in users.setdefault(tally_id, []):
-                users[tally_id].append(compiled.id)
-    tallies = [BoundTally(t, specs[t], tuple(users[t])) for t in sorted(specs)]
-    return SourcePlan(source_key, achievements, tallies)
+    return achievements
 
 
 def index_sources(session: Session, achievement: Achievement) -> None:

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from functools import cache
-from typing import Any, cast
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, bindparam, func, select
@@ -18,14 +17,12 @@ from sqlalchemy.orm import Session
 
 from plaudit.achievement.schemas import Category
 from plaudit.award.schemas import AwardOrigin
-from plaudit.award.slots import holder_slot
-from plaudit.db.upsert import insert_for_dialect
+from plaudit.engine.award_rows import DueCompletion, insert_awards
 from plaudit.engine.compiled import CompiledAchievement
 from plaudit.engine.store import ProgressState, SlotState, read_progress_many
 from plaudit.group.matching import in_any
 from plaudit.group.service import member_facts
 from plaudit.models import Award, Member
-from plaudit.periods import period_by_key
 from plaudit.rules.model import Aggregate, Rule
 from plaudit.rules.oracle import repeat_count, rule_met
 
@@ -93,38 +90,14 @@ def award_due(
         # One holder per period: when several qualify at once, the best on the first met
         # rule of the batch is preferred (the row order decides which insert wins).
         keys.sort(key=lambda k: (-_first_rule_score(compiled, state[k]), k[0]))
-    rows = []
-    for member_id, period_key in keys:
-        window = period_by_key(period_key, compiled.period, zone)
+    completions: list[DueCompletion] = [
+        (member_id, period_key, completion)
+        for member_id, period_key in keys
         for completion in range(
             earned.get((member_id, period_key), 0) + 1, due[(member_id, period_key)] + 1
-        ):
-            rows.append(
-                {
-                    "achievement_id": compiled.id,
-                    "achievement_version": compiled.version,
-                    "member_id": member_id,
-                    "points": compiled.points,
-                    "awarded_at": now,
-                    "period_key": period_key,
-                    "period_start": window.start,
-                    "period_end": window.end,
-                    "completion": completion,
-                    "holder_slot": holder_slot(compiled.category, member_id),
-                    "origin": AwardOrigin.rule.value,
-                    "given_by": "rules",
-                    "revoked": False,
-                }
-            )
-    if not rows:
-        return []
-    connection = session.connection()
-    stmt = _award_insert(connection.dialect.name)
-    if compiled.category == Category.record:
-        # In preference order, one at a time, so that the first holder wins deterministically.
-        found = (connection.execute(stmt, row).scalar_one_or_none() for row in rows)
-        return [i for i in found if i is not None]
-    return list(connection.execute(stmt, rows).scalars())
+        )
+    ]
+    return insert_awards(session.connection(), compiled, completions, now=now, zone=zone)
 
 
 # Statements of the per-record path are built once (Core, on table columns, run on the
@@ -143,12 +116,6 @@ _EARNED = (
 _ACTIVE = select(_MEMBERS.id).where(
     _MEMBERS.id.in_(bindparam("members", expanding=True)), _MEMBERS.active.is_(True)
 )
-
-
-@cache
-def _award_insert(dialect: str) -> Any:
-    table = cast(Table, Award.__table__)
-    return insert_for_dialect(dialect, table).on_conflict_do_nothing().returning(table.c.id)
 
 
 def _earned_completions(

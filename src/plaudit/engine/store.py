@@ -138,12 +138,24 @@ def read_tally_states(session: Session, keys: Iterable[TallyKey]) -> TallyStates
     return out
 
 
+def read_member_tallies(
+    session: Session, tally_ids: Iterable[int], member_ids: Iterable[int]
+) -> TallyStates:
+    """Every period's state of the tallies for the members."""
+    out: TallyStates = {}
+    tallies = sorted(set(tally_ids))
+    if tallies:
+        for members in _chunks(sorted(set(member_ids))):
+            _read_into(session, out, None, tallies, members, None)
+    return out
+
+
 @cache
-def _state_queries(by_keys: bool) -> tuple[Any, Any]:
+def _state_queries(by_members: bool, by_periods: bool) -> tuple[Any, Any]:
     """The two reads of tally states (sums; min, max and distinct values), built once.
 
-    With `by_keys`, restricted to expanding parameters `tallies`, `members` and `periods`;
-    without, to `tallies` only. Core statements on table columns, executed on the connection:
+    Restricted to the expanding parameter `tallies`, and with `by_members` and `by_periods`
+    to `members` and `periods` too. Core statements on table columns, executed on the connection:
     on the per-record path, building and coercing a fresh ORM select cost more than the query.
     """
     progress = cast(Table, TallyProgress.__table__).c
@@ -168,15 +180,12 @@ def _state_queries(by_keys: bool) -> tuple[Any, Any]:
         .where(values.tally_id.in_(bindparam("tallies", expanding=True)), values.n > 0)
         .group_by(values.tally_id, values.member_id, values.period_key)
     )
-    if by_keys:
-        query = query.where(
-            progress.member_id.in_(bindparam("members", expanding=True)),
-            progress.period_key.in_(bindparam("periods", expanding=True)),
-        )
-        vquery = vquery.where(
-            values.member_id.in_(bindparam("members", expanding=True)),
-            values.period_key.in_(bindparam("periods", expanding=True)),
-        )
+    if by_members:
+        query = query.where(progress.member_id.in_(bindparam("members", expanding=True)))
+        vquery = vquery.where(values.member_id.in_(bindparam("members", expanding=True)))
+    if by_periods:
+        query = query.where(progress.period_key.in_(bindparam("periods", expanding=True)))
+        vquery = vquery.where(values.period_key.in_(bindparam("periods", expanding=True)))
     return query, vquery
 
 
@@ -188,10 +197,12 @@ def _read_into(
     members: list[int] | None,
     periods: list[str] | None,
 ) -> None:
-    query, vquery = _state_queries(members is not None)
+    query, vquery = _state_queries(members is not None, periods is not None)
     params: dict[str, Any] = {"tallies": tallies}
     if members is not None:
-        params |= {"members": members, "periods": periods}
+        params["members"] = members
+    if periods is not None:
+        params["periods"] = periods
     connection = session.connection()
     for t, m, p, matched, n_values, total in connection.execute(query, params):
         if wanted is None or (t, m, p) in wanted:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
+from plaudit.engine.reevaluate import reevaluate_group
 from plaudit.group import service
 from plaudit.group.schemas import GroupCreate, GroupMembers, GroupPreview, GroupRead, GroupUpdate
-from plaudit.http.deps import SessionDep, allow
+from plaudit.http.deps import NowDep, SessionDep, SettingsDep, allow
 from plaudit.kit.roles import Role
 
 router = APIRouter(tags=["groups"], dependencies=[allow(Role.admin, Role.manager)])
@@ -28,8 +29,13 @@ def get_group(group_id: int, session: SessionDep) -> GroupRead:
 
 
 @router.patch("/groups/{group_id}")
-def update_group(group_id: int, body: GroupUpdate, session: SessionDep) -> GroupRead:
-    return service.read_group(session, service.update_group(session, group_id, body))
+def update_group(
+    group_id: int, body: GroupUpdate, session: SessionDep, now: NowDep, settings: SettingsDep
+) -> GroupRead:
+    group = service.update_group(session, group_id, body)
+    # Members the group admits now may already qualify for achievements it is the audience of.
+    reevaluate_group(session, group.id, now=now, zone=settings.zone)
+    return service.read_group(session, group)
 
 
 @router.delete("/groups/{group_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -6,8 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, status
 
+from plaudit.engine.reevaluate import reevaluate_members
 from plaudit.errors import Forbidden
-from plaudit.http.deps import Allow, SessionDep, allow
+from plaudit.http.deps import Allow, NowDep, SessionDep, SettingsDep, allow
 from plaudit.kit.roles import Principal, Role
 from plaudit.member import service
 from plaudit.member.schemas import MemberCreate, MemberRead, MemberUpdate
@@ -37,5 +38,13 @@ def get_member(
 
 
 @router.patch("/members/{member_id}", dependencies=[allow(Role.admin)])
-def update_member(member_id: int, body: MemberUpdate, session: SessionDep) -> MemberRead:
-    return MemberRead.model_validate(service.update_member(session, member_id, body))
+def update_member(
+    member_id: int, body: MemberUpdate, session: SessionDep, now: NowDep, settings: SettingsDep
+) -> MemberRead:
+    member = service.update_member(session, member_id, body)
+    # A new team or role may put the member in an audience, and a member made active again
+    # may qualify for anything: award what their progress already makes due.
+    reevaluate_members(
+        session, [member.id], now=now, zone=settings.zone, audiences_only=body.active is not True
+    )
+    return MemberRead.model_validate(member)

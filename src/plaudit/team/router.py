@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from plaudit.http.deps import SessionDep, allow
+from plaudit.engine.reevaluate import reevaluate_team
+from plaudit.http.deps import NowDep, SessionDep, SettingsDep, allow
 from plaudit.kit.roles import Role
 from plaudit.team import service
 from plaudit.team.schemas import TeamCreate, TeamRead, TeamUpdate
@@ -28,5 +29,10 @@ def get_team(team_id: int, session: SessionDep) -> TeamRead:
 
 
 @router.patch("/teams/{team_id}", dependencies=[allow(Role.admin)])
-def update_team(team_id: int, body: TeamUpdate, session: SessionDep) -> TeamRead:
-    return TeamRead.model_validate(service.update_team(session, team_id, body))
+def update_team(
+    team_id: int, body: TeamUpdate, session: SessionDep, now: NowDep, settings: SettingsDep
+) -> TeamRead:
+    team = service.update_team(session, team_id, body)
+    # Group conditions read the team's name and attributes: its members may have joined one.
+    reevaluate_team(session, team.id, now=now, zone=settings.zone)
+    return TeamRead.model_validate(team)

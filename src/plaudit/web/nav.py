@@ -17,9 +17,14 @@ class NavItem:
     href: str
     roles: frozenset[Role]
     description: str = ""
+    # Other sections the entry stands for, e.g. all report pages when `href` is one of them.
+    also_current: tuple[str, ...] = ()
 
     def is_current(self, path: str) -> bool:
-        return path == self.href or path.startswith(self.href.rstrip("/") + "/")
+        return any(
+            path == prefix or path.startswith(prefix.rstrip("/") + "/")
+            for prefix in (self.href, *self.also_current)
+        )
 
 
 NAV: tuple[NavItem, ...] = (
@@ -65,6 +70,7 @@ NAV: tuple[NavItem, ...] = (
         "/admin/reports/completion",
         frozenset(STAFF),
         "Completion of each achievement by team, awards and points over time, CSV export.",
+        also_current=("/admin/reports", "/admin/exports"),
     ),
     NavItem(
         "Users",

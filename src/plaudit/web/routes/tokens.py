@@ -55,16 +55,12 @@ def _page(
 
 
 @router.get(BASE)
-def list_page(
-    request: Request, session: SessionDep, user: AdminUser
-) -> Response:
+def list_page(request: Request, session: SessionDep, user: AdminUser) -> Response:
     return _page(request, session, values=CredentialValues(role=Role.ingest.value), errors={})
 
 
 @router.post(BASE)
-def issue(
-    request: Request, session: SessionDep, user: AdminUser, form: Form
-) -> Response:
+def issue(request: Request, session: SessionDep, user: AdminUser, form: Form) -> Response:
     values = CredentialValues(
         name=text(form, "name"), role=text(form, "role"), member_id=text(form, "member_id")
     )

@@ -69,16 +69,12 @@ def _page(
 
 
 @router.get(BASE)
-def list_page(
-    request: Request, session: SessionDep, user: AdminUser
-) -> Response:
+def list_page(request: Request, session: SessionDep, user: AdminUser) -> Response:
     return _page(request, session, values=CredentialValues(role=Role.manager.value), errors={})
 
 
 @router.post(BASE)
-def create(
-    request: Request, session: SessionDep, user: AdminUser, form: Form
-) -> Response:
+def create(request: Request, session: SessionDep, user: AdminUser, form: Form) -> Response:
     values = CredentialValues(
         name=text(form, "username"), role=text(form, "role"), member_id=text(form, "member_id")
     )

@@ -1,0 +1,214 @@
+"""Writing due completions as awards: row by row when they are few, set-based when many.
+
+A due completion is (member, period key, completion number); everything else in its award
+row is the achievement's (id, version, points, category slot) or the period's window. Many
+completions (a bulk batch, a backfill) are therefore staged as three small values each,
+the few distinct period windows beside them, and written with one
+``INSERT ... SELECT ... ON CONFLICT DO NOTHING RETURNING id``: the per-row cost is a tuple,
+not thirteen bound and converted parameters. The unique indexes on awards decide, as
+always, what is skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from typing import Any, cast
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    bindparam,
+    delete,
+    insert,
+    literal,
+    null,
+    select,
+    true,
+)
+from sqlalchemy import (
+    cast as sql_cast,
+)
+from sqlalchemy.engine import Connection
+from sqlalchemy.schema import CreateTable
+
+from plaudit.achievement.schemas import Category
+from plaudit.award.schemas import AwardOrigin
+from plaudit.award.slots import holder_slot
+from plaudit.db.rows import insert_many
+from plaudit.db.types import UTCDateTime
+from plaudit.db.upsert import insert_for_dialect
+from plaudit.engine.compiled import CompiledAchievement
+from plaudit.models import Award
+from plaudit.periods import PeriodWindow, period_by_key
+
+SET_BASED_MIN = 64
+"""From this many completions on, the set-based insert is cheaper than row by row."""
+
+DueCompletion = tuple[int, str, int]
+"""(member_id, period_key, completion number), in the order they are to be inserted."""
+
+_temp = MetaData()
+_due = Table(
+    "award_due",
+    _temp,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("member_id", Integer, nullable=False),
+    Column("period_key", String(20), nullable=False),
+    Column("completion", Integer, nullable=False),
+    prefixes=["TEMPORARY"],
+)
+_windows = Table(
+    "award_windows",
+    _temp,
+    Column("period_key", String(20), primary_key=True),
+    Column("period_start", UTCDateTime()),
+    Column("period_end", UTCDateTime()),
+    prefixes=["TEMPORARY"],
+)
+
+
+@dataclass(frozen=True)
+class _Batch:
+    compiled: CompiledAchievement
+    due: Sequence[DueCompletion]
+    windows: dict[str, PeriodWindow]
+    now: datetime
+
+
+def insert_awards(
+    connection: Connection,
+    compiled: CompiledAchievement,
+    due: Sequence[DueCompletion],
+    *,
+    now: datetime,
+    zone: ZoneInfo,
+) -> list[int]:
+    """Insert the due completions in order; return the ids of the awards actually written."""
+    if not due:
+        return []
+    keys = sorted({k for _, k, _ in due})
+    batch = _Batch(compiled, due, {k: period_by_key(k, compiled.period, zone) for k in keys}, now)
+    if compiled.category == Category.record or len(due) < SET_BASED_MIN:
+        # A record holder is decided by insert order, one statement per candidate.
+        return _row_by_row(connection, batch)
+    return _set_based(connection, batch)
+
+
+def _row_by_row(connection: Connection, batch: _Batch) -> list[int]:
+    compiled, windows = batch.compiled, batch.windows
+    rows = [
+        {
+            "achievement_id": compiled.id,
+            "achievement_version": compiled.version,
+            "member_id": member_id,
+            "points": compiled.points,
+            "awarded_at": batch.now,
+            "period_key": period_key,
+            "period_start": windows[period_key].start,
+            "period_end": windows[period_key].end,
+            "completion": completion,
+            "holder_slot": holder_slot(compiled.category, member_id),
+            "origin": AwardOrigin.rule.value,
+            "given_by": "rules",
+            "revoked": False,
+        }
+        for member_id, period_key, completion in batch.due
+    ]
+    stmt = _award_insert(connection.dialect.name)
+    if compiled.category == Category.record:
+        found = (connection.execute(stmt, row).scalar_one_or_none() for row in rows)
+        return [i for i in found if i is not None]
+    return list(connection.execute(stmt, rows).scalars())
+
+
+def _set_based(connection: Connection, batch: _Batch) -> list[int]:
+    for table in (_due, _windows):
+        connection.execute(CreateTable(table, if_not_exists=True))
+        connection.execute(delete(table))
+    connection.execute(
+        insert(_windows),
+        [
+            {"period_key": key, "period_start": w.start, "period_end": w.end}
+            for key, w in batch.windows.items()
+        ],
+    )
+    insert_many(
+        connection,
+        _due,
+        ["seq", "member_id", "period_key", "completion"],
+        [(seq, m, k, c) for seq, (m, k, c) in enumerate(batch.due)],
+    )
+    compiled = batch.compiled
+    stmt = _from_stage(connection.dialect.name, compiled.category)
+    params = {
+        "achievement_id": compiled.id,
+        "version": compiled.version,
+        "points": compiled.points,
+        "now": batch.now,
+    }
+    return sorted(connection.execute(stmt, params).scalars())
+
+
+@cache
+def _from_stage(dialect: str, category: Category) -> Any:
+    """INSERT ... SELECT of the staged completions, built once per database and category."""
+    table = cast(Table, Award.__table__)
+    if category == Category.membership:
+        slot: Any = literal("member:") + sql_cast(_due.c.member_id, String)
+    else:
+        slot = null()
+    query = (
+        select(
+            bindparam("achievement_id", type_=Integer),
+            bindparam("version", type_=Integer),
+            _due.c.member_id,
+            bindparam("points", type_=Integer),
+            bindparam("now", type_=UTCDateTime()),
+            _due.c.period_key,
+            _windows.c.period_start,
+            _windows.c.period_end,
+            _due.c.completion,
+            slot,
+            literal(AwardOrigin.rule.value),
+            literal("rules"),
+            literal(False),
+        )
+        .select_from(_due.join(_windows, _windows.c.period_key == _due.c.period_key))
+        # SQLite needs a WHERE before ON CONFLICT after a join (its parsing ambiguity).
+        .where(true())
+        .order_by(_due.c.seq)
+    )
+    columns = [
+        "achievement_id",
+        "achievement_version",
+        "member_id",
+        "points",
+        "awarded_at",
+        "period_key",
+        "period_start",
+        "period_end",
+        "completion",
+        "holder_slot",
+        "origin",
+        "given_by",
+        "revoked",
+    ]
+    return (
+        insert_for_dialect(dialect, table)
+        .from_select(columns, query)
+        .on_conflict_do_nothing()
+        .returning(table.c.id)
+    )
+
+
+@cache
+def _award_insert(dialect: str) -> Any:
+    table = cast(Table, Award.__table__)
+    return insert_for_dialect(dialect, table).on_conflict_do_nothing().returning(table.c.id)

@@ -1,0 +1,83 @@
+"""Awarding progress already made when who-is-in-an-audience changes.
+
+Running aggregates are kept for every member whatever the audiences (``engine.evaluate``
+decides the audience on current data when it awards). So a member who enters an
+achievement's audience (moved to a listed team, added to a group, their team renamed to
+match a group's conditions) or who is made active again may already qualify. These
+functions evaluate such members at once, from the stored aggregates, instead of waiting
+for their next record; the unique indexes on awards keep it idempotent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from plaudit.engine.compiled import CompiledAchievement, every_active_achievement
+from plaudit.engine.evaluate import award_due
+from plaudit.engine.store import (
+    ProgressState,
+    progress_of,
+    read_member_tallies,
+    read_progress_of,
+)
+from plaudit.models import Member
+
+
+def reevaluate_members(
+    session: Session,
+    member_ids: Collection[int],
+    *,
+    now: datetime,
+    zone: ZoneInfo,
+    audiences_only: bool = True,
+) -> list[int]:
+    """Award what the members' stored progress makes due now; return new award ids.
+
+    With `audiences_only`, only achievements that have an audience are looked at (a change
+    of team or role cannot make any other achievement due)."""
+    achievements = [
+        a for a in every_active_achievement(session, zone) if a.audiences or not audiences_only
+    ]
+    award_ids: list[int] = []
+    for compiled in achievements:
+        state = _members_progress(session, compiled, member_ids)
+        if state:
+            award_ids += award_due(session, compiled, state, now=now, zone=zone)
+    return award_ids
+
+
+def reevaluate_group(
+    session: Session, group_id: int, *, now: datetime, zone: ZoneInfo
+) -> list[int]:
+    """After a group's lists or conditions changed: award, for every active achievement whose
+    audience includes the group, whoever its stored progress now makes due."""
+    award_ids: list[int] = []
+    for compiled in every_active_achievement(session, zone):
+        if group_id not in compiled.audience_ids:
+            continue
+        state = read_progress_of(session, compiled.slot_tallies)
+        if state:
+            award_ids += award_due(session, compiled, state, now=now, zone=zone)
+    return award_ids
+
+
+def reevaluate_team(session: Session, team_id: int, *, now: datetime, zone: ZoneInfo) -> list[int]:
+    """After a team's name or attributes changed (group conditions read them)."""
+    members = session.scalars(select(Member.id).where(Member.team_id == team_id)).all()
+    if not members:
+        return []
+    return reevaluate_members(session, members, now=now, zone=zone)
+
+
+def _members_progress(
+    session: Session, compiled: CompiledAchievement, member_ids: Collection[int]
+) -> ProgressState:
+    if not compiled.slot_tallies or not member_ids:
+        return {}
+    states = read_member_tallies(session, compiled.slot_tallies.values(), member_ids)
+    return progress_of(compiled.slot_tallies, states, sorted({(m, p) for _, m, p in states}))
