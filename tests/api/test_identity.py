@@ -222,3 +222,15 @@ def test_users_and_tokens_are_for_admins_only(admin: Api, tokens: dict[str, str]
             == 403
         ), role
         assert api.get("/tokens").status_code == 403, role
+
+
+def test_the_openapi_document_declares_the_bearer_scheme(client: Any) -> None:
+    """/docs offers an Authorize button; protected operations name the scheme, open ones not."""
+    document = client.get("/openapi.json").json()
+    schemes = document["components"]["securitySchemes"]
+    assert schemes["HTTPBearer"]["type"] == "http"
+    assert schemes["HTTPBearer"]["scheme"] == "bearer"
+    paths = document["paths"]
+    protected = paths["/api/v1/sources/{key}/records"]["post"]
+    assert protected["security"] == [{"HTTPBearer": []}]
+    assert "security" not in paths["/api/v1/health"]["get"]

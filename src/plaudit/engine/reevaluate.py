@@ -17,14 +17,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from plaudit.engine.compiled import CompiledAchievement, every_active_achievement
+from plaudit.engine.compiled import every_active_achievement
 from plaudit.engine.evaluate import award_due
-from plaudit.engine.store import (
-    ProgressState,
-    progress_of,
-    read_member_tallies,
-    read_progress_of,
-)
+from plaudit.engine.store import progress_of, read_member_tallies, read_progress_of
 from plaudit.models import Member
 
 
@@ -43,9 +38,15 @@ def reevaluate_members(
     achievements = [
         a for a in every_active_achievement(session, zone) if a.audiences or not audiences_only
     ]
+    tally_ids = {t for a in achievements for t in a.slot_tallies.values()}
+    if not tally_ids or not member_ids:
+        return []
+    # One read of every tally these achievements use, for these members, in all periods.
+    states = read_member_tallies(session, tally_ids, member_ids)
+    keys = sorted({(m, p) for _, m, p in states})
     award_ids: list[int] = []
     for compiled in achievements:
-        state = _members_progress(session, compiled, member_ids)
+        state = progress_of(compiled.slot_tallies, states, keys)
         if state:
             award_ids += award_due(session, compiled, state, now=now, zone=zone)
     return award_ids
@@ -72,12 +73,3 @@ def reevaluate_team(session: Session, team_id: int, *, now: datetime, zone: Zone
     if not members:
         return []
     return reevaluate_members(session, members, now=now, zone=zone)
-
-
-def _members_progress(
-    session: Session, compiled: CompiledAchievement, member_ids: Collection[int]
-) -> ProgressState:
-    if not compiled.slot_tallies or not member_ids:
-        return {}
-    states = read_member_tallies(session, compiled.slot_tallies.values(), member_ids)
-    return progress_of(compiled.slot_tallies, states, sorted({(m, p) for _, m, p in states}))

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -87,8 +88,19 @@ def _principal_of_token(session: Session, token: str) -> Principal:
     )
 
 
+_bearer = HTTPBearer(
+    auto_error=False,
+    description="An API token (`plaudit token create`, or PLAUDIT_ADMIN_TOKEN).",
+)
+"""Declares the bearer scheme in the OpenAPI document (the Authorize button of /docs); the
+header itself is read below, for answers that say what is wrong with it."""
+
+
 async def current_principal(
-    request: Request, session: SessionDep, settings: SettingsDep
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    _declared: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
