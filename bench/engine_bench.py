@@ -442,40 +442,39 @@ def main() -> None:
     )
     args = parser.parse_args()
     wanted = set(args.only or SECTIONS)
+    # section -> (label, target, how to run it), in the order they run
+    sections: dict[str, tuple[str, str, Callable[[Path], dict[str, float]]]] = {
+        "bulk": (
+            "bulk ingest:",
+            "target ratio >= 0.2",
+            lambda tmp: bench_bulk(tmp, args.members, args.records),
+        ),
+        "latency": (
+            "single-record HTTP:",
+            "target ratio <= 3",
+            lambda tmp: bench_latency(tmp, args.members, args.requests),
+        ),
+        "scaling": (
+            "10 vs 200 achievements on other sources:",
+            "target ratio ~1",
+            lambda tmp: bench_scaling(tmp, args.members, args.scale_records),
+        ),
+        "backfill": (
+            "backfill:",
+            "target ratio <= 2",
+            lambda tmp: bench_backfill(tmp, args.members, args.backfill_records),
+        ),
+        "leaderboard": (
+            f"leaderboard over {args.members} members:",
+            "",
+            lambda tmp: bench_leaderboard(tmp, args.members),
+        ),
+    }
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
-        report: dict[str, Any] = {}
-        if "bulk" in wanted:
-            report["bulk"] = bench_bulk(tmp, args.members, args.records)
-            print("bulk ingest:", json.dumps(report["bulk"]), "target ratio >= 0.2", flush=True)
-        if "latency" in wanted:
-            report["latency"] = bench_latency(tmp, args.members, args.requests)
-            print(
-                "single-record HTTP:",
-                json.dumps(report["latency"]),
-                "target ratio <= 3",
-                flush=True,
-            )
-        if "scaling" in wanted:
-            report["scaling"] = bench_scaling(tmp, args.members, args.scale_records)
-            print(
-                "10 vs 200 achievements on other sources:",
-                json.dumps(report["scaling"]),
-                "target ratio ~1",
-                flush=True,
-            )
-        if "backfill" in wanted:
-            report["backfill"] = bench_backfill(tmp, args.members, args.backfill_records)
-            print("backfill:", json.dumps(report["backfill"]), "target ratio <= 2", flush=True)
-        if "leaderboard" in wanted:
-            report["leaderboard"] = bench_leaderboard(tmp, args.members)
-            print(
-                "leaderboard over",
-                args.members,
-                "members:",
-                json.dumps(report["leaderboard"]),
-                flush=True,
-            )
+        for name, (label, target, run) in sections.items():
+            if name in wanted:
+                print(label, json.dumps(run(tmp)), target, flush=True)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"peak memory: {peak:.0f} MiB", flush=True)
 

@@ -1,4 +1,7 @@
-"""Inserting many rows at driver speed, with the values converted exactly as SQLAlchemy would.
+"""Scratch tables and inserting many rows into them at driver speed.
+
+``empty_scratch_tables`` gives a transaction its temporary tables, created on first use in the
+connection and emptied of what an earlier transaction on it left.
 
 ``connection.execute(insert(table), dicts)`` builds and type-processes a parameter set per
 row through the compiler (some microseconds each); for the bulk path's staging tables that
@@ -12,8 +15,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, delete, insert
 from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+from sqlalchemy.schema import CreateTable
+
+
+def empty_scratch_tables(executor: Connection | Session, *tables: Table) -> None:
+    """Create the (temporary) tables if this connection has not yet, and empty them."""
+    for table in tables:
+        executor.execute(CreateTable(table, if_not_exists=True))
+        executor.execute(delete(table))
 
 
 def insert_many(

@@ -25,7 +25,6 @@ from sqlalchemy import (
     String,
     Table,
     bindparam,
-    delete,
     insert,
     literal,
     null,
@@ -36,12 +35,11 @@ from sqlalchemy import (
     cast as sql_cast,
 )
 from sqlalchemy.engine import Connection
-from sqlalchemy.schema import CreateTable
 
 from plaudit.achievement.schemas import Category
 from plaudit.award.schemas import AwardOrigin
 from plaudit.award.slots import holder_slot
-from plaudit.db.rows import insert_many
+from plaudit.db.rows import empty_scratch_tables, insert_many
 from plaudit.db.types import UTCDateTime
 from plaudit.db.upsert import insert_for_dialect
 from plaudit.engine.compiled import CompiledAchievement
@@ -129,9 +127,7 @@ def _row_by_row(connection: Connection, batch: _Batch) -> list[int]:
 
 
 def _set_based(connection: Connection, batch: _Batch) -> list[int]:
-    for table in (_due, _windows):
-        connection.execute(CreateTable(table, if_not_exists=True))
-        connection.execute(delete(table))
+    empty_scratch_tables(connection, _due, _windows)
     connection.execute(
         insert(_windows),
         [

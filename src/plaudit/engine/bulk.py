@@ -52,10 +52,9 @@ from sqlalchemy import (
     tuple_,
 )
 from sqlalchemy.orm import Session
-from sqlalchemy.schema import CreateTable
 from sqlalchemy.sql.elements import ColumnElement
 
-from plaudit.db.rows import insert_many
+from plaudit.db.rows import empty_scratch_tables, insert_many
 from plaudit.db.types import JSONType, UTCDateTime
 from plaudit.db.upsert import insert_for_dialect
 from plaudit.engine.compiled import CompiledAchievement, SourcePlan
@@ -129,7 +128,7 @@ def apply_bulk(
     zone: ZoneInfo,
 ) -> list[int]:
     """Insert the batch's new records, update the tallies and return the new award ids."""
-    _prepare(session)
+    empty_scratch_tables(session, stage, delta, value_delta)
     kinds: list[Period] = sorted(
         {t.spec.period for t in plan.tallies if t.spec.period is not Period.none}
     )
@@ -140,12 +139,6 @@ def apply_bulk(
     with_values = _deltas(session, plan)
     _upsert(session, with_values)
     return _evaluate(session, plan, now=now, zone=zone)
-
-
-def _prepare(session: Session) -> None:
-    for table in (stage, delta, value_delta):
-        session.execute(CreateTable(table, if_not_exists=True))
-        session.execute(delete(table))
 
 
 def _stage(

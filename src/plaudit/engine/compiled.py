@@ -3,10 +3,9 @@ achievements that read it and the distinct tallies that its records update."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, insert, select
@@ -14,7 +13,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from plaudit.achievement.schemas import Category
-from plaudit.engine.generation import bump_generation, current_generation
+from plaudit.engine.generation import bump_generation, cached_per_generation
 from plaudit.engine.tally import TallySpec, spec_for
 from plaudit.engine.tally_store import attach, slot_tallies
 from plaudit.group.matching import Audience
@@ -23,8 +22,6 @@ from plaudit.models import Achievement, AchievementSource
 from plaudit.periods import Period
 from plaudit.rules.model import Aggregate, FieldType, Rule, parse_requirements
 from plaudit.source.service import field_types_by_source
-
-T = TypeVar("T")
 
 VALUE_AGGREGATES = frozenset({Aggregate.MIN, Aggregate.MAX, Aggregate.COUNT_DISTINCT})
 """Aggregates that need the multiset of values, not only count and sum."""
@@ -127,32 +124,16 @@ class SourcePlan:
     tallies: list[BoundTally]
 
 
-_cache: dict[tuple[str, str], tuple[int, Any]] = {}
-"""(database, what) -> (generation, value): reused while the generation in the database is
-unchanged."""
-
-
-def _per_generation(session: Session, what: str, build: Callable[[], T]) -> T:
-    generation = current_generation(session)
-    cache_key = (str(session.get_bind().engine.url), what)
-    cached = _cache.get(cache_key)
-    if cached is not None and cached[0] == generation:
-        return cast(T, cached[1])
-    value = build()
-    _cache[cache_key] = (current_generation(session), value)
-    return value
-
-
 def source_plan(session: Session, source_key: str, zone: ZoneInfo) -> SourcePlan:
     """The plan of `source_key` (cached per generation)."""
-    return _per_generation(
+    return cached_per_generation(
         session, f"source:{source_key}", lambda: _load_plan(session, source_key, zone)
     )
 
 
 def every_active_achievement(session: Session, zone: ZoneInfo) -> list[CompiledAchievement]:
     """All active achievements, compiled and attached (cached per generation)."""
-    return _per_generation(session, "active", lambda: active_achievements(session, zone))
+    return cached_per_generation(session, "active", lambda: active_achievements(session, zone))
 
 
 def achievements_reading(

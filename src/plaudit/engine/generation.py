@@ -4,12 +4,16 @@ every process can cache compiled achievements and still never use a stale one.""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plaudit.db.upsert import insert_for
 from plaudit.models import EngineGeneration
+
+T = TypeVar("T")
 
 _MEMO = "plaudit.engine.generation"
 """session.info key: (transaction, token) read once per transaction."""
@@ -37,3 +41,21 @@ def current_generation(session: Session) -> int:
     token = session.scalar(_SELECT) or 0
     session.info[_MEMO] = (session.get_transaction(), token)
     return token
+
+
+_cache: dict[tuple[str, str], tuple[int, Any]] = {}
+"""(database URL, what) -> (generation, value)"""
+
+
+def cached_per_generation(session: Session, what: str, build: Callable[[], T]) -> T:
+    """`build()`, reused in this process while the database's generation is unchanged.
+
+    The generation is read again after building: a build that renews it (a repair) is
+    stored under the new one."""
+    key = (str(session.get_bind().engine.url), what)
+    cached = _cache.get(key)
+    if cached is not None and cached[0] == current_generation(session):
+        return cast(T, cached[1])
+    value = build()
+    _cache[key] = (current_generation(session), value)
+    return value

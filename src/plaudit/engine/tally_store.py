@@ -21,9 +21,9 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.orm import Session
-from sqlalchemy.schema import CreateTable
 
 from plaudit.db.locking import lock_decision
+from plaudit.db.rows import empty_scratch_tables
 from plaudit.db.types import UTCDateTime
 from plaudit.db.upsert import insert_for
 from plaudit.engine.tally import TallySpec, definition_of, progress_columns, value_columns
@@ -61,8 +61,7 @@ def prepare_periods(session: Session, period: Period, window: Any, zone: ZoneInf
     period none (every record is in the one period 'all')."""
     if period is Period.none:
         return False
-    session.execute(CreateTable(backfill_periods, if_not_exists=True))
-    session.execute(delete(backfill_periods))
+    empty_scratch_tables(session, backfill_periods)
     low, high = session.execute(
         select(func.min(Record.occurred_at), func.max(Record.occurred_at)).where(window)
     ).one()

@@ -34,7 +34,8 @@ def update_group(
 ) -> GroupRead:
     group = service.update_group(session, group_id, body)
     # Members the group admits now may already qualify for achievements it is the audience of.
-    reevaluate_group(session, group.id, now=now, zone=settings.zone)
+    if body.model_fields_set & {"team_ids", "member_ids", "conditions"}:
+        reevaluate_group(session, group.id, now=now, zone=settings.zone)
     return service.read_group(session, group)
 
 

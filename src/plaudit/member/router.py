@@ -44,7 +44,8 @@ def update_member(
     member = service.update_member(session, member_id, body)
     # A new team or role may put the member in an audience, and a member made active again
     # may qualify for anything: award what their progress already makes due.
-    reevaluate_members(
-        session, [member.id], now=now, zone=settings.zone, audiences_only=body.active is not True
-    )
+    if body.model_fields_set & {"team_id", "role", "active"}:
+        reevaluate_members(
+            session, [member.id], now=now, zone=settings.zone, audiences_only=not body.active
+        )
     return MemberRead.model_validate(member)

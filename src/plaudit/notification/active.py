@@ -12,7 +12,7 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from plaudit.engine.generation import current_generation
+from plaudit.engine.generation import cached_per_generation
 from plaudit.errors import PlauditError
 from plaudit.models import Notification
 from plaudit.notification.definition import (
@@ -24,19 +24,11 @@ from plaudit.notification.definition import (
 
 logger = logging.getLogger(__name__)
 
-_cache: dict[str, tuple[int, dict[str, list[CompiledNotification]]]] = {}
-"""database URL -> (generation, source key -> active notifications reading it)"""
-
 
 def notifications_reading(session: Session, source_key: str) -> list[CompiledNotification]:
     """The active notifications whose trigger reads `source_key`."""
-    generation = current_generation(session)
-    cache_key = str(session.get_bind().engine.url)
-    cached = _cache.get(cache_key)
-    if cached is None or cached[0] != generation:
-        cached = (generation, _load(session))
-        _cache[cache_key] = cached
-    return cached[1].get(source_key, [])
+    by_source = cached_per_generation(session, "notifications", lambda: _load(session))
+    return by_source.get(source_key, [])
 
 
 def compile_notification(session: Session, row: Notification) -> CompiledNotification:

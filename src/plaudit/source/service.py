@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from plaudit.engine.generation import bump_generation, current_generation
+from plaudit.engine.generation import bump_generation, cached_per_generation
 from plaudit.errors import Conflict, InvalidInput, not_found
 from plaudit.models import Source
 from plaudit.rules.model import FieldType
@@ -31,25 +31,16 @@ class SourceSchema:
     fields: dict[str, FieldType]
 
 
-_schemas: dict[tuple[str, str], tuple[int, SourceSchema]] = {}
-"""(database, key) -> (engine generation, schema). Creating a source or adding fields renews
-the generation, so a cached schema is never used after its source changed."""
-
-
 def source_schema(session: Session, key: str) -> SourceSchema:
     """The source's schema, read once per engine generation (records arrive far more often
-    than sources change)."""
-    generation = current_generation(session)
-    cache_key = (str(session.get_bind().engine.url), key)
-    cached = _schemas.get(cache_key)
-    if cached is not None and cached[0] == generation:
-        return cached[1]
-    source = get_source(session, key)
-    schema = SourceSchema(
-        source.id, source.key, {name: FieldType(t) for name, t in source.field_types().items()}
-    )
-    _schemas[cache_key] = (generation, schema)
-    return schema
+    than sources change; creating a source or adding fields renews the generation)."""
+
+    def load() -> SourceSchema:
+        source = get_source(session, key)
+        fields = {name: FieldType(t) for name, t in source.field_types().items()}
+        return SourceSchema(source.id, source.key, fields)
+
+    return cached_per_generation(session, f"source-schema:{key}", load)
 
 
 def create_source(session: Session, data: SourceCreate) -> Source:

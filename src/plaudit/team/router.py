@@ -34,5 +34,6 @@ def update_team(
 ) -> TeamRead:
     team = service.update_team(session, team_id, body)
     # Group conditions read the team's name and attributes: its members may have joined one.
-    reevaluate_team(session, team.id, now=now, zone=settings.zone)
+    if body.model_fields_set & {"name", "attributes"}:
+        reevaluate_team(session, team.id, now=now, zone=settings.zone)
     return TeamRead.model_validate(team)

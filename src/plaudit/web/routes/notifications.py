@@ -7,6 +7,7 @@ A webhook's signing secret is shown once, on the page answering the save that se
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
@@ -194,24 +195,50 @@ def create(
 ) -> Response:
     values = values_from_form(form)
     data, errors = to_create(values, _fields(session, values))
+    return _save_or_show(
+        request,
+        session,
+        None,
+        values,
+        errors,
+        save=None
+        if data is None
+        else lambda: service.create_notification(session, data, actor=user.principal, now=now),
+        done="Created",
+    )
+
+
+def _save_or_show(
+    request: Request,
+    session: Session,
+    notification_id: int | None,
+    values: NotificationValues,
+    errors: FieldErrors,
+    *,
+    save: Callable[[], tuple[Notification, str | None]] | None,
+    done: str,
+) -> Response:
+    """Save the valid form and go to the notification (or show its new secret once), or
+    show the form again with what is wrong (status 400); `save` is None for an invalid form."""
     mistakes: list[FormulaMistake] = []
-    if data is not None:
+    if save is not None:
         try:
-            created, secret = service.create_notification(
-                session, data, actor=user.principal, now=now
-            )
+            saved, secret = save()
         except PlauditError as exc:
             session.rollback()
             errors, mistakes = service_errors(exc)
         else:
             if secret:
-                return _secret_page(request, created, secret)
-            flash(request, f"Created “{created.name}”.")
-            return RedirectResponse(f"{BASE}/{created.id}", status_code=303)
+                return _secret_page(request, saved, secret)
+            flash(request, f"{done} “{saved.name}”.")
+            return RedirectResponse(f"{BASE}/{saved.id}", status_code=303)
+    notification = (
+        None if notification_id is None else service.get_notification(session, notification_id)
+    )
     return form_page(
         request,
         session,
-        notification=None,
+        notification=notification,
         values=values,
         errors=errors,
         mistakes=mistakes,
@@ -237,32 +264,21 @@ def update(
     now: NowDep,
     form: Form,
 ) -> Response:
-    notification = service.get_notification(session, notification_id)
+    service.get_notification(session, notification_id)  # 404 before reading the form
     values = values_from_form(form)
     data, errors = to_update(values, _fields(session, values))
-    mistakes: list[FormulaMistake] = []
-    if data is not None:
-        try:
-            saved, secret = service.update_notification(
-                session, notification_id, data, actor=user.principal, now=now
-            )
-        except PlauditError as exc:
-            session.rollback()
-            errors, mistakes = service_errors(exc)
-            notification = service.get_notification(session, notification_id)
-        else:
-            if secret:
-                return _secret_page(request, saved, secret)
-            flash(request, f"Saved “{saved.name}”.")
-            return RedirectResponse(f"{BASE}/{notification_id}", status_code=303)
-    return form_page(
+    return _save_or_show(
         request,
         session,
-        notification=notification,
-        values=values,
-        errors=errors,
-        mistakes=mistakes,
-        status_code=400,
+        notification_id,
+        values,
+        errors,
+        save=None
+        if data is None
+        else lambda: service.update_notification(
+            session, notification_id, data, actor=user.principal, now=now
+        ),
+        done="Saved",
     )
 
 
