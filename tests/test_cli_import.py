@@ -413,6 +413,56 @@ def test_files_that_cannot_be_imported(
     assert count_rows(clean_db, "records") == 0
 
 
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            "external_id,member_external_id,occurred_at,outcome\n"
+            'q2,crm-ann,2026-11-20T10:00:00Z,"no closing quote\n',
+            "the row starting on line 2 has a quoted cell that is never closed",
+        ),
+        (
+            "external_id,member_external_id,occurred_at,outcome\r\n"
+            "q1,crm-ann,2026-11-20T10:00:00Z,fine\r\n"
+            'q2,crm-bob,2026-11-20T10:00:00Z,"opened\r\nand\r\nnever closed\r\n'
+            "q3,crm-cat,2026-11-20T10:00:00Z,swallowed\r\n",
+            "the row starting on line 3 has a quoted cell that is never closed",
+        ),
+        (
+            "external_id,member_external_id,occurred_at,outcome\n"
+            "q1,crm-ann,2026-11-20T10:00:00Z,fine\n"
+            '\nq2,crm-bob,2026-11-20T10:00:00Z,"said "hello"",\n',
+            'line 4: a quoted cell has text after its closing "',
+        ),
+        (
+            "external_id,member_external_id,occurred_at,outcome\n"
+            'q1,crm-ann,2026-11-20T10:00:00Z,"two\nlines"x\n',
+            'line 3, in the row starting on line 2: a quoted cell has text after its closing "',
+        ),
+    ],
+)
+@pytest.mark.parametrize("skip_bad", [False, True])
+def test_a_malformed_csv_is_refused_whole_naming_the_line(
+    admin: Api,
+    clean_db: Engine,
+    cli_env: dict[str, str],
+    tmp_path: Path,
+    content: str,
+    message: str,
+    skip_bad: bool,
+) -> None:
+    """A quote that is never closed would swallow the rest of the file into one cell: the
+    file is refused, whatever --skip-bad says, since where its rows end cannot be known."""
+    set_up(admin)
+    path = tmp_path / "calls.csv"
+    path.write_bytes(content.encode())
+    result = run(cli_env, "calls", str(path), *(["--skip-bad"] if skip_bad else []))
+    assert result.exit_code == 1, (result.stdout, result.stderr)
+    assert f"{path} is not valid CSV: {message}" in result.stderr
+    assert "Nothing was imported" in result.stderr
+    assert count_rows(clean_db, "records") == 0
+
+
 def test_progress_goes_to_stderr_and_the_summary_to_stdout(
     admin: Api, clean_db: Engine, cli_env: dict[str, str], tmp_path: Path
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from plaudit.rules.oracle import MAX_COMPLETIONS
 from tests.api.test_awards import make_member
 from tests.conftest import Api
 from tests.engine.helpers import (
@@ -91,6 +92,19 @@ def test_repeatable_completions(admin: Api) -> None:
     assert record(admin, "calls", ann["id"])["awards"] == []  # 8 calls: still two
     third = record(admin, "calls", ann["id"])["awards"]  # 9 calls: the third completion
     assert [a["completion"] for a in third] == [3]
+
+
+def test_repeatable_completions_stop_at_the_cap_of_a_period(admin: Api) -> None:
+    seed_sources(admin)
+    ann = make_member(admin)
+    tiny = {"source": "calls", "aggregate": "sum", "field": "minutes", "operator": "at_least"}
+    achievement(admin, "every-second", [[{**tiny, "value": 0.01}]], repeatable=True, points=1)
+    # 250 minutes are 25,000 completions of 0.01: the period holds MAX_COMPLETIONS of them.
+    first = record(admin, "calls", ann["id"], minutes=250)["awards"]
+    assert len(first) == MAX_COMPLETIONS
+    assert [a["completion"] for a in first[:2]] == [1, 2]
+    assert max(a["completion"] for a in first) == MAX_COMPLETIONS
+    assert record(admin, "calls", ann["id"], minutes=250)["awards"] == []
 
 
 def test_deleting_a_record_takes_it_out_of_the_sums(admin: Api) -> None:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
 from tests.api.test_awards import give, make_achievement, make_member
 from tests.conftest import Api
 from tests.engine.helpers import (
@@ -119,3 +123,43 @@ def test_preview_writes_nothing_and_explain_says_why(admin: Api) -> None:
     assert why["complete"] is True
     assert why["rules"][0]["matching_records"] == 1
     assert why["rules"][0]["records"][0]["data"]["value"] == 60000
+
+
+def _preview_then_activate(admin: Api, ach: dict[str, Any]) -> tuple[dict[str, Any], list[Any]]:
+    preview = admin.ok("POST", f"/achievements/{ach['id']}/preview")
+    before = {a["id"] for a in admin.ok("GET", f"/awards?achievement_id={ach['id']}")}
+    admin.ok("POST", f"/achievements/{ach['id']}/activate")
+    after = admin.ok("GET", f"/awards?achievement_id={ach['id']}")
+    return preview, [a for a in after if a["id"] not in before]
+
+
+def _promised(preview: dict[str, Any]) -> list[int]:
+    return sorted(q["member_id"] for q in preview["qualifiers"] for _ in range(q["new_awards"]))
+
+
+@pytest.mark.parametrize("category", ["award", "membership", "record"])
+def test_preview_promises_exactly_what_activation_awards(admin: Api, category: str) -> None:
+    seed_sources(admin)
+    ann, bob, cid, dan = (make_member(admin, n) for n in ("Ann", "Bob", "Cid", "Dan"))
+    for member, value in ((ann, 60000), (bob, 90000), (cid, 70000), (dan, 99000)):
+        record(admin, "deals", member["id"], status="Approved", currency="EUR", value=value)
+    admin.ok("PATCH", f"/members/{dan['id']}", json={"active": False})
+    ach = achievement(
+        admin, f"big-{category}", [[DEALS_50K_EUR]], activate=False, category=category
+    )
+    if category == "membership":
+        # Cid already holds it (given by hand): the slot is taken.
+        assert give(admin, cid["id"], ach["id"]).status_code == 201
+
+    preview, awarded = _preview_then_activate(admin, ach)
+
+    # Everyone active with the records qualifies; an inactive member does not get it.
+    assert {q["member_id"] for q in preview["qualifiers"]} >= {ann["id"], bob["id"], cid["id"]}
+    expected = {
+        "award": [ann["id"], bob["id"], cid["id"]],
+        "membership": [ann["id"], bob["id"]],
+        "record": [bob["id"]],  # one holder: the best on the rule among active members
+    }[category]
+    assert _promised(preview) == expected
+    assert preview["new_awards"] == len(expected)
+    assert sorted(a["member_id"] for a in awarded) == expected

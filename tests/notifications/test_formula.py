@@ -3,7 +3,9 @@ property test against Python's own arithmetic over the same numbers."""
 
 from __future__ import annotations
 
+import inspect
 import math
+import sys
 from typing import Any
 
 import pytest
@@ -12,6 +14,8 @@ from hypothesis import strategies as st
 
 from plaudit.notification.formula import (
     MAX_DEPTH,
+    Aggregation,
+    Chain,
     FormulaOperator,
     FormulaSyntaxError,
     evaluate,
@@ -170,6 +174,71 @@ def test_too_deep_nesting_is_a_clear_error_not_a_crash() -> None:
     assert "nested too deeply" in caught.value.problems[0].message
     with pytest.raises(FormulaSyntaxError):
         parse_formula("-" * 500 + "1")
+
+
+@pytest.mark.parametrize(
+    ("text", "column"),
+    [
+        ("(" * (MAX_DEPTH + 1) + "1" + ")" * (MAX_DEPTH + 1), MAX_DEPTH + 1),
+        ("(" * 999 + "1" + ")" * 999, MAX_DEPTH + 1),  # as deep as 2,000 characters go
+        ("-" * 1998 + "1", MAX_DEPTH + 1),
+        ("1" + "+(1" * 100 + ")" * 100, 3 * MAX_DEPTH + 3),
+        ("1 + " + "-(" * 40 + "1" + ")" * 40, 4 + 2 * 32 + 1),  # a sign and a '(' each count
+    ],
+)
+def test_nesting_is_counted_in_parentheses_and_signs(text: str, column: int) -> None:
+    with pytest.raises(FormulaSyntaxError) as caught:
+        parse_formula(text)
+    [problem] = caught.value.problems
+    assert "nested too deeply (more than 64 levels" in problem.message
+    assert (problem.position.line, problem.position.column) == (1, column)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1" + "+1" * 999, 1000.0),  # 1,999 characters: a sum of 1,000 terms
+        ("1" + "+1" * 65, 66.0),
+        ("1000" + "-1" * 998, 2.0),
+        ("3" + "*1" * 998, 3.0),
+        ("1024" + "/2" * 10 + "*3" * 5, 243.0),
+        ("1" + "+2*3" * 300, 1801.0),
+        ("(" * MAX_DEPTH + "7" + ")" * MAX_DEPTH, 7.0),
+        ("-" * MAX_DEPTH + "7", 7.0),
+    ],
+)
+def test_long_flat_chains_are_one_level_whatever_their_length(text: str, expected: float) -> None:
+    assert value_of(text) == expected
+
+
+def test_calls_in_a_long_chain_keep_their_order() -> None:
+    parsed = parse_formula(" - ".join(["count(calls)", "max(calls.minutes)"] * 70))
+    assert len(parsed.calls) == 140
+    assert [c.function for c in parsed.calls[:3]] == ["count", "max", "count"]
+    assert isinstance(parsed.expr, Chain)
+    assert parsed.expr.first == Aggregation(0)
+    assert parsed.expr.rest == tuple(("-", Aggregation(i)) for i in range(1, 140))
+    assert evaluate(parsed.expr, [10_000.0] + [1.0] * 139) == 10_000.0 - 139
+
+
+def test_the_deepest_formulas_stay_far_below_the_recursion_limit() -> None:
+    """Parsing and evaluating recurse about three frames per level of nesting and none per
+    term, so the deepest accepted formula needs a few hundred frames at most, wherever it
+    runs (a request handler's thread starts some way down the stack)."""
+    deepest = [
+        "1+2*(" * MAX_DEPTH + "1" + ")" * MAX_DEPTH,
+        "-" * MAX_DEPTH + "1",
+        "1" + "+1" * 999,
+        "1" + "*1" * 999,
+    ]
+    budget = len(inspect.stack()) + 3 * MAX_DEPTH + 60
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(budget)
+    try:
+        values = [evaluate(parse_formula(text).expr, []) for text in deepest]
+    finally:
+        sys.setrecursionlimit(limit)
+    assert values[1:] == [1.0, 1000.0, 1.0]
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ from plaudit.rules import (
     evaluate,
     repeat_count,
 )
+from plaudit.rules.oracle import MAX_COMPLETIONS
 
 SOURCES = {"s": {"amount": FieldType.NUMBER}}
 
@@ -41,7 +42,7 @@ positive_quarters = st.integers(min_value=1, max_value=400).map(lambda n: n / 4)
 
 @given(st.lists(st.tuples(quarters, positive_quarters), min_size=1, max_size=4))
 def test_repeat_count_matches_brute_force_on_exact_values(pairs: list[tuple[float, float]]) -> None:
-    assert repeat_count(pairs) == brute_force(pairs, tolerant=False)
+    assert repeat_count(pairs) == min(brute_force(pairs, tolerant=False), MAX_COMPLETIONS)
 
 
 @given(
@@ -56,7 +57,7 @@ def test_repeat_count_matches_brute_force_on_exact_values(pairs: list[tuple[floa
 def test_repeat_count_matches_tolerant_brute_force_on_any_floats(
     pairs: list[tuple[float, float]],
 ) -> None:
-    assert repeat_count(pairs) == brute_force(pairs, tolerant=True)
+    assert repeat_count(pairs) == min(brute_force(pairs, tolerant=True), MAX_COMPLETIONS)
 
 
 @given(
@@ -89,3 +90,9 @@ def test_completions_match_brute_force_over_records(
     got = completions([rules], SOURCES, {"s": datas}, repeatable=True)
     assert got == expected
     assert (got >= 1) is evaluate([rules], SOURCES, {"s": datas}).complete
+
+
+def test_repeat_count_stops_at_the_most_completions_a_period_can_hold() -> None:
+    # A record of 1e9 against a target of 1e-7 is 1e16 completions: capped, not written.
+    assert repeat_count([(1e9, 1e-7)]) == MAX_COMPLETIONS
+    assert repeat_count([(1e9, 1e-7), (3.0, 1.0)]) == 3

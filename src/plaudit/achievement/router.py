@@ -157,13 +157,14 @@ def preview_achievement(
         achievement_id=achievement.id,
         active=achievement.active,
         count=len(members),
-        new_awards=sum(max(0, q.completions - q.already_awarded) for q in qualifiers),
+        new_awards=sum(q.new_awards for q in qualifiers),
         qualifiers=[
             QualifierRead(
                 member_id=q.member_id,
                 period=q.period,
                 completions=q.completions,
                 already_awarded=q.already_awarded,
+                new_awards=q.new_awards,
             )
             for q in qualifiers
         ],

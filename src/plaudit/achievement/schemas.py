@@ -121,6 +121,7 @@ class QualifierRead(OutputSchema):
     period: str
     completions: int
     already_awarded: int
+    new_awards: int
 
 
 class PreviewRead(OutputSchema):

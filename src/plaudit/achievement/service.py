@@ -16,6 +16,7 @@ from plaudit.achievement.schemas import AchievementCreate, AchievementUpdate, Ca
 from plaudit.audit.service import record_event
 from plaudit.badge.image import validate_badge
 from plaudit.engine import lifecycle as engine_lifecycle
+from plaudit.engine.gate import enter_change
 from plaudit.errors import Conflict, not_found
 from plaudit.group.service import member_in_audience
 from plaudit.kit.roles import Principal, Role
@@ -218,6 +219,7 @@ def activate_achievement(
     session: Session, achievement_id: int, *, actor: Principal, now: datetime, zone: ZoneInfo
 ) -> Achievement:
     """Activate and backfill: members whose records already qualify are awarded at once."""
+    enter_change(session)
     achievement = get_achievement(session, achievement_id, for_update=True)
     if achievement.active:
         return achievement
@@ -240,6 +242,7 @@ def activate_achievement(
 def deactivate_achievement(
     session: Session, achievement_id: int, *, actor: Principal, now: datetime
 ) -> Achievement:
+    enter_change(session)
     achievement = get_achievement(session, achievement_id, for_update=True)
     if not achievement.active:
         return achievement

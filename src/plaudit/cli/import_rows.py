@@ -83,7 +83,7 @@ def read_rows(path: Path, fmt: ImportFormat, fields: Mapping[str, FieldType]) ->
             "save it as UTF-8 and import it again."
         ) from exc
     except csv.Error as exc:
-        raise FileProblem(f"{path} is not valid CSV: {exc}") from exc
+        raise FileProblem(f"{path} is not valid CSV: {exc}.") from exc
 
 
 def _jsonl_rows(lines: Iterable[str]) -> Iterator[Row]:
@@ -124,12 +124,43 @@ def _check_header(header: list[str], fields: Mapping[str, FieldType]) -> None:
         raise FileProblem("The header needs a 'member_id' or a 'member_external_id' column.")
 
 
+def _csv_records(handle: Iterable[str]) -> Iterator[tuple[list[str], int]]:
+    """Each CSV record's cells and the line it ends on; a malformed record raises csv.Error
+    saying on which line it starts.
+
+    The reader is strict: a lenient one takes a quote that is never closed as running to the
+    end of the file, and would store all that follows it as one cell."""
+    reader = csv.reader(handle, strict=True)
+    while True:
+        start = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise csv.Error(_malformed(str(exc), start, reader.line_num)) from exc
+        yield cells, reader.line_num
+
+
+def _malformed(error: str, start: int, end: int) -> str:
+    if error == "unexpected end of data":
+        return (
+            f"the row starting on line {start} has a quoted cell that is never closed "
+            '(the file ends inside the quotes; a " in a quoted cell is written twice: "")'
+        )
+    if "expected after" in error:
+        error = (
+            'a quoted cell has text after its closing " (a " in a quoted cell is written twice: "")'
+        )
+    where = f"line {end}" if end == start else f"line {end}, in the row starting on line {start}"
+    return f"{where}: {error}"
+
+
 def _csv_rows(handle: Iterable[str], fields: Mapping[str, FieldType]) -> Iterator[Row]:
-    reader = csv.reader(handle)
     header: list[str] | None = None
     row, last_line = 0, 0
-    for cells in reader:
-        line_no, last_line = last_line + 1, reader.line_num
+    for cells, end_line in _csv_records(handle):
+        line_no, last_line = last_line + 1, end_line
         if not any(cell.strip() for cell in cells):
             continue  # blank lines (and lines of empty cells) are not rows
         if header is None:

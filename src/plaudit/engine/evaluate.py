@@ -64,7 +64,7 @@ def completions_due(compiled: CompiledAchievement, slots: dict[str, SlotState]) 
     return 1 if met else 0
 
 
-def _first_rule_score(compiled: CompiledAchievement, slots: dict[str, SlotState]) -> float:
+def first_rule_score(compiled: CompiledAchievement, slots: dict[str, SlotState]) -> float:
     for group in rule_currents(compiled, slots):
         if all(rule_met(rule, cur) for rule, cur in group):
             return group[0][1] or 0.0
@@ -84,12 +84,12 @@ def award_due(
     if not due:
         return []
     earned = _earned_completions(session, compiled.id, due.keys())
-    eligible = _eligible_members(session, compiled, {m for m, _ in due})
+    eligible = eligible_members(session, compiled, {m for m, _ in due})
     keys = [k for k in due if due[k] > earned.get(k, 0) and k[0] in eligible]
     if compiled.category == Category.record:
         # One holder per period: when several qualify at once, the best on the first met
         # rule of the batch is preferred (the row order decides which insert wins).
-        keys.sort(key=lambda k: (-_first_rule_score(compiled, state[k]), k[0]))
+        keys.sort(key=lambda k: (-first_rule_score(compiled, state[k]), k[0]))
     completions: list[DueCompletion] = [
         (member_id, period_key, completion)
         for member_id, period_key in keys
@@ -143,7 +143,7 @@ def _active_members(session: Session, member_ids: set[int]) -> set[int]:
     return found
 
 
-def _eligible_members(
+def eligible_members(
     session: Session, compiled: CompiledAchievement, member_ids: set[int]
 ) -> set[int]:
     """Active members inside the achievement's audience, decided on current data."""

@@ -28,6 +28,11 @@ def bump_generation(session: Session) -> None:
     session.info[_MEMO] = (session.get_transaction(), token)
 
 
+def forget_generation(session: Session) -> None:
+    """Make the next `current_generation` read the database again (after a lock wait)."""
+    session.info.pop(_MEMO, None)
+
+
 _SELECT = select(EngineGeneration.value).where(EngineGeneration.id == 1)
 
 

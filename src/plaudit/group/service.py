@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
+from plaudit.engine.gate import enter_change
 from plaudit.engine.generation import bump_generation
 from plaudit.errors import Conflict, InvalidInput, not_found
 from plaudit.group.matching import Audience, MemberFacts, in_any, matching_ids
@@ -56,6 +57,7 @@ def _set_lists(
 
 
 def create_group(session: Session, data: GroupCreate) -> Group:
+    enter_change(session)
     group = Group(name=data.name, conditions=[c.model_dump(mode="json") for c in data.conditions])
     session.add(group)
     session.flush()
@@ -65,6 +67,7 @@ def create_group(session: Session, data: GroupCreate) -> Group:
 
 
 def update_group(session: Session, group_id: int, data: GroupUpdate) -> Group:
+    enter_change(session)
     group = get_group(session, group_id)
     if data.name is not None:
         group.name = data.name
@@ -77,6 +80,7 @@ def update_group(session: Session, group_id: int, data: GroupUpdate) -> Group:
 
 
 def delete_group(session: Session, group_id: int) -> None:
+    enter_change(session)
     group = get_group(session, group_id)
     users = [
         a.key

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import model_validator
+from typing import Any
+
+from pydantic import Field, ValidationInfo, field_validator
 
 from plaudit.kit.schemas import InputSchema, Instant, OutputSchema
 from plaudit.periods import Period
@@ -10,25 +12,61 @@ from plaudit.rules.model import Aggregate
 
 
 class LeaderboardQuery(InputSchema):
+    """What to rank by. Each refusal names the query parameter at fault (``query.field``):
+    the checks run parameter by parameter, in this order, each seeing the ones before it."""
+
     period: Period = Period.month
     team_id: int | None = None
     at: Instant | None = None
     source: str | None = None
-    aggregate: Aggregate | None = None
-    field: str | None = None
+    aggregate: Aggregate | None = Field(default=None, validate_default=True)
+    field: str | None = Field(default=None, validate_default=True)
     limit: int = 100
 
-    @model_validator(mode="after")
-    def _measure_complete(self) -> LeaderboardQuery:
-        if self.aggregate is not None and self.source is None:
-            raise ValueError("a measure needs 'source' as well as 'aggregate'")
-        if self.source is not None and self.aggregate is None:
-            self.aggregate = Aggregate.COUNT
-        if self.aggregate not in (None, Aggregate.COUNT) and not self.field:
-            raise ValueError(f"aggregate '{self.aggregate}' needs 'field'")
-        if not 1 <= self.limit <= 10_000:
+    @field_validator("source", "field", mode="before")
+    @classmethod
+    def _blank_is_absent(cls, value: Any) -> Any:
+        # `?field=` is what a form sends for "none": the same as leaving the parameter out.
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("aggregate")
+    @classmethod
+    def _aggregate_needs_source(
+        cls, aggregate: Aggregate | None, info: ValidationInfo
+    ) -> Aggregate | None:
+        if "source" not in info.data:  # the source itself was refused; that error is reported
+            return aggregate
+        if info.data["source"] is None:
+            if aggregate is not None:
+                raise ValueError("'aggregate' needs 'source': the source whose records it ranks")
+            return None
+        return aggregate or Aggregate.COUNT
+
+    @field_validator("field")
+    @classmethod
+    def _field_fits_aggregate(cls, field: str | None, info: ValidationInfo) -> str | None:
+        if "source" not in info.data or "aggregate" not in info.data:
+            return field  # refused already, and reported under its own name
+        aggregate: Aggregate | None = info.data["aggregate"]
+        if aggregate is None:
+            if field is not None:
+                raise ValueError("'field' needs 'source': the source the field belongs to")
+            return None
+        if aggregate is Aggregate.COUNT and field is not None:
+            raise ValueError(
+                "'count' counts records and takes no field; use aggregate 'count_distinct' "
+                "to count distinct values of a field"
+            )
+        if aggregate is not Aggregate.COUNT and field is None:
+            raise ValueError(f"aggregate '{aggregate}' needs 'field'")
+        return field
+
+    @field_validator("limit")
+    @classmethod
+    def _limit_in_range(cls, limit: int) -> int:
+        if not 1 <= limit <= 10_000:
             raise ValueError("limit must be between 1 and 10000")
-        return self
+        return limit
 
 
 class LeaderboardMember(OutputSchema):

@@ -60,14 +60,14 @@ def _measure(session: Session, q: LeaderboardQuery, window: PeriodWindow) -> dic
         raise InvalidInput(
             detail=f"Source {q.source!r} has no field {q.field!r}; its fields: "
             f"{', '.join(sorted(fields)) or 'none'}.",
-            field="field",
+            field="query.field",
         )
     if (
         q.aggregate in (Aggregate.SUM, Aggregate.AVG, Aggregate.MIN, Aggregate.MAX)
         and fields.get(q.field or "") != FieldType.NUMBER
     ):
         raise InvalidInput(
-            detail=f"'{q.aggregate}' needs a number field; {q.field!r} is not.", field="field"
+            detail=f"'{q.aggregate}' needs a number field; {q.field!r} is not.", field="query.field"
         )
     rule = Rule(source=q.source, aggregate=q.aggregate, field=q.field, operator="at_least", value=0)
     query = select(Record.member_id, aggregate_expr(rule, fields, Record.data)).where(

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, status
 
+from plaudit.engine.gate import enter_change
 from plaudit.engine.reevaluate import reevaluate_members
 from plaudit.errors import Forbidden
 from plaudit.http.deps import Allow, NowDep, SessionDep, SettingsDep, allow
@@ -41,10 +42,13 @@ def get_member(
 def update_member(
     member_id: int, body: MemberUpdate, session: SessionDep, now: NowDep, settings: SettingsDep
 ) -> MemberRead:
-    member = service.update_member(session, member_id, body)
     # A new team or role may put the member in an audience, and a member made active again
     # may qualify for anything: award what their progress already makes due.
-    if body.model_fields_set & {"team_id", "role", "active"}:
+    audience_change = bool(body.model_fields_set & {"team_id", "role", "active"})
+    if audience_change:
+        enter_change(session)
+    member = service.update_member(session, member_id, body)
+    if audience_change:
         reevaluate_members(
             session, [member.id], now=now, zone=settings.zone, audiences_only=not body.active
         )

@@ -35,7 +35,13 @@ from plaudit.rules.oracle import compare
 from plaudit.rules.validation import validate_requirements
 
 MAX_DEPTH = 64
-"""Deepest nesting of parentheses and operators accepted (evaluation is recursive)."""
+"""Deepest nesting accepted: parentheses and signs (unary ``-`` and ``+``) inside each other.
+
+A chain of ``+`` and ``-`` (or of ``*`` and ``/``) is one level however long it is: it is kept
+as one :class:`Chain`, not as a tree as deep as the chain is long. So every expression is at
+most about three nodes deep per level, and building and evaluating it, which recurse, stay far
+below Python's recursion limit for any formula of the accepted length.
+"""
 
 GRAMMAR = r"""
 ?start: sum
@@ -118,11 +124,19 @@ _COMPARISONS = {
 }
 
 
-_BINARY_OPS: dict[str, Literal["+", "-", "*", "/"]] = {
+BinaryOperator: TypeAlias = Literal["+", "-", "*", "/"]
+
+_BINARY_OPS: dict[str, BinaryOperator] = {
     "add": "+",
     "sub": "-",
     "mul": "*",
     "div": "/",
+}
+_ALIKE = {
+    "add": ("add", "sub"),
+    "sub": ("add", "sub"),
+    "mul": ("mul", "div"),
+    "div": ("mul", "div"),
 }
 
 
@@ -182,10 +196,13 @@ class Negative:
 
 
 @dataclass(frozen=True)
-class BinaryOp:
-    op: Literal["+", "-", "*", "/"]
-    left: Expr
-    right: Expr
+class Chain:
+    """``first op operand op operand ...`` worked out left to right: a sum or a product.
+
+    All the operators of a chain bind alike (all ``+``/``-`` or all ``*``/``/``)."""
+
+    first: Expr
+    rest: tuple[tuple[BinaryOperator, Expr], ...]
 
 
 @dataclass(frozen=True)
@@ -195,7 +212,7 @@ class Aggregation:
     index: int
 
 
-Expr: TypeAlias = Number | Negative | BinaryOp | Aggregation
+Expr: TypeAlias = Number | Negative | Chain | Aggregation
 
 
 @dataclass(frozen=True)
@@ -305,11 +322,7 @@ class _Builder:
         return FormulaSyntaxError([problem_at(self.text, position, message)])
 
     def expr(self, node: Tree[Token] | Token, depth: int = 0) -> Expr:
-        if depth > MAX_DEPTH:
-            position = _at(node) if isinstance(node, Token) else _first_position(node)
-            raise self.fail(
-                position, f"the formula is nested too deeply (more than {MAX_DEPTH} levels)"
-            )
+        """`node` as an expression; `depth` counts the parentheses and signs around it."""
         assert isinstance(node, Tree)
         kind = node.data
         children = node.children
@@ -320,20 +333,33 @@ class _Builder:
             if not math.isfinite(value):
                 raise self.fail(_at(token), f"the number {str(token)!r} is too large")
             return Number(value)
-        if kind == "group":
-            inner = children[1]
-            assert isinstance(inner, Tree | Token)
-            return self.expr(inner, depth + 1)
-        if kind in ("neg", "pos"):
-            operand = children[1]
-            assert isinstance(operand, Tree | Token)
-            inner_expr = self.expr(operand, depth + 1)
+        if kind in ("group", "neg", "pos"):
+            opening, inner = children[0], children[1]
+            assert isinstance(opening, Token) and isinstance(inner, Tree | Token)
+            if depth >= MAX_DEPTH:
+                raise self.fail(
+                    _at(opening),
+                    f"the formula is nested too deeply (more than {MAX_DEPTH} levels of "
+                    "parentheses and signs)",
+                )
+            inner_expr = self.expr(inner, depth + 1)
             return Negative(inner_expr) if kind == "neg" else inner_expr
-        if kind in ("add", "sub", "mul", "div"):
-            left, _, right = children
-            assert isinstance(left, Tree | Token) and isinstance(right, Tree | Token)
-            op = _BINARY_OPS[str(kind)]
-            return BinaryOp(op, self.expr(left, depth + 1), self.expr(right, depth + 1))
+        if kind in _ALIKE:
+            # Lark nests `a + b - c` as sub(add(a, b), c): walk down the left spine (a loop, so
+            # a long chain costs no recursion), then build the operands in the order written,
+            # which is the order the aggregate calls are numbered in.
+            rest: list[tuple[BinaryOperator, Tree[Token] | Token]] = []
+            first: Tree[Token] | Token = node
+            while isinstance(first, Tree) and first.data in _ALIKE[str(kind)]:
+                left, _, right = first.children
+                assert isinstance(left, Tree | Token) and isinstance(right, Tree | Token)
+                rest.append((_BINARY_OPS[str(first.data)], right))
+                first = left
+            head = self.expr(first, depth)
+            operands: list[tuple[BinaryOperator, Expr]] = []
+            for op, right in reversed(rest):  # a loop, not a generator: one frame less a level
+                operands.append((op, self.expr(right, depth)))
+            return Chain(head, tuple(operands))
         if kind == "call":
             return self.call(node)
         raise AssertionError(f"unexpected node {kind!r}")  # pragma: no cover - grammar bug
@@ -385,12 +411,6 @@ class _Builder:
         if not math.isfinite(number):
             raise self.fail(_at(last), f"the number {text!r} is too large")
         return (-number if first.type == "MINUS" else number), _at(first)
-
-
-def _first_position(node: Tree[Token]) -> Position:
-    for token in node.scan_values(lambda v: isinstance(v, Token)):
-        return _at(token)
-    return Position(1, 1)  # pragma: no cover - every node holds a token
 
 
 def _unquote(quoted: str) -> str:
@@ -517,29 +537,34 @@ def resolve_formula(
 
 
 def evaluate(expr: Expr, values: Sequence[float | None]) -> float | None:
-    """The value of `expr` given each aggregate call's value; None is *no value*."""
+    """The value of `expr` given each aggregate call's value; None is *no value*.
+
+    Recursion goes one call per level of :data:`MAX_DEPTH` or so, never one per term."""
     if isinstance(expr, Number):
         return expr.value
     if isinstance(expr, Aggregation):
         return values[expr.index]
     if isinstance(expr, Negative):
-        operand = evaluate(expr.operand, values)
-        return None if operand is None else -operand
-    left = evaluate(expr.left, values)
-    right = evaluate(expr.right, values)
-    if left is None or right is None:
-        return None
-    if expr.op == "+":
-        result = left + right
-    elif expr.op == "-":
-        result = left - right
-    elif expr.op == "*":
-        result = left * right
-    else:
-        if right == 0:
+        inner = evaluate(expr.operand, values)
+        return None if inner is None else -inner
+    result = evaluate(expr.first, values)
+    for op, operand in expr.rest:
+        right = evaluate(operand, values)
+        if result is None or right is None:
             return None
-        result = left / right
-    return result if math.isfinite(result) else None
+        if op == "+":
+            result = result + right
+        elif op == "-":
+            result = result - right
+        elif op == "*":
+            result = result * right
+        else:
+            if right == 0:
+                return None
+            result = result / right
+        if not math.isfinite(result):
+            return None
+    return result
 
 
 def meets(operator: FormulaOperator, value: float | None, threshold: float) -> bool:

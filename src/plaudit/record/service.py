@@ -16,6 +16,7 @@ from plaudit.engine.apply import Change, apply_changes
 from plaudit.engine.bulk import StagedChange, apply_bulk
 from plaudit.engine.compiled import source_plan
 from plaudit.engine.deltas import RecordFacts
+from plaudit.engine.gate import enter_evaluation
 from plaudit.errors import FieldError, InvalidInput, NotFound
 from plaudit.models import Member, Record, Source
 from plaudit.notification.hook import notify_records
@@ -154,6 +155,7 @@ def ingest_records(
 ) -> IngestOutcome:
     """All or nothing: every record is checked before anything is written. `bulk` forces
     the bulk (True) or the per-record (False) path; by default the batch's size decides."""
+    enter_evaluation(session)
     source = source_schema(session, source_key)
     fields = source.fields
     members, errors = _check(session, fields, items)
@@ -270,6 +272,7 @@ def delete_record(
     session: Session, source_key: str, external_id: str, *, now: datetime, zone: ZoneInfo
 ) -> None:
     """Delete a record and take its contribution out of every running aggregate."""
+    enter_evaluation(session)
     source = get_source(session, source_key)
     record = session.scalars(
         select(Record)

@@ -19,6 +19,11 @@ REL_TOL = 1e-9
 ABS_TOL = 1e-9
 
 _NEVER_NONE = frozenset({Aggregate.COUNT, Aggregate.SUM, Aggregate.COUNT_DISTINCT})
+
+MAX_COMPLETIONS = 10_000
+"""Completions of a repeatable achievement per member and period: a target far below the
+values recorded (a sum at least 0.0000001, a record of 1e9) would otherwise write billions of
+awards in one request."""
 _NUMERIC = frozenset({Aggregate.SUM, Aggregate.AVG, Aggregate.MIN, Aggregate.MAX})
 
 
@@ -139,9 +144,9 @@ def times_reached(current: float | None, target: float) -> int:
 
 def repeat_count(progress: Iterable[tuple[float | None, float]]) -> int:
     """Completions of a repeatable group from its rules' (current, target) pairs: the minimum
-    of :func:`times_reached` over the rules; 0 for no rules."""
+    of :func:`times_reached` over the rules, at most :data:`MAX_COMPLETIONS`; 0 for no rules."""
     counts = [times_reached(current, target) for current, target in progress]
-    return min(counts) if counts else 0
+    return min(*counts, MAX_COMPLETIONS) if counts else 0
 
 
 def evaluate(

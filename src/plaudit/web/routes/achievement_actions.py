@@ -80,7 +80,7 @@ def confirm_activate(
         achievement,
         "activate",
         qualifying=len({q.member_id for q in qualifiers}),
-        new_awards=sum(max(0, q.completions - q.already_awarded) for q in qualifiers),
+        new_awards=sum(q.new_awards for q in qualifiers),
     )
 
 
