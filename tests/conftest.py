@@ -129,7 +129,11 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, admin_token=ADMIN_TOKEN, timezone="UTC")
+    # The period closer runs only where a test starts it (tests/engine/test_period_close.py):
+    # elsewhere it would decide periods at moments no test chose.
+    return Settings(
+        database_url=database_url, admin_token=ADMIN_TOKEN, timezone="UTC", period_closer=False
+    )
 
 
 class Api:

@@ -16,6 +16,7 @@ from plaudit.clock import Clock, system_clock
 from plaudit.config import Settings
 from plaudit.db.engine import build_engine
 from plaudit.db.session import build_sessionmaker
+from plaudit.engine.closer import PeriodCloser
 from plaudit.export.router import router as export_router
 from plaudit.group.router import router as group_router
 from plaudit.http.body_limit import BodyLimitMiddleware
@@ -79,9 +80,17 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
         app.state.engine = engine
         app.state.sessionmaker = build_sessionmaker(engine)
         worker = start_worker(engine, app.state.sessionmaker, settings)
+        closer = None
+        if settings.period_closer:
+            closer = PeriodCloser(
+                app.state.sessionmaker, clock, settings.zone, settings.period_close_seconds
+            )
+            closer.start()
         try:
             yield
         finally:
+            if closer is not None:
+                closer.stop()
             if worker is not None:
                 worker.stop()
             engine.dispose()

@@ -65,6 +65,18 @@ class Settings(BaseSettings):
         default=3600.0, ge=0, le=604800, description="Longest delay between two attempts."
     )
 
+    period_closer: bool = Field(
+        default=True,
+        description="Run the period closer (a background thread) in this process: it decides "
+        "rules with an upper bound (at most, less than, exactly) when their period ends.",
+    )
+    period_close_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        le=86400,
+        description="How often the period closer looks for periods that have ended.",
+    )
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:

@@ -20,7 +20,7 @@ from plaudit.config import Settings
 from plaudit.engine.evaluate import current_value
 from plaudit.engine.store import read_progress
 from plaudit.models import Award
-from plaudit.periods import Period, period_containing
+from plaudit.periods import Period, period_by_key, period_containing
 from plaudit.rules.model import FieldType, Rule
 from plaudit.rules.oracle import aggregate, repeat_count, rule_met
 from plaudit.rules.values import matches
@@ -51,7 +51,9 @@ def rules(draw: st.DrawFn, repeatable: bool) -> dict[str, Any]:
         aggregate_name = draw(
             st.sampled_from(["count", "sum", "min", "max", "avg", "count_distinct"])
         )
-        operator = draw(st.sampled_from(["at_least", "more_than", "exactly"]))
+        operator = draw(
+            st.sampled_from(["at_least", "more_than", "exactly", "at_most", "less_than"])
+        )
     rule: dict[str, Any] = {
         "source": "calls",
         "aggregate": aggregate_name,
@@ -99,13 +101,28 @@ operation = st.tuples(
 )
 
 
+UPPER_BOUNDS = {"at_most", "less_than", "exactly"}
+
+
+def _decided(definition: dict[str, Any], key: str, zone: Any, now: datetime) -> bool:
+    """Whether a group with an upper bound can be decided for `key` at `now`: the period (or
+    the effective window, if it ends first) is over; with no end, always."""
+    window = definition.get("effective")
+    until = datetime.fromisoformat(window["until"]) if window else None
+    period = Period(definition["period"])
+    end = None if period is Period.none else period_by_key(key, period, zone).end
+    ends = [e for e in (end, until) if e is not None]
+    return not ends or min(ends) <= now
+
+
 def _oracle_state(
-    defs: list[dict[str, Any]], records: dict[str, dict[str, Any]], zone: Any
+    defs: list[dict[str, Any]], records: dict[str, dict[str, Any]], zone: Any, now: datetime
 ) -> dict[tuple[int, int, str], int]:
     """Completions due per (achievement index, member index, period key), from scratch."""
     due: dict[tuple[int, int, str], int] = {}
     for a_index, definition in enumerate(defs):
         groups = [[Rule.model_validate(r) for r in g] for g in definition["requirements"]]
+        waits = [any(r["operator"] in UPPER_BOUNDS for r in g) for g in definition["requirements"]]
         period = Period(definition["period"])
         window = definition.get("effective")
         per_key: dict[tuple[int, str], list[dict[str, Any]]] = defaultdict(list)
@@ -150,7 +167,13 @@ def _oracle_state(
             if definition["repeatable"]:
                 n = repeat_count((cur, rule.value) for rule, cur in currents[0])
             else:
-                n = int(any(all(rule_met(rule, cur) for rule, cur in g) for g in currents))
+                decided = _decided(definition, key, zone, now)
+                n = int(
+                    any(
+                        (decided or not wait) and all(rule_met(rule, cur) for rule, cur in g)
+                        for g, wait in zip(currents, waits, strict=True)
+                    )
+                )
             due[(a_index, member, key)] = n
     return due
 
@@ -166,6 +189,7 @@ def _oracle_state(
     ),
     ops=st.lists(operation, min_size=1, max_size=25),
     activate_after=st.integers(min_value=0, max_value=25),
+    now_hours=st.integers(min_value=0, max_value=30 * 24),
 )
 def test_engine_matches_the_oracle(
     engine: Engine,
@@ -173,10 +197,15 @@ def test_engine_matches_the_oracle(
     defs: tuple[dict[str, Any], ...],
     ops: list[tuple[str, int, int, dict[str, Any], int]],
     activate_after: int,
+    now_hours: int,
 ) -> None:
     _truncate_all(engine)
-    app_settings = Settings(database_url=database_url, admin_token=ADMIN_TOKEN, timezone=ZONE)
-    clock = FixedClock(START + timedelta(days=30))
+    app_settings = Settings(
+        database_url=database_url, admin_token=ADMIN_TOKEN, timezone=ZONE, period_closer=False
+    )
+    # The app's clock, anywhere from the first record's day to after the last: some periods
+    # (and effective windows) are over, so their upper-bound rules are decided, others not.
+    clock = FixedClock(START + timedelta(hours=now_hours))
     with TestClient(create_app(app_settings, clock=clock)) as client:
         api = Api(client, ADMIN_TOKEN)
         api.ok(
@@ -201,7 +230,9 @@ def test_engine_matches_the_oracle(
                 for a in ach_ids:
                     api.ok("POST", f"/achievements/{a}/activate")
                 active = True
-                _raise_max(ever_due, _oracle_state(list(defs), records, app_settings.zone))
+                _raise_max(
+                    ever_due, _oracle_state(list(defs), records, app_settings.zone, clock.now)
+                )
             existing = sorted(records)
             if kind in ("update", "delete") and existing:
                 ext = existing[pick % len(existing)]
@@ -218,12 +249,14 @@ def test_engine_matches_the_oracle(
                 _send(api, ext, members[member], at, data)
                 records[ext] = {"member": member, "at": at, "data": data}
             if active:
-                _raise_max(ever_due, _oracle_state(list(defs), records, app_settings.zone))
+                _raise_max(
+                    ever_due, _oracle_state(list(defs), records, app_settings.zone, clock.now)
+                )
         if not active:
             for a in ach_ids:
                 api.ok("POST", f"/achievements/{a}/activate")
-            _raise_max(ever_due, _oracle_state(list(defs), records, app_settings.zone))
-        final = _oracle_state(list(defs), records, app_settings.zone)
+            _raise_max(ever_due, _oracle_state(list(defs), records, app_settings.zone, clock.now))
+        final = _oracle_state(list(defs), records, app_settings.zone, clock.now)
         with Session(engine) as session:
             _check_progress(session, list(defs), ach_ids, members, records, app_settings)
             awards = session.execute(

@@ -147,11 +147,11 @@ def get_badge(
 
 @router.post("/achievements/{achievement_id}/preview", dependencies=[allow(*STAFF)])
 def preview_achievement(
-    achievement_id: int, session: SessionDep, settings: SettingsDep
+    achievement_id: int, session: SessionDep, settings: SettingsDep, now: NowDep
 ) -> PreviewRead:
     """Who would qualify now, from the records in the window; writes nothing."""
     achievement = service.get_achievement(session, achievement_id)
-    qualifiers = preview(session, achievement, settings.zone)
+    qualifiers = preview(session, achievement, now=now, zone=settings.zone)
     members = sorted({q.member_id for q in qualifiers})
     return PreviewRead(
         achievement_id=achievement.id,

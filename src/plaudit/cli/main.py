@@ -7,6 +7,7 @@ import typer
 from plaudit.cli.award import award_app
 from plaudit.cli.export import export_app
 from plaudit.cli.identity import token_app, user_app
+from plaudit.cli.periods import close_periods_command
 from plaudit.cli.records import import_records
 from plaudit.cli.serve import migrate, serve
 
@@ -16,6 +17,7 @@ app = typer.Typer(
 app.command()(serve)
 app.command()(migrate)
 app.command("import")(import_records)
+app.command("close-periods")(close_periods_command)
 app.add_typer(token_app, name="token")
 app.add_typer(user_app, name="user")
 app.add_typer(award_app, name="award")

@@ -19,8 +19,8 @@ from plaudit.engine.tally_store import attach, slot_tallies
 from plaudit.group.matching import Audience
 from plaudit.group.service import load_audiences
 from plaudit.models import Achievement, AchievementSource
-from plaudit.periods import Period
-from plaudit.rules.model import Aggregate, FieldType, Rule, parse_requirements
+from plaudit.periods import Period, period_by_key
+from plaudit.rules.model import UPPER_BOUNDS, Aggregate, FieldType, Rule, parse_requirements
 from plaudit.source.service import field_types_by_source
 
 VALUE_AGGREGATES = frozenset({Aggregate.MIN, Aggregate.MAX, Aggregate.COUNT_DISTINCT})
@@ -59,11 +59,32 @@ class CompiledAchievement:
     """rule slot -> tally id; filled for attached (active) achievements"""
     audience_ids: tuple[int, ...] = ()
     """the ids of the groups `audiences` were loaded from"""
+    deferred: tuple[bool, ...] = ()
+    """per rule group: decided only once the period it counts is over (see `closes_at`)"""
 
     def in_window(self, instant: datetime) -> bool:
         return (self.effective_from is None or instant >= self.effective_from) and (
             self.effective_until is None or instant < self.effective_until
         )
+
+    @property
+    def defers(self) -> bool:
+        return any(self.deferred)
+
+    def closes_at(self, period_key: str, zone: ZoneInfo) -> datetime | None:
+        """When the records counted for `period_key` are final: the end of the period, or
+        the end of the effective window if that comes first; None when nothing ends."""
+        if self.period is Period.none:
+            return self.effective_until
+        end = period_by_key(period_key, self.period, zone).end
+        if self.effective_until is not None and end is not None:
+            return min(end, self.effective_until)
+        return end
+
+    def is_closed(self, period_key: str, now: datetime, zone: ZoneInfo) -> bool:
+        """Whether the period's upper-bound rules can be decided at `now`."""
+        closing = self.closes_at(period_key, zone)
+        return closing is None or closing <= now
 
     def slot_rules(self) -> list[SlotRule]:
         return [sr for rules in self.rules_by_source.values() for sr in rules]
@@ -87,6 +108,9 @@ def compile_achievement(session: Session, achievement: Achievement) -> CompiledA
         requirements=requirements,
         fields=fields,
         audience_ids=tuple(achievement.audience or ()),
+        deferred=deferred_groups(
+            requirements, Period(achievement.period), achievement.effective_until
+        ),
     )
     for g, group in enumerate(requirements):
         for r, rule in enumerate(group):
@@ -102,6 +126,17 @@ def compile_achievement(session: Session, achievement: Achievement) -> CompiledA
                 compiled.effective_until,
             )
     return compiled
+
+
+def deferred_groups(
+    requirements: list[list[Rule]], period: Period, effective_until: datetime | None
+) -> tuple[bool, ...]:
+    """Which rule groups wait for the end of their period: those with an upper bound (at
+    most, less than, exactly), when the achievement's periods or window end at all. More
+    records can still break such a rule until then; with no end there is no moment when the
+    total is final, so it is decided as records arrive."""
+    ends = period is not Period.none or effective_until is not None
+    return tuple(ends and any(rule.operator in UPPER_BOUNDS for rule in g) for g in requirements)
 
 
 @dataclass(frozen=True)

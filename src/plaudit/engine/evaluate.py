@@ -54,21 +54,47 @@ def rule_currents(
     ]
 
 
-def completions_due(compiled: CompiledAchievement, slots: dict[str, SlotState]) -> int:
-    groups = rule_currents(compiled, slots)
-    if not groups:
+def groups_met(
+    compiled: CompiledAchievement, slots: dict[str, SlotState], *, closed: bool
+) -> list[bool]:
+    """Per rule group, whether it is met; a group with an upper bound only once `closed`
+    (its period is over: see ``CompiledAchievement.deferred``)."""
+    deferred = compiled.deferred or (False,) * len(compiled.requirements)
+    return [
+        bool(group) and (closed or not waits) and all(rule_met(rule, cur) for rule, cur in group)
+        for group, waits in zip(rule_currents(compiled, slots), deferred, strict=True)
+    ]
+
+
+def completions_due(
+    compiled: CompiledAchievement, slots: dict[str, SlotState], *, closed: bool
+) -> int:
+    """Completions the slots make due; `closed`: the period they count is over."""
+    if not compiled.requirements:
         return 0
-    if compiled.repeatable:
+    if compiled.repeatable:  # at_least only: never deferred
+        groups = rule_currents(compiled, slots)
         return repeat_count((current, rule.value) for rule, current in groups[0])
-    met = any(group and all(rule_met(rule, cur) for rule, cur in group) for group in groups)
-    return 1 if met else 0
+    return 1 if any(groups_met(compiled, slots, closed=closed)) else 0
 
 
-def first_rule_score(compiled: CompiledAchievement, slots: dict[str, SlotState]) -> float:
-    for group in rule_currents(compiled, slots):
-        if all(rule_met(rule, cur) for rule, cur in group):
+def first_rule_score(
+    compiled: CompiledAchievement, slots: dict[str, SlotState], *, closed: bool
+) -> float:
+    met = groups_met(compiled, slots, closed=closed)
+    for group, ok in zip(rule_currents(compiled, slots), met, strict=True):
+        if ok:
             return group[0][1] or 0.0
     return 0.0
+
+
+def closed_periods(
+    compiled: CompiledAchievement, period_keys: Iterable[str], now: datetime, zone: ZoneInfo
+) -> dict[str, bool]:
+    """Whether each period is over at `now` (always true for achievements that defer nothing)."""
+    if not compiled.defers:
+        return dict.fromkeys(period_keys, True)
+    return {key: compiled.is_closed(key, now, zone) for key in set(period_keys)}
 
 
 def award_due(
@@ -80,7 +106,12 @@ def award_due(
     zone: ZoneInfo,
 ) -> list[int]:
     """Insert every completion that `state` shows is due; return the ids of new awards."""
-    due = {key: n for key, slots in state.items() if (n := completions_due(compiled, slots)) > 0}
+    closed = closed_periods(compiled, (p for _, p in state), now, zone)
+    due = {
+        key: n
+        for key, slots in state.items()
+        if (n := completions_due(compiled, slots, closed=closed[key[1]])) > 0
+    }
     if not due:
         return []
     earned = _earned_completions(session, compiled.id, due.keys())
@@ -89,7 +120,7 @@ def award_due(
     if compiled.category == Category.record:
         # One holder per period: when several qualify at once, the best on the first met
         # rule of the batch is preferred (the row order decides which insert wins).
-        keys.sort(key=lambda k: (-first_rule_score(compiled, state[k]), k[0]))
+        keys.sort(key=lambda k: (-first_rule_score(compiled, state[k], closed=closed[k[1]]), k[0]))
     completions: list[DueCompletion] = [
         (member_id, period_key, completion)
         for member_id, period_key in keys

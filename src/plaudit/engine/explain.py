@@ -58,6 +58,11 @@ class Explanation:
     member_active: bool
     rules: list[RuleExplanation]
     groups_met: list[bool]
+    groups_waiting: list[bool]
+    """per group: met by the records so far, but it has an upper bound and the period is not
+    over yet (decided at `decided_at`)"""
+    decided_at: str | None
+    """when the period's upper-bound rules are decided; null if the achievement has none"""
     complete: bool
     completions_due: int
     category_state: CategoryState
@@ -132,6 +137,15 @@ def explain(
                 )
             )
         groups_met.append(bool(group) and met_all)
+    closing = compiled.closes_at(window.key, zone) if compiled.defers else None
+    closed = closing is None or closing <= now
+    deferred = compiled.deferred or (False,) * len(groups_met)
+    groups_waiting = [
+        met and waits and not closed for met, waits in zip(groups_met, deferred, strict=True)
+    ]
+    groups_met = [
+        met and not waiting for met, waiting in zip(groups_met, groups_waiting, strict=True)
+    ]
     complete = any(groups_met)
     due = (
         min((x.times_reached or 0) for x in results)
@@ -181,6 +195,7 @@ def explain(
         state,
         member_id,
         compiled.requirements == [],
+        closing if any(groups_waiting) else None,
     )
     return Explanation(
         achievement_id=achievement.id,
@@ -209,6 +224,8 @@ def explain(
         member_active=member_active,
         rules=results,
         groups_met=groups_met,
+        groups_waiting=groups_waiting,
+        decided_at=closing.isoformat() if closing else None,
         complete=complete,
         completions_due=due,
         category_state=state,
@@ -255,6 +272,7 @@ def _reasons(
     state: CategoryState,
     member_id: int,
     manual_only: bool,
+    waiting_until: datetime | None,
 ) -> list[str]:
     reasons = []
     if not achievement.active:
@@ -280,6 +298,12 @@ def _reasons(
         reasons.append(f"this period's record is already held by member {state.holder}")
     if state.category == "membership" and state.held:
         reasons.append("the member already holds this membership for the period")
-    if not complete and not manual_only:
+    if waiting_until is not None and not complete:
+        reasons.append(
+            "the requirements are met so far, but they include an upper bound (at most, less "
+            "than, exactly) that more records could still break: they are decided when the "
+            f"period ends, at {waiting_until.isoformat()}"
+        )
+    elif not complete and not manual_only:
         reasons.append("the requirements are not met yet (see rules)")
     return reasons

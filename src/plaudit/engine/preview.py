@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -14,7 +15,12 @@ from plaudit.award.schemas import AwardOrigin
 from plaudit.award.slots import holder_slot
 from plaudit.engine.backfill import progress_from_records
 from plaudit.engine.compiled import CompiledAchievement, compile_achievement
-from plaudit.engine.evaluate import completions_due, eligible_members, first_rule_score
+from plaudit.engine.evaluate import (
+    closed_periods,
+    completions_due,
+    eligible_members,
+    first_rule_score,
+)
 from plaudit.engine.store import ProgressState
 from plaudit.models import Achievement, Award
 
@@ -32,11 +38,19 @@ class Qualifier:
     new_awards: int
 
 
-def preview(session: Session, achievement: Achievement, zone: ZoneInfo) -> list[Qualifier]:
-    """Every (member, period) whose records meet the requirements, with completion counts."""
+def preview(
+    session: Session, achievement: Achievement, *, now: datetime, zone: ZoneInfo
+) -> list[Qualifier]:
+    """Every (member, period) whose records meet the requirements at `now`, with completion
+    counts (an upper-bound rule counts only in periods that are over: ``engine.evaluate``)."""
     compiled = compile_achievement(session, achievement)
     state = progress_from_records(session, compiled, zone)
-    due = {key: n for key, slots in state.items() if (n := completions_due(compiled, slots)) > 0}
+    closed = closed_periods(compiled, (p for _, p in state), now, zone)
+    due = {
+        key: n
+        for key, slots in state.items()
+        if (n := completions_due(compiled, slots, closed=closed[key[1]])) > 0
+    }
     earned = {
         (m, p): n or 0
         for m, p, n in session.execute(
@@ -45,7 +59,7 @@ def preview(session: Session, achievement: Achievement, zone: ZoneInfo) -> list[
             .group_by(Award.member_id, Award.period_key)
         )
     }
-    new = _new_awards(session, compiled, state, due, earned)
+    new = _new_awards(session, compiled, state, due, earned, closed)
     out = [
         Qualifier(
             member_id=m,
@@ -65,6 +79,7 @@ def _new_awards(
     state: ProgressState,
     due: dict[tuple[int, str], int],
     earned: dict[tuple[int, str], int],
+    closed: dict[str, bool],
 ) -> dict[tuple[int, str], int]:
     """What awarding `due` would write, under the same rules as ``evaluate.award_due``."""
     eligible = eligible_members(session, compiled, {m for m, _ in due})
@@ -93,6 +108,8 @@ def _new_awards(
     for key in free:
         by_period[key[1]].append(key)
     return {
-        min(keys, key=lambda k: (-first_rule_score(compiled, state[k]), k[0])): 1
+        min(
+            keys, key=lambda k: (-first_rule_score(compiled, state[k], closed=closed[k[1]]), k[0])
+        ): 1
         for keys in by_period.values()
     }

@@ -278,6 +278,18 @@ def read_progress_of(
     return progress_of(slot_tallies, states, key_list)
 
 
+def read_period_progress(
+    session: Session, slot_tallies: dict[str, int], period_keys: Iterable[str]
+) -> ProgressState:
+    """The progress of one attached achievement in the given periods, for every member."""
+    tallies = sorted(set(slot_tallies.values()))
+    periods = sorted(set(period_keys))
+    states: TallyStates = {}
+    if tallies and periods:
+        _read_into(session, states, None, tallies, None, periods)
+    return progress_of(slot_tallies, states, sorted({(m, p) for _, m, p in states}))
+
+
 def read_progress_many(
     session: Session,
     slot_tallies: dict[int, dict[str, int]],

@@ -9,13 +9,14 @@ shares it yet, and the last deactivation that uses it drops it.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, Float, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from plaudit.db.base import Base
-from plaudit.db.types import JSONType
+from plaudit.db.types import JSONType, UTCDateTime
 
 
 class Tally(Base):
@@ -98,3 +99,18 @@ class EngineGeneration(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class PeriodClosing(Base):
+    """How far the engine has decided the periods of an active achievement whose rules have
+    an upper bound (at most, less than, exactly): such a rule is only decided once the period
+    it counts is over, so the period closer awards every period that ended after
+    `closed_through` and moves it on. Set at activation (whose backfill decides every period
+    already over)."""
+
+    __tablename__ = "period_closings"
+
+    achievement_id: Mapped[int] = mapped_column(
+        ForeignKey("achievements.id", ondelete="CASCADE"), primary_key=True
+    )
+    closed_through: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -67,6 +67,12 @@ class Operator(StrEnum):
     EXACTLY = "exactly"
 
 
+UPPER_BOUNDS: frozenset[Operator] = frozenset(
+    {Operator.AT_MOST, Operator.LESS_THAN, Operator.EXACTLY}
+)
+"""Operators that records arriving later in a period can turn from met to unmet."""
+
+
 LIST_OPS: frozenset[FilterOp] = frozenset({FilterOp.IN, FilterOp.NOT_IN})
 ORDER_OPS: frozenset[FilterOp] = frozenset({FilterOp.GT, FilterOp.GTE, FilterOp.LT, FilterOp.LTE})
 

@@ -69,12 +69,13 @@ def confirm_activate(
     session: SessionDep,
     user: StaffUser,
     settings: SettingsDep,
+    now: NowDep,
 ) -> Response:
     achievement = service.get_achievement(session, achievement_id)
     if achievement.active:
         flash(request, f"“{achievement.name}” is already active.", "info")
         return RedirectResponse(f"{BASE}/{achievement_id}", status_code=303)
-    qualifiers = preview(session, achievement, settings.zone)
+    qualifiers = preview(session, achievement, now=now, zone=settings.zone)
     return _confirm_page(
         request,
         achievement,
