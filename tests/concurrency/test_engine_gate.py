@@ -48,6 +48,23 @@ def progress_of(live: Live, member_id: int, achievement_id: int) -> dict[str, An
     return found
 
 
+def first_deal_for(live: Live, key: str, group: int) -> int:
+    """An active achievement for a first deal, whose audience is `group`."""
+    body = {
+        "key": key,
+        "name": key.replace("-", " ").capitalize(),
+        "category": "award",
+        "points": 5,
+        "audience": [group],
+        "requirements": [
+            [{"source": "deals", "aggregate": "count", "operator": "at_least", "value": 1}]
+        ],
+    }
+    achievement: int = live.ok("POST", "/achievements", 201, json=body)["id"]
+    live.ok("POST", f"/achievements/{achievement}/activate")
+    return achievement
+
+
 def test_records_posted_during_activation_all_count(live: Live) -> None:
     live.ok("POST", "/sources", 201, json=DEALS)
     at = now_iso()
@@ -90,18 +107,7 @@ def test_member_moved_into_the_audience_while_their_record_arrives_is_awarded(
     inside = live.ok("POST", "/teams", 201, json={"name": "Inside"})["id"]
     outside = live.ok("POST", "/teams", 201, json={"name": "Outside"})["id"]
     group = live.ok("POST", "/groups", 201, json={"name": "Insiders", "team_ids": [inside]})["id"]
-    body = {
-        "key": "first-deal",
-        "name": "First deal",
-        "category": "award",
-        "points": 5,
-        "audience": [group],
-        "requirements": [
-            [{"source": "deals", "aggregate": "count", "operator": "at_least", "value": 1}]
-        ],
-    }
-    achievement = live.ok("POST", "/achievements", 201, json=body)["id"]
-    live.ok("POST", f"/achievements/{achievement}/activate")
+    achievement = first_deal_for(live, "first-deal", group)
     at = now_iso()
     members = []
     for round_number in range(ROUNDS):
@@ -129,18 +135,7 @@ def test_members_added_to_the_audience_group_while_their_records_arrive_are_awar
 ) -> None:
     live.ok("POST", "/sources", 201, json=DEALS)
     group = live.ok("POST", "/groups", 201, json={"name": "Chosen", "member_ids": []})["id"]
-    body = {
-        "key": "chosen-deal",
-        "name": "Chosen deal",
-        "category": "award",
-        "points": 5,
-        "audience": [group],
-        "requirements": [
-            [{"source": "deals", "aggregate": "count", "operator": "at_least", "value": 1}]
-        ],
-    }
-    achievement = live.ok("POST", "/achievements", 201, json=body)["id"]
-    live.ok("POST", f"/achievements/{achievement}/activate")
+    achievement = first_deal_for(live, "chosen-deal", group)
     at = now_iso()
     chosen: list[int] = []
     for round_number in range(ROUNDS):
