@@ -19,6 +19,7 @@ from plaudit.config import Settings
 from plaudit.db.session import build_sessionmaker, unit_of_work
 from plaudit.demo import DemoState, ensure_demo
 from plaudit.models import Achievement, Award, Group, Member, Record, Source, Team
+from plaudit.periods import Period, period_containing
 from tests.conftest import Api
 
 TABLES = (Team, Member, Group, Source, Achievement, Record, Award)
@@ -105,6 +106,23 @@ def test_demo_shows_awards_progress_and_a_leaderboard_at_once(
     assert image.status_code == 200
     assert image.headers["content-type"].startswith("image/svg+xml")
 
+    # An upper bound is decided when the week ends: last week's are awarded, this week's wait.
+    steady = next(a for a in achievements.values() if a["key"] == "steady-week")
+    steady_awards = [a for a in awards if a["achievement_id"] == steady["id"]]
+    this_week = period_containing(now, Period.week, settings.zone)
+    assert steady_awards
+    assert all(a["period_end"] == this_week.start.isoformat() for a in steady_awards)
+    waiting = [
+        why
+        for member in admin.ok("GET", "/members")
+        if (why := admin.ok("GET", f"/members/{member['id']}/achievements/{steady['id']}/explain"))[
+            "groups_waiting"
+        ]
+        == [True]
+    ]
+    assert waiting
+    assert all(w["decided_at"] == this_week.end.isoformat() for w in waiting)
+
     # Loading again finds the demo and changes nothing.
     assert load(clean_db, settings, now) is DemoState.demo
     assert counts(clean_db) == loaded
@@ -143,7 +161,7 @@ def test_serve_demo_prints_a_working_admin_token_and_starts_twice(
     env = {"PLAUDIT_DATABASE_URL": database_url}
     first = CliRunner().invoke(cli, ["serve", "--demo", "--port", "8123"], env=env)
     assert first.exit_code == 0, first.output
-    assert "Demo data loaded: 3 teams, 12 members, 10 achievements" in first.stdout
+    assert "Demo data loaded: 3 teams, 12 members, 11 achievements" in first.stdout
     match = TOKEN.search(first.stdout)
     assert match, first.stdout
     token = match.group(1)

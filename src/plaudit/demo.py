@@ -347,6 +347,28 @@ def _achievements(
             ],
         },
         {
+            "key": "steady-week",
+            "name": "Steady week",
+            "description": "Six calls or more in a week, no more than four of them voicemail. "
+            "Decided when the week is over.",
+            "category": "award",
+            "period": "week",
+            "points": 30,
+            "icon": "phone",
+            "requirements": [
+                [
+                    {"source": "calls", "aggregate": "count", "operator": "at_least", "value": 6},
+                    {
+                        "source": "calls",
+                        "where": [{"field": "outcome", "op": "eq", "value": "voicemail"}],
+                        "aggregate": "count",
+                        "operator": "at_most",
+                        "value": 4,
+                    },
+                ]
+            ],
+        },
+        {
             "key": "employee-of-the-month",
             "name": "Employee of the Month",
             "description": "One person, one month: chosen by the managers.",

@@ -8,16 +8,20 @@ completion-report.png.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from plaudit.db.session import build_sessionmaker, unit_of_work
 from plaudit.models import Notification
+from plaudit.record.schemas import RecordIn
+from plaudit.record.service import ingest_records
 from tests.web.conftest import screenshot
 from tests.web.helpers import Site
-from tests.web.report_data import make_report_data
+from tests.web.report_data import UTC_ZONE, make_report_data
 from tests.web.test_browser import DESKTOP, Tab
 
 if TYPE_CHECKING:
@@ -35,9 +39,15 @@ def admin_tab(chromium: Browser, live_url: str, site: Site) -> Iterator[Tab]:
 
 
 def test_formula_error_is_shown_at_its_position_then_fixed_and_tested(
-    admin_tab: Tab, web_engine: Engine
+    admin_tab: Tab, web_engine: Engine, site: Site
 ) -> None:
     data = make_report_data(web_engine)
+    # The live server runs on the real clock and a formula reads the current period: Ada
+    # updates her profile now (the site's own update is dated in November 2026).
+    now = datetime.now(UTC)
+    with unit_of_work(build_sessionmaker(web_engine)) as session:
+        record = RecordIn(member_id=site.member_id, occurred_at=now)
+        ingest_records(session, "company_profile_updated", [record], now=now, zone=UTC_ZONE)
     page = admin_tab.page
     admin_tab.go("/admin/notifications/new")
     # The script shows only the chosen trigger's and action's fields.
