@@ -54,6 +54,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from plaudit.award.schemas import AwardOrigin
 from plaudit.db.rows import empty_scratch_tables, insert_many
 from plaudit.db.types import JSONType, UTCDateTime
 from plaudit.db.upsert import insert_for_dialect
@@ -62,7 +63,7 @@ from plaudit.engine.deltas import RecordFacts, TallyKey
 from plaudit.engine.evaluate import award_due
 from plaudit.engine.store import progress_of, read_tally_states
 from plaudit.engine.tally import TallyKind, progress_columns, value_columns, where_clause
-from plaudit.models import Record, TallyProgress, TallyValue
+from plaudit.models import Award, Member, Record, TallyProgress, TallyValue
 from plaudit.periods import ALL_KEY, Period, period_containing
 from plaudit.rules.model import Aggregate, Operator, Rule
 from plaudit.rules.oracle import rule_met
@@ -433,6 +434,11 @@ def _evaluate(session: Session, plan: SourcePlan, *, now: datetime, zone: ZoneIn
         for m, p in keys
     }
     states = read_tally_states(session, needed)
+    # Every candidate key is a touched key: the earned completions and the active members of
+    # the touched members, read once for all achievements, are what ``award_due`` would read
+    # for each (its inserts write no member and only the awards of its own achievement).
+    earned = _earned_of_touched(session, sorted(candidates))
+    active = _active_touched_members(session)
     award_ids: list[int] = []
     for compiled in plan.achievements:
         chosen = candidates.get(compiled.id)
@@ -440,8 +446,51 @@ def _evaluate(session: Session, plan: SourcePlan, *, now: datetime, zone: ZoneIn
             continue
         state = progress_of(compiled.slot_tallies, states, chosen)
         if state:
-            award_ids += award_due(session, compiled, state, now=now, zone=zone)
+            award_ids += award_due(
+                session,
+                compiled,
+                state,
+                now=now,
+                zone=zone,
+                earned=earned.get(compiled.id, {}),
+                active=active,
+            )
     return award_ids
+
+
+def _earned_of_touched(
+    session: Session, achievement_ids: list[int]
+) -> dict[int, dict[tuple[int, str], int]]:
+    """Per achievement, the highest completion earned by rule of each (member, period) of
+    the touched members (as ``evaluate._earned_completions`` reads it)."""
+    awards = Award.__table__
+    query = (
+        select(
+            awards.c.achievement_id,
+            awards.c.member_id,
+            awards.c.period_key,
+            func.max(awards.c.completion),
+        )
+        .where(
+            awards.c.achievement_id.in_(achievement_ids),
+            awards.c.origin == AwardOrigin.rule.value,
+            awards.c.member_id.in_(select(delta.c.member_id).distinct()),
+        )
+        .group_by(awards.c.achievement_id, awards.c.member_id, awards.c.period_key)
+    )
+    out: dict[int, dict[tuple[int, str], int]] = {}
+    for achievement_id, member_id, period_key, completion in session.execute(query).all():
+        out.setdefault(achievement_id, {})[(member_id, period_key)] = completion or 0
+    return out
+
+
+def _active_touched_members(session: Session) -> set[int]:
+    """The active members among the touched members (as ``evaluate._active_members``)."""
+    members = Member.__table__
+    query = select(members.c.id).where(
+        members.c.id.in_(select(delta.c.member_id).distinct()), members.c.active.is_(True)
+    )
+    return set(session.execute(query).scalars().all())
 
 
 def _touched(session: Session) -> dict[int, set[tuple[int, str]]]:
