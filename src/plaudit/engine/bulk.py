@@ -365,7 +365,7 @@ def _passing(session: Session, tests: list[_Test]) -> dict[int, set[tuple[int, s
             )
             .where(_any_test(rows_tests, delta.c.tally_id, exprs))
         )
-        for t, m, k in session.execute(query):
+        for t, m, k in session.execute(query).all():
             out[t].add((m, k))
     value_tests = [t for t in tests if t.kind is TallyKind.VALUES]
     if value_tests:
@@ -389,7 +389,7 @@ def _passing(session: Session, tests: list[_Test]) -> dict[int, set[tuple[int, s
             .group_by(delta.c.tally_id, delta.c.member_id, delta.c.period_key)
             .having(_any_test(value_tests, delta.c.tally_id, vexprs))
         )
-        for t, m, k in session.execute(vquery):
+        for t, m, k in session.execute(vquery).all():
             out[t].add((m, k))
     return out
 
@@ -495,6 +495,7 @@ def _active_touched_members(session: Session) -> set[int]:
 
 def _touched(session: Session) -> dict[int, set[tuple[int, str]]]:
     out: dict[int, set[tuple[int, str]]] = {}
-    for t, m, p in session.execute(select(delta.c.tally_id, delta.c.member_id, delta.c.period_key)):
+    rows = session.execute(select(delta.c.tally_id, delta.c.member_id, delta.c.period_key))
+    for t, m, p in rows.all():
         out.setdefault(t, set()).add((m, p))
     return out
