@@ -60,13 +60,13 @@ def insert_many(
 
 
 def _positional(rows: Sequence[Sequence[Any]], order: list[int]) -> list[tuple[Any, ...]]:
-    """Each row as the tuple of its values in `order` (what ``tuple(row[i] for i in order)``
-    gives, built by ``itemgetter`` rather than a generator per row)."""
+    """Each row as the tuple of its values in `order`: what ``tuple(row[i] for i in order)``
+    gives, built by ``itemgetter`` rather than by a generator per row."""
+    if not order:
+        return [() for _ in rows]
     if len(order) == 1:
         only = order[0]
         return [(row[only],) for row in rows]
-    if order == list(range(len(order))) and all(len(row) == len(order) for row in rows):
-        return [tuple(row) for row in rows]
     pick = itemgetter(*order)
     return [pick(row) for row in rows]
 
