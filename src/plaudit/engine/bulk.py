@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -108,10 +108,11 @@ value_delta = Table(
 _TALLY_KEY = ["tally_id", "member_id", "period_key"]
 
 
-@dataclass(frozen=True)
-class StagedChange:
+class StagedChange(NamedTuple):
     """One change, and for a new record whose final version is its `after`, the record's
-    position among the batch's new records (records get their ids in that order)."""
+    position among the batch's new records (records get their ids in that order).
+
+    Immutable like a frozen dataclass, and cheaper to build: a batch makes one per record."""
 
     before: RecordFacts | None
     after: RecordFacts | None
