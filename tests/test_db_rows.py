@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Column, Engine, Integer, MetaData, String, Table, insert, select, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.schema import CreateTable
+from sqlalchemy.types import TypeDecorator
 
 from plaudit.db.rows import insert_many
 from plaudit.db.types import JSONType, UTCDateTime
@@ -86,3 +90,66 @@ def test_insert_many_takes_columns_in_any_order(engine: Engine) -> None:
         insert_many(conn, _probe, ["seq"], [])  # nothing to insert: no statement at all
         assert [tuple(r) for r in conn.execute(select(_probe))] == [(7, None, at, {"a": 1})]
         conn.rollback()
+
+
+def test_insert_many_with_a_single_column(engine: Engine) -> None:
+    with engine.connect() as conn:
+        conn.execute(CreateTable(_probe, if_not_exists=True))
+        conn.execute(text("DELETE FROM rows_probe"))
+        insert_many(conn, _probe, ["seq"], [(3,), [4]])
+        assert [tuple(r) for r in conn.execute(select(_probe.c.seq).order_by(_probe.c.seq))] == [
+            (3,),
+            (4,),
+        ]
+        conn.rollback()
+
+
+def _generic_bind(dialect: Any) -> Any:
+    """What SQLAlchemy's TypeDecorator composes: process_bind_param, then the impl's own."""
+    return TypeDecorator.bind_processor(UTCDateTime().dialect_impl(dialect), dialect)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.datetimes(
+        min_value=datetime(1, 1, 2),  # noqa: DTZ001
+        max_value=datetime(9999, 12, 30),  # noqa: DTZ001
+        timezones=st.one_of(
+            st.timezones(),
+            st.integers(-23 * 60, 23 * 60).map(lambda m: timezone(timedelta(minutes=m))),
+        ),
+    )
+)
+def test_utc_datetime_sqlite_bind_is_the_generic_composition(value: datetime) -> None:
+    dialect = sqlite.dialect()
+    fast = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
+    assert fast is not None and "UTCDateTime.bind_processor" in fast.__qualname__
+    assert fast(value) == _generic_bind(dialect)(value)
+
+
+def test_utc_datetime_sqlite_bind_edge_cases() -> None:
+    dialect = sqlite.dialect()
+    fast = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
+    generic = _generic_bind(dialect)
+    assert fast is not None
+    for value in (
+        None,
+        datetime(1, 1, 1, 5, tzinfo=timezone(timedelta(hours=3))),
+        datetime(999, 5, 6, 7, 8, 9, tzinfo=UTC),
+        datetime(2026, 3, 29, 1, 30, tzinfo=ZoneInfo("Europe/Berlin")),
+        datetime(2026, 10, 25, 2, 30, fold=1, tzinfo=ZoneInfo("Europe/Berlin")),
+        datetime(2026, 11, 18, 12, 0, 0, 1, tzinfo=UTC),
+    ):
+        assert fast(value) == generic(value)
+    with pytest.raises(ValueError, match="naive"):
+        fast(datetime(2026, 1, 1))  # noqa: DTZ001
+    with pytest.raises(ValueError, match="naive"):
+        generic(datetime(2026, 1, 1))  # noqa: DTZ001
+
+
+def test_utc_datetime_binds_as_before_elsewhere() -> None:
+    dialect = postgresql.dialect()
+    processor = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
+    at = datetime(2026, 11, 18, 13, tzinfo=timezone(timedelta(hours=1)))
+    expected = _generic_bind(dialect)
+    assert (processor(at) if processor else at) == (expected(at) if expected else at)

@@ -13,6 +13,7 @@ statement would use: UTC timestamps, JSON) converts the values, and the driver's
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Table, delete, insert
@@ -51,13 +52,23 @@ def insert_many(
         converted = [_convert(row, processors) for row in rows]
     if compiled.positional:
         order = [names.index(name) for name in compiled.positiontup or ()]
-        connection.exec_driver_sql(
-            compiled.string, [tuple(row[i] for i in order) for row in converted]
-        )
+        connection.exec_driver_sql(compiled.string, _positional(converted, order))
     else:
         connection.exec_driver_sql(
             compiled.string, [dict(zip(names, row, strict=True)) for row in converted]
         )
+
+
+def _positional(rows: Sequence[Sequence[Any]], order: list[int]) -> list[tuple[Any, ...]]:
+    """Each row as the tuple of its values in `order`: what ``tuple(row[i] for i in order)``
+    gives, built by ``itemgetter`` rather than by a generator per row."""
+    if not order:
+        return [() for _ in rows]
+    if len(order) == 1:
+        only = order[0]
+        return [(row[only],) for row in rows]
+    pick = itemgetter(*order)
+    return [pick(row) for row in rows]
 
 
 def _convert(row: Sequence[Any], processors: list[tuple[int, Any]]) -> list[Any]:

@@ -149,7 +149,7 @@ def _set_based(connection: Connection, batch: _Batch) -> list[int]:
         "points": compiled.points,
         "now": batch.now,
     }
-    return sorted(connection.execute(stmt, params).scalars())
+    return sorted(connection.execute(stmt, params).scalars().all())
 
 
 @cache

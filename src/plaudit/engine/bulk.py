@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -54,6 +54,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from plaudit.award.schemas import AwardOrigin
 from plaudit.db.rows import empty_scratch_tables, insert_many
 from plaudit.db.types import JSONType, UTCDateTime
 from plaudit.db.upsert import insert_for_dialect
@@ -62,7 +63,7 @@ from plaudit.engine.deltas import RecordFacts, TallyKey
 from plaudit.engine.evaluate import award_due
 from plaudit.engine.store import progress_of, read_tally_states
 from plaudit.engine.tally import TallyKind, progress_columns, value_columns, where_clause
-from plaudit.models import Record, TallyProgress, TallyValue
+from plaudit.models import Award, Member, Record, TallyProgress, TallyValue
 from plaudit.periods import ALL_KEY, Period, period_containing
 from plaudit.rules.model import Aggregate, Operator, Rule
 from plaudit.rules.oracle import rule_met
@@ -107,10 +108,11 @@ value_delta = Table(
 _TALLY_KEY = ["tally_id", "member_id", "period_key"]
 
 
-@dataclass(frozen=True)
-class StagedChange:
+class StagedChange(NamedTuple):
     """One change, and for a new record whose final version is its `after`, the record's
-    position among the batch's new records (records get their ids in that order)."""
+    position among the batch's new records (records get their ids in that order).
+
+    Immutable like a frozen dataclass, and cheaper to build: a batch makes one per record."""
 
     before: RecordFacts | None
     after: RecordFacts | None
@@ -364,7 +366,7 @@ def _passing(session: Session, tests: list[_Test]) -> dict[int, set[tuple[int, s
             )
             .where(_any_test(rows_tests, delta.c.tally_id, exprs))
         )
-        for t, m, k in session.execute(query):
+        for t, m, k in session.execute(query).all():
             out[t].add((m, k))
     value_tests = [t for t in tests if t.kind is TallyKind.VALUES]
     if value_tests:
@@ -388,7 +390,7 @@ def _passing(session: Session, tests: list[_Test]) -> dict[int, set[tuple[int, s
             .group_by(delta.c.tally_id, delta.c.member_id, delta.c.period_key)
             .having(_any_test(value_tests, delta.c.tally_id, vexprs))
         )
-        for t, m, k in session.execute(vquery):
+        for t, m, k in session.execute(vquery).all():
             out[t].add((m, k))
     return out
 
@@ -433,6 +435,11 @@ def _evaluate(session: Session, plan: SourcePlan, *, now: datetime, zone: ZoneIn
         for m, p in keys
     }
     states = read_tally_states(session, needed)
+    # Every candidate key is a touched key: the earned completions and the active members of
+    # the touched members, read once for all achievements, are what ``award_due`` would read
+    # for each (its inserts write no member and only the awards of its own achievement).
+    earned = _earned_of_touched(session, sorted(candidates))
+    active = _active_touched_members(session)
     award_ids: list[int] = []
     for compiled in plan.achievements:
         chosen = candidates.get(compiled.id)
@@ -440,12 +447,56 @@ def _evaluate(session: Session, plan: SourcePlan, *, now: datetime, zone: ZoneIn
             continue
         state = progress_of(compiled.slot_tallies, states, chosen)
         if state:
-            award_ids += award_due(session, compiled, state, now=now, zone=zone)
+            award_ids += award_due(
+                session,
+                compiled,
+                state,
+                now=now,
+                zone=zone,
+                earned=earned.get(compiled.id, {}),
+                active=active,
+            )
     return award_ids
+
+
+def _earned_of_touched(
+    session: Session, achievement_ids: list[int]
+) -> dict[int, dict[tuple[int, str], int]]:
+    """Per achievement, the highest completion earned by rule of each (member, period) of
+    the touched members (as ``evaluate._earned_completions`` reads it)."""
+    awards = Award.__table__
+    query = (
+        select(
+            awards.c.achievement_id,
+            awards.c.member_id,
+            awards.c.period_key,
+            func.max(awards.c.completion),
+        )
+        .where(
+            awards.c.achievement_id.in_(achievement_ids),
+            awards.c.origin == AwardOrigin.rule.value,
+            awards.c.member_id.in_(select(delta.c.member_id).distinct()),
+        )
+        .group_by(awards.c.achievement_id, awards.c.member_id, awards.c.period_key)
+    )
+    out: dict[int, dict[tuple[int, str], int]] = {}
+    for achievement_id, member_id, period_key, completion in session.execute(query).all():
+        out.setdefault(achievement_id, {})[(member_id, period_key)] = completion or 0
+    return out
+
+
+def _active_touched_members(session: Session) -> set[int]:
+    """The active members among the touched members (as ``evaluate._active_members``)."""
+    members = Member.__table__
+    query = select(members.c.id).where(
+        members.c.id.in_(select(delta.c.member_id).distinct()), members.c.active.is_(True)
+    )
+    return set(session.execute(query).scalars().all())
 
 
 def _touched(session: Session) -> dict[int, set[tuple[int, str]]]:
     out: dict[int, set[tuple[int, str]]] = {}
-    for t, m, p in session.execute(select(delta.c.tally_id, delta.c.member_id, delta.c.period_key)):
+    rows = session.execute(select(delta.c.tally_id, delta.c.member_id, delta.c.period_key))
+    for t, m, p in rows.all():
         out.setdefault(t, set()).add((m, p))
     return out

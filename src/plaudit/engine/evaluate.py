@@ -7,7 +7,8 @@ period is skipped by the database itself, whatever runs concurrently.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import datetime
 from typing import cast
 from zoneinfo import ZoneInfo
@@ -104,8 +105,15 @@ def award_due(
     *,
     now: datetime,
     zone: ZoneInfo,
+    earned: Mapping[tuple[int, str], int] | None = None,
+    active: AbstractSet[int] | None = None,
 ) -> list[int]:
-    """Insert every completion that `state` shows is due; return the ids of new awards."""
+    """Insert every completion that `state` shows is due; return the ids of new awards.
+
+    A caller evaluating many achievements at once may pass what it read for all of them
+    beforehand: `earned`, the achievement's completions already earned (by rule) for at
+    least the keys of `state`, and `active`, the active members among at least the members
+    of `state`; otherwise both are read here."""
     closed = closed_periods(compiled, (p for _, p in state), now, zone)
     due = {
         key: n
@@ -114,8 +122,9 @@ def award_due(
     }
     if not due:
         return []
-    earned = _earned_completions(session, compiled.id, due.keys())
-    eligible = eligible_members(session, compiled, {m for m, _ in due})
+    if earned is None:
+        earned = _earned_completions(session, compiled.id, due.keys())
+    eligible = eligible_members(session, compiled, {m for m, _ in due}, active=active)
     keys = [k for k in due if due[k] > earned.get(k, 0) and k[0] in eligible]
     if compiled.category == Category.record:
         # One holder per period: when several qualify at once, the best on the first met
@@ -175,13 +184,18 @@ def _active_members(session: Session, member_ids: set[int]) -> set[int]:
 
 
 def eligible_members(
-    session: Session, compiled: CompiledAchievement, member_ids: set[int]
+    session: Session,
+    compiled: CompiledAchievement,
+    member_ids: set[int],
+    *,
+    active: AbstractSet[int] | None = None,
 ) -> set[int]:
-    """Active members inside the achievement's audience, decided on current data."""
-    active = _active_members(session, member_ids)
-    if not compiled.audiences or not active:
-        return active
-    facts = member_facts(session, sorted(active))
+    """Active members inside the achievement's audience, decided on current data (`active`:
+    the active members among at least `member_ids`, when the caller has read them)."""
+    found = _active_members(session, member_ids) if active is None else member_ids & active
+    if not compiled.audiences or not found:
+        return found
+    facts = member_facts(session, sorted(found))
     return {f.member_id for f in facts if in_any(compiled.audiences, f)}
 
 

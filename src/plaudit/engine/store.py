@@ -204,10 +204,10 @@ def _read_into(
     if periods is not None:
         params["periods"] = periods
     connection = session.connection()
-    for t, m, p, matched, n_values, total in connection.execute(query, params):
+    for t, m, p, matched, n_values, total in connection.execute(query, params).all():
         if wanted is None or (t, m, p) in wanted:
             out[(t, m, p)] = SlotState(matched, n_values, float(total))
-    for t, m, p, low, high, distinct in connection.execute(vquery, params):
+    for t, m, p, low, high, distinct in connection.execute(vquery, params).all():
         if wanted is None or (t, m, p) in wanted:
             state = out.setdefault((t, m, p), SlotState())
             state.minimum, state.maximum, state.distinct = low, high, distinct

@@ -21,9 +21,8 @@ from plaudit.errors import FieldError, InvalidInput, NotFound
 from plaudit.models import Member, Record, Source
 from plaudit.notification.hook import notify_records
 from plaudit.record.schemas import RecordIn
-from plaudit.rules.canonical import canonical_data
+from plaudit.rules.canonical import checked_canonical_data
 from plaudit.rules.model import FieldType
-from plaudit.rules.values import check_record_data
 from plaudit.source.service import get_source, source_schema
 
 
@@ -88,14 +87,19 @@ def _resolve_members(
 
 def _check(
     session: Session, fields: dict[str, FieldType], items: Sequence[RecordIn]
-) -> tuple[list[int], list[FieldError]]:
-    """Resolve members and check every record's data; errors are located by record index."""
+) -> tuple[list[int], list[dict[str, Any]], list[FieldError]]:
+    """Resolve members and check every record's data; errors are located by record index.
+    Also gives each record's canonical data (``canonical_data``; meaningful without errors),
+    from the same single coercion of each value."""
     errors: list[FieldError] = []
     members = _resolve_members(session, items, errors)
+    datas: list[dict[str, Any]] = []
     for index, item in enumerate(items):
-        for problem in check_record_data(fields, item.data):
+        data, problems = checked_canonical_data(fields, item.data)
+        datas.append(data)
+        for problem in problems:
             errors.append(FieldError(("records", index, "data", *problem.loc), problem.message))
-    return members, errors
+    return members, datas, errors
 
 
 def problems_error(errors: list[FieldError]) -> InvalidInput:
@@ -116,7 +120,7 @@ def record_problems(
     """The data and member problems of already parsed records, located by original index."""
     source = get_source(session, source_key)
     fields = {name: FieldType(t) for name, t in source.field_types().items()}
-    _, errors = _check(session, fields, [item for _, item in parsed])
+    _, _, errors = _check(session, fields, [item for _, item in parsed])
     out = []
     for error in errors:
         position = error.loc[1]
@@ -130,7 +134,7 @@ def validate_records(
 ) -> list[tuple[int, str]]:
     """(index, message) for each problem, without writing anything (for bulk imports)."""
     fields = {name: FieldType(t) for name, t in source.field_types().items()}
-    _, errors = _check(session, fields, items)
+    _, _, errors = _check(session, fields, items)
     out = []
     for error in errors:
         index = error.loc[1]
@@ -158,7 +162,7 @@ def ingest_records(
     enter_evaluation(session)
     source = source_schema(session, source_key)
     fields = source.fields
-    members, errors = _check(session, fields, items)
+    members, datas, errors = _check(session, fields, items)
     if errors:
         raise problems_error(errors)
     existing = _existing_by_external_id(session, source.id, items)
@@ -167,8 +171,7 @@ def ingest_records(
     change_rows: list[dict[str, Any] | None] = []  # the new record each change writes, if any
     new_rows: list[dict[str, Any]] = []
     pending: dict[str, dict[str, Any]] = {}
-    for item, member_id in zip(items, members, strict=True):
-        data = canonical_data(fields, item.data)
+    for item, member_id, data in zip(items, members, datas, strict=True):
         facts = RecordFacts(member_id, item.occurred_at, data)
         ext = item.external_id
         before_row = pending.get(ext) if ext else None

@@ -12,12 +12,17 @@ from datetime import date, datetime
 from typing import Any
 
 from plaudit.rules.model import FieldType
-from plaudit.rules.values import coerce_value
+from plaudit.rules.problems import RuleProblem
+from plaudit.rules.values import Comparable, coerce_record_data, coerce_value
 
 
 def canonical_scalar(field_type: FieldType, raw: Any) -> Any:
     """`raw` (already known to fit) in its canonical JSON form."""
-    value = coerce_value(field_type, raw)
+    return _canonical_form(coerce_value(field_type, raw))
+
+
+def _canonical_form(value: Comparable) -> Any:
+    """A coerced value in its canonical JSON form."""
     if isinstance(value, datetime):
         return value.isoformat(timespec="microseconds")
     if isinstance(value, date):
@@ -32,6 +37,15 @@ def canonical_data(fields: Mapping[str, FieldType], data: Mapping[str, Any]) -> 
         for name, raw in data.items()
         if raw is not None and name in fields
     }
+
+
+def checked_canonical_data(
+    fields: Mapping[str, FieldType], data: Mapping[str, Any]
+) -> tuple[dict[str, Any], list[RuleProblem]]:
+    """In one pass, ``canonical_data`` of what fits and ``check_record_data``'s problems;
+    the canonical data is what ``canonical_data`` gives when there are no problems."""
+    values, problems = coerce_record_data(fields, data)
+    return {name: _canonical_form(value) for name, value in values.items()}, problems
 
 
 def distinct_key(field_type: FieldType, value: Any) -> tuple[str, float]:

@@ -118,6 +118,15 @@ def check_record_data(
 
     Unknown fields and values of the wrong type are problems; missing or null fields are not.
     """
+    return coerce_record_data(fields, data)[1]
+
+
+def coerce_record_data(
+    fields: Mapping[str, FieldType], data: Mapping[str, Any]
+) -> tuple[dict[str, Comparable], list[RuleProblem]]:
+    """The record's data coerced (present, known and fitting fields, in `data`'s order), and
+    its problems as ``check_record_data`` gives them; each value is coerced once."""
+    values: dict[str, Comparable] = {}
     problems: list[RuleProblem] = []
     for name, raw in data.items():
         field_type = fields.get(name)
@@ -130,10 +139,10 @@ def check_record_data(
         if raw is None:
             continue
         try:
-            coerce_value(field_type, raw)
+            values[name] = coerce_value(field_type, raw)
         except ValueError as exc:
             problems.append(RuleProblem((name,), f"{name!r} is a {field_type} field: {exc}"))
-    return problems
+    return values, problems
 
 
 def matches(filter: Filter, field_type: FieldType | None, data: Mapping[str, Any]) -> bool:
