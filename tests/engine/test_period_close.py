@@ -73,6 +73,9 @@ def test_a_month_with_an_upper_bound_is_decided_when_it_ends(
     assert why["decided_at"] == "2026-12-01T00:00:00+00:00"
     assert any("decided when the period ends" in r for r in why["reasons"])
     assert admin.ok("POST", f"/achievements/{clean['id']}/preview")["count"] == 0
+    [tile] = admin.ok("GET", f"/members/{ann['id']}/achievements")["achievements"]
+    assert (tile["complete"], tile["decided_at"]) == (False, "2026-12-01T00:00:00+00:00")
+    assert [p["met"] for p in tile["progress"]] == [True, True]
 
     clock.now = DECEMBER + timedelta(minutes=5)
     new = close(clean_db, clock.now)
@@ -86,6 +89,9 @@ def test_a_month_with_an_upper_bound_is_decided_when_it_ends(
     )
     assert award["awarded_at"] == clock.now.isoformat()
     assert close(clean_db, clock.now + timedelta(hours=1)) == []  # each period once
+    [tile] = admin.ok("GET", f"/members/{ann['id']}/achievements")["achievements"]
+    assert tile["completions"] == 1
+    assert tile["decided_at"] == "2027-01-01T00:00:00+00:00"  # December's turn
 
     past = {"at": "2026-11-20T09:00:00+00:00"}
     why = admin.ok("GET", f"/members/{ann['id']}/achievements/{clean['id']}/explain", params=past)

@@ -131,3 +131,18 @@ def test_menu_entries_by_role(web: TestClient, site: Site) -> None:
     sign_in(web, "ingest")
     home = web.get("/").text
     assert "/leaderboard" not in home and "/portal" not in home
+
+
+def test_a_tile_with_an_upper_bound_says_when_it_is_decided(
+    web: TestClient, site: Site, web_engine: Engine
+) -> None:
+    few_deals = {**THREE_DEALS, "operator": "at_most", "value": 5}
+    achievement(
+        web_engine, key="careful", name="Careful", period="week", requirements=[[few_deals]]
+    )
+    deals(web_engine, site.member_id, 10, 20)
+    sign_in(web, "member")
+    html = web.get("/portal").text
+    # Two deals are at most five so far, but the week (Monday 16th to Sunday 22nd) is not over.
+    assert tiles(html)["careful"] == "tile-incomplete"
+    assert "<dt>Decided</dt><dd>when the period ends, 2026-11-23 00:00</dd>" in html

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from plaudit.achievement.schemas import AchievementRead
 from plaudit.award.schemas import AwardRead
-from plaudit.kit.schemas import OutputSchema
+from plaudit.kit.schemas import OutputSchema, Timestamp
 
 
 class RuleProgressRead(OutputSchema):
@@ -24,6 +24,10 @@ class PortalAchievement(OutputSchema):
     completions: int
     progress: list[RuleProgressRead]
     awards: list[AwardRead]
+    decided_at: Timestamp | None = None
+    """When the current period's rules with an upper bound are decided (the period's end):
+    until then they are not complete, whatever the progress says; null for achievements
+    without such a rule."""
 
 
 class PortalView(OutputSchema):

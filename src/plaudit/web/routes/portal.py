@@ -108,6 +108,8 @@ def _facts(entry: PortalAchievement, now: datetime, zone: ZoneInfo) -> list[tupl
         start = _day(a.effective.from_, zone) if a.effective.from_ else "the start"
         end = _day(a.effective.until - timedelta(seconds=1), zone) if a.effective.until else "—"
         facts.append(("Effective", f"{start} to {end}"))
+    if entry.decided_at is not None:
+        facts.append(("Decided", f"when the period ends, {_moment(entry.decided_at, zone)}"))
     if entry.awards:
         facts.append(("Awarded", _moment(max(w.awarded_at for w in entry.awards), zone)))
     if a.repeatable:
