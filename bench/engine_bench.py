@@ -36,6 +36,7 @@ from plaudit.config import Settings
 from plaudit.db.engine import build_engine
 from plaudit.db.migrate import upgrade
 from plaudit.db.session import build_sessionmaker, unit_of_work
+from plaudit.engine.closing import close_periods
 from plaudit.kit.roles import SYSTEM
 from plaudit.leaderboard.schemas import LeaderboardQuery
 from plaudit.leaderboard.service import leaderboard
@@ -473,7 +474,63 @@ def bench_leaderboard(tmp: Path, members: int) -> dict[str, float]:
     return results
 
 
-SECTIONS = ("bulk", "latency", "scaling", "backfill", "leaderboard")
+def bench_closing(tmp: Path, members: int, n: int) -> dict[str, float]:
+    """Deciding a month when it ends (an upper-bound rule) for every member with records,
+    against a plain SQL GROUP BY over the month's records (what deciding from scratch reads)."""
+    world = World(tmp / "closing.db", members)
+    world.source("deals")
+    pending = {"field": "status", "op": "eq", "value": "Pending"}
+    requirements = [
+        [
+            {"source": "deals", "aggregate": "count", "operator": "at_least", "value": 1},
+            {
+                "source": "deals",
+                "where": [pending],
+                "aggregate": "count",
+                "operator": "at_most",
+                "value": 1,
+            },
+        ]
+    ]
+    with unit_of_work(world.factory) as session:
+        body = {"key": "calm", "name": "Calm", "category": "award", "period": "month", "points": 1}
+        a = create_achievement(
+            session,
+            AchievementCreate.model_validate({**body, "requirements": requirements}),
+            actor=SYSTEM,
+            now=NOW,
+            zone=ZONE,
+        )
+        activate_achievement(session, a.id, actor=SYSTEM, now=NOW, zone=ZONE)
+    world.ingest("deals", world.records(n, random.Random(6)))
+    before = world.count_awards()  # October's records: that month was over at ingestion
+    month_end = datetime(2026, 12, 1, tzinfo=ZONE).astimezone(UTC)
+    with world.engine.connect() as conn:
+        group_by = timed(
+            lambda: conn.execute(
+                text(
+                    "SELECT member_id, count(*), "
+                    "sum(json_extract(data, '$.status') = 'Pending') FROM records "
+                    "WHERE occurred_at >= '2026-10-31 23:00:00' "
+                    "AND occurred_at < '2026-11-30 23:00:00' GROUP BY member_id"
+                )
+            ).all()
+        )
+
+    def close() -> None:
+        with unit_of_work(world.factory) as session:
+            close_periods(session, now=month_end, zone=ZONE)
+
+    closing_s = timed(close)
+    return {
+        "closing_s": closing_s,
+        "group_by_s": group_by,
+        "ratio": closing_s / group_by,
+        "awards": world.count_awards() - before,
+    }
+
+
+SECTIONS = ("bulk", "latency", "scaling", "backfill", "leaderboard", "closing")
 
 
 def main() -> None:
@@ -517,6 +574,11 @@ def main() -> None:
             f"leaderboard over {args.members} members:",
             "",
             lambda tmp: bench_leaderboard(tmp, args.members),
+        ),
+        "closing": (
+            "deciding a month when it ends:",
+            "",
+            lambda tmp: bench_closing(tmp, args.members, args.records),
         ),
     }
     with tempfile.TemporaryDirectory() as tmpdir:
