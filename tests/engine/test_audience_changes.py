@@ -102,6 +102,24 @@ def test_a_group_that_starts_listing_a_member_awards_them_at_once(admin: Api) ->
     assert _holders(admin, calls["id"]) == [dee["id"], eve["id"]]
 
 
+def test_group_conditions_that_now_match_a_team_award_its_members_at_once(admin: Api) -> None:
+    seed_sources(admin)
+    north = admin.ok("POST", "/teams", 201, json={"name": "North"})
+    south = admin.ok("POST", "/teams", 201, json={"name": "South"})
+    only_north = [{"attribute": "team.name", "op": "eq", "value": "North"}]
+    group = admin.ok("POST", "/groups", 201, json={"name": "Region", "conditions": only_north})
+    calls = achievement(admin, "region-calls", [[THREE_CALLS]], audience=[group["id"]])
+    ned = make_member(admin, "Ned", team_id=north["id"])
+    sue = make_member(admin, "Sue", team_id=south["id"])
+    for n in range(3):
+        record(admin, "calls", ned["id"], external_id=f"n{n}")  # inside: awarded at the third
+    _three_calls(admin, sue["id"], "s")  # outside: nothing
+    assert _holders(admin, calls["id"]) == [ned["id"]]
+    both = [{"attribute": "team.name", "op": "in", "value": ["North", "South"]}]
+    admin.ok("PATCH", f"/groups/{group['id']}", json={"conditions": both})
+    assert _holders(admin, calls["id"]) == [ned["id"], sue["id"]]  # Ned once, Sue now
+
+
 def test_a_team_whose_attributes_now_match_the_conditions_gets_awarded(admin: Api) -> None:
     _gold, plain, calls = _gold_setup(admin)
     fay = make_member(admin, "Fay", team_id=plain["id"])

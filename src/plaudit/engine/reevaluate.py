@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from plaudit.engine.compiled import every_active_achievement
 from plaudit.engine.evaluate import award_due
-from plaudit.engine.store import progress_of, read_member_tallies, read_progress_of
+from plaudit.engine.store import progress_of, read_member_tallies
+from plaudit.group.service import group_member_ids
 from plaudit.models import Member
 
 
@@ -52,19 +53,26 @@ def reevaluate_members(
     return award_ids
 
 
+def audience_members(session: Session, group_id: int, zone: ZoneInfo) -> set[int] | None:
+    """The members the group matches now, if it is the audience of an active achievement
+    (None otherwise: then a change to it cannot make anything due). Read before a change."""
+    if not any(group_id in a.audience_ids for a in every_active_achievement(session, zone)):
+        return None
+    return set(group_member_ids(session, group_id))
+
+
 def reevaluate_group(
-    session: Session, group_id: int, *, now: datetime, zone: ZoneInfo
+    session: Session, group_id: int, before: set[int] | None, *, now: datetime, zone: ZoneInfo
 ) -> list[int]:
-    """After a group's lists or conditions changed: award, for every active achievement whose
-    audience includes the group, whoever its stored progress now makes due."""
-    award_ids: list[int] = []
-    for compiled in every_active_achievement(session, zone):
-        if group_id not in compiled.audience_ids:
-            continue
-        state = read_progress_of(session, compiled.slot_tallies)
-        if state:
-            award_ids += award_due(session, compiled, state, now=now, zone=zone)
-    return award_ids
+    """After a group's lists or conditions changed: award what their stored progress makes
+    due to the members it admits now and did not before (`before`, from `audience_members`);
+    those inside already were evaluated with it. Reads only those members' progress."""
+    if before is None:
+        return []
+    entered = set(group_member_ids(session, group_id)) - before
+    if not entered:
+        return []
+    return reevaluate_members(session, sorted(entered), now=now, zone=zone)
 
 
 def reevaluate_team(session: Session, team_id: int, *, now: datetime, zone: ZoneInfo) -> list[int]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from plaudit.engine.reevaluate import reevaluate_group
+from plaudit.engine.gate import enter_change
+from plaudit.engine.reevaluate import audience_members, reevaluate_group
 from plaudit.group import service
 from plaudit.group.schemas import GroupCreate, GroupMembers, GroupPreview, GroupRead, GroupUpdate
 from plaudit.http.deps import NowDep, SessionDep, SettingsDep, allow
@@ -32,10 +33,16 @@ def get_group(group_id: int, session: SessionDep) -> GroupRead:
 def update_group(
     group_id: int, body: GroupUpdate, session: SessionDep, now: NowDep, settings: SettingsDep
 ) -> GroupRead:
-    group = service.update_group(session, group_id, body)
     # Members the group admits now may already qualify for achievements it is the audience of.
-    if body.model_fields_set & {"team_ids", "member_ids", "conditions"}:
-        reevaluate_group(session, group.id, now=now, zone=settings.zone)
+    audience_change = bool(body.model_fields_set & {"team_ids", "member_ids", "conditions"})
+    before = None
+    if audience_change:
+        enter_change(session)  # before reading who is inside: no ingest runs in between
+        service.get_group(session, group_id)  # 404 before anything else
+        before = audience_members(session, group_id, settings.zone)
+    group = service.update_group(session, group_id, body)
+    if audience_change:
+        reevaluate_group(session, group.id, before, now=now, zone=settings.zone)
     return service.read_group(session, group)
 
 
