@@ -99,3 +99,19 @@ def record(
         body["external_id"] = ext
     result: dict[str, Any] = admin.ok("POST", f"/sources/{source}/records", expect, json=body)
     return result
+
+
+def gold_partners(admin: Api) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """Teams "Gold" (attribute tier: gold) and "Plain", and the ad hoc group of gold teams."""
+    gold = admin.ok("POST", "/teams", 201, json={"name": "Gold", "attributes": {"tier": "gold"}})
+    plain = admin.ok("POST", "/teams", 201, json={"name": "Plain"})
+    group = admin.ok(
+        "POST",
+        "/groups",
+        201,
+        json={
+            "name": "Gold partners",
+            "conditions": [{"attribute": "team.attributes.tier", "op": "eq", "value": "gold"}],
+        },
+    )
+    return gold, plain, group

@@ -9,24 +9,14 @@ from typing import Any
 
 from tests.api.test_awards import make_member
 from tests.conftest import Api
-from tests.engine.helpers import achievement, record, seed_sources
+from tests.engine.helpers import achievement, gold_partners, record, seed_sources
 
 THREE_CALLS = {"source": "calls", "aggregate": "count", "operator": "at_least", "value": 3}
 
 
 def _gold_setup(admin: Api) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     seed_sources(admin)
-    gold = admin.ok("POST", "/teams", 201, json={"name": "Gold", "attributes": {"tier": "gold"}})
-    plain = admin.ok("POST", "/teams", 201, json={"name": "Plain"})
-    group = admin.ok(
-        "POST",
-        "/groups",
-        201,
-        json={
-            "name": "Gold partners",
-            "conditions": [{"attribute": "team.attributes.tier", "op": "eq", "value": "gold"}],
-        },
-    )
+    gold, plain, group = gold_partners(admin)
     calls = achievement(admin, "three-calls", [[THREE_CALLS]], audience=[group["id"]])
     return gold, plain, calls
 

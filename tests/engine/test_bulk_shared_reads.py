@@ -18,7 +18,7 @@ from plaudit.record.schemas import RecordIn
 from plaudit.record.service import ingest_records
 from tests.api.test_awards import make_member
 from tests.conftest import Api, _truncate_all
-from tests.engine.helpers import achievement, seed_sources
+from tests.engine.helpers import achievement, gold_partners, seed_sources
 
 CALLS = {"source": "calls", "aggregate": "count", "operator": "at_least"}
 START = datetime(2026, 11, 2, 9, tzinfo=UTC)
@@ -26,17 +26,7 @@ START = datetime(2026, 11, 2, 9, tzinfo=UTC)
 
 def _scenario(admin: Api, engine: Engine, settings: Settings, now: datetime, *, bulk: bool) -> Any:
     seed_sources(admin)
-    gold = admin.ok("POST", "/teams", 201, json={"name": "Gold", "attributes": {"tier": "gold"}})
-    plain = admin.ok("POST", "/teams", 201, json={"name": "Plain"})
-    group = admin.ok(
-        "POST",
-        "/groups",
-        201,
-        json={
-            "name": "Gold partners",
-            "conditions": [{"attribute": "team.attributes.tier", "op": "eq", "value": "gold"}],
-        },
-    )
+    gold, plain, group = gold_partners(admin)
     members = [
         make_member(admin, name, team_id=team["id"])["id"]
         for name, team in [("Ann", gold), ("Bob", plain), ("Cid", gold), ("Dee", gold)]
