@@ -118,26 +118,33 @@ class World:
                 SourceCreate.model_validate({"key": key, "name": key, "fields": DEAL_FIELDS}),
             )
 
-    def achievements(self, count: int, source: str, prefix: str, period: str = "month") -> None:
+    def achievement(self, body: dict[str, Any], *, activate: bool = True) -> int:
+        """Create an achievement (and activate it, which backfills); return its id."""
         with unit_of_work(self.factory) as session:
-            for i in range(count):
-                a = create_achievement(
-                    session,
-                    AchievementCreate.model_validate(
-                        {
-                            "key": f"{prefix}-{i}",
-                            "name": f"{prefix} {i}",
-                            "category": "award",
-                            "period": period,
-                            "points": 10,
-                            "requirements": deal_rule(i, source),
-                        }
-                    ),
-                    actor=SYSTEM,
-                    now=NOW,
-                    zone=ZONE,
-                )
+            a = create_achievement(
+                session, AchievementCreate.model_validate(body), actor=SYSTEM, now=NOW, zone=ZONE
+            )
+            if activate:
                 activate_achievement(session, a.id, actor=SYSTEM, now=NOW, zone=ZONE)
+            return a.id
+
+    def achievements(self, count: int, source: str, prefix: str, period: str = "month") -> None:
+        for i in range(count):
+            self.achievement(
+                {
+                    "key": f"{prefix}-{i}",
+                    "name": f"{prefix} {i}",
+                    "category": "award",
+                    "period": period,
+                    "points": 10,
+                    "requirements": deal_rule(i, source),
+                }
+            )
+
+    def query_seconds(self, sql: str) -> float:
+        """How long a plain SQL query takes, all rows fetched (a baseline)."""
+        with self.engine.connect() as conn:
+            return timed(lambda: conn.execute(text(sql)).all())
 
     def records(self, n: int, rng: random.Random) -> list[RecordIn]:
         return [
@@ -394,45 +401,23 @@ def bench_backfill(tmp: Path, members: int, n: int) -> dict[str, float]:
                     for _ in range(min(chunk, n - start))
                 ],
             )
-    with world.engine.connect() as conn:
-        group_by = timed(
-            lambda: conn.execute(
-                text(
-                    "SELECT member_id, count(*), sum(CAST(json_extract(data, '$.value') AS REAL)) "
-                    "FROM records WHERE source_id = 1 "
-                    "AND json_extract(data, '$.status') = 'Approved' "
-                    "GROUP BY member_id"
-                )
-            ).all()
-        )
-    with unit_of_work(world.factory) as session:
-        a = create_achievement(
-            session,
-            AchievementCreate.model_validate(
-                {
-                    "key": "backfill",
-                    "name": "Backfill",
-                    "category": "award",
-                    "points": 1,
-                    "requirements": [
-                        [
-                            {
-                                "source": "deals",
-                                "where": [{"field": "status", "op": "eq", "value": "Approved"}],
-                                "aggregate": "sum",
-                                "field": "value",
-                                "operator": "at_least",
-                                "value": 50000,
-                            }
-                        ]
-                    ],
-                }
-            ),
-            actor=SYSTEM,
-            now=NOW,
-            zone=ZONE,
-        )
-        achievement_id = a.id
+    group_by = world.query_seconds(
+        "SELECT member_id, count(*), sum(CAST(json_extract(data, '$.value') AS REAL)) "
+        "FROM records WHERE source_id = 1 AND json_extract(data, '$.status') = 'Approved' "
+        "GROUP BY member_id"
+    )
+    approved = [{"field": "status", "op": "eq", "value": "Approved"}]
+    rule = {"source": "deals", "where": approved, "aggregate": "sum", "field": "value"}
+    achievement_id = world.achievement(
+        {
+            "key": "backfill",
+            "name": "Backfill",
+            "category": "award",
+            "points": 1,
+            "requirements": [[{**rule, "operator": "at_least", "value": 50000}]],
+        },
+        activate=False,
+    )
 
     def activate() -> None:
         with unit_of_work(world.factory) as session:
@@ -447,12 +432,7 @@ def bench_leaderboard(tmp: Path, members: int) -> dict[str, float]:
     world.source("deals")
     world.achievements(4, "deals", "board")
     world.ingest("deals", world.records(20_000, random.Random(5)))
-    with world.engine.connect() as conn:
-        baseline = timed(
-            lambda: conn.execute(
-                text("SELECT member_id, sum(points) FROM awards GROUP BY member_id")
-            ).all()
-        )
+    baseline = world.query_seconds("SELECT member_id, sum(points) FROM awards GROUP BY member_id")
     results = {}
     with unit_of_work(world.factory) as session:
         results["points_s"] = timed(
@@ -492,30 +472,16 @@ def bench_closing(tmp: Path, members: int, n: int) -> dict[str, float]:
             },
         ]
     ]
-    with unit_of_work(world.factory) as session:
-        body = {"key": "calm", "name": "Calm", "category": "award", "period": "month", "points": 1}
-        a = create_achievement(
-            session,
-            AchievementCreate.model_validate({**body, "requirements": requirements}),
-            actor=SYSTEM,
-            now=NOW,
-            zone=ZONE,
-        )
-        activate_achievement(session, a.id, actor=SYSTEM, now=NOW, zone=ZONE)
+    body = {"key": "calm", "name": "Calm", "category": "award", "period": "month", "points": 1}
+    world.achievement({**body, "requirements": requirements})
     world.ingest("deals", world.records(n, random.Random(6)))
     before = world.count_awards()  # October's records: that month was over at ingestion
     month_end = datetime(2026, 12, 1, tzinfo=ZONE).astimezone(UTC)
-    with world.engine.connect() as conn:
-        group_by = timed(
-            lambda: conn.execute(
-                text(
-                    "SELECT member_id, count(*), "
-                    "sum(json_extract(data, '$.status') = 'Pending') FROM records "
-                    "WHERE occurred_at >= '2026-10-31 23:00:00' "
-                    "AND occurred_at < '2026-11-30 23:00:00' GROUP BY member_id"
-                )
-            ).all()
-        )
+    group_by = world.query_seconds(
+        "SELECT member_id, count(*), sum(json_extract(data, '$.status') = 'Pending') "
+        "FROM records WHERE occurred_at >= '2026-10-31 23:00:00' "
+        "AND occurred_at < '2026-11-30 23:00:00' GROUP BY member_id"
+    )
 
     def close() -> None:
         with unit_of_work(world.factory) as session:

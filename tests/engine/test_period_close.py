@@ -24,7 +24,7 @@ from plaudit.clock import FixedClock
 from plaudit.config import Settings
 from plaudit.db.session import build_sessionmaker, unit_of_work
 from plaudit.engine.closing import close_periods, periods_closing_between
-from plaudit.engine.compiled import CompiledAchievement, deferred_groups
+from plaudit.engine.compiled import CompiledAchievement
 from plaudit.models import Award, PeriodClosing
 from plaudit.periods import Period, parse_zone, period_containing
 from plaudit.rules.model import Rule
@@ -243,7 +243,6 @@ def _compiled(period: Period, until: datetime | None) -> CompiledAchievement:
         audiences=[],
         requirements=rules,
         fields={},
-        deferred=deferred_groups(rules, period, until),
     )
 
 
@@ -269,7 +268,7 @@ def test_periods_closing_between_match_brute_force(
     else:
         window = period_containing(since - timedelta(days=400), period, zone)
         while window.start is not None and window.start <= now:
-            closing = compiled.closes_at(window.key, zone)
+            closing = compiled.decided_at(window.key, zone)
             if (
                 closing is not None
                 and since < closing <= now

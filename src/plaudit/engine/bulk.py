@@ -54,13 +54,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from plaudit.award.schemas import AwardOrigin
 from plaudit.db.rows import empty_scratch_tables, insert_many
 from plaudit.db.types import JSONType, UTCDateTime
 from plaudit.db.upsert import insert_for_dialect
 from plaudit.engine.compiled import CompiledAchievement, SourcePlan
 from plaudit.engine.deltas import RecordFacts, TallyKey
-from plaudit.engine.evaluate import award_due
+from plaudit.engine.evaluate import active_query, award_due, earned_query
 from plaudit.engine.store import progress_of, read_tally_states
 from plaudit.engine.tally import TallyKind, progress_columns, value_columns, where_clause
 from plaudit.models import Award, Member, Record, TallyProgress, TallyValue
@@ -463,21 +462,10 @@ def _earned_of_touched(
     session: Session, achievement_ids: list[int]
 ) -> dict[int, dict[tuple[int, str], int]]:
     """Per achievement, the highest completion earned by rule of each (member, period) of
-    the touched members (as ``evaluate._earned_completions`` reads it)."""
-    awards = Award.__table__
-    query = (
-        select(
-            awards.c.achievement_id,
-            awards.c.member_id,
-            awards.c.period_key,
-            func.max(awards.c.completion),
-        )
-        .where(
-            awards.c.achievement_id.in_(achievement_ids),
-            awards.c.origin == AwardOrigin.rule.value,
-            awards.c.member_id.in_(select(delta.c.member_id).distinct()),
-        )
-        .group_by(awards.c.achievement_id, awards.c.member_id, awards.c.period_key)
+    the touched members."""
+    query = earned_query(
+        Award.achievement_id.in_(achievement_ids),
+        Award.member_id.in_(select(delta.c.member_id).distinct()),
     )
     out: dict[int, dict[tuple[int, str], int]] = {}
     for achievement_id, member_id, period_key, completion in session.execute(query).all():
@@ -486,11 +474,8 @@ def _earned_of_touched(
 
 
 def _active_touched_members(session: Session) -> set[int]:
-    """The active members among the touched members (as ``evaluate._active_members``)."""
-    members = Member.__table__
-    query = select(members.c.id).where(
-        members.c.id.in_(select(delta.c.member_id).distinct()), members.c.active.is_(True)
-    )
+    """The active members among the touched members."""
+    query = active_query(Member.id.in_(select(delta.c.member_id).distinct()))
     return set(session.execute(query).scalars().all())
 
 

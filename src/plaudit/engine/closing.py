@@ -22,7 +22,7 @@ from plaudit.db.upsert import insert_for_dialect
 from plaudit.engine.compiled import CompiledAchievement, every_active_achievement
 from plaudit.engine.evaluate import award_due
 from plaudit.engine.gate import enter_evaluation
-from plaudit.engine.store import read_period_progress
+from plaudit.engine.store import read_progress_of
 from plaudit.models import PeriodClosing
 from plaudit.periods import ALL_KEY, Period, period_containing
 
@@ -49,7 +49,8 @@ def periods_closing_between(
 
 
 def mark_decided(session: Session, achievement_id: int, through: datetime) -> None:
-    """Every period of the achievement that ended by `through` is decided (activation)."""
+    """Every period of the achievement that ended by `through` is decided (at activation,
+    whose backfill decides them, and after each closing)."""
     dialect = session.get_bind().dialect.name
     stmt = insert_for_dialect(dialect, PeriodClosing.__table__).values(
         achievement_id=achievement_id, closed_through=through
@@ -89,7 +90,7 @@ def _close(
     keys = periods_closing_between(compiled, since, now, zone)
     award_ids: list[int] = []
     if keys:
-        state = read_period_progress(session, compiled.slot_tallies, keys)
+        state = read_progress_of(session, compiled.slot_tallies, periods=keys)
         if state:
             award_ids = award_due(session, compiled, state, now=now, zone=zone)
     mark_decided(session, compiled.id, now)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, insert, select
@@ -59,21 +60,34 @@ class CompiledAchievement:
     """rule slot -> tally id; filled for attached (active) achievements"""
     audience_ids: tuple[int, ...] = ()
     """the ids of the groups `audiences` were loaded from"""
-    deferred: tuple[bool, ...] = ()
-    """per rule group: decided only once the period it counts is over (see `closes_at`)"""
 
     def in_window(self, instant: datetime) -> bool:
         return (self.effective_from is None or instant >= self.effective_from) and (
             self.effective_until is None or instant < self.effective_until
         )
 
+    @cached_property
+    def deferred(self) -> tuple[bool, ...]:
+        """Per rule group: whether it waits for the end of the period it counts. A group with
+        an upper bound (at most, less than, exactly) does, when the achievement's periods or
+        window end at all: more records can still break it until then. With no end there is
+        no moment when the total is final, so it is decided as records arrive."""
+        ends = self.period is not Period.none or self.effective_until is not None
+        return tuple(
+            ends and any(rule.operator in UPPER_BOUNDS for rule in group)
+            for group in self.requirements
+        )
+
     @property
     def defers(self) -> bool:
         return any(self.deferred)
 
-    def closes_at(self, period_key: str, zone: ZoneInfo) -> datetime | None:
-        """When the records counted for `period_key` are final: the end of the period, or
-        the end of the effective window if that comes first; None when nothing ends."""
+    def decided_at(self, period_key: str, zone: ZoneInfo) -> datetime | None:
+        """When the groups that wait are decided for `period_key`: when its records are
+        final, at the end of the period or of the effective window if that comes first. None
+        when no group waits."""
+        if not self.defers:
+            return None
         if self.period is Period.none:
             return self.effective_until
         end = period_by_key(period_key, self.period, zone).end
@@ -82,9 +96,9 @@ class CompiledAchievement:
         return end
 
     def is_closed(self, period_key: str, now: datetime, zone: ZoneInfo) -> bool:
-        """Whether the period's upper-bound rules can be decided at `now`."""
-        closing = self.closes_at(period_key, zone)
-        return closing is None or closing <= now
+        """Whether the groups that wait can be decided for `period_key` at `now`."""
+        decided_at = self.decided_at(period_key, zone)
+        return decided_at is None or decided_at <= now
 
     def slot_rules(self) -> list[SlotRule]:
         return [sr for rules in self.rules_by_source.values() for sr in rules]
@@ -108,9 +122,6 @@ def compile_achievement(session: Session, achievement: Achievement) -> CompiledA
         requirements=requirements,
         fields=fields,
         audience_ids=tuple(achievement.audience or ()),
-        deferred=deferred_groups(
-            requirements, Period(achievement.period), achievement.effective_until
-        ),
     )
     for g, group in enumerate(requirements):
         for r, rule in enumerate(group):
@@ -126,17 +137,6 @@ def compile_achievement(session: Session, achievement: Achievement) -> CompiledA
                 compiled.effective_until,
             )
     return compiled
-
-
-def deferred_groups(
-    requirements: list[list[Rule]], period: Period, effective_until: datetime | None
-) -> tuple[bool, ...]:
-    """Which rule groups wait for the end of their period: those with an upper bound (at
-    most, less than, exactly), when the achievement's periods or window end at all. More
-    records can still break such a rule until then; with no end there is no moment when the
-    total is final, so it is decided as records arrive."""
-    ends = period is not Period.none or effective_until is not None
-    return tuple(ends and any(rule.operator in UPPER_BOUNDS for rule in g) for g in requirements)
 
 
 @dataclass(frozen=True)

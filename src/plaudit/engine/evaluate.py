@@ -13,8 +13,9 @@ from datetime import datetime
 from typing import cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, bindparam, func, select
+from sqlalchemy import Select, Table, bindparam, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from plaudit.achievement.schemas import Category
 from plaudit.award.schemas import AwardOrigin
@@ -56,14 +57,16 @@ def rule_currents(
 
 
 def groups_met(
-    compiled: CompiledAchievement, slots: dict[str, SlotState], *, closed: bool
+    compiled: CompiledAchievement,
+    currents: list[list[tuple[Rule, float | None]]],
+    *,
+    closed: bool,
 ) -> list[bool]:
-    """Per rule group, whether it is met; a group with an upper bound only once `closed`
-    (its period is over: see ``CompiledAchievement.deferred``)."""
-    deferred = compiled.deferred or (False,) * len(compiled.requirements)
+    """Per rule group (its `rule_currents`), whether it is met; a group that waits for the
+    end of its period (``CompiledAchievement.deferred``) only once `closed`."""
     return [
         bool(group) and (closed or not waits) and all(rule_met(rule, cur) for rule, cur in group)
-        for group, waits in zip(rule_currents(compiled, slots), deferred, strict=True)
+        for group, waits in zip(currents, compiled.deferred, strict=True)
     ]
 
 
@@ -73,29 +76,34 @@ def completions_due(
     """Completions the slots make due; `closed`: the period they count is over."""
     if not compiled.requirements:
         return 0
+    currents = rule_currents(compiled, slots)
     if compiled.repeatable:  # at_least only: never deferred
-        groups = rule_currents(compiled, slots)
-        return repeat_count((current, rule.value) for rule, current in groups[0])
-    return 1 if any(groups_met(compiled, slots, closed=closed)) else 0
+        return repeat_count((current, rule.value) for rule, current in currents[0])
+    return 1 if any(groups_met(compiled, currents, closed=closed)) else 0
 
 
 def first_rule_score(
     compiled: CompiledAchievement, slots: dict[str, SlotState], *, closed: bool
 ) -> float:
-    met = groups_met(compiled, slots, closed=closed)
-    for group, ok in zip(rule_currents(compiled, slots), met, strict=True):
-        if ok:
+    currents = rule_currents(compiled, slots)
+    for group, met in zip(currents, groups_met(compiled, currents, closed=closed), strict=True):
+        if met:
             return group[0][1] or 0.0
     return 0.0
 
 
-def closed_periods(
-    compiled: CompiledAchievement, period_keys: Iterable[str], now: datetime, zone: ZoneInfo
-) -> dict[str, bool]:
-    """Whether each period is over at `now` (always true for achievements that defer nothing)."""
-    if not compiled.defers:
-        return dict.fromkeys(period_keys, True)
-    return {key: compiled.is_closed(key, now, zone) for key in set(period_keys)}
+def due_completions(
+    compiled: CompiledAchievement, state: ProgressState, *, now: datetime, zone: ZoneInfo
+) -> tuple[dict[tuple[int, str], int], dict[str, bool]]:
+    """The completions `state` makes due at `now` per (member, period), and whether each
+    period is over (``is_closed``), which ranks a record's candidates too."""
+    closed = {key: compiled.is_closed(key, now, zone) for key in {p for _, p in state}}
+    due = {
+        key: n
+        for key, slots in state.items()
+        if (n := completions_due(compiled, slots, closed=closed[key[1]])) > 0
+    }
+    return due, closed
 
 
 def award_due(
@@ -114,12 +122,7 @@ def award_due(
     beforehand: `earned`, the achievement's completions already earned (by rule) for at
     least the keys of `state`, and `active`, the active members among at least the members
     of `state`; otherwise both are read here."""
-    closed = closed_periods(compiled, (p for _, p in state), now, zone)
-    due = {
-        key: n
-        for key, slots in state.items()
-        if (n := completions_due(compiled, slots, closed=closed[key[1]])) > 0
-    }
+    due, closed = due_completions(compiled, state, now=now, zone=zone)
     if not due:
         return []
     if earned is None:
@@ -144,18 +147,33 @@ def award_due(
 # connection): building and coercing a fresh ORM select per record cost more than the query.
 _AWARDS = cast(Table, Award.__table__).c
 _MEMBERS = cast(Table, Member.__table__).c
-_EARNED = (
-    select(_AWARDS.member_id, _AWARDS.period_key, func.max(_AWARDS.completion))
-    .where(
-        _AWARDS.achievement_id == bindparam("achievement_id"),
-        _AWARDS.origin == AwardOrigin.rule.value,
-        _AWARDS.member_id.in_(bindparam("members", expanding=True)),
+
+
+def earned_query(*where: ColumnElement[bool]) -> Select[int, int, str, int | None]:
+    """(achievement, member, period, highest completion earned by rule) of the awards that
+    match `where`."""
+    return (
+        select(
+            _AWARDS.achievement_id,
+            _AWARDS.member_id,
+            _AWARDS.period_key,
+            func.max(_AWARDS.completion),
+        )
+        .where(_AWARDS.origin == AwardOrigin.rule.value, *where)
+        .group_by(_AWARDS.achievement_id, _AWARDS.member_id, _AWARDS.period_key)
     )
-    .group_by(_AWARDS.member_id, _AWARDS.period_key)
+
+
+def active_query(*where: ColumnElement[bool]) -> Select[int]:
+    """The ids of the active members that match `where`."""
+    return select(_MEMBERS.id).where(_MEMBERS.active.is_(True), *where)
+
+
+_EARNED = earned_query(
+    _AWARDS.achievement_id == bindparam("achievement_id"),
+    _AWARDS.member_id.in_(bindparam("members", expanding=True)),
 )
-_ACTIVE = select(_MEMBERS.id).where(
-    _MEMBERS.id.in_(bindparam("members", expanding=True)), _MEMBERS.active.is_(True)
-)
+_ACTIVE = active_query(_MEMBERS.id.in_(bindparam("members", expanding=True)))
 
 
 def _earned_completions(
@@ -167,7 +185,7 @@ def _earned_completions(
     connection = session.connection()
     for start in range(0, len(members), 500):
         chunk = members[start : start + 500]
-        for member_id, period_key, completion in connection.execute(
+        for _, member_id, period_key, completion in connection.execute(
             _EARNED, {"achievement_id": achievement_id, "members": chunk}
         ):
             out[(member_id, period_key)] = completion or 0

@@ -137,11 +137,11 @@ def explain(
                 )
             )
         groups_met.append(bool(group) and met_all)
-    closing = compiled.closes_at(window.key, zone) if compiled.defers else None
-    closed = closing is None or closing <= now
-    deferred = compiled.deferred or (False,) * len(groups_met)
+    closing = compiled.decided_at(window.key, zone)
+    closed = compiled.is_closed(window.key, now, zone)
     groups_waiting = [
-        met and waits and not closed for met, waits in zip(groups_met, deferred, strict=True)
+        met and waits and not closed
+        for met, waits in zip(groups_met, compiled.deferred, strict=True)
     ]
     groups_met = [
         met and not waiting for met, waiting in zip(groups_met, groups_waiting, strict=True)

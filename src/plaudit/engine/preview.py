@@ -15,12 +15,7 @@ from plaudit.award.schemas import AwardOrigin
 from plaudit.award.slots import holder_slot
 from plaudit.engine.backfill import progress_from_records
 from plaudit.engine.compiled import CompiledAchievement, compile_achievement
-from plaudit.engine.evaluate import (
-    closed_periods,
-    completions_due,
-    eligible_members,
-    first_rule_score,
-)
+from plaudit.engine.evaluate import due_completions, eligible_members, first_rule_score
 from plaudit.engine.store import ProgressState
 from plaudit.models import Achievement, Award
 
@@ -45,12 +40,7 @@ def preview(
     counts (an upper-bound rule counts only in periods that are over: ``engine.evaluate``)."""
     compiled = compile_achievement(session, achievement)
     state = progress_from_records(session, compiled, zone)
-    closed = closed_periods(compiled, (p for _, p in state), now, zone)
-    due = {
-        key: n
-        for key, slots in state.items()
-        if (n := completions_due(compiled, slots, closed=closed[key[1]])) > 0
-    }
+    due, closed = due_completions(compiled, state, now=now, zone=zone)
     earned = {
         (m, p): n or 0
         for m, p, n in session.execute(

@@ -213,11 +213,15 @@ def _read_into(
             state.minimum, state.maximum, state.distinct = low, high, distinct
 
 
-def read_whole_tallies(session: Session, tally_ids: Iterable[int]) -> TallyStates:
+def read_whole_tallies(
+    session: Session, tally_ids: Iterable[int], periods: Iterable[str] | None = None
+) -> TallyStates:
+    """Every member's state of the tallies, in all periods or in the given ones."""
     out: TallyStates = {}
     ids = sorted(set(tally_ids))
-    if ids:
-        _read_into(session, out, None, ids, None, None)
+    period_list = None if periods is None else sorted(set(periods))
+    if ids and period_list != []:
+        _read_into(session, out, None, ids, None, period_list)
     return out
 
 
@@ -263,12 +267,18 @@ def read_progress(
 
 
 def read_progress_of(
-    session: Session, slot_tallies: dict[str, int], keys: Iterable[tuple[int, str]] | None = None
+    session: Session,
+    slot_tallies: dict[str, int],
+    keys: Iterable[tuple[int, str]] | None = None,
+    *,
+    periods: Iterable[str] | None = None,
 ) -> ProgressState:
+    """The progress of one attached achievement for some (member, period) keys, or, without
+    keys, for every member (in all periods, or in the given `periods`)."""
     if not slot_tallies:
         return {}
     if keys is None:
-        states = read_whole_tallies(session, slot_tallies.values())
+        states = read_whole_tallies(session, slot_tallies.values(), periods)
         every = {(m, p) for _, m, p in states}
         return progress_of(slot_tallies, states, sorted(every))
     key_list = list(keys)
@@ -276,18 +286,6 @@ def read_progress_of(
         session, [(t, m, p) for m, p in key_list for t in set(slot_tallies.values())]
     )
     return progress_of(slot_tallies, states, key_list)
-
-
-def read_period_progress(
-    session: Session, slot_tallies: dict[str, int], period_keys: Iterable[str]
-) -> ProgressState:
-    """The progress of one attached achievement in the given periods, for every member."""
-    tallies = sorted(set(slot_tallies.values()))
-    periods = sorted(set(period_keys))
-    states: TallyStates = {}
-    if tallies and periods:
-        _read_into(session, states, None, tallies, None, periods)
-    return progress_of(slot_tallies, states, sorted({(m, p) for _, m, p in states}))
 
 
 def read_progress_many(

@@ -38,7 +38,6 @@ def update_group(
     before = None
     if audience_change:
         enter_change(session)  # before reading who is inside: no ingest runs in between
-        service.get_group(session, group_id)  # 404 before anything else
         before = audience_members(session, group_id, settings.zone)
     group = service.update_group(session, group_id, body)
     if audience_change:

@@ -80,7 +80,7 @@ def portal_view(session: Session, member_id: int, *, now: datetime, zone: ZoneIn
             for r, rule in enumerate(group)
         ]
         complete = any(award_is_active(w.revoked, w.period_start, w.period_end, now) for w in mine)
-        decided_at = compiled.closes_at(window.key, zone) if compiled.defers else None
+        decided_at = compiled.decided_at(window.key, zone)
         items.append(
             PortalAchievement(
                 achievement=present(achievement, with_badge=achievement.id in badges),

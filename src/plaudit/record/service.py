@@ -89,7 +89,7 @@ def _check(
     session: Session, fields: dict[str, FieldType], items: Sequence[RecordIn]
 ) -> tuple[list[int], list[dict[str, Any]], list[FieldError]]:
     """Resolve members and check every record's data; errors are located by record index.
-    Also gives each record's canonical data (``canonical_data``; meaningful without errors),
+    Also gives each record's canonical data (meaningful without errors),
     from the same single coercion of each value."""
     errors: list[FieldError] = []
     members = _resolve_members(session, items, errors)

@@ -30,20 +30,12 @@ def _canonical_form(value: Comparable) -> Any:
     return value
 
 
-def canonical_data(fields: Mapping[str, FieldType], data: Mapping[str, Any]) -> dict[str, Any]:
-    """A record's data in canonical form (checked beforehand with ``check_record_data``)."""
-    return {
-        name: canonical_scalar(fields[name], raw)
-        for name, raw in data.items()
-        if raw is not None and name in fields
-    }
-
-
 def checked_canonical_data(
     fields: Mapping[str, FieldType], data: Mapping[str, Any]
 ) -> tuple[dict[str, Any], list[RuleProblem]]:
-    """In one pass, ``canonical_data`` of what fits and ``check_record_data``'s problems;
-    the canonical data is what ``canonical_data`` gives when there are no problems."""
+    """A record's data in canonical form (each present, known field's ``canonical_scalar``)
+    and ``check_record_data``'s problems, in one pass: each value is coerced once. The data
+    is only meaningful when there are no problems."""
     values, problems = coerce_record_data(fields, data)
     return {name: _canonical_form(value) for name, value in values.items()}, problems
 
