@@ -85,6 +85,8 @@ SOURCES = [
                 {"name": "value", "type": "number"},
                 {"name": "close_date", "type": "date"},
             ],
+            # As in Unifyr: a new rule over deals starts with "status is Approved".
+            "default_where": [{"field": "status", "op": "eq", "value": "Approved"}],
         }
     ),
     SourceCreate.model_validate(

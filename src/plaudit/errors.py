@@ -53,6 +53,14 @@ class InvalidInput(PlauditError):
     title: str = "Invalid input"
 
 
+def invalid_fields(problems: list[FieldError]) -> InvalidInput:
+    """An InvalidInput listing every problem, the first five also in its detail."""
+    return InvalidInput(
+        detail="; ".join(f"{'.'.join(map(str, p.loc))}: {p.message}" for p in problems[:5]),
+        errors=problems,
+    )
+
+
 @dataclass
 class BadRequest(PlauditError):
     status: int = 400

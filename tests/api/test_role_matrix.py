@@ -76,6 +76,7 @@ EXPECTED: dict[str, set[str]] = {
     "GET /sources": STAFF,
     "POST /sources": {A},
     "GET /sources/{key}": STAFF,
+    "PATCH /sources/{key}": {A},
     "POST /sources/{key}/fields": {A},
     "POST /sources/{key}/records": {A, I},
     "DELETE /sources/{key}/records/{external_id}": {A, I},

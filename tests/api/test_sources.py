@@ -171,3 +171,123 @@ def test_who_may_manage_sources(admin: Api, tokens: dict[str, str]) -> None:
     )
     for role in ("ingest", "member"):
         assert admin.as_token(tokens[role]).get("/sources").status_code == 403
+
+
+APPROVED = {"field": "type", "op": "eq", "value": "New business"}
+
+
+def test_default_filters_are_kept_and_changed(admin: Api) -> None:
+    """A source can name the filters a new rule over it starts with in the rule builder (the
+    Unifyr deals object starts with "Status is Approved")."""
+    created = admin.ok(
+        "POST",
+        "/sources",
+        201,
+        json={"key": "deals", "name": "Deals", "fields": DEAL_FIELDS, "default_where": [APPROVED]},
+    )
+    assert created["default_where"] == [APPROVED]
+    assert make_source(admin, "calls", [])["default_where"] == []
+    changed = admin.ok(
+        "PATCH",
+        "/sources/deals",
+        json={"default_where": [{"field": "value", "op": "gte", "value": 1000}, APPROVED]},
+    )
+    assert changed["default_where"] == [{"field": "value", "op": "gte", "value": 1000}, APPROVED]
+    assert changed["name"] == "Deals"
+    renamed = admin.ok("PATCH", "/sources/deals", json={"name": "Opportunities"})
+    assert (renamed["name"], renamed["default_where"]) == (
+        "Opportunities",
+        changed["default_where"],
+    )
+    cleared = admin.ok("PATCH", "/sources/deals", json={"default_where": []})
+    assert cleared["default_where"] == []
+    assert admin.ok("GET", "/sources/deals") == cleared
+
+
+def test_default_filters_never_filter_a_rule_silently(admin: Api) -> None:
+    """Defaults are a starting point of the builder: a rule sent without filters counts every
+    record of the source."""
+    admin.ok(
+        "POST",
+        "/sources",
+        201,
+        json={"key": "deals", "name": "Deals", "fields": DEAL_FIELDS, "default_where": [APPROVED]},
+    )
+    member = admin.ok("POST", "/members", 201, json={"name": "Ada"})
+    achievement = admin.ok(
+        "POST",
+        "/achievements",
+        201,
+        json={
+            "key": "two-deals",
+            "name": "Two deals",
+            "category": "award",
+            "points": 5,
+            "requirements": [
+                [{"source": "deals", "aggregate": "count", "operator": "at_least", "value": 2}]
+            ],
+        },
+    )
+    assert achievement["requirements"][0][0]["where"] == []
+    admin.ok("POST", f"/achievements/{achievement['id']}/activate")
+    answer = admin.ok(
+        "POST",
+        "/sources/deals/records",
+        json={
+            "records": [
+                {
+                    "member_id": member["id"],
+                    "occurred_at": "2026-11-18T10:00:00+00:00",
+                    "data": {"type": kind},
+                }
+                for kind in ("New business", "Renewal")
+            ]
+        },
+    )
+    assert [a["achievement_id"] for a in answer["awards"]] == [achievement["id"]]
+
+
+@pytest.mark.parametrize(
+    ("where", "field", "message"),
+    [
+        (
+            [{"field": "stage", "op": "eq", "value": "x"}],
+            "default_where.0.field",
+            "no field 'stage'",
+        ),
+        (
+            [APPROVED, {"field": "type", "op": "gt", "value": "a"}],
+            "default_where.1.op",
+            "works only on number, date or datetime",
+        ),
+        ([{"field": "value", "op": "eq", "value": "lots"}], "default_where.0.value", "number"),
+        ([{"field": "approved", "op": "in", "value": []}], "body.default_where.0.value", "list"),
+        ([{"field": "type", "op": "like", "value": "x"}], "body.default_where.0.op", "'eq'"),
+    ],
+)
+def test_bad_default_filters_name_the_filter(
+    admin: Api, where: list[dict[str, Any]], field: str, message: str
+) -> None:
+    response = admin.post(
+        "/sources",
+        json={"key": "deals", "name": "Deals", "fields": DEAL_FIELDS, "default_where": where},
+    )
+    assert response.status_code == 422, response.text
+    problem = response.json()
+    assert [e["field"] for e in problem["errors"]] == [field]
+    assert message in problem["errors"][0]["message"]
+    assert admin.get("/sources/deals").status_code == 404
+    make_source(admin)
+    patched = admin.patch("/sources/deals", json={"default_where": where})
+    assert patched.status_code == 422, patched.text
+    assert [e["field"] for e in patched.json()["errors"]] == [field]
+    assert admin.ok("GET", "/sources/deals")["default_where"] == []
+
+
+def test_updating_an_unknown_source_or_with_bad_input(admin: Api) -> None:
+    assert admin.patch("/sources/nope", json={"name": "X"}).status_code == 404
+    make_source(admin)
+    for body in ({"key": "other"}, {"name": ""}, {"default_where": "status=Approved"}):
+        response = admin.patch("/sources/deals", json=body)
+        assert response.status_code == 422, (body, response.text)
+    assert admin.ok("GET", "/sources/deals")["name"] == "Deals"

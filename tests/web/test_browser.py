@@ -21,6 +21,8 @@ from plaudit.achievement.service import create_achievement
 from plaudit.db.session import build_sessionmaker, unit_of_work
 from plaudit.kit.roles import SYSTEM
 from plaudit.models import Achievement
+from plaudit.source.schemas import SourceUpdate
+from plaudit.source.service import update_source
 from tests.web.conftest import screenshot
 from tests.web.helpers import PASSWORD, Site
 
@@ -199,6 +201,58 @@ def test_sign_in_and_build_rules_with_the_rule_builder(tab: Tab, web_engine: Eng
         ]
     # The edit page reads the rules back into the builder.
     assert page.input_value("#rb-g0-r1-w0-value") == "Approved"
+
+
+def test_a_rule_starts_with_the_default_filters_of_its_source(tab: Tab, web_engine: Engine) -> None:
+    """Unifyr: "When using the Deal object, Status defaults to Approved. Remember to adjust
+    the status if necessary." A source's default filters fill a new rule's filters."""
+    with unit_of_work(build_sessionmaker(web_engine)) as session:
+        update_source(
+            session,
+            "deals",
+            SourceUpdate.model_validate(
+                {"default_where": [{"field": "status", "op": "eq", "value": "Approved"}]}
+            ),
+        )
+    page = tab.page
+    tab.sign_in("admin")
+    tab.go("/admin/achievements/new")
+    page.fill("#f-name", "Deal makers")
+    page.click("button:has-text('New rule group (OR)')")
+    # The first source has no defaults: nothing to filter.
+    assert page.locator("#rb-g0-r0-w0-field").count() == 0
+    page.select_option("#rb-g0-r0-source", label="Deals")
+    assert page.input_value("#rb-g0-r0-w0-field") == "status"
+    assert page.input_value("#rb-g0-r0-w0-op") == "eq"
+    assert page.input_value("#rb-g0-r0-w0-value") == "Approved"
+    hint = page.text_content("[data-rule='0.0'] .filters .hint") or ""
+    assert "starts with its default filters (status is Approved)" in hint
+    # The admin adjusts the status for this rule; a second rule starts from the default again.
+    page.fill("#rb-g0-r0-w0-value", "Pending")
+    page.click("button[aria-label='Add a rule to group 1']")
+    page.select_option("#rb-g0-r1-source", label="Deals")
+    page.select_option("#rb-g0-r1-aggregate", label="Total of")
+    page.fill("#rb-g0-r1-value", "50000")
+    assert page.input_value("#rb-g0-r1-w0-value") == "Approved"
+    # Back to a source without that field: its filters go, and so does the hint.
+    page.click("button[aria-label='Add a rule to group 1']")
+    page.select_option("#rb-g0-r2-source", label="Deals")
+    page.select_option("#rb-g0-r2-source", label="Company Profile Updated")
+    assert page.locator("#rb-g0-r2-w0-field").count() == 0
+    assert page.locator("[data-rule='0.2'] .filters .hint").count() == 0
+
+    with page.expect_navigation():
+        page.click("button:has-text('Create achievement')")
+    assert "Created “Deal makers”" in page.text_content(".flash")
+    with Session(web_engine) as session:
+        row = session.query(Achievement).filter_by(key="deal-makers").one()
+        assert [[rule["where"] for rule in group] for group in row.requirements] == [
+            [
+                [{"field": "status", "op": "eq", "value": "Pending"}],
+                [{"field": "status", "op": "eq", "value": "Approved"}],
+                [],
+            ]
+        ]
 
 
 def test_server_errors_show_inside_the_builder(tab: Tab) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plaudit.achievement.schemas import Category, EffectiveDates
-from plaudit.errors import FieldError, InvalidInput
+from plaudit.errors import FieldError, InvalidInput, invalid_fields
 from plaudit.models import Group
 from plaudit.periods import start_of_local_day
 from plaudit.rules.model import Rule
@@ -77,10 +77,7 @@ def check_definition(
     for problem in validate_requirements(requirements, sources, repeatable=repeatable):
         problems.append(FieldError(("requirements", *problem.loc), problem.message))
     if problems:
-        raise InvalidInput(
-            detail="; ".join(f"{'.'.join(map(str, p.loc))}: {p.message}" for p in problems[:5]),
-            errors=problems,
-        )
+        raise invalid_fields(problems)
 
 
 def snapshot(fields: dict[str, Any]) -> dict[str, Any]:

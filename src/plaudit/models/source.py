@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String
+from sqlalchemy import String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from plaudit.db.base import Base
@@ -20,6 +20,11 @@ class Source(Base):
     key: Mapped[str] = mapped_column(String(100), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     fields: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    default_where: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSONType, default=list, server_default=text("'[]'")
+    )
+    """Filters a new rule over this source starts with in the rule builder (the seed's "Status
+    defaults to Approved" of deals); a starting point only, never applied to a rule silently."""
     created_at: Mapped[datetime] = created_at_column()
 
     def field_types(self) -> dict[str, str]:

@@ -14,7 +14,7 @@ from pydantic import TypeAdapter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from plaudit.errors import FieldError, InvalidInput
+from plaudit.errors import FieldError, invalid_fields
 from plaudit.models import Achievement
 from plaudit.notification.formula import (
     Expr,
@@ -31,8 +31,8 @@ from plaudit.notification.schemas import (
     Trigger,
     WebhookAction,
 )
-from plaudit.rules.model import Aggregate, FieldType, Operator, Rule
-from plaudit.rules.validation import validate_requirements
+from plaudit.rules.model import FieldType, Rule
+from plaudit.rules.validation import validate_filters
 from plaudit.source.service import field_types_by_source
 
 TRIGGER_ADAPTER: TypeAdapter[RecordTrigger | FormulaTrigger] = TypeAdapter(Trigger)
@@ -98,15 +98,9 @@ def _check_record_trigger(
             )
         )
         return
-    probe = Rule(
-        source=trigger.source,
-        where=trigger.where,
-        aggregate=Aggregate.COUNT,
-        operator=Operator.AT_LEAST,
-        value=0.0,
-    )
-    for found in validate_requirements([[probe]], fields, repeatable=False):
-        problems.append(FieldError(("trigger", *found.loc[2:]), found.message))
+    source = trigger.source
+    for found in validate_filters(trigger.where, source, fields[source], loc=("where",)):
+        problems.append(FieldError(("trigger", *found.loc), found.message))
 
 
 def compile_trigger(
@@ -136,7 +130,7 @@ def compile_trigger(
             compiled.expr, compiled.terms = parsed.expr, terms
             compiled.fields = {s: fields[s] for s in compiled.sources if s in fields}
     if problems:
-        raise invalid(problems)
+        raise invalid_fields(problems)
     return compiled
 
 
@@ -149,7 +143,7 @@ def check_action(session: Session, action: GiveAchievementAction | WebhookAction
         )
     ).first()
     if found is None:
-        raise invalid(
+        raise invalid_fields(
             [
                 FieldError(
                     ("action", "achievement_id"),
@@ -157,13 +151,6 @@ def check_action(session: Session, action: GiveAchievementAction | WebhookAction
                 )
             ]
         )
-
-
-def invalid(problems: list[FieldError]) -> InvalidInput:
-    return InvalidInput(
-        detail="; ".join(f"{'.'.join(map(str, p.loc))}: {p.message}" for p in problems[:5]),
-        errors=problems,
-    )
 
 
 def stored_action(action: GiveAchievementAction | WebhookAction) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from plaudit.rules.model import (
 from plaudit.rules.problems import RuleProblem
 from plaudit.rules.values import coerce_value
 
-__all__ = ["RuleProblem", "validate_requirements"]
+__all__ = ["RuleProblem", "validate_filters", "validate_requirements"]
 
 Loc = tuple[str | int, ...]
 
@@ -81,10 +81,20 @@ def _check_rule(
             RuleProblem((*loc, "source"), f"unknown source {rule.source!r}; known sources: {known}")
         )
         return problems
-    for i, flt in enumerate(rule.where):
-        problems.extend(_check_filter((*loc, "where", i), rule.source, flt, fields))
+    problems.extend(validate_filters(rule.where, rule.source, fields, loc=(*loc, "where")))
     if rule.field is not None:
         problems.extend(_check_aggregate_field(loc, rule, fields))
+    return problems
+
+
+def validate_filters(
+    where: Sequence[Filter], source: str, fields: Mapping[str, FieldType], *, loc: Loc = ()
+) -> list[RuleProblem]:
+    """Every problem of the filters `where` on the records of `source` (field name -> type),
+    each located at `loc` + the filter's index."""
+    problems: list[RuleProblem] = []
+    for i, flt in enumerate(where):
+        problems.extend(_check_filter((*loc, i), source, flt, fields))
     return problems
 
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter, status
 from plaudit.http.deps import SessionDep, allow
 from plaudit.kit.roles import Role
 from plaudit.source import service
-from plaudit.source.schemas import SourceCreate, SourceFieldsAdd, SourceRead
+from plaudit.source.schemas import SourceCreate, SourceFieldsAdd, SourceRead, SourceUpdate
 
 router = APIRouter(tags=["sources"])
 
@@ -25,6 +25,12 @@ def list_sources(session: SessionDep) -> list[SourceRead]:
 @router.get("/sources/{key}", dependencies=[allow(Role.admin, Role.manager)])
 def get_source(key: str, session: SessionDep) -> SourceRead:
     return SourceRead.model_validate(service.get_source(session, key))
+
+
+@router.patch("/sources/{key}", dependencies=[allow(Role.admin)])
+def update_source(key: str, body: SourceUpdate, session: SessionDep) -> SourceRead:
+    """Rename a source or change the filters new rules over it start with."""
+    return SourceRead.model_validate(service.update_source(session, key, body))
 
 
 @router.post("/sources/{key}/fields", dependencies=[allow(Role.admin)])

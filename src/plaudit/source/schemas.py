@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import Field, StringConstraints, field_validator
 
 from plaudit.kit.schemas import InputSchema, Key, Name, OutputSchema, Timestamp
-from plaudit.rules.model import FieldType
+from plaudit.rules.model import FieldType, Filter
 
 FieldName = Annotated[
     str, StringConstraints(min_length=1, max_length=100, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -19,10 +19,16 @@ class SourceField(InputSchema):
     type: FieldType
 
 
+DefaultWhere = Annotated[list[Filter], Field(max_length=50)]
+"""Filters a new rule over the source starts with in the rule builder: a starting point that
+the admin can change, never applied to a rule silently (API rules say what they filter)."""
+
+
 class SourceCreate(InputSchema):
     key: Key
     name: Name
     fields: list[SourceField] = Field(default_factory=list, max_length=200)
+    default_where: DefaultWhere = Field(default_factory=list)
 
     @field_validator("fields")
     @classmethod
@@ -41,6 +47,13 @@ class SourceFieldsAdd(InputSchema):
     fields: list[SourceField] = Field(min_length=1, max_length=200)
 
 
+class SourceUpdate(InputSchema):
+    """What can change on a source besides adding fields: its name and default filters."""
+
+    name: Name | None = None
+    default_where: DefaultWhere | None = None
+
+
 class SourceFieldRead(OutputSchema):
     name: str
     type: FieldType
@@ -51,4 +64,5 @@ class SourceRead(OutputSchema):
     key: str
     name: str
     fields: list[SourceFieldRead]
+    default_where: list[Filter]
     created_at: Timestamp

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plaudit.engine.generation import bump_generation, cached_per_generation
-from plaudit.errors import Conflict, InvalidInput, not_found
+from plaudit.errors import Conflict, FieldError, InvalidInput, invalid_fields, not_found
 from plaudit.models import Source
-from plaudit.rules.model import FieldType
-from plaudit.source.schemas import SourceCreate, SourceFieldsAdd
+from plaudit.rules.model import FieldType, Filter
+from plaudit.rules.validation import validate_filters
+from plaudit.source.schemas import SourceCreate, SourceFieldsAdd, SourceUpdate
 
 
 def get_source(session: Session, key: str) -> Source:
@@ -50,8 +52,12 @@ def create_source(session: Session, data: SourceCreate) -> Source:
             field="key",
             code="duplicate_key",
         )
+    fields = {f.name: f.type for f in data.fields}
     source = Source(
-        key=data.key, name=data.name, fields=[f.model_dump(mode="json") for f in data.fields]
+        key=data.key,
+        name=data.name,
+        fields=[f.model_dump(mode="json") for f in data.fields],
+        default_where=_checked_default_where(data.key, fields, data.default_where),
     )
     session.add(source)
     session.flush()
@@ -69,6 +75,31 @@ def add_fields(session: Session, key: str, data: SourceFieldsAdd) -> Source:
     bump_generation(session)
     session.flush()
     return source
+
+
+def update_source(session: Session, key: str, data: SourceUpdate) -> Source:
+    source = get_source(session, key)
+    if data.name is not None:
+        source.name = data.name
+    if data.default_where is not None:
+        fields = {name: FieldType(t) for name, t in source.field_types().items()}
+        source.default_where = _checked_default_where(key, fields, data.default_where)
+    session.flush()
+    return source
+
+
+def _checked_default_where(
+    key: str, fields: dict[str, FieldType], where: list[Filter]
+) -> list[dict[str, Any]]:
+    """The default filters as stored, after checking them against the source's fields as a
+    rule's filters are checked; raises InvalidInput naming every bad filter."""
+    problems = [
+        FieldError(("default_where", *p.loc), p.message)
+        for p in validate_filters(where, key, fields)
+    ]
+    if problems:
+        raise invalid_fields(problems)
+    return [f.model_dump(mode="json") for f in where]
 
 
 def list_sources(session: Session) -> Sequence[Source]:

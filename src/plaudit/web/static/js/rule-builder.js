@@ -105,9 +105,24 @@
     return agg.field_types === null || fieldsFor(source, agg.value).length > 0;
   }
 
+  function defaultFilters(source) {
+    // A copy of the filters a new rule over `source` starts with (deals: status is Approved).
+    return ((source && source.default_where) || []).map(function (flt) {
+      return { field: flt.field, op: flt.op, value: Array.isArray(flt.value) ? flt.value.slice() : flt.value };
+    });
+  }
+
   function newRule() {
     var first = catalogue.sources[0];
-    return { source: first ? first.key : "", where: [], aggregate: "count", field: null, operator: "at_least", value: 1 };
+    return { source: first ? first.key : "", where: defaultFilters(first), aggregate: "count", field: null, operator: "at_least", value: 1 };
+  }
+
+  function withDefaults(rule) {
+    // After a change of source: the new source's default filters, then the filters kept from
+    // before on fields the defaults do not cover.
+    var defaults = defaultFilters(sourceOf(rule));
+    var covered = defaults.map(function (flt) { return flt.field; });
+    rule.where = defaults.concat((rule.where || []).filter(function (flt) { return covered.indexOf(flt.field) < 0; }));
   }
 
   function newFilter(source) {
@@ -121,6 +136,14 @@
     if (type === "number") { return 0; }
     if (type === "boolean") { return true; }
     return "";
+  }
+
+  function describeFilter(flt) {
+    var info = null;
+    Object.keys(catalogue.filter_ops).forEach(function (type) { info = info || opInfo(type, flt.op); });
+    var value = Array.isArray(flt.value) ? flt.value.join(", ") : String(flt.value);
+    if (info && info.boolean) { return flt.field + (flt.value === false ? " is absent" : " " + info.label); }
+    return flt.field + " " + (info ? info.label : flt.op) + " " + value;
   }
 
   function opInfo(type, op) {
@@ -266,6 +289,7 @@
       select(base + "-source", "Source", sourceOptions, rule.source, function (value) {
         rule.source = value;
         fixRule(rule);
+        withDefaults(rule);
         if (!aggregateFits(sourceOf(rule), aggregatesByValue[rule.aggregate] || {})) { rule.aggregate = "count"; rule.field = null; }
         changed(true);
       }),
@@ -298,6 +322,10 @@
     var filterBox = el("div", { "class": "filters" }, [
       el("p", { "class": "filters-title", text: filters.length ? "Only records where" : "Counting every record of the source" })
     ].concat(filters));
+    if (source && source.default_where && source.default_where.length) {
+      filterBox.appendChild(el("p", { "class": "hint", text: "A new rule over " + source.name + " starts with its default filters (" +
+        source.default_where.map(describeFilter).join(", ") + "): change them if this rule needs others." }));
+    }
 
     var actions = el("div", { "class": "rule-actions" }, [
       button("Add filter", "Add a filter to rule " + (r + 1) + " of group " + (g + 1), function () {
