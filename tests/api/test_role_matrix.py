@@ -77,6 +77,7 @@ EXPECTED: dict[str, set[str]] = {
     "POST /sources": {A},
     "GET /sources/{key}": STAFF,
     "PATCH /sources/{key}": {A},
+    "GET /sources/{key}/values": STAFF,
     "POST /sources/{key}/fields": {A},
     "POST /sources/{key}/records": {A, I},
     "DELETE /sources/{key}/records/{external_id}": {A, I},
@@ -176,10 +177,14 @@ def make_world(admin: Api, tokens: dict[str, str]) -> World:
     )
 
 
+QUERIES = {"GET /sources/{key}/values": {"field": "value"}}
+"""Query parameters a route cannot answer without."""
+
+
 def call(api: Api, route: str, url: str) -> Any:
     method, _ = route.split(" ", 1)
     body: dict[str, Any] = {"json": {}} if method in ("POST", "PATCH", "PUT") else {}
-    return api.request(method, url, **body)
+    return api.request(method, url, params=QUERIES.get(route), **body)
 
 
 def route_contexts(routes: list[Any]) -> Iterable[Any]:

@@ -291,3 +291,69 @@ def test_updating_an_unknown_source_or_with_bad_input(admin: Api) -> None:
         response = admin.patch("/sources/deals", json=body)
         assert response.status_code == 422, (body, response.text)
     assert admin.ok("GET", "/sources/deals")["name"] == "Deals"
+
+
+def post_deals(admin: Api, member_id: int, data: list[dict[str, Any]]) -> None:
+    admin.ok(
+        "POST",
+        "/sources/deals/records",
+        json={
+            "records": [
+                {"member_id": member_id, "occurred_at": "2026-11-18T10:00:00+00:00", "data": d}
+                for d in data
+            ]
+        },
+    )
+
+
+def test_field_values_most_frequent_first(admin: Api) -> None:
+    """What a filter could compare with: the values a field takes in the source's records
+    (Unifyr lists the campaigns when a rule is about campaign activations)."""
+    make_source(admin)
+    member = admin.ok("POST", "/members", 201, json={"name": "Ada"})
+    kinds = ["Renewal", "New business", "Renewal", "Upsell", "New business", "Renewal"]
+    post_deals(admin, member["id"], [{"type": k, "value": i % 2} for i, k in enumerate(kinds)])
+    post_deals(admin, member["id"], [{"value": 5}])  # no type: absent, not a value
+    answer = admin.ok("GET", "/sources/deals/values", params={"field": "type"})
+    assert answer == {
+        "field": "type",
+        "values": [
+            {"value": "Renewal", "count": 3},
+            {"value": "New business", "count": 2},
+            {"value": "Upsell", "count": 1},
+        ],
+        "sampled": 7,
+    }
+    limited = admin.ok("GET", "/sources/deals/values", params={"field": "type", "limit": 2})
+    assert [v["value"] for v in limited["values"]] == ["Renewal", "New business"]
+    numbers = admin.ok("GET", "/sources/deals/values", params={"field": "value"})
+    assert numbers["values"] == [
+        {"value": 0.0, "count": 3},
+        {"value": 1.0, "count": 3},
+        {"value": 5.0, "count": 1},
+    ]
+    assert admin.ok("GET", "/sources/deals/values", params={"field": "closed_at"})["values"] == []
+
+
+def test_field_values_read_only_the_newest_records(
+    admin: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("plaudit.source.values.SAMPLE", 3)
+    make_source(admin)
+    member = admin.ok("POST", "/members", 201, json={"name": "Ada"})
+    post_deals(admin, member["id"], [{"type": "Old"}] * 4 + [{"type": "New"}] * 3)
+    answer = admin.ok("GET", "/sources/deals/values", params={"field": "type"})
+    assert answer["values"] == [{"value": "New", "count": 3}]
+    assert answer["sampled"] == 3
+
+
+def test_field_values_bad_requests(admin: Api) -> None:
+    assert admin.get("/sources/nope/values", params={"field": "type"}).status_code == 404
+    make_source(admin)
+    unknown = admin.get("/sources/deals/values", params={"field": "stage"})
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"][0]["field"] == "field"
+    assert "no field 'stage'" in unknown.json()["detail"]
+    for params in ({}, {"field": "type", "limit": 0}, {"field": "type", "limit": 201}):
+        response = admin.get("/sources/deals/values", params=params)
+        assert response.status_code == 422, (params, response.text)

@@ -361,3 +361,22 @@ def test_members_see_badges_only_of_achievements_shown_to_them(
     sign_in(web, "member")
     assert web.get(f"/badges/{achievement_id}").status_code == 200
     assert web.get("/badges/999").status_code == 404
+
+
+def test_the_rule_builder_asks_which_values_a_field_holds(admin_web: TestClient) -> None:
+    """The JSON behind the builder's suggestions: values of the field in the newest records
+    (the site has no deals yet, Ada's profile update has no fields), refusals as pages."""
+    answer = admin_web.get("/admin/sources/deals/values", params={"field": "status"})
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("application/json")
+    assert answer.json() == {"field": "status", "values": []}
+    catalogue = json.loads(
+        re.search(
+            r'<script type="application/json" id="rule-catalogue">(.*?)</script>',
+            admin_web.get("/admin/achievements/new").text,
+            re.S,
+        ).group(1)  # type: ignore[union-attr]
+    )
+    assert catalogue["values_url"] == "/admin/sources/{key}/values"
+    assert admin_web.get("/admin/sources/deals/values", params={"field": "nope"}).status_code == 422
+    assert admin_web.get("/admin/sources/nope/values", params={"field": "x"}).status_code == 404

@@ -21,6 +21,8 @@ from plaudit.achievement.service import create_achievement
 from plaudit.db.session import build_sessionmaker, unit_of_work
 from plaudit.kit.roles import SYSTEM
 from plaudit.models import Achievement
+from plaudit.record.schemas import RecordIn
+from plaudit.record.service import ingest_records
 from plaudit.source.schemas import SourceUpdate
 from plaudit.source.service import update_source
 from tests.web.conftest import screenshot
@@ -29,6 +31,7 @@ from tests.web.helpers import PASSWORD, Site
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
+RECORDED = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)
 DESKTOP = {"width": 1280, "height": 860}
 PHONE = {"width": 390, "height": 844}
 PROFILE_ONCE = {
@@ -203,10 +206,23 @@ def test_sign_in_and_build_rules_with_the_rule_builder(tab: Tab, web_engine: Eng
     assert page.input_value("#rb-g0-r1-w0-value") == "Approved"
 
 
-def test_a_rule_starts_with_the_default_filters_of_its_source(tab: Tab, web_engine: Engine) -> None:
+def test_a_rule_starts_with_the_default_filters_of_its_source(
+    tab: Tab, web_engine: Engine, site: Site
+) -> None:
     """Unifyr: "When using the Deal object, Status defaults to Approved. Remember to adjust
-    the status if necessary." A source's default filters fill a new rule's filters."""
+    the status if necessary." A source's default filters fill a new rule's filters, and the
+    value box suggests the values the field holds (Unifyr lists the campaigns)."""
     with unit_of_work(build_sessionmaker(web_engine)) as session:
+        ingest_records(
+            session,
+            "deals",
+            [
+                RecordIn(member_id=site.member_id, occurred_at=RECORDED, data={"status": status})
+                for status in ("Pending", "Approved", "Pending")
+            ],
+            now=RECORDED,
+            zone=ZoneInfo("UTC"),
+        )
         update_source(
             session,
             "deals",
@@ -227,6 +243,14 @@ def test_a_rule_starts_with_the_default_filters_of_its_source(tab: Tab, web_engi
     assert page.input_value("#rb-g0-r0-w0-value") == "Approved"
     hint = page.text_content("[data-rule='0.0'] .filters .hint") or ""
     assert "starts with its default filters (status is Approved)" in hint
+    # The value box suggests what the field holds in the source's records, most frequent first.
+    page.focus("#rb-g0-r0-w0-value")
+    list_id = page.get_attribute("#rb-g0-r0-w0-value", "list")
+    page.wait_for_function("id => document.getElementById(id).options.length === 2", arg=list_id)
+    suggested = page.eval_on_selector_all(
+        f"#{list_id} option", "nodes => nodes.map(n => [n.value, n.textContent])"
+    )
+    assert suggested == [["Pending", "2 records"], ["Approved", "1 record"]]
     # The admin adjusts the status for this rule; a second rule starts from the default again.
     page.fill("#rb-g0-r0-w0-value", "Pending")
     page.click("button[aria-label='Add a rule to group 1']")

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
 
 from plaudit.http.deps import SessionDep, allow
 from plaudit.kit.roles import Role
 from plaudit.source import service
-from plaudit.source.schemas import SourceCreate, SourceFieldsAdd, SourceRead, SourceUpdate
+from plaudit.source.schemas import (
+    FieldValuesRead,
+    SourceCreate,
+    SourceFieldsAdd,
+    SourceRead,
+    SourceUpdate,
+)
+from plaudit.source.values import MAX_LIMIT, field_values
 
 router = APIRouter(tags=["sources"])
 
@@ -25,6 +34,18 @@ def list_sources(session: SessionDep) -> list[SourceRead]:
 @router.get("/sources/{key}", dependencies=[allow(Role.admin, Role.manager)])
 def get_source(key: str, session: SessionDep) -> SourceRead:
     return SourceRead.model_validate(service.get_source(session, key))
+
+
+@router.get("/sources/{key}/values", dependencies=[allow(Role.admin, Role.manager)])
+def list_field_values(
+    key: str,
+    field: Annotated[str, Query(min_length=1, max_length=100)],
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
+) -> FieldValuesRead:
+    """The values `field` takes in the source's newest records, most frequent first: what a
+    filter on it could compare with."""
+    return FieldValuesRead.model_validate(field_values(session, key, field, limit))
 
 
 @router.patch("/sources/{key}", dependencies=[allow(Role.admin)])

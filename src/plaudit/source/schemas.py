@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints, field_validator
 
@@ -66,3 +66,16 @@ class SourceRead(OutputSchema):
     fields: list[SourceFieldRead]
     default_where: list[Filter]
     created_at: Timestamp
+
+
+class FieldValueCount(OutputSchema):
+    value: Any
+    count: int
+
+
+class FieldValuesRead(OutputSchema):
+    """Distinct values of a field in the newest records of a source, most frequent first."""
+
+    field: str
+    values: list[FieldValueCount]
+    sampled: int = Field(description="how many of the newest records were read")

@@ -14,6 +14,7 @@ from typing import Any
 from plaudit.models import Source
 from plaudit.rules.model import LIST_OPS, ORDER_OPS, Aggregate, FieldType, FilterOp, Operator
 
+VALUES_URL = "/admin/sources/{key}/values"
 ORDERED_TYPES = frozenset({FieldType.NUMBER, FieldType.DATE, FieldType.DATETIME})
 NUMBER_ONLY = frozenset({FieldType.NUMBER})
 REPEATABLE_AGGREGATES = (Aggregate.COUNT, Aggregate.SUM)
@@ -115,6 +116,8 @@ def catalogue(sources: Sequence[Source]) -> dict[str, Any]:
             for t in FieldType
         },
         "type_labels": {t.value: label for t, label in TYPE_LABELS.items()},
+        # Where the builder asks which values a text field holds (web/routes/source_values.py).
+        "values_url": VALUES_URL,
         "repeatable": {
             "aggregates": [a.value for a in REPEATABLE_AGGREGATES],
             "operators": [o.value for o in REPEATABLE_OPERATORS],

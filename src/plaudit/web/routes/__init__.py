@@ -18,6 +18,7 @@ from plaudit.web.routes.notification_test import router as notification_test_rou
 from plaudit.web.routes.notifications import router as notifications_router
 from plaudit.web.routes.portal import router as portal_router
 from plaudit.web.routes.reports import router as reports_router
+from plaudit.web.routes.source_values import router as source_values_router
 from plaudit.web.routes.teams import router as teams_router
 from plaudit.web.routes.tokens import router as tokens_router
 from plaudit.web.routes.users import router as users_router
@@ -31,6 +32,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     badges_router,
     achievements_router,
     achievement_actions_router,
+    source_values_router,
     notifications_router,
     notification_test_router,
     reports_router,

@@ -192,6 +192,44 @@
     }
   }
 
+  // ---- suggested values: what a text field holds in the source's newest records ----
+  var suggestionLists = {};
+  var suggestionBox = el("div", { hidden: true });
+  mount.parentNode.insertBefore(suggestionBox, mount.nextSibling);
+
+  function suggestionList(sourceKey, fieldName) {
+    // The id of a <datalist> for the field, filled from the server the first time it is used.
+    var key = sourceKey + "\u0000" + fieldName;
+    if (!suggestionLists[key]) {
+      var id = "rb-values-" + Object.keys(suggestionLists).length;
+      suggestionLists[key] = { id: id, loaded: false, source: sourceKey, field: fieldName };
+      suggestionBox.appendChild(el("datalist", { id: id }));
+    }
+    return suggestionLists[key].id;
+  }
+
+  function loadSuggestions(listId) {
+    var entry = null;
+    Object.keys(suggestionLists).forEach(function (key) { if (suggestionLists[key].id === listId) { entry = suggestionLists[key]; } });
+    if (!entry || entry.loaded || !catalogue.values_url) { return; }
+    entry.loaded = true;
+    var url = catalogue.values_url.replace("{key}", encodeURIComponent(entry.source)) + "?field=" + encodeURIComponent(entry.field);
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : { values: [] }; })
+      .then(function (answer) {
+        var list = document.getElementById(listId);
+        answer.values.forEach(function (item) {
+          list.appendChild(el("option", { value: String(item.value), text: item.count + (item.count === 1 ? " record" : " records") }));
+        });
+      })
+      .catch(function () { entry.loaded = false; });
+  }
+
+  mount.addEventListener("focusin", function (event) {
+    var target = event.target;
+    if (target && target.tagName === "INPUT" && target.getAttribute("list")) { loadSuggestions(target.getAttribute("list")); }
+  });
+
   // ---- output ----
   function save() {
     var clean = groups.map(function (group) {
@@ -262,6 +300,7 @@
     } else {
       var inputType = { number: "number", date: "date" }[type] || "text";
       var extra = type === "number" ? { step: "any" } : type === "datetime" ? { placeholder: "2026-05-31T14:30:00+02:00" } : {};
+      if (type === "string" && source) { extra = { list: suggestionList(source.key, flt.field), autocomplete: "off" }; }
       parts.push(input(base + "-value", "Value", inputType, flt.value, function (raw) {
         flt.value = convert(type, raw);
         changed(false);

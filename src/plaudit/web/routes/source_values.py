@@ -1,0 +1,32 @@
+"""The values a source's text field holds, as JSON for the rule builder's suggestions."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Query
+from fastapi.responses import JSONResponse
+
+from plaudit.http.deps import SessionDep
+from plaudit.source.values import field_values
+from plaudit.web.access import StaffUser
+from plaudit.web.forms.rule_builder import VALUES_URL
+from plaudit.web.pages import page_router
+
+router = page_router()
+
+
+@router.get(VALUES_URL)
+def source_values(
+    key: str,
+    field: Annotated[str, Query(min_length=1, max_length=100)],
+    _user: StaffUser,
+    session: SessionDep,
+) -> JSONResponse:
+    found = field_values(session, key, field)
+    return JSONResponse(
+        {
+            "field": found.field,
+            "values": [{"value": v.value, "count": v.count} for v in found.values],
+        }
+    )
