@@ -20,6 +20,7 @@ from plaudit.engine.closer import PeriodCloser
 from plaudit.export.router import router as export_router
 from plaudit.group.router import router as group_router
 from plaudit.http.body_limit import BodyLimitMiddleware
+from plaudit.http.openapi import install_problem_document
 from plaudit.http.problems import install_problem_handlers
 from plaudit.identity.router import router as identity_router
 from plaudit.leaderboard.router import router as leaderboard_router
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     app.state.clock = clock
     install_problem_handlers(app)
     app.include_router(api_router())
+    install_problem_document(app)
     # After the API's handlers: the pages wrap them to answer errors as HTML off /api.
     install_web(app, settings)
     app.add_middleware(

@@ -105,12 +105,43 @@ async def _on_validation_error(_request: Request, exc: Exception) -> JSONRespons
     return problem(422, _describe(errors), code="invalid_input", errors=errors)
 
 
-async def _on_http_error(_request: Request, exc: Exception) -> JSONResponse:
+HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
+"""The keys of an OpenAPI path item that are operations."""
+
+
+def _fits(template: str, path: str) -> bool:
+    """Whether `path` is an instance of the OpenAPI path `template` (`{x}`: one segment)."""
+    want, got = template.split("/"), path.split("/")
+    return len(want) == len(got) and all(
+        w == g or (w.startswith("{") and w.endswith("}") and g != "")
+        for w, g in zip(want, got, strict=True)
+    )
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method the API takes at the request's path, read from the OpenAPI document (which
+    has every API route). Starlette's 405 names only the methods of the first route it tried
+    (GET of /teams/{team_id}, not PATCH), and `Allow` must list them all (RFC 9110)."""
+    path = request.scope["path"]
+    methods = {
+        method.upper()
+        for template, operations in request.app.openapi().get("paths", {}).items()
+        if _fits(template, path)
+        for method in operations
+        if method in HTTP_METHODS
+    }
+    return ", ".join(sorted(methods))
+
+
+async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "Error")
     if exc.status_code == 404 and detail == "Not Found":
         detail = "No such path in the API"
-    return problem(exc.status_code, detail, headers=getattr(exc, "headers", None))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405 and (allowed := _allowed_methods(request)):
+        headers["Allow"] = allowed
+    return problem(exc.status_code, detail, headers=headers or None)
 
 
 async def _on_integrity_error(_request: Request, exc: Exception) -> JSONResponse:

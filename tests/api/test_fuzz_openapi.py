@@ -1,0 +1,211 @@
+"""Schemathesis over the whole /api/v1 API, from the app's own OpenAPI document.
+
+The product rule it proves: bad input gets a clear error that names what is wrong
+(application/problem+json with status, title and detail), never a 500, and never leaves
+anything half written. Besides Schemathesis's own checks (no 5xx; status codes, media types
+and bodies as the document declares them; 401 without a token; `Allow` on a 405), every 4xx
+must be a problem, and after every 4xx every table must hold what it held before.
+
+Each operation is a test of its own, against a world of real data (fuzz_world.seed), with ids
+and keys in valid requests steered toward rows that exist so that they also get past "not
+found". On SQLite every phase runs (the schema's examples, the boundary cases of its coverage
+phase, then random requests); on PostgreSQL, which is slower, random requests only.
+Generation is derandomized: every run sends the same requests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import hypothesis
+import pytest
+import schemathesis
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from hypothesis import strategies as st
+from pydantic import SecretStr
+from sqlalchemy import Engine
+
+from plaudit.app import create_app
+from plaudit.clock import FixedClock
+from plaudit.config import Settings
+from tests.api.fuzz_world import Ids, fingerprint, seed
+from tests.conftest import ADMIN_TOKEN, Api, _truncate_all
+
+
+class Target:
+    """The app under test and what exists in its database, as Schemathesis reaches them.
+
+    Schemathesis starts the lifespan of each ASGI app it calls once and keeps it until the
+    process exits; the app's lifespan (engine, threads) is the test's TestClient's to run and
+    stop. So Schemathesis calls this one object, whose lifespan does nothing and which passes
+    requests to the app of the running test.
+    """
+
+    def __init__(self) -> None:
+        self.app: FastAPI | None = None
+        self.ids = Ids()
+        self.stored: list[tuple[str, str]] = []  # fingerprint() after the last request
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "lifespan":
+            assert self.app is not None, "no fuzz_world fixture is active"
+            await self.app(scope, receive, send)
+            return
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+
+TARGET = Target()
+
+
+def _document() -> dict[str, Any]:
+    """The OpenAPI document: it does not depend on the database, and making the app connects
+    to nothing (that happens in its lifespan)."""
+    settings = Settings(database_url="sqlite://", secret_key=SecretStr("openapi-document-only"))
+    document: dict[str, Any] = create_app(settings).openapi()
+    return document
+
+
+CONFIG = schemathesis.Config.from_dict(
+    {
+        "base-url": "http://testserver",
+        "auth": {"openapi": {"HTTPBearer": {"bearer": ADMIN_TOKEN}}},
+        "checks": {
+            # Schema-valid is not valid: the API refuses with 422 what the schema cannot say
+            # (an aggregate without a source, a CSV without the column `by` names...).
+            "positive_data_acceptance": {"enabled": False},
+            # Request bodies are parsed like pydantic's lax mode: 0 and 1 for booleans, "3" and
+            # true for numbers are taken, which this check counts as invalid input accepted.
+            # Refusing invalid input field by field is tested in test_errors.py.
+            "negative_data_rejection": {"enabled": False},
+        },
+        "operations": [
+            {
+                # PATCH /groups/preview is PATCH /groups/{group_id} with the id "preview",
+                # refused with 422 naming group_id; Schemathesis expects a 405 for it.
+                "include-path": ["/api/v1/groups/preview", "/api/v1/notifications/test"],
+                "checks": {
+                    "unsupported_method": {"enabled": False},
+                    "allow_header_conformance": {"enabled": False},
+                },
+            }
+        ],
+    }
+)
+schema = schemathesis.openapi.from_dict(_document(), config=CONFIG)
+schema.app = TARGET  # what from_asgi would set: requests, and checks that resend, go to it
+
+
+def _steer(_context: Any, case: Any) -> Any:
+    """Ids and keys in the path, query and body of a valid request: often ones that exist
+    (Ids.steer). Invalid requests are left as generated: their point is the invalid part."""
+    if case.meta is None or case.meta.generation.mode.is_negative:
+        return st.just(case)
+    ids = TARGET.ids
+
+    def rebuilt(parts: tuple[Any, Any, Any]) -> Any:
+        # Only what changed: Schemathesis revalidates a changed part against the schema.
+        for name, value in zip(("path_parameters", "query", "body"), parts, strict=True):
+            if value != getattr(case, name):
+                setattr(case, name, value)
+        return case
+
+    return st.tuples(
+        ids.steer(case.path_parameters), ids.steer(case.query), ids.steer(case.body)
+    ).map(rebuilt)
+
+
+schema.hook("flatmap_case")(_steer)
+
+
+SEEDED: dict[str, tuple[Ids, list[tuple[str, str]]]] = {}
+"""Per database: what `seed` made and the fingerprint right after it."""
+
+
+@pytest.fixture
+def fuzz_world(engine: Engine, settings: Settings, clock: FixedClock) -> Iterator[Target]:
+    """The app on a freshly seeded database. When the database still holds exactly what the
+    last seeding left (the previous operation changed nothing), it is used as it is."""
+    # No webhook worker: generated notifications may name any URL, and nothing may be sent.
+    quiet = settings.model_copy(update={"webhook_worker": False})
+    app = create_app(quiet, clock=clock)
+    key = str(engine.url)
+    with TestClient(app) as client:
+        if key not in SEEDED or fingerprint(engine) != SEEDED[key][1]:
+            _truncate_all(engine)
+            SEEDED[key] = (seed(Api(client, ADMIN_TOKEN)), fingerprint(engine))
+        TARGET.ids, TARGET.stored = SEEDED[key]
+        TARGET.app = app
+        try:
+            yield TARGET
+        finally:
+            TARGET.app, TARGET.ids, TARGET.stored = None, Ids(), []
+
+
+def problem_details(_ctx: Any, response: Any, _case: Any) -> bool | None:
+    """Every 4xx answer is application/problem+json with status, title and detail."""
+    if not 400 <= response.status_code < 500:
+        return None
+    media_type = response.headers.get("content-type", [""])[0]
+    assert media_type.startswith("application/problem+json"), (
+        f"{response.status_code} answered as {media_type!r}, not application/problem+json"
+    )
+    body = response.json()
+    assert isinstance(body, dict), f"problem body is not an object: {body!r}"
+    assert body.get("status") == response.status_code, f"status {body.get('status')!r}"
+    for key in ("title", "detail"):
+        assert isinstance(body.get(key), str) and body[key], f"no {key}: {body!r}"
+    return True
+
+
+def exercise(case: Any, engine: Engine) -> None:
+    """Send `case`, run the checks, and check that a refused request wrote nothing."""
+    before = TARGET.stored
+    try:
+        response = case.call_and_validate(additional_checks=[problem_details])
+    finally:
+        # Also after a failure, so that the next example is compared with what is stored.
+        TARGET.stored = fingerprint(engine)
+    if 400 <= response.status_code < 500:
+        assert TARGET.stored == before, f"a refused request ({response.status_code}) wrote"
+
+
+def fuzz_settings(max_examples: int, **more: Any) -> hypothesis.settings:
+    """Reproducible: the same requests on every run (derandomize), no example database.
+
+    No health checks: the world is shared by the examples on purpose (each is compared with
+    what the one before left), requests to a database are slow, and the strategies are
+    Schemathesis's, drawn from the document: none of that is a finding about the API."""
+    return hypothesis.settings(
+        max_examples=max_examples,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(hypothesis.HealthCheck),
+        **more,
+    )
+
+
+@schema.parametrize()
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True, scope="session")
+@fuzz_settings(max_examples=25)
+def test_every_operation_answers_bad_input_with_a_problem(
+    case: Any, fuzz_world: Target, engine: Engine
+) -> None:
+    exercise(case, engine)
+
+
+@schema.parametrize()
+@pytest.mark.postgres_only
+@fuzz_settings(max_examples=15, phases=[hypothesis.Phase.generate, hypothesis.Phase.shrink])
+def test_every_operation_answers_bad_input_with_a_problem_on_postgresql(
+    case: Any, fuzz_world: Target, engine: Engine
+) -> None:
+    exercise(case, engine)
