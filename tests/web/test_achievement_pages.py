@@ -369,7 +369,7 @@ def test_the_rule_builder_asks_which_values_a_field_holds(admin_web: TestClient)
     answer = admin_web.get("/admin/sources/deals/values", params={"field": "status"})
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("application/json")
-    assert answer.json() == {"field": "status", "values": []}
+    assert answer.json() == {"field": "status", "values": [], "sampled": 0}
     catalogue = json.loads(
         re.search(
             r'<script type="application/json" id="rule-catalogue">(.*?)</script>',

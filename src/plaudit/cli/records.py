@@ -129,7 +129,7 @@ def _source_fields(session: Session, key: str) -> dict[str, FieldType]:
     except NotFound:
         known = ", ".join(s.key for s in list_sources(session)) or "none yet"
         _fail(f"Unknown source {key!r}; the sources are: {known}.")
-    return {name: FieldType(t) for name, t in source.field_types().items()}
+    return source.field_types()
 
 
 def _problems(session: Session, source: str, rows: list[Row]) -> list[Problem]:

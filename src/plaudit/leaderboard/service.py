@@ -55,7 +55,7 @@ def _points(session: Session, window: PeriodWindow, member_ids: list[int]) -> di
 def _measure(session: Session, q: LeaderboardQuery, window: PeriodWindow) -> dict[int, float]:
     assert q.source is not None and q.aggregate is not None
     source = get_source(session, q.source)
-    fields = {name: FieldType(t) for name, t in source.field_types().items()}
+    fields = source.field_types()
     if q.field and q.field not in fields:
         raise InvalidInput(
             detail=f"Source {q.source!r} has no field {q.field!r}; its fields: "

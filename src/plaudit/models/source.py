@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from plaudit.db.base import Base
 from plaudit.db.types import JSONType
 from plaudit.models._columns import created_at_column
+from plaudit.rules.model import FieldType
 
 
 class Source(Base):
@@ -27,5 +28,5 @@ class Source(Base):
     defaults to Approved" of deals); a starting point only, never applied to a rule silently."""
     created_at: Mapped[datetime] = created_at_column()
 
-    def field_types(self) -> dict[str, str]:
-        return {f["name"]: f["type"] for f in self.fields}
+    def field_types(self) -> dict[str, FieldType]:
+        return {f["name"]: FieldType(f["type"]) for f in self.fields}

@@ -119,7 +119,7 @@ def record_problems(
 ) -> list[FieldError]:
     """The data and member problems of already parsed records, located by original index."""
     source = get_source(session, source_key)
-    fields = {name: FieldType(t) for name, t in source.field_types().items()}
+    fields = source.field_types()
     _, _, errors = _check(session, fields, [item for _, item in parsed])
     out = []
     for error in errors:
@@ -133,7 +133,7 @@ def validate_records(
     session: Session, source: Source, items: Sequence[RecordIn]
 ) -> list[tuple[int, str]]:
     """(index, message) for each problem, without writing anything (for bulk imports)."""
-    fields = {name: FieldType(t) for name, t in source.field_types().items()}
+    fields = source.field_types()
     _, _, errors = _check(session, fields, items)
     out = []
     for error in errors:

@@ -24,7 +24,7 @@ from plaudit.rules.model import (
 from plaudit.rules.problems import RuleProblem
 from plaudit.rules.values import coerce_value
 
-__all__ = ["RuleProblem", "validate_filters", "validate_requirements"]
+__all__ = ["RuleProblem", "unknown_field", "validate_filters", "validate_requirements"]
 
 Loc = tuple[str | int, ...]
 
@@ -114,7 +114,8 @@ def _check_target(loc: Loc, rule: Rule) -> list[RuleProblem]:
     return []
 
 
-def _unknown_field(source: str, field: str, fields: Mapping[str, FieldType]) -> str:
+def unknown_field(source: str, field: str, fields: Mapping[str, FieldType]) -> str:
+    """What to say of a field the source does not have."""
     known = ", ".join(repr(name) for name in sorted(fields)) or "none"
     return f"source {source!r} has no field {field!r}; its fields: {known}"
 
@@ -124,7 +125,7 @@ def _check_filter(
 ) -> list[RuleProblem]:
     field_type = fields.get(flt.field)
     if field_type is None:
-        return [RuleProblem((*loc, "field"), _unknown_field(source, flt.field, fields))]
+        return [RuleProblem((*loc, "field"), unknown_field(source, flt.field, fields))]
     if flt.op in ORDER_OPS and field_type not in _ORDERED_TYPES:
         return [
             RuleProblem(
@@ -172,7 +173,7 @@ def _check_aggregate_field(
     assert rule.field is not None
     field_type = fields.get(rule.field)
     if field_type is None:
-        return [RuleProblem((*loc, "field"), _unknown_field(rule.source, rule.field, fields))]
+        return [RuleProblem((*loc, "field"), unknown_field(rule.source, rule.field, fields))]
     if rule.aggregate in (Aggregate.SUM, Aggregate.AVG) and field_type is not FieldType.NUMBER:
         return [
             RuleProblem(

@@ -39,8 +39,7 @@ def source_schema(session: Session, key: str) -> SourceSchema:
 
     def load() -> SourceSchema:
         source = get_source(session, key)
-        fields = {name: FieldType(t) for name, t in source.field_types().items()}
-        return SourceSchema(source.id, source.key, fields)
+        return SourceSchema(source.id, source.key, source.field_types())
 
     return cached_per_generation(session, f"source-schema:{key}", load)
 
@@ -82,8 +81,7 @@ def update_source(session: Session, key: str, data: SourceUpdate) -> Source:
     if data.name is not None:
         source.name = data.name
     if data.default_where is not None:
-        fields = {name: FieldType(t) for name, t in source.field_types().items()}
-        source.default_where = _checked_default_where(key, fields, data.default_where)
+        source.default_where = _checked_default_where(key, source.field_types(), data.default_where)
     session.flush()
     return source
 
@@ -113,7 +111,4 @@ def field_types_by_source(
     query = select(Source)
     if keys is not None:
         query = query.where(Source.key.in_(list(keys)))
-    return {
-        s.key: {name: FieldType(t) for name, t in s.field_types().items()}
-        for s in session.scalars(query)
-    }
+    return {s.key: s.field_types() for s in session.scalars(query)}

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from plaudit.errors import InvalidInput
 from plaudit.models import Record
-from plaudit.rules.model import FieldType
 from plaudit.rules.sql import value_of
+from plaudit.rules.validation import unknown_field
 from plaudit.source.service import get_source
 
 SAMPLE = 10_000
@@ -44,10 +44,7 @@ def field_values(session: Session, key: str, field: str, limit: int = 50) -> Fie
     source = get_source(session, key)
     types = source.field_types()
     if field not in types:
-        known = ", ".join(repr(name) for name in sorted(types)) or "none"
-        raise InvalidInput(
-            detail=f"source {key!r} has no field {field!r}; its fields: {known}", field="field"
-        )
+        raise InvalidInput(detail=unknown_field(key, field, types), field="field")
     recent = (
         select(Record.data)
         .where(Record.source_id == source.id)
@@ -55,14 +52,11 @@ def field_values(session: Session, key: str, field: str, limit: int = 50) -> Fie
         .limit(SAMPLE)
         .subquery()
     )
-    value = value_of(recent.c.data, field, FieldType(types[field])).label("value")
-    counted = (
-        select(value, func.count().label("n"))
-        .where(value.is_not(None))
-        .group_by(value)
-        .order_by(desc("n"), value)
-        .limit(min(max(limit, 1), MAX_LIMIT))
-    )
-    sampled = session.scalar(select(func.count()).select_from(recent)) or 0
-    rows = session.execute(counted).all()
-    return FieldValues(field, [ValueCount(v, n) for v, n in rows], sampled)
+    value = value_of(recent.c.data, field, types[field]).label("value")
+    # One pass over the sample: absent values form a group of their own (counted in
+    # `sampled`, never offered); at most SAMPLE groups come back.
+    rows = session.execute(
+        select(value, func.count().label("n")).group_by(value).order_by(desc("n"), value)
+    ).all()
+    present = [ValueCount(v, n) for v, n in rows if v is not None]
+    return FieldValues(field, present[: min(max(limit, 1), MAX_LIMIT)], sum(n for _, n in rows))

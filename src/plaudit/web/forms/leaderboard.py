@@ -94,7 +94,7 @@ def measure_options(sources: Sequence[Source]) -> list[tuple[str, str]]:
         fields = source.field_types()
         out.append((f"{source.key}/count", f"{source.name} · number of records"))
         for name, kind in fields.items():
-            if FieldType(kind) == FieldType.NUMBER:
+            if kind is FieldType.NUMBER:
                 for aggregate in NUMBER_AGGREGATES:
                     label = f"{source.name} · {AGGREGATE_LABELS[aggregate]} {name}"
                     out.append((f"{source.key}/{aggregate.value}/{name}", label))

@@ -1,4 +1,5 @@
-"""The values a source's text field holds, as JSON for the rule builder's suggestions."""
+"""The values a source's text field holds, as JSON for the rule builder's suggestions: the
+answer of the API's `GET /sources/{key}/values`, for a signed-in admin or manager."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from fastapi import Query
 from fastapi.responses import JSONResponse
 
 from plaudit.http.deps import SessionDep
+from plaudit.source.schemas import FieldValuesRead
 from plaudit.source.values import field_values
 from plaudit.web.access import StaffUser
 from plaudit.web.forms.rule_builder import VALUES_URL
@@ -23,10 +25,5 @@ def source_values(
     _user: StaffUser,
     session: SessionDep,
 ) -> JSONResponse:
-    found = field_values(session, key, field)
-    return JSONResponse(
-        {
-            "field": found.field,
-            "values": [{"value": v.value, "count": v.count} for v in found.values],
-        }
-    )
+    answer = FieldValuesRead.model_validate(field_values(session, key, field))
+    return JSONResponse(answer.model_dump(mode="json"))

@@ -138,9 +138,8 @@
     return "";
   }
 
-  function describeFilter(flt) {
-    var info = null;
-    Object.keys(catalogue.filter_ops).forEach(function (type) { info = info || opInfo(type, flt.op); });
+  function describeFilter(source, flt) {
+    var info = opInfo(fieldType(source, flt.field) || "string", flt.op);
     var value = Array.isArray(flt.value) ? flt.value.join(", ") : String(flt.value);
     if (info && info.boolean) { return flt.field + (flt.value === false ? " is absent" : " " + info.label); }
     return flt.field + " " + (info ? info.label : flt.op) + " " + value;
@@ -193,25 +192,26 @@
   }
 
   // ---- suggested values: what a text field holds in the source's newest records ----
-  var suggestionLists = {};
+  var suggestionIds = {};    // source key + field name -> datalist id
+  var suggestionLists = {};  // datalist id -> { source, field, loaded }
   var suggestionBox = el("div", { hidden: true });
   mount.parentNode.insertBefore(suggestionBox, mount.nextSibling);
 
   function suggestionList(sourceKey, fieldName) {
     // The id of a <datalist> for the field, filled from the server the first time it is used.
     var key = sourceKey + "\u0000" + fieldName;
-    if (!suggestionLists[key]) {
-      var id = "rb-values-" + Object.keys(suggestionLists).length;
-      suggestionLists[key] = { id: id, loaded: false, source: sourceKey, field: fieldName };
+    if (!suggestionIds[key]) {
+      var id = "rb-values-" + Object.keys(suggestionIds).length;
+      suggestionIds[key] = id;
+      suggestionLists[id] = { source: sourceKey, field: fieldName, loaded: false };
       suggestionBox.appendChild(el("datalist", { id: id }));
     }
-    return suggestionLists[key].id;
+    return suggestionIds[key];
   }
 
   function loadSuggestions(listId) {
-    var entry = null;
-    Object.keys(suggestionLists).forEach(function (key) { if (suggestionLists[key].id === listId) { entry = suggestionLists[key]; } });
-    if (!entry || entry.loaded || !catalogue.values_url) { return; }
+    var entry = suggestionLists[listId];
+    if (!entry || entry.loaded) { return; }
     entry.loaded = true;
     var url = catalogue.values_url.replace("{key}", encodeURIComponent(entry.source)) + "?field=" + encodeURIComponent(entry.field);
     fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
@@ -363,7 +363,7 @@
     ].concat(filters));
     if (source && source.default_where && source.default_where.length) {
       filterBox.appendChild(el("p", { "class": "hint", text: "A new rule over " + source.name + " starts with its default filters (" +
-        source.default_where.map(describeFilter).join(", ") + "): change them if this rule needs others." }));
+        source.default_where.map(function (flt) { return describeFilter(source, flt); }).join(", ") + "): change them if this rule needs others." }));
     }
 
     var actions = el("div", { "class": "rule-actions" }, [
