@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 
 from plaudit import __version__
 from plaudit.achievement.router import router as achievement_router
@@ -22,6 +22,7 @@ from plaudit.group.router import router as group_router
 from plaudit.http.body_limit import BodyLimitMiddleware
 from plaudit.http.openapi import install_problem_document
 from plaudit.http.problems import install_problem_handlers
+from plaudit.http.query_params import refuse_unknown_query
 from plaudit.identity.router import router as identity_router
 from plaudit.leaderboard.router import router as leaderboard_router
 from plaudit.member.router import router as member_router
@@ -49,8 +50,8 @@ def health() -> dict[str, str]:
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX)
+    router.include_router(health_router)
     for sub in (
-        health_router,
         identity_router,
         team_router,
         member_router,
@@ -68,7 +69,7 @@ def api_router() -> APIRouter:
         export_router,
         notification_router,
     ):
-        router.include_router(sub)
+        router.include_router(sub, dependencies=[Depends(refuse_unknown_query)])
     return router
 
 

@@ -198,6 +198,29 @@ def test_ids_beyond_what_a_database_holds_are_422(admin: Api, path: str) -> None
 
 
 @pytest.mark.parametrize(
+    ("path", "named"),
+    [
+        ("/teams/{t}.0", "path.team_id"),
+        ("/teams/1_{t}", "path.team_id"),
+        ("/members/{m}.0/achievements", "path.member_id"),
+        ("/achievements/{a}e0", "path.achievement_id"),
+        ("/members?team_id={t}.0", "query.team_id"),
+    ],
+)
+def test_ids_are_whole_numbers_as_written(
+    admin: Api, world: dict[str, Any], path: str, named: str
+) -> None:
+    """Lax parsing would read "1.0" and "1_0" as ids (team 1, team 10): refused, naming them."""
+    ids = {"{t}": world["team"]["id"], "{m}": world["member"]["id"]}
+    ids["{a}"] = world["achievement"]["id"]
+    for placeholder, value in ids.items():
+        path = path.replace(placeholder, str(value))
+    body = problem(admin.get(path), 422, path)
+    assert bad_fields(body) == {named}
+    assert body["errors"][0]["message"].startswith("must be a whole number"), body
+
+
+@pytest.mark.parametrize(
     ("path", "sent", "named"),
     [
         ("/teams", {}, {"body.name"}),
@@ -277,6 +300,53 @@ def test_patch_with_wrong_types_names_the_fields(admin: Api, world: dict[str, An
     assert bad_fields(body) >= {"body.points", "body.unknown"}
     body = problem(admin.patch(f"/members/{mid}", json={"active": "maybe"}), 422)
     assert bad_fields(body) >= {"body.active"}
+
+
+LAX_VALUES = [
+    # (method, path, body with one wrong-typed value, the field it names)
+    ("POST", "/sources/deals/records", {"member_id": True}, "records.0.member_id"),
+    ("POST", "/sources/deals/records", {"member_id": "{m}s"}, "records.0.member_id"),
+    ("POST", "/sources/deals/records", {"member_id": 1.0}, "records.0.member_id"),
+    ("POST", "/members", {"name": "Bo", "team_id": True}, "body.team_id"),
+    ("POST", "/members", {"name": "Bo", "active": 0}, "body.active"),
+    ("PATCH", "/members/{m}", {"active": "true"}, "body.active"),
+    ("POST", "/groups", {"name": "G", "team_ids": ["1"]}, "body.team_ids.0"),
+    ("POST", "/achievements", {"key": "k", "name": "K", "points": "3"}, "body.points"),
+    ("PATCH", "/achievements/{a}", {"points": 2.0}, "body.points"),
+    ("PATCH", "/achievements/{a}", {"show_next_to_name": 1}, "body.show_next_to_name"),
+    ("PATCH", "/achievements/{a}", {"repeatable": "yes"}, "body.repeatable"),
+    ("PATCH", "/achievements/{a}", {"audience": [True]}, "body.audience.0"),
+    ("POST", "/members/{m}/awards", {"achievement_id": "{a}s"}, "body.achievement_id"),
+    ("POST", "/tokens", {"name": "t", "role": "member", "member_id": "{m}s"}, "body.member_id"),
+    ("POST", "/notifications/test", {"member_id": True}, "body.member_id"),
+    (
+        "POST",
+        "/notifications",
+        {
+            "name": "n",
+            "trigger": {"type": "formula", "formula": "count(deals)", "threshold": "5"},
+            "action": {"type": "webhook", "url": "https://example.org/hook"},
+        },
+        "body.trigger.formula.threshold",
+    ),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "sent", "named"), LAX_VALUES)
+def test_json_bodies_take_json_numbers_and_flags_only(
+    admin: Api, world: dict[str, Any], method: str, path: str, sent: dict[str, Any], named: str
+) -> None:
+    """`true` is not the id 1, "3" is not 3 and 0 is not false: each is refused, naming the
+    field, where pydantic's lax mode would take it. ("{m}s" is the member id as a string.)"""
+    ids = {"{m}": world["member"]["id"], "{a}": world["achievement"]["id"]}
+    as_text = {"{m}s": str(ids["{m}"]), "{a}s": str(ids["{a}"])}
+    body = {k: as_text.get(v, v) if isinstance(v, str) else v for k, v in sent.items()}
+    if path.endswith("/records"):
+        body |= {"occurred_at": "2026-11-18T10:00:00+00:00"}
+    for placeholder, value in ids.items():
+        path = path.replace(placeholder, str(value))
+    answer = problem(admin.request(method, path, json=body), 422, sent)
+    assert named in bad_fields(answer), answer
 
 
 @pytest.mark.parametrize(
@@ -514,6 +584,9 @@ BAD_QUERIES = [
     "/awards?awarded_after=2026",
     "/awards?awarded_before=soon",
     "/awards?bogus=1",
+    "/awards?limit=1.0",
+    "/audit?before_id=%2B0.0",
+    "/members?team_id=1_000",
     "/leaderboard?period=fortnight",
     "/leaderboard?at=soon",
     "/leaderboard?at=2026-11-18T10:00:00",

@@ -11,16 +11,15 @@ without an `Allow` role check, fails these tests.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 import pytest
 
-from plaudit.app import API_PREFIX, create_app
-from plaudit.config import Settings
+from plaudit.app import API_PREFIX
 from plaudit.http.deps import Allow
+from tests.api import routes
 from tests.conftest import Api
 
 ROLES = ("admin", "manager", "ingest", "member")
@@ -93,7 +92,6 @@ EXPECTED: dict[str, set[str]] = {
     "POST /users": {A},
 }
 PUBLIC = {"GET /health"}
-DOCS_ROUTES = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 MEMBER_OWN = {
     "GET /members/{member_id}",
     "GET /members/{member_id}/achievements",
@@ -187,16 +185,6 @@ def call(api: Api, route: str, url: str) -> Any:
     return api.request(method, url, params=QUERIES.get(route), **body)
 
 
-def route_contexts(routes: list[Any]) -> Iterable[Any]:
-    """Every route with its full path and effective dependencies, whether FastAPI keeps
-    included routers apart (newer versions) or flattens them into app.routes (older ones)."""
-    try:
-        from fastapi.routing import iter_route_contexts
-    except ImportError:  # pragma: no cover - a FastAPI that flattens included routers
-        return routes
-    return iter_route_contexts(routes)
-
-
 def role_checks(dependant: Any) -> list[frozenset[str]]:
     """The roles of every `Allow` anywhere in a route's dependency tree (router-level,
     decorator-level or a parameter's, at any depth)."""
@@ -213,16 +201,12 @@ def role_checks(dependant: Any) -> list[frozenset[str]]:
 @cache
 def api_routes() -> dict[str, tuple[frozenset[str], ...]]:
     """`METHOD /path` (relative to the base path) -> the role checks, for every API route."""
-    application = create_app(Settings(database_url="sqlite://"))
     out: dict[str, tuple[frozenset[str], ...]] = {}
-    for route in route_contexts(list(application.routes)):
-        path = getattr(route, "path", None) or ""
-        if path in DOCS_ROUTES or not path.startswith(API_PREFIX + "/"):
-            continue
+    for path, methods, route in routes.api_routes():
         dependant = getattr(route, "dependant", None)
         checks = tuple(role_checks(dependant)) if dependant is not None else ()
-        for method in sorted(set(getattr(route, "methods", None) or ()) - {"HEAD", "OPTIONS"}):
-            out[f"{method} {path[len(API_PREFIX) :]}"] = checks
+        for method in sorted(methods):
+            out[f"{method} {path}"] = checks
     return out
 
 

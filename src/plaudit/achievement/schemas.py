@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
 
 from plaudit.kit.schemas import (
     Color,
@@ -15,6 +15,7 @@ from plaudit.kit.schemas import (
     Name,
     OutputSchema,
     Timestamp,
+    not_a_number,
 )
 from plaudit.periods import Period
 from plaudit.rules.model import Rule
@@ -28,9 +29,12 @@ class Category(StrEnum):
 
 Icon = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 Description = Annotated[str, StringConstraints(max_length=2000)]
-Points = Annotated[int, Field(ge=0, le=1_000_000_000)]
+Points = Annotated[StrictInt, Field(ge=0, le=1_000_000_000)]
 # A timestamp first: a midnight timestamp must not be read as a (whole-day) date.
-DateOrInstant = AwareDatetime | date
+DateOrInstant = Annotated[
+    AwareDatetime | date,
+    not_a_number("a date such as 2026-11-18 or an ISO 8601 date-time with an offset"),
+]
 
 
 class EffectiveDates(InputSchema):
@@ -52,11 +56,11 @@ class AchievementCreate(InputSchema):
     icon: Icon | None = None
     background_color: Color | None = None
     text_color: Color | None = None
-    show_next_to_name: bool = False
+    show_next_to_name: StrictBool = False
     period: Period = Period.none
     effective: EffectiveDates | None = None
-    audience: list[int] = Field(default_factory=list, max_length=100)
-    repeatable: bool = False
+    audience: list[StrictInt] = Field(default_factory=list, max_length=100)
+    repeatable: StrictBool = False
     requirements: list[list[Rule]] = Field(default_factory=list, max_length=50)
 
 
@@ -71,11 +75,11 @@ class AchievementUpdate(InputSchema):
     icon: Icon | None = None
     background_color: Color | None = None
     text_color: Color | None = None
-    show_next_to_name: bool | None = None
+    show_next_to_name: StrictBool | None = None
     period: Period | None = None
     effective: EffectiveDates | None = None
-    audience: list[int] | None = Field(default=None, max_length=100)
-    repeatable: bool | None = None
+    audience: list[StrictInt] | None = Field(default=None, max_length=100)
+    repeatable: StrictBool | None = None
     requirements: list[list[Rule]] | None = Field(default=None, max_length=50)
 
 

@@ -10,6 +10,7 @@ from plaudit.audit import service
 from plaudit.audit.schemas import AuditEventRead
 from plaudit.http.deps import SessionDep, allow
 from plaudit.kit.roles import Role
+from plaudit.kit.schemas import TextInt
 
 router = APIRouter(tags=["audit"])
 
@@ -18,10 +19,10 @@ router = APIRouter(tags=["audit"])
 def list_audit_events(
     session: SessionDep,
     entity_type: str | None = None,
-    entity_id: int | None = None,
+    entity_id: TextInt | None = None,
     action: str | None = None,
-    before_id: int | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    before_id: TextInt | None = None,
+    limit: Annotated[TextInt, Query(ge=1, le=1000)] = 100,
 ) -> list[AuditEventRead]:
     events = service.list_events(
         session,

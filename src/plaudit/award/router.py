@@ -11,6 +11,7 @@ from plaudit.award.presenter import present_award
 from plaudit.award.schemas import AwardGive, AwardListQuery, AwardRead, AwardRevoke
 from plaudit.http.deps import Allow, NowDep, SessionDep, SettingsDep
 from plaudit.kit.roles import STAFF, Principal
+from plaudit.kit.schemas import TextInt
 
 router = APIRouter(tags=["awards"])
 Staff = Annotated[Principal, Depends(Allow(*STAFF))]
@@ -18,7 +19,7 @@ Staff = Annotated[Principal, Depends(Allow(*STAFF))]
 
 @router.post("/members/{member_id}/awards", status_code=status.HTTP_201_CREATED)
 def give_award(
-    member_id: int,
+    member_id: TextInt,
     body: AwardGive,
     session: SessionDep,
     actor: Staff,
@@ -52,13 +53,13 @@ def list_awards(
 
 
 @router.get("/awards/{award_id}")
-def get_award(award_id: int, session: SessionDep, now: NowDep, _actor: Staff) -> AwardRead:
+def get_award(award_id: TextInt, session: SessionDep, now: NowDep, _actor: Staff) -> AwardRead:
     return present_award(service.get_award(session, award_id), now)
 
 
 @router.delete("/awards/{award_id}")
 def revoke_award(
-    award_id: int,
+    award_id: TextInt,
     session: SessionDep,
     actor: Staff,
     now: NowDep,

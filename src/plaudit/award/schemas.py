@@ -6,9 +6,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StrictInt, StringConstraints
 
-from plaudit.kit.schemas import MAX_ID, Id, InputSchema, Instant, OutputSchema, Timestamp
+from plaudit.kit.schemas import MAX_ID, Id, InputSchema, Instant, OutputSchema, TextInt, Timestamp
 
 Reason = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 
@@ -20,7 +20,7 @@ class AwardOrigin(StrEnum):
 
 
 class AwardGive(InputSchema):
-    achievement_id: int
+    achievement_id: StrictInt
     at: Instant | None = Field(
         default=None, description="A time inside the period to give it for; default now."
     )
@@ -66,8 +66,8 @@ class AwardListQuery(AwardFilters):
     """The filters plus paging: one query model, since its extra="forbid" would otherwise refuse
     `limit` and `offset` given as separate query parameters."""
 
-    limit: int = Field(default=1000, ge=1, le=10_000)
-    offset: int = Field(default=0, ge=0, le=MAX_ID)
+    limit: TextInt = Field(default=1000, ge=1, le=10_000)
+    offset: TextInt = Field(default=0, ge=0, le=MAX_ID)
 
 
 def award_is_active(

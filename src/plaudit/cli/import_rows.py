@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from plaudit.kit.schemas import error_message
 from plaudit.record.schemas import RecordIn
 from plaudit.rules.model import FieldType
 from plaudit.rules.values import coerce_value
@@ -178,7 +179,7 @@ def _csv_rows(handle: Iterable[str], fields: Mapping[str, FieldType]) -> Iterato
         for name, cell in zip(header, cells, strict=False):
             if name in RESERVED:
                 if cell.strip():
-                    raw[name] = cell.strip()
+                    raw[name] = _reserved_value(name, cell.strip())
                 continue
             try:
                 value = csv_value(fields[name], cell)
@@ -190,6 +191,12 @@ def _csv_rows(handle: Iterable[str], fields: Mapping[str, FieldType]) -> Iterato
                 data[name] = value
         raw["data"] = data
         yield _validated(row, line_no, raw, problems)
+
+
+def _reserved_value(name: str, text: str) -> Any:
+    """A CSV cell as the JSON value of a record's own field: member_id is a number there (the
+    API takes no "3" for an id), the other columns are text."""
+    return int(text) if name == "member_id" and _INTEGER.fullmatch(text) else text
 
 
 def csv_value(field_type: FieldType, cell: str) -> Any:
@@ -226,7 +233,7 @@ def _validated(row: int, line: int, raw: dict[str, Any], problems: list[Problem]
     except ValidationError as exc:
         for error in exc.errors():
             where = ".".join(str(p) for p in error["loc"]) or "row"
-            message = str(error["msg"]).removeprefix("Value error, ")
+            message = error_message(error)
             if where == "occurred_at":
                 message += "; expected ISO 8601 with an offset, e.g. 2026-11-18T10:00:00+01:00"
             problems.append(Problem(row, line, where, message))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, StrictInt, StringConstraints, model_validator
 
 from plaudit.kit.schemas import InputSchema, Name, OutputSchema, Timestamp
 
@@ -49,21 +49,21 @@ class Condition(InputSchema):
 
 class GroupCreate(InputSchema):
     name: Name
-    team_ids: list[int] = Field(default_factory=list)
-    member_ids: list[int] = Field(default_factory=list)
+    team_ids: list[StrictInt] = Field(default_factory=list)
+    member_ids: list[StrictInt] = Field(default_factory=list)
     conditions: list[Condition] = Field(default_factory=list)
 
 
 class GroupUpdate(InputSchema):
     name: Name | None = None
-    team_ids: list[int] | None = None
-    member_ids: list[int] | None = None
+    team_ids: list[StrictInt] | None = None
+    member_ids: list[StrictInt] | None = None
     conditions: list[Condition] | None = None
 
 
 class GroupPreview(InputSchema):
-    team_ids: list[int] = Field(default_factory=list)
-    member_ids: list[int] = Field(default_factory=list)
+    team_ids: list[StrictInt] = Field(default_factory=list)
+    member_ids: list[StrictInt] = Field(default_factory=list)
     conditions: list[Condition] = Field(default_factory=list)
 
 

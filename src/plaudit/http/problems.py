@@ -12,6 +12,7 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from plaudit.errors import PlauditError
+from plaudit.kit.schemas import error_message
 
 logger = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
@@ -61,7 +62,7 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
             {
                 "loc": loc,
                 "field": ".".join(str(p) for p in loc),
-                "message": str(err.get("msg", "invalid value")),
+                "message": error_message(err),
                 "code": str(err.get("type", "invalid")),
             }
         )

@@ -8,6 +8,7 @@ from plaudit.http.deps import NowDep, SessionDep, allow
 from plaudit.identity import service
 from plaudit.identity.schemas import TokenCreate, TokenCreated, TokenRead, UserCreate, UserRead
 from plaudit.kit.roles import Role
+from plaudit.kit.schemas import TextInt
 
 router = APIRouter(tags=["identity"], dependencies=[allow(Role.admin)])
 
@@ -26,7 +27,7 @@ def list_tokens(session: SessionDep) -> list[TokenRead]:
 
 
 @router.delete("/tokens/{token_id}")
-def revoke_token(token_id: int, session: SessionDep, now: NowDep) -> TokenRead:
+def revoke_token(token_id: TextInt, session: SessionDep, now: NowDep) -> TokenRead:
     return TokenRead.model_validate(service.revoke_token(session, token_id, now=now))
 
 

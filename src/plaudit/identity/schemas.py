@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import StringConstraints, model_validator
+from pydantic import StrictInt, StringConstraints, model_validator
 
 from plaudit.kit.roles import Role
 from plaudit.kit.schemas import InputSchema, Name, OutputSchema, Timestamp
@@ -17,7 +17,7 @@ Password = Annotated[str, StringConstraints(min_length=8, max_length=1000)]
 
 class _BoundToMember(InputSchema):
     role: Role
-    member_id: int | None = None
+    member_id: StrictInt | None = None
 
     @model_validator(mode="after")
     def _member_only_for_member_role(self) -> _BoundToMember:

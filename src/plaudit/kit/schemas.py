@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -14,9 +16,22 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    StrictInt,
     StringConstraints,
     field_validator,
 )
+
+_VALIDATOR_PREFIXES = ("Value error, ", "Assertion failed, ")
+
+
+def error_message(error: Mapping[str, Any]) -> str:
+    """A pydantic error's message, without the "Value error, " pydantic puts before the text
+    of a validator's own ValueError (which already says what is wrong)."""
+    message = str(error.get("msg", "invalid value"))
+    for prefix in _VALIDATOR_PREFIXES:
+        message = message.removeprefix(prefix)
+    return message
+
 
 MAX_INPUT_DEPTH = 64
 """How deeply lists and objects may nest in input (answers are serialised only so deep)."""
@@ -62,7 +77,15 @@ def unstorable(value: Any) -> str | None:
 
 class InputSchema(BaseModel):
     """Request bodies: unknown fields are refused so that typos do not pass silently, and text
-    or numbers no database can store as sent are refused, naming the field."""
+    or numbers no database can store as sent are refused, naming the field.
+
+    Numbers and flags in JSON bodies are declared strict (`StrictInt`, `StrictFloat`,
+    `StrictBool`, `StrictId`): pydantic's lax mode would take `true` as the id 1, `"3"` as 3
+    and `0` as false, which is bad input accepted silently. Strictness is per field, not in
+    the config, because request bodies are validated as Python objects, where strict mode
+    would also refuse ISO text for datetimes and values for enums. Query models, whose
+    values arrive as text, keep the lax types.
+    tests/api/test_strict_bodies.py checks every body field of the API."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -89,7 +112,23 @@ AwareTimestamp = AwareDatetime
 MAX_ID = 2**63 - 1
 """The largest id any database here stores: larger numbers are refused before a query sees them
 (SQLite cannot even bind them)."""
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+_WHOLE_NUMBER = re.compile(r"\s*[+-]?[0-9]+\s*")
+
+
+def _whole_number_text(value: Any) -> Any:
+    """Lax mode would read "1.0", "+0.0" and "1_000" as integers: text must be one."""
+    if isinstance(value, str) and not _WHOLE_NUMBER.fullmatch(value):
+        raise ValueError(f"must be a whole number such as 3, not {value[:50]!r}")
+    return value
+
+
+TextInt = Annotated[int, BeforeValidator(_whole_number_text)]
+"""An integer in a query string or a path, where every value arrives as text: the text of an
+integer, so `/teams/1.0` is not team 1."""
+Id = Annotated[TextInt, Field(ge=1, le=MAX_ID)]
+"""An id in a query string."""
+StrictId = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
+"""An id in a JSON body: a JSON integer, never `true` or `"3"` (see InputSchema)."""
 
 
 def _in_calendar_range(value: datetime) -> datetime:
@@ -103,19 +142,24 @@ def _in_calendar_range(value: datetime) -> datetime:
     return value
 
 
-def _not_a_number(value: Any) -> Any:
-    """Pydantic would read 20261118 (or "2026") as seconds since 1970: refuse, do not guess."""
-    text = value.strip() if isinstance(value, str) else None
-    if isinstance(value, int | float) or (text and text.lstrip("+-").replace(".", "", 1).isdigit()):
-        raise ValueError(
-            "must be an ISO 8601 date-time with an offset, e.g. 2026-11-18T10:00:00+01:00, "
-            "not a number"
-        )
-    return value
+def not_a_number(expected: str) -> BeforeValidator:
+    """Refuses numbers where a time is expected. Pydantic would read 20261118 (or "2026") as
+    seconds since 1970, and 0 as 1970-01-01: refuse, do not guess."""
+
+    def check(value: Any) -> Any:
+        text = value.strip() if isinstance(value, str) else None
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if number or (text and text.lstrip("+-").replace(".", "", 1).isdigit()):
+            raise ValueError(f"must be {expected}, not a number")
+        return value
+
+    return BeforeValidator(check)
 
 
 Instant = Annotated[
-    AwareDatetime, BeforeValidator(_not_a_number), AfterValidator(_in_calendar_range)
+    AwareDatetime,
+    not_a_number("an ISO 8601 date-time with an offset, e.g. 2026-11-18T10:00:00+01:00"),
+    AfterValidator(_in_calendar_range),
 ]
 """An aware instant in input (ISO 8601 with an offset) that can be stored in UTC and placed in
 any period."""

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from plaudit.kit.schemas import InputSchema, Instant, OutputSchema
+from plaudit.kit.schemas import InputSchema, Instant, OutputSchema, TextInt
 from plaudit.periods import Period
 from plaudit.rules.model import Aggregate
 
@@ -16,12 +16,12 @@ class LeaderboardQuery(InputSchema):
     the checks run parameter by parameter, in this order, each seeing the ones before it."""
 
     period: Period = Period.month
-    team_id: int | None = None
+    team_id: TextInt | None = None
     at: Instant | None = None
     source: str | None = None
     aggregate: Aggregate | None = Field(default=None, validate_default=True)
     field: str | None = Field(default=None, validate_default=True)
-    limit: int = 100
+    limit: TextInt = 100
 
     @field_validator("source", "field", mode="before")
     @classmethod

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StrictBool, StrictInt, StringConstraints
 
 from plaudit.kit.schemas import InputSchema, Name, OptionalText, OutputSchema, Timestamp
 
@@ -16,20 +16,20 @@ class MemberCreate(InputSchema):
     name: Name
     email: Email | None = None
     external_id: OptionalText | None = None
-    team_id: int | None = None
+    team_id: StrictInt | None = None
     role: RoleText | None = None
     attributes: dict[str, Any] = Field(default_factory=dict)
-    active: bool = True
+    active: StrictBool = True
 
 
 class MemberUpdate(InputSchema):
     name: Name | None = None
     email: Email | None = None
     external_id: OptionalText | None = None
-    team_id: int | None = None
+    team_id: StrictInt | None = None
     role: RoleText | None = None
     attributes: dict[str, Any] | None = None
-    active: bool | None = None
+    active: StrictBool | None = None
 
 
 class MemberRead(OutputSchema):

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from plaudit.award.schemas import AwardOrigin, AwardRead
-from plaudit.kit.schemas import InputSchema, Instant, OutputSchema, Timestamp
+from plaudit.kit.schemas import InputSchema, Instant, OutputSchema, TextInt, Timestamp
 from plaudit.team.schemas import TeamRead
 
 
@@ -47,7 +47,7 @@ class SummaryQuery(InputSchema):
     kind: ActivityKind = Field(
         default=ActivityKind.all, description="awards: achievements only; records; or all."
     )
-    limit: int = Field(default=50, ge=1, le=500, description="Most activity items returned.")
+    limit: TextInt = Field(default=50, ge=1, le=500, description="Most activity items returned.")
     since: Instant | None = Field(
         default=None, description="Start of the activity window; default 30 days before now."
     )

@@ -30,6 +30,7 @@ from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from pydantic import ValidationError
 
+from plaudit.kit.schemas import error_message
 from plaudit.rules.model import Aggregate, FieldType, Filter, FilterOp, Operator, Rule
 from plaudit.rules.oracle import compare
 from plaudit.rules.validation import validate_requirements
@@ -516,7 +517,7 @@ def resolve_formula(
                 value=0.0,
             )
         except ValidationError as exc:
-            message = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+            message = "; ".join(error_message(e) for e in exc.errors())
             problems.append(problem_at(text, call.ref_at, message))
             continue
         for found in validate_requirements([[rule]], sources, repeatable=False):

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Depends, Query, Response, status
 
 from plaudit.http.deps import Allow, NowDep, SessionDep, SettingsDep
 from plaudit.kit.roles import STAFF, Principal
-from plaudit.kit.schemas import Id
+from plaudit.kit.schemas import Id, TextInt
 from plaudit.notification import outbox, service
 from plaudit.notification.presenter import (
     present_deliveries,
@@ -29,8 +29,8 @@ from plaudit.notification.schemas import (
 
 router = APIRouter(tags=["notifications"])
 Staff = Annotated[Principal, Depends(Allow(*STAFF))]
-Limit = Annotated[int, Query(ge=1, le=1000)]
-Offset = Annotated[int, Query(ge=0)]
+Limit = Annotated[TextInt, Query(ge=1, le=1000)]
+Offset = Annotated[TextInt, Query(ge=0)]
 
 
 @router.post("/notifications", status_code=status.HTTP_201_CREATED)
@@ -62,13 +62,15 @@ def dry_run_unsaved_notification(
 
 
 @router.get("/notifications/{notification_id}")
-def get_notification(notification_id: int, session: SessionDep, _actor: Staff) -> NotificationRead:
+def get_notification(
+    notification_id: TextInt, session: SessionDep, _actor: Staff
+) -> NotificationRead:
     return present_notification(service.get_notification(session, notification_id))
 
 
 @router.patch("/notifications/{notification_id}")
 def update_notification(
-    notification_id: int,
+    notification_id: TextInt,
     body: NotificationUpdate,
     session: SessionDep,
     actor: Staff,
@@ -82,7 +84,7 @@ def update_notification(
 
 @router.delete("/notifications/{notification_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_notification(
-    notification_id: int, session: SessionDep, actor: Staff, now: NowDep
+    notification_id: TextInt, session: SessionDep, actor: Staff, now: NowDep
 ) -> Response:
     service.delete_notification(session, notification_id, actor=actor, now=now)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -90,7 +92,7 @@ def delete_notification(
 
 @router.post("/notifications/{notification_id}/activate")
 def activate_notification(
-    notification_id: int, session: SessionDep, actor: Staff, now: NowDep
+    notification_id: TextInt, session: SessionDep, actor: Staff, now: NowDep
 ) -> NotificationRead:
     notification = service.set_active(session, notification_id, True, actor=actor, now=now)
     return present_notification(notification)
@@ -98,7 +100,7 @@ def activate_notification(
 
 @router.post("/notifications/{notification_id}/deactivate")
 def deactivate_notification(
-    notification_id: int, session: SessionDep, actor: Staff, now: NowDep
+    notification_id: TextInt, session: SessionDep, actor: Staff, now: NowDep
 ) -> NotificationRead:
     notification = service.set_active(session, notification_id, False, actor=actor, now=now)
     return present_notification(notification)
@@ -106,7 +108,7 @@ def deactivate_notification(
 
 @router.post("/notifications/{notification_id}/test")
 def dry_run_notification(
-    notification_id: int,
+    notification_id: TextInt,
     session: SessionDep,
     _actor: Staff,
     now: NowDep,
@@ -121,7 +123,7 @@ def dry_run_notification(
 
 @router.get("/notifications/{notification_id}/firings")
 def list_firings(
-    notification_id: int,
+    notification_id: TextInt,
     session: SessionDep,
     _actor: Staff,
     member_id: Id | None = None,
@@ -137,7 +139,7 @@ def list_firings(
 
 @router.get("/notifications/{notification_id}/deliveries")
 def list_deliveries(
-    notification_id: int,
+    notification_id: TextInt,
     session: SessionDep,
     _actor: Staff,
     status: DeliveryStatus | None = None,
@@ -153,7 +155,7 @@ def list_deliveries(
 
 
 @router.post("/deliveries/{delivery_id}/retry")
-def retry_delivery(delivery_id: int, session: SessionDep, _actor: Staff) -> DeliveryRead:
+def retry_delivery(delivery_id: TextInt, session: SessionDep, _actor: Staff) -> DeliveryRead:
     """Send a failed delivery again, with a fresh set of attempts."""
     delivery = outbox.retry_delivery(session, delivery_id)
     return present_deliveries(session, [delivery])[0]

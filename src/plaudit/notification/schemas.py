@@ -6,9 +6,17 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StringConstraints,
+    field_validator,
+)
 
-from plaudit.kit.schemas import Id, InputSchema, Instant, Name, OutputSchema, Timestamp
+from plaudit.kit.schemas import InputSchema, Instant, Name, OutputSchema, StrictId, Timestamp
 from plaudit.notification.formula import FormulaOperator
 from plaudit.periods import Period
 from plaudit.rules.model import Filter
@@ -53,7 +61,7 @@ class FormulaTrigger(_Part):
     formula: Annotated[str, StringConstraints(min_length=1, max_length=MAX_FORMULA_LENGTH)]
     period: Period = Period.month
     operator: FormulaOperator
-    threshold: float = Field(allow_inf_nan=False)
+    threshold: StrictFloat = Field(allow_inf_nan=False)
 
 
 Trigger = Annotated[RecordTrigger | FormulaTrigger, Field(discriminator="type")]
@@ -72,7 +80,7 @@ Secret = Annotated[str, StringConstraints(min_length=16, max_length=200)]
 
 class GiveAchievementAction(_Part):
     type: Literal["give_achievement"]
-    achievement_id: Id
+    achievement_id: StrictId
 
 
 class WebhookAction(_Part):
@@ -95,7 +103,7 @@ class NotificationCreate(InputSchema):
     name: Name
     trigger: Trigger
     action: Action
-    active: bool = True
+    active: StrictBool = True
 
 
 class NotificationUpdate(InputSchema):
@@ -105,7 +113,7 @@ class NotificationUpdate(InputSchema):
     name: Name | None = None
     trigger: Trigger | None = None
     action: Action | None = None
-    active: bool | None = None
+    active: StrictBool | None = None
 
 
 class NotificationRead(OutputSchema):
@@ -177,7 +185,7 @@ class DeliveryRead(OutputSchema):
 
 
 class DryRunRequest(InputSchema):
-    member_id: Id | None = Field(default=None, description="Only this member; default all.")
+    member_id: StrictId | None = Field(default=None, description="Only this member; default all.")
     at: Instant | None = Field(
         default=None, description="A time inside the period to test for; default now."
     )

@@ -17,6 +17,7 @@ from plaudit.config import Settings
 from plaudit.errors import FieldError, InvalidInput, PayloadTooLarge
 from plaudit.http.deps import NowDep, SessionDep, SettingsDep, allow
 from plaudit.kit.roles import Role
+from plaudit.kit.schemas import error_message
 from plaudit.record import idempotency, service
 from plaudit.record.schemas import IngestResult, RecordIn
 
@@ -72,7 +73,7 @@ def parse_records(body: Any, limit: int) -> tuple[list[tuple[int, RecordIn]], li
         except ValidationError as exc:
             for err in exc.errors():
                 loc = ("records", index, *(p for p in err["loc"] if p is not None))
-                errors.append(FieldError(loc, str(err["msg"])))
+                errors.append(FieldError(loc, error_message(err)))
     return items, errors
 
 

@@ -7,14 +7,14 @@ from typing import Annotated, Any
 from pydantic import Field, StringConstraints, model_validator
 
 from plaudit.award.schemas import AwardRead
-from plaudit.kit.schemas import Id, InputSchema, Instant, OutputSchema
+from plaudit.kit.schemas import InputSchema, Instant, OutputSchema, StrictId
 
 ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
 
 class RecordIn(InputSchema):
     external_id: ExternalId | None = None
-    member_id: Id | None = None
+    member_id: StrictId | None = None
     member_external_id: ExternalId | None = None
     occurred_at: Instant
     data: dict[str, Any] = Field(default_factory=dict)

@@ -11,12 +11,11 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 
 from plaudit.errors import PlauditError
+from plaudit.kit.schemas import error_message
 
 FieldErrors = dict[str, str]
 GENERAL = "_form"
 """The key of an error that belongs to the whole form rather than one field."""
-
-_PYDANTIC_PREFIXES = ("Value error, ", "Assertion failed, ")
 
 
 async def form_data(request: Request) -> FormData:
@@ -47,9 +46,7 @@ def dotted(loc: tuple[str | int, ...] | list[str | int]) -> str:
 
 
 def clean_message(message: str) -> str:
-    for prefix in _PYDANTIC_PREFIXES:
-        if message.startswith(prefix):
-            message = message[len(prefix) :]
+    message = error_message({"msg": message})
     return message[:1].upper() + message[1:]
 
 

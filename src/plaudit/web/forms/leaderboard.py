@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
+from plaudit.kit.schemas import error_message
 from plaudit.leaderboard.schemas import LeaderboardQuery
 from plaudit.models import Source
 from plaudit.periods import Period
@@ -77,7 +78,7 @@ class Choice:
         try:
             return LeaderboardQuery.model_validate(values)
         except ValidationError as exc:
-            message = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+            message = "; ".join(error_message(e) for e in exc.errors())
             raise ChoiceError("measure", f"This measure cannot be used: {message}.") from exc
 
     @property
