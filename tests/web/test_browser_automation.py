@@ -19,6 +19,8 @@ from plaudit.db.session import build_sessionmaker, unit_of_work
 from plaudit.models import Notification
 from plaudit.record.schemas import RecordIn
 from plaudit.record.service import ingest_records
+from plaudit.source.schemas import SourceUpdate
+from plaudit.source.service import update_source
 from tests.web.conftest import screenshot
 from tests.web.helpers import Site
 from tests.web.report_data import UTC_ZONE, make_report_data
@@ -91,6 +93,51 @@ def test_formula_error_is_shown_at_its_position_then_fixed_and_tested(
     admin_tab.go("/admin/notifications")
     assert "Profile champion" in (page.text_content("table") or "")
     screenshot(page, "notifications")
+
+
+def test_a_record_trigger_starts_with_the_default_filters_of_its_source(
+    admin_tab: Tab, web_engine: Engine
+) -> None:
+    """As in the rule builder: choosing Deals fills the filters with "status is Approved";
+    filters the admin wrote are kept when the source changes, untouched defaults are not."""
+    data = make_report_data(web_engine)
+    with unit_of_work(build_sessionmaker(web_engine)) as session:
+        update_source(
+            session,
+            "deals",
+            SourceUpdate.model_validate(
+                {"default_where": [{"field": "status", "op": "eq", "value": "Approved"}]}
+            ),
+        )
+    page = admin_tab.page
+    admin_tab.go("/admin/notifications/new")
+    page.check("input[name=trigger_type][value=record]")
+    assert page.is_hidden("#f-filter-defaults")
+    page.select_option("#f-source", label="Deals")
+    row = ["#f-filter_0", "#f-filter_0-op", "#f-filter_0-value"]
+    assert [page.input_value(box) for box in row] == ["status", "eq", "Approved"]
+    assert page.input_value("#f-filter_1") == ""
+    hint = page.text_content("#f-filter-defaults") or ""
+    assert "Records of Deals start with its default filters (status is Approved)" in hint
+    # Untouched defaults go with their source.
+    page.select_option("#f-source", label="Company Profile Updated")
+    assert [page.input_value(box) for box in row] == ["", "eq", ""]
+    assert page.is_hidden("#f-filter-defaults")
+    # What the admin wrote stays, whatever the source.
+    page.select_option("#f-source", label="Deals")
+    page.fill("#f-filter_0-value", "Pending")
+    page.select_option("#f-source", label="Company Profile Updated")
+    page.select_option("#f-source", label="Deals")
+    assert [page.input_value(box) for box in row] == ["status", "eq", "Pending"]
+
+    page.fill("#f-name", "Pending deal")
+    page.select_option("#f-achievement_id", str(data.achievement_id))
+    with page.expect_navigation():
+        page.click("button:has-text('Create notification')")
+    assert "Created “Pending deal”." in (page.text_content(".flash") or "")
+    with Session(web_engine) as session:
+        saved = session.scalars(select(Notification)).one()
+        assert saved.trigger["where"] == [{"field": "status", "op": "eq", "value": "Pending"}]
 
 
 def test_completion_report_draws_its_charts(admin_tab: Tab, web_engine: Engine) -> None:

@@ -128,6 +128,14 @@ def _show_value(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def filter_rows(where: list[dict[str, Any]]) -> list[FilterRow]:
+    """Stored filters (a trigger's, or a source's defaults) as the form's text rows."""
+    return [
+        FilterRow(str(f.get("field", "")), str(f.get("op", "eq")), _show_value(f.get("value")))
+        for f in where
+    ]
+
+
 def values_from_notification(notification: Notification) -> NotificationValues:
     trigger, action = notification.trigger, notification.action
     values = NotificationValues(
@@ -140,10 +148,7 @@ def values_from_notification(notification: Notification) -> NotificationValues:
         events = trigger.get("events") or []
         values.source = str(trigger.get("source", ""))
         values.on_created, values.on_updated = "created" in events, "updated" in events
-        values.filters = [
-            FilterRow(str(f.get("field", "")), str(f.get("op", "eq")), _show_value(f.get("value")))
-            for f in trigger.get("where") or []
-        ]
+        values.filters = filter_rows(trigger.get("where") or [])
     else:
         values.formula = str(trigger.get("formula", ""))
         values.operator = str(trigger.get("operator", ">="))

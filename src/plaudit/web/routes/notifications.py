@@ -8,7 +8,7 @@ A webhook's signing secret is shown once, on the page answering the save that se
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -32,6 +32,7 @@ from plaudit.web.forms.notification import (
     PERIOD_LABELS,
     FormulaMistake,
     NotificationValues,
+    filter_rows,
     labels_for,
     service_errors,
     to_create,
@@ -152,6 +153,13 @@ def form_page(
         "sources": [(s.key, s.name) for s in sources],
         "source_fields": {
             s.key: ", ".join(f"{k} ({v})" for k, v in s.field_types().items()) for s in sources
+        },
+        # What a record trigger's filters start with when its source is chosen (the script
+        # fills them; Unifyr: "Status defaults to Approved").
+        "source_defaults": {
+            s.key: [asdict(row) for row in filter_rows(s.default_where)]
+            for s in sources
+            if s.default_where
         },
         "achievements": [(str(a.id), a.name) for a in list_achievements(session)],
         "filter_ops": [(op.value, FILTER_LABELS[op]) for op in FilterOp],
