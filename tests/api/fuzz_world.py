@@ -200,6 +200,13 @@ def seed(admin: Api) -> Ids:
         ids.add("delivery_id", delivery["id"])
     token = admin.ok("POST", "/tokens", 201, json={"name": "integration", "role": "ingest"})
     ids.add("token_id", token["id"])
+    user = admin.ok(
+        "POST",
+        "/users",
+        201,
+        json={"username": "lin", "password": "long enough", "role": "manager"},
+    )
+    ids.add("user_id", user["id"])
     return ids
 
 

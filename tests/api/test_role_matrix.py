@@ -90,6 +90,8 @@ EXPECTED: dict[str, set[str]] = {
     "DELETE /tokens/{token_id}": {A},
     "GET /users": {A},
     "POST /users": {A},
+    "GET /users/{user_id}": {A},
+    "PATCH /users/{user_id}": {A},
 }
 PUBLIC = {"GET /health"}
 MEMBER_OWN = {
@@ -132,6 +134,12 @@ def make_world(admin: Api, tokens: dict[str, str]) -> World:
     )
     group = admin.ok("POST", "/groups", 201, json={"name": "All of Acme", "team_ids": [team["id"]]})
     spare = admin.ok("POST", "/tokens", 201, json={"name": "spare", "role": "ingest"})
+    user = admin.ok(
+        "POST",
+        "/users",
+        201,
+        json={"username": "lin", "password": "long enough", "role": "manager"},
+    )
     hook = admin.ok(
         "POST",
         "/notifications",
@@ -167,6 +175,7 @@ def make_world(admin: Api, tokens: dict[str, str]) -> World:
             "member_id": str(other["id"]),
             "team_id": str(team["id"]),
             "token_id": str(spare["id"]),
+            "user_id": str(user["id"]),
             "notification_id": str(hook["id"]),
             "delivery_id": str(admin.ok("GET", f"/notifications/{hook['id']}/deliveries")[0]["id"]),
             "key": "deals",

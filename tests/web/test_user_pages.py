@@ -41,7 +41,9 @@ def test_users_list(admin_web: TestClient, site: Site) -> None:
     html = admin_web.get("/admin/users").text
     assert "<caption" in html and 'scope="col"' in html
     for name in ("admin", "manager", "ingest", "member"):
-        assert f'data-label="User name">{name}</th>' in html
+        assert re.search(
+            f'data-label="User name"><a href="/admin/users/\\d+">{name}</a></th>', html
+        )
     assert f'href="/admin/members/{site.member_id}">Ada Lovelace</a>' in html
     for field in ("f-username", "f-password", "f-role", "f-member_id"):
         assert f'label for="{field}"' in html
@@ -123,6 +125,88 @@ def test_nav_shows_admin_entries_to_admins_only(web: TestClient, site: Site) -> 
     html = web.get("/admin/members").text
     assert 'href="/admin/users"' not in html and 'href="/admin/tokens"' not in html
     assert 'href="/admin/members" aria-current="page"' in html
+
+
+def user_id(engine: Engine, name: str) -> int:
+    [user] = users_named(engine, name)
+    return user.id
+
+
+def edit_form(**overrides: str) -> dict[str, str]:
+    data = {"role": "manager", "member_id": "", "active": "on", "password": ""}
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_the_edit_page_shows_the_user_as_it_is(
+    admin_web: TestClient, site: Site, web_engine: Engine
+) -> None:
+    assert f'href="/admin/users/{user_id(web_engine, "member")}">member</a>' in (
+        admin_web.get("/admin/users").text
+    )
+    html = admin_web.get(f"/admin/users/{user_id(web_engine, 'member')}").text
+    assert '<option value="member" selected>' in html
+    assert f'<option value="{site.member_id}" selected>' in html
+    assert 'id="f-active" name="active" value="on" checked' in html
+    assert admin_web.get("/admin/users/999").status_code == 404
+
+
+def test_deactivating_a_user_signs_them_out_at_once(
+    admin_web: TestClient, site: Site, web_engine: Engine
+) -> None:
+    with TestClient(admin_web.app, follow_redirects=False) as manager_web:
+        sign_in(manager_web, "manager")
+        assert manager_web.get("/admin/achievements").status_code == 200
+        manager = user_id(web_engine, "manager")
+        # The form without its checkbox is a cleared checkbox.
+        form = edit_form()
+        del form["active"]
+        response = post(admin_web, f"/admin/users/{manager}", form)
+        assert response.status_code == 303
+        assert "inactive: they can no longer sign in" in admin_web.get("/admin/users").text
+        answer = manager_web.get("/admin/achievements")
+        assert answer.status_code == 303 and answer.headers["location"].startswith("/login")
+        assert users_named(web_engine, "manager")[0].active is False
+        with pytest.raises(AssertionError):
+            sign_in(manager_web, "manager")
+
+
+def test_a_new_password_is_the_one_that_signs_in(
+    admin_web: TestClient, web: TestClient, site: Site, web_engine: Engine
+) -> None:
+    manager = user_id(web_engine, "manager")
+    response = post(admin_web, f"/admin/users/{manager}", edit_form(password="a fresh secret"))
+    assert response.status_code == 303
+    with TestClient(admin_web.app, follow_redirects=False) as other:
+        sign_in(other, "manager", "a fresh secret")
+    # An empty password field keeps the password.
+    assert post(admin_web, f"/admin/users/{manager}", edit_form(role="admin")).status_code == 303
+    with TestClient(admin_web.app, follow_redirects=False) as other:
+        sign_in(other, "manager", "a fresh secret")
+    assert users_named(web_engine, "manager")[0].role == "admin"
+
+
+def test_the_only_admin_cannot_lock_everyone_out(
+    admin_web: TestClient, site: Site, web_engine: Engine
+) -> None:
+    admin = user_id(web_engine, "admin")
+    response = post(admin_web, f"/admin/users/{admin}", edit_form(role="manager"))
+    assert response.status_code == 409
+    assert "the only active admin user" in response.text
+    assert users_named(web_engine, "admin")[0].role == "admin"
+
+
+def test_edit_errors_are_shown_next_to_the_fields(
+    admin_web: TestClient, site: Site, web_engine: Engine
+) -> None:
+    manager = user_id(web_engine, "manager")
+    response = post(admin_web, f"/admin/users/{manager}", edit_form(password="short"))
+    assert response.status_code == 400
+    assert 'id="f-password-error"' in response.text
+    response = post(admin_web, f"/admin/users/{manager}", edit_form(role="member"))
+    assert response.status_code == 400
+    assert "Choose the member this role acts as." in response.text
+    assert users_named(web_engine, "manager")[0].role == "manager"
 
 
 # ---- tokens ---------------------------------------------------------------------------

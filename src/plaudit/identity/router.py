@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from typing import Annotated
 
-from plaudit.http.deps import NowDep, SessionDep, allow
+from fastapi import APIRouter, Depends, status
+
+from plaudit.http.deps import Allow, NowDep, SessionDep, allow
 from plaudit.identity import service
-from plaudit.identity.schemas import TokenCreate, TokenCreated, TokenRead, UserCreate, UserRead
-from plaudit.kit.roles import Role
+from plaudit.identity.schemas import (
+    TokenCreate,
+    TokenCreated,
+    TokenRead,
+    UserCreate,
+    UserRead,
+    UserUpdate,
+)
+from plaudit.kit.roles import Principal, Role
 from plaudit.kit.schemas import TextInt
 
 router = APIRouter(tags=["identity"], dependencies=[allow(Role.admin)])
+Admin = Annotated[Principal, Depends(Allow(Role.admin))]
 
 
 @router.post("/tokens", status_code=status.HTTP_201_CREATED)
@@ -39,3 +49,19 @@ def create_user(body: UserCreate, session: SessionDep) -> UserRead:
 @router.get("/users")
 def list_users(session: SessionDep) -> list[UserRead]:
     return [UserRead.model_validate(u) for u in service.list_users(session)]
+
+
+@router.get("/users/{user_id}")
+def get_user(user_id: TextInt, session: SessionDep) -> UserRead:
+    return UserRead.model_validate(service.get_user(session, user_id))
+
+
+@router.patch("/users/{user_id}")
+def update_user(
+    user_id: TextInt, body: UserUpdate, session: SessionDep, actor: Admin, now: NowDep
+) -> UserRead:
+    """Change a user's role, member, password or active state (`active: false` ends their
+    sessions and refuses sign-in; a new password ends their other sessions)."""
+    return UserRead.model_validate(
+        service.update_user(session, user_id, body, actor=actor, now=now)
+    )

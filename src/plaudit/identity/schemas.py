@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import StrictInt, StringConstraints, model_validator
+from pydantic import StrictBool, StrictInt, StringConstraints, model_validator
 
 from plaudit.kit.roles import Role
 from plaudit.kit.schemas import InputSchema, Name, OutputSchema, Timestamp
@@ -52,6 +52,16 @@ class TokenRead(OutputSchema):
 class UserCreate(_BoundToMember):
     username: Username
     password: Password
+
+
+class UserUpdate(InputSchema):
+    """What an admin may change of a user; each field left out stays as it is. A new password
+    ends the user's other sessions; `active: false` ends them all and refuses sign-in."""
+
+    role: Role | None = None
+    member_id: StrictInt | None = None
+    password: Password | None = None
+    active: StrictBool | None = None
 
 
 class UserRead(OutputSchema):

@@ -1,4 +1,5 @@
-"""Issuing and revoking tokens; creating users and checking their passwords."""
+"""Issuing and revoking tokens; creating, changing and deactivating users and checking their
+passwords."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from functools import cache
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from plaudit.errors import Conflict, not_found
-from plaudit.identity.schemas import TokenCreate, UserCreate
+from plaudit.audit.service import record_event
+from plaudit.errors import Conflict, FieldError, invalid_fields, not_found
+from plaudit.identity.schemas import TokenCreate, UserCreate, UserUpdate
+from plaudit.kit.roles import Principal, Role
 from plaudit.kit.security import hash_password, hash_token, new_token, verify_password
 from plaudit.member.service import get_member
 from plaudit.models import ApiToken, User
@@ -64,6 +67,73 @@ def create_user(session: Session, data: UserCreate) -> User:
     session.add(user)
     session.flush()
     return user
+
+
+def get_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise not_found("user", user_id)
+    return user
+
+
+def update_user(
+    session: Session, user_id: int, data: UserUpdate, *, actor: Principal, now: datetime
+) -> User:
+    """Change a user's role, bound member, password or active state, and log who did it (never
+    the password). A user leaving role `member` leaves its member too. The last active admin
+    user cannot be demoted or deactivated: nobody could sign in to the pages as admin."""
+    user = get_user(session, user_id)
+    given = data.model_fields_set
+    role = data.role.value if data.role is not None else user.role
+    if "member_id" in given:
+        member_id = data.member_id
+    else:
+        member_id = user.member_id if role == Role.member.value else None
+    if role == Role.member.value and member_id is None:
+        raise invalid_fields(
+            [FieldError(("body", "member_id"), "role 'member' needs member_id", code="missing")]
+        )
+    if role != Role.member.value and member_id is not None:
+        raise invalid_fields(
+            [FieldError(("body", "member_id"), "member_id is only for role 'member'")]
+        )
+    if member_id is not None and member_id != user.member_id:
+        get_member(session, member_id)
+    active = data.active if data.active is not None else user.active
+    if user.active and user.role == Role.admin.value and (role != Role.admin.value or not active):
+        _keep_an_admin(session, user)
+    changed = [
+        name
+        for name, before, after in (
+            ("role", user.role, role),
+            ("member_id", user.member_id, member_id),
+            ("active", user.active, active),
+        )
+        if before != after
+    ]
+    if data.password is not None:
+        user.password_hash = hash_password(data.password)
+        changed.append("password")
+    user.role, user.member_id, user.active = role, member_id, active
+    session.flush()
+    if changed:
+        details = {"changed": changed, "role": role, "member_id": member_id, "active": active}
+        record_event(session, actor, "user.update", "user", user.id, at=now, details=details)
+    return user
+
+
+def _keep_an_admin(session: Session, leaving: User) -> None:
+    others = select(User.id).where(
+        User.id != leaving.id, User.role == Role.admin.value, User.active.is_(True)
+    )
+    if session.scalars(others.limit(1)).first() is None:
+        raise Conflict(
+            detail=(
+                f"{leaving.username!r} is the only active admin user: make another user admin "
+                "first, or nobody could sign in to the pages as admin."
+            ),
+            code="last_admin",
+        )
 
 
 def list_users(session: Session) -> Sequence[User]:

@@ -1,4 +1,4 @@
-"""Admin page for users: the list and the create form (admins only)."""
+"""Admin pages for users: the list, the create form and the edit form (admins only)."""
 
 from __future__ import annotations
 
@@ -10,15 +10,16 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from plaudit.errors import PlauditError
-from plaudit.http.deps import SessionDep
-from plaudit.identity.schemas import UserCreate
-from plaudit.identity.service import create_user, list_users
+from plaudit.http.deps import NowDep, SessionDep
+from plaudit.identity.schemas import UserCreate, UserUpdate
+from plaudit.identity.service import create_user, get_user, list_users, update_user
 from plaudit.kit.roles import Role
 from plaudit.member.service import list_members
 from plaudit.web.access import require
 from plaudit.web.forms.common import FieldErrors, errors_from_exception, form_data, text
 from plaudit.web.forms.people import CredentialValues, credential_body, parse_schema
 from plaudit.web.pages import flash, page_router, render
+from plaudit.web.routes.members import IdPath
 from plaudit.web.user import WebUser
 
 router = page_router()
@@ -94,3 +95,79 @@ def create(request: Request, session: SessionDep, user: AdminUser, form: Form) -
             flash(request, f"Created user “{created.username}” ({created.role}).")
             return RedirectResponse(BASE, status_code=303)
     return _page(request, session, values=values, errors=errors, status_code=status)
+
+
+def _edit_page(
+    request: Request,
+    session: Session,
+    user_id: int,
+    *,
+    values: CredentialValues,
+    active: bool,
+    errors: FieldErrors,
+    status_code: int = 200,
+) -> Response:
+    edited = get_user(session, user_id)
+    return render(
+        request,
+        "admin/users/edit.html",
+        title=f"Edit {edited.username}",
+        edited=edited,
+        values=values,
+        active=active,
+        errors=errors,
+        roles=ROLE_CHOICES,
+        members=member_choices(session),
+        status_code=status_code,
+    )
+
+
+@router.get(BASE + "/{user_id}")
+def edit_page(user_id: IdPath, request: Request, session: SessionDep, user: AdminUser) -> Response:
+    edited = get_user(session, user_id)
+    values = CredentialValues(
+        name=edited.username,
+        role=edited.role,
+        member_id=str(edited.member_id) if edited.member_id is not None else "",
+    )
+    return _edit_page(request, session, user_id, values=values, active=edited.active, errors={})
+
+
+@router.post(BASE + "/{user_id}")
+def edit(
+    user_id: IdPath,
+    request: Request,
+    session: SessionDep,
+    user: AdminUser,
+    form: Form,
+    now: NowDep,
+) -> Response:
+    """Role, member and active state as chosen; a password only when one is typed."""
+    edited = get_user(session, user_id)
+    values = CredentialValues(
+        name=edited.username, role=text(form, "role"), member_id=text(form, "member_id")
+    )
+    active = form.get("active") == "on"
+    body, errors = credential_body(values, "username")
+    del body["username"]
+    body["active"] = active
+    password = text(form, "password", strip=False)
+    if password:
+        body["password"] = password
+    data, schema_errors = parse_schema(UserUpdate, body, model_field="member_id")
+    errors = {**schema_errors, **errors}
+    status = 400
+    if data is not None and not errors:
+        try:
+            changed = update_user(session, user_id, data, actor=user.principal, now=now)
+        except PlauditError as exc:
+            session.rollback()
+            errors = member_errors(exc)
+            status = 409 if exc.status == 409 else 400
+        else:
+            state = "active" if changed.active else "inactive: they can no longer sign in"
+            flash(request, f"Saved user “{changed.username}” ({changed.role}, {state}).")
+            return RedirectResponse(BASE, status_code=303)
+    return _edit_page(
+        request, session, user_id, values=values, active=active, errors=errors, status_code=status
+    )
