@@ -211,6 +211,46 @@ def test_user_create_refuses_a_short_password(migrated: str) -> None:
     assert rows(migrated, "SELECT count(*) FROM users") == [(0,)]
 
 
+def test_user_update_resets_a_password_and_deactivates(migrated: str) -> None:
+    """The way back in when nobody can sign in as admin: a new password from the CLI."""
+    env = {"PLAUDIT_NEW_USER_PASSWORD": "first password"}
+    assert run("user", "create", "root", "--role", "admin", env=env).exit_code == 0
+    assert run("user", "create", "lin", "--role", "manager", env=env).exit_code == 0
+    result = run("user", "update", "root", "--new-password", stdin="second secret\nsecond secret\n")
+    assert result.exit_code == 0, result.output
+    assert re.search(r"user \d+ root \(admin, active\) updated", result.stdout)
+    assert "second secret" not in result.stdout
+    [(stored,)] = rows(migrated, "SELECT password_hash FROM users WHERE username = 'root'")
+    assert verify_password(str(stored), "second secret")
+
+    result = run("user", "update", "lin", "--inactive", "--role", "admin")
+    assert result.exit_code == 0, result.output
+    assert rows(migrated, "SELECT role, active FROM users WHERE username = 'lin'") == [
+        ("admin", False)
+    ]
+    [(actor, details)] = rows(
+        migrated,
+        "SELECT actor, details FROM audit_events WHERE action = 'user.update' "
+        "AND entity_id = (SELECT id FROM users WHERE username = 'lin')",
+    )
+    assert str(actor).startswith("cli:")
+    assert "role" in str(details) and "active" in str(details)
+
+
+def test_user_update_refuses_what_it_cannot_do(migrated: str) -> None:
+    env = {"PLAUDIT_NEW_USER_PASSWORD": "first password"}
+    assert run("user", "create", "root", "--role", "admin", env=env).exit_code == 0
+    nothing = run("user", "update", "root")
+    assert nothing.exit_code == 2 and "Nothing to change" in nothing.output
+    last = run("user", "update", "root", "--inactive")
+    assert last.exit_code == 1 and "only active admin user" in last.output
+    unknown = run("user", "update", "nobody", "--active")
+    assert unknown.exit_code == 1 and "user 'nobody' does not exist" in unknown.output
+    short = run("user", "update", "root", "--new-password", env={"PLAUDIT_NEW_USER_PASSWORD": "x"})
+    assert short.exit_code == 2 and "at least 8 characters" in short.output
+    assert rows(migrated, "SELECT role, active FROM users") == [("admin", True)]
+
+
 def _command_paths(command: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
     """Every command and group under `command` (Typer ships its own click, so duck-typed)."""
     yield path

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 from pathlib import Path
 from typing import Annotated
 
@@ -11,20 +10,11 @@ import typer
 from plaudit.bulk.parsing import MemberKey, parse_at, parse_bulk_csv
 from plaudit.bulk.schemas import BulkResult
 from plaudit.bulk.service import BulkOptions, find_achievement, give_in_bulk
-from plaudit.cli.context import cli_session, load_settings
+from plaudit.cli.context import cli_actor, cli_session, load_settings
 from plaudit.clock import system_clock
 from plaudit.errors import PlauditError
-from plaudit.kit.roles import Principal, Role
 
 award_app = typer.Typer(help="Give awards.", no_args_is_help=True)
-
-
-def _actor() -> Principal:
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):  # no user name in the environment or the password database
-        user = "unknown"
-    return Principal(name=f"cli:{user}", role=Role.admin)
 
 
 def _report(result: BulkResult, key: str) -> None:
@@ -80,7 +70,7 @@ def bulk(
                 target.id,
                 parsed,
                 options,
-                actor=_actor(),
+                actor=cli_actor(),
                 now=system_clock(),
                 zone=settings.zone,
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -15,6 +16,16 @@ from plaudit.db.engine import build_engine
 from plaudit.db.migrate import is_current
 from plaudit.db.session import build_sessionmaker, unit_of_work
 from plaudit.errors import PlauditError
+from plaudit.kit.roles import Principal, Role
+
+
+def cli_actor() -> Principal:
+    """Who the audit log names for a CLI command: `cli:<the operating system user>`."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no user name in the environment or the password database
+        user = "unknown"
+    return Principal(name=f"cli:{user}", role=Role.admin)
 
 
 def load_settings(database_url: str | None = None) -> Settings:

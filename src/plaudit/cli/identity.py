@@ -1,16 +1,17 @@
-"""`plaudit token create|list|revoke` and `plaudit user create|list`."""
+"""`plaudit token create|list|revoke` and `plaudit user create|list|update`."""
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
 from pydantic import ValidationError
 
-from plaudit.cli.context import cli_session, load_settings
+from plaudit.cli.context import cli_actor, cli_session, load_settings
 from plaudit.clock import system_clock
 from plaudit.identity import service
-from plaudit.identity.schemas import TokenCreate, UserCreate
+from plaudit.identity.schemas import TokenCreate, UserCreate, UserUpdate
 from plaudit.kit.roles import Role
 
 token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
@@ -88,3 +89,61 @@ def list_users() -> None:
     with cli_session(load_settings()) as session:
         for u in service.list_users(session):
             typer.echo(f"{u.id}\t{u.username}\t{u.role}\t{u.member_id or ''}")
+
+
+@user_app.command("update")
+def update_user(
+    username: str,
+    role: Annotated[Role | None, typer.Option(help="A new role.")] = None,
+    member_id: Annotated[
+        int | None, typer.Option(help="For role member: the member (0 for none).")
+    ] = None,
+    active: Annotated[
+        bool | None,
+        typer.Option("--active/--inactive", help="Allow or refuse the user's sign-in."),
+    ] = None,
+    new_password: Annotated[
+        bool,
+        typer.Option(
+            "--new-password",
+            help="Set a new password: asked for twice, hidden, or read from "
+            "PLAUDIT_NEW_USER_PASSWORD.",
+        ),
+    ] = False,
+) -> None:
+    """Change a user's role, member, active state or password: the way back in when nobody
+    can sign in as admin (a forgotten password). Logged in the audit log as cli:<you>."""
+    changes: dict[str, object] = {}
+    if role is not None:
+        changes["role"] = role
+    if member_id is not None:
+        changes["member_id"] = member_id or None
+    if active is not None:
+        changes["active"] = active
+    if new_password:
+        changes["password"] = _new_password()
+    if not changes:
+        typer.secho(
+            "Nothing to change: give --role, --member-id, --active/--inactive or --new-password.",
+            err=True,
+            fg=typer.colors.RED,
+        )
+        raise typer.Exit(2)
+    try:
+        data = UserUpdate.model_validate(changes)
+    except ValidationError as exc:
+        raise _invalid(exc) from exc
+    with cli_session(load_settings()) as session:
+        user = service.get_user_named(session, username)
+        user = service.update_user(session, user.id, data, actor=cli_actor(), now=system_clock())
+        state = "active" if user.active else "inactive"
+        typer.echo(f"user {user.id} {user.username} ({user.role}, {state}) updated")
+
+
+def _new_password() -> str:
+    """PLAUDIT_NEW_USER_PASSWORD, or asked for twice with hidden input."""
+    from_env = os.environ.get("PLAUDIT_NEW_USER_PASSWORD")
+    if from_env:
+        return from_env
+    password: str = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    return password

@@ -76,6 +76,13 @@ def get_user(session: Session, user_id: int) -> User:
     return user
 
 
+def get_user_named(session: Session, username: str) -> User:
+    user = session.scalars(select(User).where(User.username == username)).first()
+    if user is None:
+        raise not_found("user", username)
+    return user
+
+
 def update_user(
     session: Session, user_id: int, data: UserUpdate, *, actor: Principal, now: datetime
 ) -> User:
