@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from plaudit.models import ApiToken, User
+from plaudit.models import ApiToken, Member, User
 from tests.web.conftest import sign_in
 from tests.web.helpers import PASSWORD, Site, csrf_of
 
@@ -184,6 +184,27 @@ def test_a_new_password_is_the_one_that_signs_in(
     with TestClient(admin_web.app, follow_redirects=False) as other:
         sign_in(other, "manager", "a fresh secret")
     assert users_named(web_engine, "manager")[0].role == "admin"
+
+
+def test_a_member_user_whose_member_left_can_still_be_deactivated(
+    admin_web: TestClient, site: Site, web_engine: Engine
+) -> None:
+    with Session(web_engine) as session:
+        ada = session.get(Member, site.member_id)
+        assert ada is not None
+        ada.active = False
+        session.commit()
+    member_user = user_id(web_engine, "member")
+    html = admin_web.get(f"/admin/users/{member_user}").text
+    assert (
+        f'<option value="{site.member_id}" selected>Ada Lovelace (#{site.member_id}, inactive)'
+        in html
+    )
+    form = edit_form(role="member", member_id=str(site.member_id))
+    del form["active"]
+    assert post(admin_web, f"/admin/users/{member_user}", form).status_code == 303
+    [user] = users_named(web_engine, "member")
+    assert (user.active, user.member_id) == (False, site.member_id)
 
 
 def test_the_only_admin_cannot_lock_everyone_out(

@@ -14,7 +14,7 @@ from plaudit.http.deps import NowDep, SessionDep
 from plaudit.identity.schemas import UserCreate, UserUpdate
 from plaudit.identity.service import create_user, get_user, list_users, update_user
 from plaudit.kit.roles import Role
-from plaudit.member.service import list_members
+from plaudit.member.service import get_member, list_members
 from plaudit.web.access import require
 from plaudit.web.forms.common import FieldErrors, errors_from_exception, form_data, text
 from plaudit.web.forms.people import CredentialValues, credential_body, parse_schema
@@ -108,6 +108,12 @@ def _edit_page(
     status_code: int = 200,
 ) -> Response:
     edited = get_user(session, user_id)
+    members = member_choices(session)
+    if edited.member_id is not None and str(edited.member_id) not in dict(members):
+        # An inactive member is not offered for new credentials, but the user bound to it must
+        # stay editable (to deactivate it, say) without losing its member.
+        bound = get_member(session, edited.member_id)
+        members.append((str(bound.id), f"{bound.name} (#{bound.id}, inactive)"))
     return render(
         request,
         "admin/users/edit.html",
@@ -117,7 +123,7 @@ def _edit_page(
         active=active,
         errors=errors,
         roles=ROLE_CHOICES,
-        members=member_choices(session),
+        members=members,
         status_code=status_code,
     )
 
