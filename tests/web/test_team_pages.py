@@ -70,6 +70,7 @@ def test_empty_team_and_junk_ids(admin_web: TestClient, people: People) -> None:
     page = admin_web.get(f"/admin/teams/{empty_id}")
     assert page.status_code == 200 and "Nothing in the last month." in page.text
     assert admin_web.get("/admin/teams/abc").status_code == 404
+    assert admin_web.get(f"/admin/teams/{empty_id}.0").status_code == 404  # not the team itself
     assert admin_web.get("/admin/teams/99999").status_code == 404
 
 

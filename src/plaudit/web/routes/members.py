@@ -17,7 +17,7 @@ from plaudit.achievement.schemas import Category
 from plaudit.achievement.service import list_achievements
 from plaudit.award.schemas import award_is_active
 from plaudit.http.deps import NowDep, SessionDep, SettingsDep
-from plaudit.kit.schemas import MAX_ID
+from plaudit.kit.schemas import MAX_ID, TextInt
 from plaudit.member.service import get_member
 from plaudit.models import Achievement, Award, Member, Team
 from plaudit.periods import ALL_KEY, Period
@@ -38,7 +38,7 @@ router = page_router()
 BASE = "/admin/members"
 PER_PAGE = 50
 MAX_SEARCH = 200
-IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+IdPath = Annotated[TextInt, Path(ge=1, le=MAX_ID)]
 
 
 @dataclass(frozen=True)
