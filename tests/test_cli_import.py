@@ -293,6 +293,35 @@ def test_a_file_with_bad_rows_writes_nothing_and_names_row_line_and_field(
     assert count_rows(clean_db, "records") == 2
 
 
+def test_member_ids_are_whole_numbers_in_csv_and_json_numbers_in_json_lines(
+    admin: Api, clean_db: Engine, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    """A CSV cell is text, so " 7 " is the member 7; "7.0" is not. JSON Lines take the API's
+    types: "7" (a string) is not a member id, as `POST /sources/{key}/records` refuses it."""
+    ids = set_up(admin)
+    ann = ids["crm-ann"]
+    at = "2026-11-18T10:00:00+00:00"
+    csv_path = tmp_path / "calls.csv"
+    csv_path.write_text(
+        f"member_id,occurred_at,minutes\n {ann} ,{at},5\n{ann}.0,{at},5\n", newline=""
+    )
+    result = run(cli_env, "calls", str(csv_path))
+    assert result.exit_code == 1
+    assert "row 2 (line 3), member_id: Input should be a valid integer" in result.stderr
+    assert count_rows(clean_db, "records") == 0
+    assert run(cli_env, "calls", str(csv_path), "--skip-bad").exit_code == 0
+    assert count_rows(clean_db, "records") == 1
+
+    lines = [
+        {"member_id": ann, "occurred_at": at, "data": {"minutes": 5}},
+        {"member_id": str(ann), "occurred_at": at, "data": {"minutes": 5}},
+    ]
+    result = run(cli_env, "calls", str(write_jsonl(tmp_path / "calls.jsonl", lines)))
+    assert result.exit_code == 1
+    assert "row 2 (line 2), member_id: Input should be a valid integer" in result.stderr
+    assert count_rows(clean_db, "records") == 1
+
+
 def stored_data(engine: Engine) -> dict[str, Any]:
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT external_id, data FROM records")).all()
