@@ -19,8 +19,8 @@ from plaudit.member.service import create_member
 from plaudit.record.schemas import RecordIn
 from plaudit.record.service import ingest_records
 from plaudit.rules.model import FieldType
-from plaudit.source.schemas import SourceCreate, SourceField
-from plaudit.source.service import create_source
+from plaudit.source.schemas import SourceCreate, SourceField, SourceUpdate
+from plaudit.source.service import create_source, update_source
 
 PASSWORD = "correct horse battery"
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -72,6 +72,13 @@ def seed(engine: Engine, *, records: bool = True) -> Site:
                 zone=ZoneInfo("UTC"),
             )
         return Site(member_id=ada.id, other_member_id=grace.id)
+
+
+def approved_deals_by_default(engine: Engine) -> None:
+    """Deals start with "status is Approved", as in the Unifyr seed."""
+    default = {"default_where": [{"field": "status", "op": "eq", "value": "Approved"}]}
+    with unit_of_work(build_sessionmaker(engine)) as session:
+        update_source(session, "deals", SourceUpdate.model_validate(default))
 
 
 def csrf_of(html: str) -> str:

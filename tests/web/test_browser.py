@@ -23,10 +23,8 @@ from plaudit.kit.roles import SYSTEM
 from plaudit.models import Achievement
 from plaudit.record.schemas import RecordIn
 from plaudit.record.service import ingest_records
-from plaudit.source.schemas import SourceUpdate
-from plaudit.source.service import update_source
 from tests.web.conftest import screenshot
-from tests.web.helpers import PASSWORD, Site
+from tests.web.helpers import PASSWORD, Site, approved_deals_by_default
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -223,13 +221,7 @@ def test_a_rule_starts_with_the_default_filters_of_its_source(
             now=RECORDED,
             zone=ZoneInfo("UTC"),
         )
-        update_source(
-            session,
-            "deals",
-            SourceUpdate.model_validate(
-                {"default_where": [{"field": "status", "op": "eq", "value": "Approved"}]}
-            ),
-        )
+    approved_deals_by_default(web_engine)
     page = tab.page
     tab.sign_in("admin")
     tab.go("/admin/achievements/new")

@@ -19,10 +19,8 @@ from plaudit.db.session import build_sessionmaker, unit_of_work
 from plaudit.models import Notification
 from plaudit.record.schemas import RecordIn
 from plaudit.record.service import ingest_records
-from plaudit.source.schemas import SourceUpdate
-from plaudit.source.service import update_source
 from tests.web.conftest import screenshot
-from tests.web.helpers import Site
+from tests.web.helpers import Site, approved_deals_by_default
 from tests.web.report_data import UTC_ZONE, make_report_data
 from tests.web.test_browser import DESKTOP, Tab
 
@@ -101,14 +99,7 @@ def test_a_record_trigger_starts_with_the_default_filters_of_its_source(
     """As in the rule builder: choosing Deals fills the filters with "status is Approved";
     filters the admin wrote are kept when the source changes, untouched defaults are not."""
     data = make_report_data(web_engine)
-    with unit_of_work(build_sessionmaker(web_engine)) as session:
-        update_source(
-            session,
-            "deals",
-            SourceUpdate.model_validate(
-                {"default_where": [{"field": "status", "op": "eq", "value": "Approved"}]}
-            ),
-        )
+    approved_deals_by_default(web_engine)
     page = admin_tab.page
     admin_tab.go("/admin/notifications/new")
     page.check("input[name=trigger_type][value=record]")
