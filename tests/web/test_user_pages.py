@@ -135,7 +135,7 @@ def user_id(engine: Engine, name: str) -> int:
 def edit_form(**overrides: str) -> dict[str, str]:
     data = {"role": "manager", "member_id": "", "active": "on", "password": ""}
     data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}
+    return data
 
 
 def test_the_edit_page_shows_the_user_as_it_is(

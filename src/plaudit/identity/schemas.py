@@ -15,16 +15,24 @@ Username = Annotated[
 Password = Annotated[str, StringConstraints(min_length=8, max_length=1000)]
 
 
+def member_binding_problem(role: Role, member_id: int | None) -> str | None:
+    """What is wrong with a credential's member for its role, or None: role `member` acts as
+    one member, the other roles as none."""
+    if role == Role.member and member_id is None:
+        return "role 'member' needs member_id: the member this credential acts as"
+    if role != Role.member and member_id is not None:
+        return "member_id is only for role 'member'"
+    return None
+
+
 class _BoundToMember(InputSchema):
     role: Role
     member_id: StrictInt | None = None
 
     @model_validator(mode="after")
     def _member_only_for_member_role(self) -> _BoundToMember:
-        if self.role == Role.member and self.member_id is None:
-            raise ValueError("role 'member' needs member_id: the member this credential acts as")
-        if self.role != Role.member and self.member_id is not None:
-            raise ValueError("member_id is only for role 'member'")
+        if problem := member_binding_problem(self.role, self.member_id):
+            raise ValueError(problem)
         return self
 
 

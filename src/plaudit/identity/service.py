@@ -12,7 +12,12 @@ from sqlalchemy.orm import Session
 
 from plaudit.audit.service import record_event
 from plaudit.errors import Conflict, FieldError, invalid_fields, not_found
-from plaudit.identity.schemas import TokenCreate, UserCreate, UserUpdate
+from plaudit.identity.schemas import (
+    TokenCreate,
+    UserCreate,
+    UserUpdate,
+    member_binding_problem,
+)
 from plaudit.kit.roles import Principal, Role
 from plaudit.kit.security import hash_password, hash_token, new_token, verify_password
 from plaudit.member.service import get_member
@@ -96,14 +101,8 @@ def update_user(
         member_id = data.member_id
     else:
         member_id = user.member_id if role == Role.member.value else None
-    if role == Role.member.value and member_id is None:
-        raise invalid_fields(
-            [FieldError(("body", "member_id"), "role 'member' needs member_id", code="missing")]
-        )
-    if role != Role.member.value and member_id is not None:
-        raise invalid_fields(
-            [FieldError(("body", "member_id"), "member_id is only for role 'member'")]
-        )
+    if problem := member_binding_problem(Role(role), member_id):
+        raise invalid_fields([FieldError(("body", "member_id"), problem)])
     if member_id is not None and member_id != user.member_id:
         get_member(session, member_id)
     active = data.active if data.active is not None else user.active

@@ -24,13 +24,17 @@ from pydantic import (
 _VALIDATOR_PREFIXES = ("Value error, ", "Assertion failed, ")
 
 
-def error_message(error: Mapping[str, Any]) -> str:
-    """A pydantic error's message, without the "Value error, " pydantic puts before the text
-    of a validator's own ValueError (which already says what is wrong)."""
-    message = str(error.get("msg", "invalid value"))
+def without_validator_prefix(message: str) -> str:
+    """`message` without the "Value error, " pydantic puts before the text of a validator's
+    own ValueError (which already says what is wrong)."""
     for prefix in _VALIDATOR_PREFIXES:
         message = message.removeprefix(prefix)
     return message
+
+
+def error_message(error: Mapping[str, Any]) -> str:
+    """A pydantic error's message, without the validator prefix."""
+    return without_validator_prefix(str(error.get("msg", "invalid value")))
 
 
 MAX_INPUT_DEPTH = 64

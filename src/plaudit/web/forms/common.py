@@ -11,7 +11,7 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 
 from plaudit.errors import PlauditError
-from plaudit.kit.schemas import error_message
+from plaudit.kit.schemas import without_validator_prefix
 
 FieldErrors = dict[str, str]
 GENERAL = "_form"
@@ -46,7 +46,7 @@ def dotted(loc: tuple[str | int, ...] | list[str | int]) -> str:
 
 
 def clean_message(message: str) -> str:
-    message = error_message({"msg": message})
+    message = without_validator_prefix(message)
     return message[:1].upper() + message[1:]
 
 

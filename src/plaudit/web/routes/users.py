@@ -15,6 +15,7 @@ from plaudit.identity.schemas import UserCreate, UserUpdate
 from plaudit.identity.service import create_user, get_user, list_users, update_user
 from plaudit.kit.roles import Role
 from plaudit.member.service import get_member, list_members
+from plaudit.models import User
 from plaudit.web.access import require
 from plaudit.web.forms.common import FieldErrors, errors_from_exception, form_data, text
 from plaudit.web.forms.people import CredentialValues, credential_body, parse_schema
@@ -100,14 +101,13 @@ def create(request: Request, session: SessionDep, user: AdminUser, form: Form) -
 def _edit_page(
     request: Request,
     session: Session,
-    user_id: int,
+    edited: User,
     *,
     values: CredentialValues,
     active: bool,
     errors: FieldErrors,
     status_code: int = 200,
 ) -> Response:
-    edited = get_user(session, user_id)
     members = member_choices(session)
     if edited.member_id is not None and str(edited.member_id) not in dict(members):
         # An inactive member is not offered for new credentials, but the user bound to it must
@@ -136,7 +136,7 @@ def edit_page(user_id: IdPath, request: Request, session: SessionDep, user: Admi
         role=edited.role,
         member_id=str(edited.member_id) if edited.member_id is not None else "",
     )
-    return _edit_page(request, session, user_id, values=values, active=edited.active, errors={})
+    return _edit_page(request, session, edited, values=values, active=edited.active, errors={})
 
 
 @router.post(BASE + "/{user_id}")
@@ -175,5 +175,5 @@ def edit(
             flash(request, f"Saved user “{changed.username}” ({changed.role}, {state}).")
             return RedirectResponse(BASE, status_code=303)
     return _edit_page(
-        request, session, user_id, values=values, active=active, errors=errors, status_code=status
+        request, session, edited, values=values, active=active, errors=errors, status_code=status
     )
