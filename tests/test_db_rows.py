@@ -15,6 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.schema import CreateTable
 from sqlalchemy.types import TypeDecorator
 
+from plaudit.db.engine import PAGE_CACHE_KIB, build_engine
 from plaudit.db.rows import insert_many
 from plaudit.db.types import JSONType, UTCDateTime
 
@@ -153,3 +154,23 @@ def test_utc_datetime_binds_as_before_elsewhere() -> None:
     at = datetime(2026, 11, 18, 13, tzinfo=timezone(timedelta(hours=1)))
     expected = _generic_bind(dialect)
     assert (processor(at) if processor else at) == (expected(at) if expected else at)
+
+
+def test_sqlite_connections_are_set_up_for_the_engine(tmp_path: Any) -> None:
+    """WAL with a writer lock taken up front, foreign keys enforced, scratch tables in memory
+    and a page cache that holds the hot indexes (each pooled connection gets them)."""
+    engine = build_engine(f"sqlite:///{tmp_path / 'p.db'}")
+    try:
+        with engine.connect() as conn:
+            settings = {
+                name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()
+                for name in ("journal_mode", "foreign_keys", "temp_store", "cache_size")
+            }
+    finally:
+        engine.dispose()
+    assert settings == {
+        "journal_mode": "wal",
+        "foreign_keys": 1,
+        "temp_store": 2,  # MEMORY
+        "cache_size": -PAGE_CACHE_KIB,
+    }

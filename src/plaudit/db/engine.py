@@ -7,6 +7,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import ConnectionPoolEntry
 
+PAGE_CACHE_KIB = 32 * 1024
+"""SQLite's page cache per connection, in KiB (it grows to this as pages are read)."""
 READ_ONLY_OPTION = "plaudit_read_only"
 """Execution option of connections that only read: see plaudit.db.snapshot."""
 
@@ -32,6 +34,11 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=30000")
+        # The bulk path's scratch tables live in memory, not in a temporary file; and a page
+        # cache of 32 MiB instead of SQLite's 2 MiB holds the hot index pages of the records,
+        # tallies and awards: about 10% more bulk throughput (docs/benchmarks.md).
+        cursor.execute("PRAGMA temp_store=MEMORY")
+        cursor.execute(f"PRAGMA cache_size=-{PAGE_CACHE_KIB}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
