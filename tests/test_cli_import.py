@@ -277,8 +277,8 @@ def test_a_file_with_bad_rows_writes_nothing_and_names_row_line_and_field(
         "such as '2024-05-31', got '2026-13-01'",
         "row 2 (line 3), data.value: 'value' is a number field: expected a number such as 42 "
         "or 12.5, got 'lots'",
-        "row 2 (line 3), occurred_at: Input should have timezone info; expected ISO 8601 with an "
-        "offset, e.g. 2026-11-18T10:00:00+01:00",
+        "row 2 (line 3), occurred_at: needs an offset (Z or +01:00, say), e.g. "
+        "2026-11-18T10:00:00+01:00: a date or a time without one is ambiguous",
         "row 3 (line 5), member_external_id: no member has external_id 'crm-nobody'",
         "row 4 (line 7), row: give exactly one of member_id and member_external_id",
         "row 5 (line 8), row: has 4 cells; the header has 8 columns",
@@ -320,6 +320,47 @@ def test_member_ids_are_whole_numbers_in_csv_and_json_numbers_in_json_lines(
     assert result.exit_code == 1
     assert "row 2 (line 2), member_id: Input should be a valid integer" in result.stderr
     assert count_rows(clean_db, "records") == 1
+
+
+def test_every_problem_of_a_row_is_named_at_once(
+    admin: Api, clean_db: Engine, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    """A row with a bad cell or a bad time still has its member looked up and its data
+    checked: one report, one round of fixes."""
+    set_up(admin)
+    csv_path = tmp_path / "calls.csv"
+    csv_path.write_text(
+        "member_external_id,occurred_at,minutes\ncrm-nobody,2026-11-18T10:00:00Z,five\n",
+        newline="",
+    )
+    result = run(cli_env, "calls", str(csv_path))
+    assert result.exit_code == 1
+    problems = [line.strip() for line in result.stderr.splitlines() if line.startswith("  row")]
+    assert problems == [
+        "row 1 (line 2), data.minutes: 'minutes' is a number field: expected a number such as "
+        "42 or 12.5, got 'five'",
+        "row 1 (line 2), member_external_id: no member has external_id 'crm-nobody'",
+    ]
+
+    lines = [
+        {"member_id": 999, "occurred_at": "2026-11-18", "data": {"minutes": "five"}},
+        {"member_id": 998, "member_external_id": "crm-ann", "data": {"colour": "red"}},
+    ]
+    result = run(cli_env, "calls", str(write_jsonl(tmp_path / "calls.jsonl", lines)))
+    assert result.exit_code == 1
+    problems = [line.strip() for line in result.stderr.splitlines() if line.startswith("  row")]
+    assert problems == [
+        "row 1 (line 1), data.minutes: 'minutes' is a number field: expected a number, got 'five'",
+        "row 1 (line 1), member_id: member 999 does not exist",
+        "row 1 (line 1), occurred_at: needs an offset (Z or +01:00, say), e.g. "
+        "2026-11-18T10:00:00+01:00: a date or a time without one is ambiguous",
+        "row 2 (line 2), data.colour: unknown field 'colour'; this source's fields: minutes, "
+        "outcome",
+        "row 2 (line 2), occurred_at: Field required; expected ISO 8601 with an offset, e.g. "
+        "2026-11-18T10:00:00+01:00",
+        "row 2 (line 2), row: give exactly one of member_id and member_external_id",
+    ]
+    assert count_rows(clean_db, "records") == 0
 
 
 def stored_data(engine: Engine) -> dict[str, Any]:

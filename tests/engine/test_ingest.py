@@ -276,6 +276,55 @@ def test_ingest_role_may_only_write_records(admin: Api, tokens: dict[str, str]) 
     assert ingest.get("/awards").status_code == 403
 
 
+def test_a_record_that_fails_validation_still_has_its_member_and_data_checked(
+    admin: Api,
+) -> None:
+    """One answer names every problem: a record with a bad time still gets its unknown member
+    and its bad data reported, so a sender fixes a batch in one round."""
+    seed_sources(admin)
+    ann = make_member(admin)
+    batch = {
+        "records": [
+            {"member_id": 999, "data": {"minutes": "five"}},
+            {
+                "member_external_id": "nobody",
+                "occurred_at": "2026-11-18",
+                "data": {"colour": "red", "minutes": 3},
+            },
+            # Two references: the member is not looked up, the data still is.
+            {"member_id": 999, "member_external_id": "x", "data": {"minutes": "ten"}},
+            # The data is not an object: only its own error, nothing else is guessed at.
+            {"member_id": ann["id"], "occurred_at": "yesterday", "data": ["minutes"]},
+            {"member_id": ann["id"], "occurred_at": "2026-11-18T10:00:00Z", "data": {"minutes": 1}},
+        ]
+    }
+    response = admin.post("/sources/calls/records", json=batch)
+    assert response.status_code == 422, response.text
+    errors = {e["field"]: e["message"] for e in response.json()["errors"]}
+    assert set(errors) == {
+        "records.0.occurred_at",
+        "records.0.member_id",
+        "records.0.data.minutes",
+        "records.1.occurred_at",
+        "records.1.member_external_id",
+        "records.1.data.colour",
+        "records.2",
+        "records.2.occurred_at",
+        "records.2.data.minutes",
+        "records.3.occurred_at",
+        "records.3.data",
+    }
+    assert errors["records.0.member_id"] == "member 999 does not exist"
+    assert errors["records.1.member_external_id"] == "no member has external_id 'nobody'"
+    assert errors["records.1.occurred_at"].startswith("needs an offset (Z or +01:00, say)")
+    assert errors["records.3.occurred_at"].startswith(
+        "must be an ISO 8601 date-time with an offset, e.g. 2026-11-18T10:00:00+01:00"
+    )
+    assert admin.get(f"/members/{ann['id']}/achievements").status_code == 200
+    good = {"records": batch["records"][4:]}
+    assert admin.ok("POST", "/sources/calls/records", json=good)["created"] == 1
+
+
 def test_out_of_range_ids_and_times_are_refused_not_crashed_on(admin: Api) -> None:
     seed_sources(admin)
     admin.ok(

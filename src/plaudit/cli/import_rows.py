@@ -18,8 +18,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from plaudit.kit.schemas import error_message
-from plaudit.record.schemas import RecordIn
+from plaudit.kit.schemas import INSTANT_EXAMPLE, error_message
+from plaudit.record.schemas import RecordIn, RecordParts, valid_parts
 from plaudit.rules.model import FieldType
 from plaudit.rules.values import coerce_value
 
@@ -64,6 +64,8 @@ class Row:
     line: int
     record: RecordIn | None
     problems: list[Problem] = field(default_factory=list)
+    parts: RecordParts | None = None
+    """Of a row with problems, what the database can still check."""
 
 
 def guess_format(path: Path) -> ImportFormat:
@@ -228,14 +230,25 @@ def csv_value(field_type: FieldType, cell: str) -> Any:
 
 
 def _validated(row: int, line: int, raw: dict[str, Any], problems: list[Problem]) -> Row:
+    """The row as a record, or its problems and its valid parts (whose member and data the
+    database checks too, so that one report names every problem of a row)."""
     try:
         record = RecordIn.model_validate(raw)
     except ValidationError as exc:
+        failed: list[tuple[Any, ...]] = []
         for error in exc.errors():
+            failed.append(tuple(error["loc"]))
             where = ".".join(str(p) for p in error["loc"]) or "row"
             message = error_message(error)
-            if where == "occurred_at":
-                message += "; expected ISO 8601 with an offset, e.g. 2026-11-18T10:00:00+01:00"
+            if where == "occurred_at" and error["type"] != "value_error":
+                # A missing time; what the time itself got wrong already says what it needs.
+                message += f"; expected ISO 8601 with an offset, e.g. {INSTANT_EXAMPLE}"
             problems.append(Problem(row, line, where, message))
-        return Row(row, line, None, problems)
-    return Row(row, line, None if problems else record, problems)
+        parts, problem = valid_parts(raw, failed)
+        if problem is not None:
+            problems.append(Problem(row, line, "row", problem))
+        return Row(row, line, None, problems, parts)
+    if problems:
+        parts = RecordParts(record.member_id, record.member_external_id, record.data)
+        return Row(row, line, None, problems, parts)
+    return Row(row, line, record, problems)

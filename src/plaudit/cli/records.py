@@ -22,7 +22,7 @@ from plaudit.cli.import_rows import (
 )
 from plaudit.clock import system_clock
 from plaudit.errors import InvalidInput, NotFound
-from plaudit.record.schemas import RecordIn
+from plaudit.record.schemas import MemberAndData, RecordIn
 from plaudit.record.service import ingest_records, record_problems
 from plaudit.rules.model import FieldType
 from plaudit.source.service import get_source, list_sources
@@ -135,7 +135,9 @@ def _source_fields(session: Session, key: str) -> dict[str, FieldType]:
 def _problems(session: Session, source: str, rows: list[Row]) -> list[Problem]:
     """The rows' own problems, then those only the database can tell (unknown members)."""
     problems = [p for r in rows for p in r.problems]
-    parsed = [(i, r.record) for i, r in enumerate(rows) if r.record is not None]
+    parsed: list[tuple[int, MemberAndData]] = [
+        (i, checkable) for i, r in enumerate(rows) if (checkable := r.record or r.parts) is not None
+    ]
     for error in record_problems(session, source, parsed):
         index = error.loc[1]
         assert isinstance(index, int)

@@ -18,6 +18,9 @@ from pydantic import (
     PlainSerializer,
     StrictInt,
     StringConstraints,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
     field_validator,
 )
 
@@ -160,9 +163,35 @@ def not_a_number(expected: str) -> BeforeValidator:
     return BeforeValidator(check)
 
 
+INSTANT_EXAMPLE = "2026-11-18T10:00:00+01:00"
+
+
+def _worded_instant_errors(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    """Pydantic's own words for a bad aware datetime mislead: a date alone is refused with
+    "Input should have timezone info", and unreadable text with "a valid datetime or date"
+    although no date is taken. Say what is needed instead."""
+    try:
+        return handler(value)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        if error["type"] == "timezone_aware":
+            raise ValueError(
+                f"needs an offset (Z or +01:00, say), e.g. {INSTANT_EXAMPLE}: "
+                "a date or a time without one is ambiguous"
+            ) from None
+        if error["type"] in ("datetime_from_date_parsing", "datetime_parsing"):
+            reason = error.get("ctx", {}).get("error")
+            because = f" ({reason})" if reason else ""
+            raise ValueError(
+                f"must be an ISO 8601 date-time with an offset, e.g. {INSTANT_EXAMPLE}{because}"
+            ) from None
+        raise
+
+
 Instant = Annotated[
     AwareDatetime,
-    not_a_number("an ISO 8601 date-time with an offset, e.g. 2026-11-18T10:00:00+01:00"),
+    WrapValidator(_worded_instant_errors),
+    not_a_number(f"an ISO 8601 date-time with an offset, e.g. {INSTANT_EXAMPLE}"),
     AfterValidator(_in_calendar_range),
 ]
 """An aware instant in input (ISO 8601 with an offset) that can be stored in UTC and placed in

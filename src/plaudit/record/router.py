@@ -19,7 +19,7 @@ from plaudit.http.deps import NowDep, SessionDep, SettingsDep, allow
 from plaudit.kit.roles import Role
 from plaudit.kit.schemas import error_message
 from plaudit.record import idempotency, service
-from plaudit.record.schemas import IngestResult, RecordIn
+from plaudit.record.schemas import IngestResult, RecordIn, RecordParts, valid_parts
 
 router = APIRouter(tags=["records"], dependencies=[allow(Role.admin, Role.ingest)])
 
@@ -52,8 +52,11 @@ async def raw_body(request: Request) -> bytes:
     return await request.body()
 
 
-def parse_records(body: Any, limit: int) -> tuple[list[tuple[int, RecordIn]], list[FieldError]]:
-    """One record, or {records: [...]}: the records that parse, and the errors of the others."""
+def parse_records(
+    body: Any, limit: int
+) -> tuple[list[tuple[int, RecordIn]], list[FieldError], list[tuple[int, RecordParts]]]:
+    """One record, or {records: [...]}: the records that parse, the errors of the others,
+    and the valid parts of those others (for the checks only the database can make)."""
     if not isinstance(body, dict):
         raise InvalidInput(detail='The body must be a record object or {"records": [...]}.')
     batch = body.get("records") if set(body) == {"records"} else None
@@ -67,14 +70,20 @@ def parse_records(body: Any, limit: int) -> tuple[list[tuple[int, RecordIn]], li
         )
     items: list[tuple[int, RecordIn]] = []
     errors: list[FieldError] = []
+    parts: list[tuple[int, RecordParts]] = []
     for index, raw in enumerate(raw_items):
         try:
             items.append((index, RecordIn.model_validate(raw)))
         except ValidationError as exc:
-            for err in exc.errors():
-                loc = ("records", index, *(p for p in err["loc"] if p is not None))
-                errors.append(FieldError(loc, error_message(err)))
-    return items, errors
+            failed = [tuple(p for p in err["loc"] if p is not None) for err in exc.errors()]
+            for loc, err in zip(failed, exc.errors(), strict=True):
+                errors.append(FieldError(("records", index, *loc), error_message(err)))
+            valid, problem = valid_parts(raw, failed)
+            if problem is not None:
+                errors.append(FieldError(("records", index), problem))
+            if valid is not None:
+                parts.append((index, valid))
+    return items, errors, parts
 
 
 @router.post("/sources/{key}/records", response_model=IngestResult)
@@ -113,10 +122,11 @@ def _ingest_and_commit(
                 status_code=stored.status_code,
                 headers={"Idempotent-Replayed": "true"},
             )
-    parsed, errors = parse_records(body, settings.max_batch_records)
+    parsed, errors, parts = parse_records(body, settings.max_batch_records)
     if errors:
-        # Report every bad record at once: the shape errors and the data errors of the rest.
-        errors += service.record_problems(session, key, parsed)
+        # Report every problem at once: the shape errors, and the member and data problems
+        # of the records that parse and of the valid parts of those that do not.
+        errors += service.record_problems(session, key, [*parsed, *parts])
         raise service.problems_error(errors)
     items = [item for _, item in parsed]
     outcome = service.ingest_records(session, key, items, now=now, zone=settings.zone)

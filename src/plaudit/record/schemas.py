@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Annotated, Any, Protocol
 
 from pydantic import Field, StringConstraints, model_validator
 
@@ -10,6 +12,7 @@ from plaudit.award.schemas import AwardRead
 from plaudit.kit.schemas import InputSchema, Instant, OutputSchema, StrictId
 
 ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+ONE_REFERENCE = "give exactly one of member_id and member_external_id"
 
 
 class RecordIn(InputSchema):
@@ -22,8 +25,52 @@ class RecordIn(InputSchema):
     @model_validator(mode="after")
     def _one_member_reference(self) -> RecordIn:
         if (self.member_id is None) == (self.member_external_id is None):
-            raise ValueError("give exactly one of member_id and member_external_id")
+            raise ValueError(ONE_REFERENCE)
         return self
+
+
+class MemberAndData(Protocol):
+    """What the database checks of a record: whom it is for and its data."""
+
+    @property
+    def member_id(self) -> int | None: ...
+    @property
+    def member_external_id(self) -> str | None: ...
+    @property
+    def data(self) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class RecordParts:
+    """The parts of a record that failed validation which were valid themselves: checked
+    against the database too, so that one answer names every problem of a batch."""
+
+    member_id: int | None
+    member_external_id: str | None
+    data: dict[str, Any]
+
+
+def valid_parts(
+    raw: Any, failed: Collection[tuple[Any, ...]]
+) -> tuple[RecordParts | None, str | None]:
+    """Of `raw`, a record that failed validation at the locations `failed`: the member
+    reference (when exactly one was given, validly) and the data (when valid), or None when
+    neither; and the record's own problem that validation could not reach (the model's
+    checks run only once every field is valid), or None."""
+    if not isinstance(raw, dict):
+        return None, None
+    bad = {loc[0] for loc in failed if loc}
+    data = raw.get("data")
+    checked_data = data if isinstance(data, dict) and "data" not in bad else {}
+    member_id, external = raw.get("member_id"), raw.get("member_external_id")
+    one_reference = (member_id is None) != (external is None)
+    reference_failed = () in failed or {"member_id", "member_external_id"} & bad
+    problem = ONE_REFERENCE if not one_reference and not reference_failed else None
+    if reference_failed or not one_reference:
+        member_id = external = None
+    if member_id is None and external is None and not checked_data:
+        return None, problem
+    return RecordParts(member_id, external, checked_data), problem
 
 
 class IngestResult(OutputSchema):

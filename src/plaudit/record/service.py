@@ -20,7 +20,7 @@ from plaudit.engine.gate import enter_evaluation
 from plaudit.errors import FieldError, InvalidInput, NotFound
 from plaudit.models import Member, Record, Source
 from plaudit.notification.hook import notify_records
-from plaudit.record.schemas import RecordIn
+from plaudit.record.schemas import MemberAndData, RecordIn
 from plaudit.rules.canonical import checked_canonical_data
 from plaudit.rules.model import FieldType
 from plaudit.source.service import get_source, source_schema
@@ -41,8 +41,9 @@ _MEMBER_IDS = select(cast(Table, Member.__table__).c.id).where(
 
 
 def _resolve_members(
-    session: Session, items: Sequence[RecordIn], errors: list[FieldError]
+    session: Session, items: Sequence[MemberAndData], errors: list[FieldError]
 ) -> list[int]:
+    """Each item's member id (0 where it has no reference); an unknown member is an error."""
     ids = {i.member_id for i in items if i.member_id is not None}
     external = {i.member_external_id for i in items if i.member_external_id is not None}
     known_ids: set[int] = set()
@@ -71,8 +72,9 @@ def _resolve_members(
                     )
                 )
             resolved.append(item.member_id)
+        elif item.member_external_id is None:
+            resolved.append(0)  # only the valid parts of a record: no reference to check
         else:
-            assert item.member_external_id is not None
             member_id = by_external.get(item.member_external_id)
             if member_id is None:
                 errors.append(
@@ -86,7 +88,7 @@ def _resolve_members(
 
 
 def _check(
-    session: Session, fields: dict[str, FieldType], items: Sequence[RecordIn]
+    session: Session, fields: dict[str, FieldType], items: Sequence[MemberAndData]
 ) -> tuple[list[int], list[dict[str, Any]], list[FieldError]]:
     """Resolve members and check every record's data; errors are located by record index.
     Also gives each record's canonical data (meaningful without errors),
@@ -115,9 +117,10 @@ def problems_error(errors: list[FieldError]) -> InvalidInput:
 
 
 def record_problems(
-    session: Session, source_key: str, parsed: Sequence[tuple[int, RecordIn]]
+    session: Session, source_key: str, parsed: Sequence[tuple[int, MemberAndData]]
 ) -> list[FieldError]:
-    """The data and member problems of already parsed records, located by original index."""
+    """The data and member problems of already parsed records (or of the valid parts of
+    records), located by original index."""
     source = get_source(session, source_key)
     fields = source.field_types()
     _, _, errors = _check(session, fields, [item for _, item in parsed])
