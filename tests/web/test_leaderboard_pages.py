@@ -16,6 +16,8 @@ from plaudit.db.session import build_sessionmaker, unit_of_work
 from plaudit.group.schemas import GroupCreate
 from plaudit.group.service import create_group
 from plaudit.kit.roles import SYSTEM
+from plaudit.source.schemas import SourceUpdate
+from plaudit.source.service import update_source
 from tests.web.conftest import sign_in
 from tests.web.helpers import Site
 from tests.web.portal_data import NOW, achievement, activate, deals, give, member, revoke, team
@@ -64,6 +66,36 @@ def test_ranks_share_ties_for_a_source_measure(
     assert 'href="/leaderboard/tv"' in page.text
     count = web.get("/leaderboard?measure=deals/count&period=all")
     assert rows(count.text)[0] == (1, "Ada Lovelace", "2")
+
+
+def test_a_measure_over_the_records_that_pass_the_default_filters(
+    web: TestClient, site: Site, web_engine: Engine
+) -> None:
+    """A source with default filters offers each measure over those records first (what the
+    rule builder starts with: won deals) and over all of them, and says which in the title."""
+    with unit_of_work(build_sessionmaker(web_engine)) as session:
+        won = {"default_where": [{"field": "status", "op": "eq", "value": "Won"}]}
+        update_source(session, "deals", SourceUpdate.model_validate(won))
+    deals(web_engine, site.member_id, 100)
+    deals(web_engine, site.member_id, 50, status="Lost")
+    deals(web_engine, site.other_member_id, 150)
+    sign_in(web, "member")
+    page = web.get("/leaderboard?measure=deals*/sum/value&period=month")
+    assert page.status_code == 200, page.text
+    assert rows(page.text) == [(1, "Grace Hopper", "150"), (2, "Ada Lovelace", "100")]
+    caption = "<caption>Deals (status is Won) · sum of value · This month</caption>"
+    assert caption in page.text
+    options = re.findall(r'<option value="(deals[^"]*/sum/value)"[^>]*>([^<]+)<', page.text)
+    assert options == [
+        ("deals*/sum/value", "Deals (status is Won) · sum of value"),
+        ("deals/sum/value", "Deals, all records · sum of value"),
+    ]
+    every = web.get("/leaderboard?measure=deals/sum/value&period=month")
+    assert rows(every.text) == [(1, "Ada Lovelace", "150"), (1, "Grace Hopper", "150")]
+    board = web.get("/leaderboard/tv/board?board=deals*/count:all")
+    assert board.status_code == 200
+    assert rows(board.text)[:2] == [(1, "Ada Lovelace", "1"), (1, "Grace Hopper", "1")]
+    assert web.get("/leaderboard?measure=*/count").status_code == 400
 
 
 def test_points_by_default_and_team_filter(web: TestClient, site: Site, web_engine: Engine) -> None:

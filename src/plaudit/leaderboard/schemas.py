@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field, TypeAdapter, ValidationError, ValidationInfo, field_validator
 
-from plaudit.kit.schemas import InputSchema, Instant, OutputSchema, TextInt
+from plaudit.kit.schemas import InputSchema, Instant, OutputSchema, TextInt, error_message
 from plaudit.periods import Period
-from plaudit.rules.model import Aggregate
+from plaudit.rules.model import Aggregate, Filter
+
+MAX_FILTERS = 50
+_FILTERS: TypeAdapter[list[Filter]] = TypeAdapter(
+    Annotated[list[Filter], Field(max_length=MAX_FILTERS)]
+)
 
 
 class LeaderboardQuery(InputSchema):
@@ -21,9 +26,16 @@ class LeaderboardQuery(InputSchema):
     source: str | None = None
     aggregate: Aggregate | None = Field(default=None, validate_default=True)
     field: str | None = Field(default=None, validate_default=True)
+    where: str | None = Field(
+        default=None,
+        validate_default=True,
+        description="The records the measure counts, as a JSON list of filters like a rule's "
+        '`where`, e.g. `[{"field":"status","op":"eq","value":"Approved"}]` (URL-encoded); '
+        "all of them must hold. Needs `source`; left out, every record of the source counts.",
+    )
     limit: TextInt = 100
 
-    @field_validator("source", "field", mode="before")
+    @field_validator("source", "field", "where", mode="before")
     @classmethod
     def _blank_is_absent(cls, value: Any) -> Any:
         # `?field=` is what a form sends for "none": the same as leaving the parameter out.
@@ -61,12 +73,44 @@ class LeaderboardQuery(InputSchema):
             raise ValueError(f"aggregate '{aggregate}' needs 'field'")
         return field
 
+    @field_validator("where")
+    @classmethod
+    def _where_is_filters(cls, where: str | None, info: ValidationInfo) -> str | None:
+        if where is None:
+            return None
+        if "source" in info.data and info.data["source"] is None:
+            raise ValueError("'where' needs 'source': the source whose records it filters")
+        try:
+            _FILTERS.validate_json(where)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{_filter_loc(e['loc'])}: {error_message(e)}" for e in exc.errors()[:5]
+            )
+            raise ValueError(
+                f"must be a JSON list of at most {MAX_FILTERS} filters such as "
+                f'[{{"field":"status","op":"eq","value":"Approved"}}]: {problems}'
+            ) from None
+        return where
+
+    @property
+    def filters(self) -> list[Filter]:
+        """The filters of `where` (none when it is left out)."""
+        return [] if self.where is None else _FILTERS.validate_json(self.where)
+
     @field_validator("limit")
     @classmethod
     def _limit_in_range(cls, limit: int) -> int:
         if not 1 <= limit <= 10_000:
             raise ValueError("limit must be between 1 and 10000")
         return limit
+
+
+def _filter_loc(loc: tuple[int | str, ...]) -> str:
+    """("0", "op") -> "filter 0, op"; () -> "the list"."""
+    if not loc:
+        return "the list"
+    head, *rest = loc
+    return ", ".join([f"filter {head}", *map(str, rest)])
 
 
 class LeaderboardMember(OutputSchema):

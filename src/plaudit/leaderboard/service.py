@@ -6,6 +6,7 @@ Each row carries the icons of the member's active show-next-to-name awards.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -14,7 +15,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from plaudit.achievement.service import has_badge
-from plaudit.errors import InvalidInput
+from plaudit.errors import FieldError, InvalidInput, invalid_fields
 from plaudit.leaderboard.schemas import (
     BadgeIcon,
     Leaderboard,
@@ -24,8 +25,9 @@ from plaudit.leaderboard.schemas import (
 )
 from plaudit.models import Achievement, Award, Member, Record
 from plaudit.periods import PeriodWindow, period_containing
-from plaudit.rules.model import Aggregate, FieldType, Rule
-from plaudit.rules.sql import aggregate_expr
+from plaudit.rules.model import Aggregate, FieldType, Filter, Rule
+from plaudit.rules.sql import aggregate_expr, rule_clause
+from plaudit.rules.validation import validate_filters
 from plaudit.source.service import get_source
 from plaudit.team.service import get_team
 
@@ -69,14 +71,39 @@ def _measure(session: Session, q: LeaderboardQuery, window: PeriodWindow) -> dic
         raise InvalidInput(
             detail=f"'{q.aggregate}' needs a number field; {q.field!r} is not.", field="query.field"
         )
-    rule = Rule(source=q.source, aggregate=q.aggregate, field=q.field, operator="at_least", value=0)
+    where = q.filters
+    problems = validate_filters(where, q.source, fields)
+    if problems:
+        raise invalid_fields([FieldError(("query", "where", *p.loc), p.message) for p in problems])
+    rule = Rule(
+        source=q.source,
+        where=where,
+        aggregate=q.aggregate,
+        field=q.field,
+        operator="at_least",
+        value=0,
+    )
     query = select(Record.member_id, aggregate_expr(rule, fields, Record.data)).where(
-        Record.source_id == source.id
+        Record.source_id == source.id, rule_clause(rule, fields, Record.data)
     )
     if window.start is not None and window.end is not None:
         query = query.where(Record.occurred_at >= window.start, Record.occurred_at < window.end)
     query = query.group_by(Record.member_id)
     return {m: float(v) for m, v in session.execute(query) if v is not None}
+
+
+def measure_name(q: LeaderboardQuery) -> str:
+    """`sum(deals.value)`, and the filters when there are any:
+    `sum(deals.value) where status eq "Approved"`."""
+    name = f"{q.aggregate}({q.source}.{q.field or '*'})"
+    filters = q.filters
+    if not filters:
+        return name
+    return f"{name} where {' and '.join(_filter_text(f) for f in filters)}"
+
+
+def _filter_text(flt: Filter) -> str:
+    return f"{flt.field} {flt.op} {json.dumps(flt.value)}"
 
 
 def _badges(session: Session, member_ids: list[int], now: datetime) -> dict[int, list[BadgeIcon]]:
@@ -138,7 +165,7 @@ def leaderboard(
                 badges=badges.get(member_id, []),
             )
         )
-    measure = "points" if not q.source else f"{q.aggregate}({q.source}.{q.field or '*'})"
+    measure = "points" if not q.source else measure_name(q)
     return Leaderboard(
         period=q.period,
         measure=measure,

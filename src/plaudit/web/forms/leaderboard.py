@@ -1,14 +1,18 @@
 """Leaderboard choices for pages: the measure, period and team selectors, and TV boards.
 
 A measure is `points` or `SOURCE/AGGREGATE[/FIELD]` (e.g. `deals/sum/value`,
-`deals/count`). A TV board is `MEASURE:PERIOD[:TEAM_ID]`, e.g. `points:month`,
-`deals/sum/value:quarter:3`; PERIOD is day, week, month, quarter, year or all.
+`deals/count`) over all of the source's records, or `SOURCE*/AGGREGATE[/FIELD]` over those
+that pass the source's default filters (`deals*/sum/value`: approved deals, say). A TV board
+is `MEASURE:PERIOD[:TEAM_ID]`, e.g. `points:month`, `deals/sum/value:quarter:3`; PERIOD is
+day, week, month, quarter, year or all.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -16,7 +20,8 @@ from plaudit.kit.schemas import error_message
 from plaudit.leaderboard.schemas import LeaderboardQuery
 from plaudit.models import Source
 from plaudit.periods import Period
-from plaudit.rules.model import Aggregate, FieldType
+from plaudit.rules.model import Aggregate, FieldType, Filter, FilterOp
+from plaudit.web.forms.rule_builder import FILTER_LABELS
 
 POINTS = "points"
 ALL_TIME = "all"
@@ -45,6 +50,8 @@ AGGREGATE_LABELS: dict[Aggregate, str] = {
     Aggregate.COUNT_DISTINCT: "distinct values of",
 }
 NUMBER_AGGREGATES = (Aggregate.SUM, Aggregate.AVG, Aggregate.MIN, Aggregate.MAX)
+WITH_DEFAULTS = "*"
+"""After a source's key in a measure: only the records that pass its default filters."""
 DEFAULT_BOARDS = ("points:month", "points:all")
 MAX_BOARDS = 12
 
@@ -66,15 +73,30 @@ class Choice:
     period: str = "month"
     team_id: int | None = None
 
-    def query(self) -> LeaderboardQuery:
-        """The service's query; an impossible measure raises ChoiceError("measure")."""
+    @property
+    def source(self) -> str | None:
+        """The key of the measured source (None for points)."""
+        return None if self.measure == POINTS else self.measure.split("/")[0].rstrip(WITH_DEFAULTS)
+
+    @property
+    def with_defaults(self) -> bool:
+        """Whether only the records that pass the source's default filters count."""
+        return self.measure.split("/")[0].endswith(WITH_DEFAULTS)
+
+    def query(self, default_where: Sequence[Any] = ()) -> LeaderboardQuery:
+        """The service's query (with `default_where`, the source's default filters, when the
+        measure asks for them); an impossible measure raises ChoiceError("measure")."""
         values: dict[str, object] = {
             "period": PERIOD_TOKENS[self.period],
             "team_id": self.team_id,
         }
         if self.measure != POINTS:
-            source, aggregate, *field = self.measure.split("/")
-            values.update(source=source, aggregate=aggregate, field=field[0] if field else None)
+            _, aggregate, *field = self.measure.split("/")
+            values.update(
+                source=self.source, aggregate=aggregate, field=field[0] if field else None
+            )
+            if self.with_defaults and default_where:
+                values["where"] = json.dumps(list(default_where))
         try:
             return LeaderboardQuery.model_validate(values)
         except ValidationError as exc:
@@ -89,20 +111,48 @@ class Choice:
 
 
 def measure_options(sources: Sequence[Source]) -> list[tuple[str, str]]:
-    """(value, label) for every measure that fits the sources' fields."""
+    """(value, label) for every measure that fits the sources' fields: of a source with
+    default filters, each over those records first ("Deals (status is Approved) · sum of
+    value"), then over all of them ("Deals, all records · sum of value")."""
     out = [(POINTS, "Points")]
     for source in sources:
-        fields = source.field_types()
-        out.append((f"{source.key}/count", f"{source.name} · number of records"))
-        for name, kind in fields.items():
-            if kind is FieldType.NUMBER:
-                for aggregate in NUMBER_AGGREGATES:
-                    label = f"{source.name} · {AGGREGATE_LABELS[aggregate]} {name}"
-                    out.append((f"{source.key}/{aggregate.value}/{name}", label))
-        for name in fields:
-            label = f"{source.name} · {AGGREGATE_LABELS[Aggregate.COUNT_DISTINCT]} {name}"
-            out.append((f"{source.key}/count_distinct/{name}", label))
+        defaults = [Filter.model_validate(f) for f in source.default_where or []]
+        if defaults:
+            shown = " and ".join(filter_text(f) for f in defaults)
+            out += _source_measures(source, f"{source.key}{WITH_DEFAULTS}", f"({shown})")
+            out += _source_measures(source, source.key, ", all records")
+        else:
+            out += _source_measures(source, source.key, "")
     return out
+
+
+def _source_measures(source: Source, token: str, qualifier: str) -> list[tuple[str, str]]:
+    fields = source.field_types()
+    name_of = f"{source.name}{' ' if qualifier.startswith('(') else ''}{qualifier}"
+    out = [(f"{token}/count", f"{name_of} · number of records")]
+    for name, kind in fields.items():
+        if kind is FieldType.NUMBER:
+            for aggregate in NUMBER_AGGREGATES:
+                label = f"{name_of} · {AGGREGATE_LABELS[aggregate]} {name}"
+                out.append((f"{token}/{aggregate.value}/{name}", label))
+    for name in fields:
+        label = f"{name_of} · {AGGREGATE_LABELS[Aggregate.COUNT_DISTINCT]} {name}"
+        out.append((f"{token}/count_distinct/{name}", label))
+    return out
+
+
+def filter_text(flt: Filter) -> str:
+    """ "status is Approved", "region is one of EMEA, APAC", "note is present"."""
+    if flt.op is FilterOp.EXISTS:
+        return f"{flt.field} {'is present' if flt.value else 'is absent'}"
+    values = flt.value if isinstance(flt.value, list) else [flt.value]
+    return f"{flt.field} {FILTER_LABELS[flt.op]} {', '.join(map(_value_text, values))}"
+
+
+def _value_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
 
 
 def measure_label(measure: str, options: Sequence[tuple[str, str]]) -> str:
@@ -114,7 +164,7 @@ def _measure(raw: str) -> str:
     if value == POINTS:
         return value
     parts = value.split("/")
-    if len(parts) not in (2, 3) or not all(parts):
+    if len(parts) not in (2, 3) or not all(parts) or not parts[0].rstrip(WITH_DEFAULTS):
         raise ChoiceError(
             "measure", f"Unknown measure {raw!r}: use points or SOURCE/AGGREGATE[/FIELD]."
         )

@@ -17,7 +17,7 @@ from plaudit.kit.roles import Role
 from plaudit.leaderboard.schemas import LeaderboardRow
 from plaudit.leaderboard.service import leaderboard
 from plaudit.models import Achievement
-from plaudit.source.service import list_sources
+from plaudit.source.service import get_source, list_sources
 from plaudit.team.service import get_team, list_teams
 from plaudit.web.access import require
 from plaudit.web.forms.leaderboard import (
@@ -82,13 +82,15 @@ def _icons(session: Session, row: LeaderboardRow) -> list[Icon]:
 
 def build_board(session: Session, choice: Choice, *, now: datetime, zone: ZoneInfo) -> Board:
     """The ranked rows and a title; a bad choice raises ChoiceError (with the field)."""
-    query = choice.query()
     try:
         team = get_team(session, choice.team_id).name if choice.team_id is not None else None
     except PlauditError as exc:
         raise ChoiceError("team", exc.detail or "No such team.") from exc
     try:
-        result = leaderboard(session, query, now=now, zone=zone)
+        defaults = []
+        if choice.source is not None and choice.with_defaults:
+            defaults = get_source(session, choice.source).default_where
+        result = leaderboard(session, choice.query(defaults), now=now, zone=zone)
     except PlauditError as exc:
         raise ChoiceError("measure", exc.detail or "This measure cannot be used.") from exc
     measure = measure_label(choice.measure, measure_options(list_sources(session)))
