@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import Engine, text
 from typer.testing import CliRunner, Result
 
+from plaudit.cli import records as records_cli
 from plaudit.cli.main import app
 from tests.conftest import Api, _truncate_all
 from tests.engine.helpers import (
@@ -360,6 +361,70 @@ def test_every_problem_of_a_row_is_named_at_once(
         "2026-11-18T10:00:00+01:00",
         "row 2 (line 2), row: give exactly one of member_id and member_external_id",
     ]
+    assert count_rows(clean_db, "records") == 0
+
+
+def test_a_file_is_checked_and_imported_a_chunk_at_a_time(
+    admin: Api,
+    clean_db: Engine,
+    cli_env: dict[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The file is read twice (check, then import), a chunk at a time: problems are counted
+    over every chunk, shown in row order up to the limit, and the good rows of every chunk
+    are imported with --skip-bad."""
+    monkeypatch.setattr("plaudit.cli.records.CHECK_CHUNK", 2)
+    monkeypatch.setattr("plaudit.cli.records.SHOWN_PROBLEMS", 3)
+    ids = set_up(admin)
+    at = "2026-11-18T10:00:00+00:00"
+    lines = [
+        {"member_id": 999 if i % 3 == 0 else ids["crm-ann"], "occurred_at": at}
+        for i in range(1, 11)
+    ]
+    path = write_jsonl(tmp_path / "calls.jsonl", lines)
+    result = run(cli_env, "calls", str(path))
+    assert result.exit_code == 1
+    assert "3 problem(s) in 3 row(s):" in result.stderr
+    problems = [line.strip() for line in result.stderr.splitlines() if line.startswith("  row")]
+    assert problems == [
+        f"row {n} (line {n}), member_id: member 999 does not exist" for n in (3, 6, 9)
+    ]
+    monkeypatch.setattr("plaudit.cli.records.SHOWN_PROBLEMS", 2)
+    result = run(cli_env, "calls", str(path), "--skip-bad", "--batch-size", "3")
+    assert result.exit_code == 0, result.stderr
+    assert "  ... and 1 more" in result.stderr
+    assert summary(result)[:3] == (7, 0, 7)
+    assert count_rows(clean_db, "records") == 7
+
+
+def test_a_file_that_changes_between_check_and_import_writes_nothing(
+    admin: Api,
+    clean_db: Engine,
+    cli_env: dict[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ids = set_up(admin)
+    at = "2026-11-18T10:00:00+00:00"
+    path = write_jsonl(
+        tmp_path / "calls.jsonl", [{"member_id": ids["crm-ann"], "occurred_at": at}] * 3
+    )
+    read = records_cli.iter_rows
+    passes = []
+
+    def rewritten_after_the_check(*args: Any) -> Any:
+        passes.append(1)
+        if len(passes) == 2:  # the last row goes bad: two rows are ingested before it
+            text = path.read_text()
+            last = text.rindex(at)
+            path.write_text(text[:last] + "soon" + text[last + len(at) :])
+        return read(*args)
+
+    monkeypatch.setattr(records_cli, "iter_rows", rewritten_after_the_check)
+    result = run(cli_env, "calls", str(path), "--batch-size", "1")
+    assert result.exit_code == 1
+    assert "The file changed while it was imported (row 3, line 3" in result.stderr
     assert count_rows(clean_db, "records") == 0
 
 

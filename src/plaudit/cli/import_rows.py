@@ -73,13 +73,15 @@ def guess_format(path: Path) -> ImportFormat:
     return ImportFormat.jsonl if suffix in (".jsonl", ".ndjson") else ImportFormat.csv
 
 
-def read_rows(path: Path, fmt: ImportFormat, fields: Mapping[str, FieldType]) -> list[Row]:
-    """Every row of the file, parsed. Raises FileProblem when the file itself is unusable."""
+def iter_rows(path: Path, fmt: ImportFormat, fields: Mapping[str, FieldType]) -> Iterator[Row]:
+    """Each row of the file, parsed, read as it is consumed (a file of millions of rows is
+    never held in memory). Raises FileProblem when the file itself is unusable."""
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
             if fmt is ImportFormat.jsonl:
-                return list(_jsonl_rows(handle))
-            return list(_csv_rows(handle, fields))
+                yield from _jsonl_rows(handle)
+            else:
+                yield from _csv_rows(handle, fields)
     except UnicodeDecodeError as exc:
         raise FileProblem(
             f"{path} is not UTF-8 text (byte {exc.start} cannot be decoded); "

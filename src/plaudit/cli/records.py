@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, NoReturn, TypeVar
 from zoneinfo import ZoneInfo
 
 import typer
@@ -18,7 +21,7 @@ from plaudit.cli.import_rows import (
     Problem,
     Row,
     guess_format,
-    read_rows,
+    iter_rows,
 )
 from plaudit.clock import system_clock
 from plaudit.errors import InvalidInput, NotFound
@@ -28,6 +31,9 @@ from plaudit.rules.model import FieldType
 from plaudit.source.service import get_source, list_sources
 
 SHOWN_PROBLEMS = 50
+CHECK_CHUNK = 5000
+"""Rows checked against the database at a time."""
+T = TypeVar("T")
 
 
 def import_records(
@@ -95,26 +101,25 @@ def import_records(
     with cli_session(settings) as session:
         fields = _source_fields(session, source)
         try:
-            rows = read_rows(file, fmt, fields)
+            check = _check_file(session, source, iter_rows(file, fmt, fields))
         except FileProblem as exc:
             _fail(f"{exc.message} Nothing was imported.")
-        if not rows:
+        if not check.rows:
             typer.echo(f"No records in {file}: nothing to import.")
             return
-        problems = _problems(session, source, rows)
-        bad_rows = {p.row for p in problems}
-        if problems:
-            _report(problems, len(bad_rows))
+        if check.problems:
+            _report(check)
             if not skip_bad:
                 _fail(
                     "Nothing was imported. Fix those rows, or pass --skip-bad to import the others."
                 )
-        good = [r.record for r in rows if r.record is not None and r.row not in bad_rows]
-        totals = _ingest(session, source, good, batch_size, now=now, zone=settings.zone)
+        good = _good_records(iter_rows(file, fmt, fields), check.bad_rows)
+        count = check.rows - len(check.bad_rows)
+        totals = _ingest(session, source, good, count, batch_size, now=now, zone=settings.zone)
     typer.echo(
-        f"Imported {len(good)} record(s) into {source!r}: {totals['created']} created, "
+        f"Imported {count} record(s) into {source!r}: {totals['created']} created, "
         f"{totals['updated']} updated, {totals['unchanged']} unchanged; "
-        f"{totals['awards']} award(s) given; {len(bad_rows)} bad row(s) skipped."
+        f"{totals['awards']} award(s) given; {len(check.bad_rows)} bad row(s) skipped."
     )
 
 
@@ -132,6 +137,29 @@ def _source_fields(session: Session, key: str) -> dict[str, FieldType]:
     return source.field_types()
 
 
+@dataclass
+class FileCheck:
+    """What checking a whole file found: its number of rows, the rows with problems, the
+    number of problems and the first ones (in row order), which are what is shown."""
+
+    rows: int = 0
+    bad_rows: set[int] = field(default_factory=set)
+    problems: int = 0
+    shown: list[Problem] = field(default_factory=list)
+
+
+def _check_file(session: Session, source: str, rows: Iterable[Row]) -> FileCheck:
+    """Every row checked, a chunk at a time: memory holds one chunk, not the file."""
+    check = FileCheck()
+    for chunk in _chunks(rows, CHECK_CHUNK):
+        check.rows += len(chunk)
+        problems = _problems(session, source, chunk)
+        check.problems += len(problems)
+        check.bad_rows.update(p.row for p in problems)
+        check.shown += problems[: SHOWN_PROBLEMS - len(check.shown)]
+    return check
+
+
 def _problems(session: Session, source: str, rows: list[Row]) -> list[Problem]:
     """The rows' own problems, then those only the database can tell (unknown members)."""
     problems = [p for r in rows for p in r.problems]
@@ -147,18 +175,42 @@ def _problems(session: Session, source: str, rows: list[Row]) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.row, p.field))
 
 
-def _report(problems: list[Problem], bad_rows: int) -> None:
-    typer.secho(f"{len(problems)} problem(s) in {bad_rows} row(s):", err=True, fg=typer.colors.RED)
-    for problem in problems[:SHOWN_PROBLEMS]:
+def _report(check: FileCheck) -> None:
+    typer.secho(
+        f"{check.problems} problem(s) in {len(check.bad_rows)} row(s):",
+        err=True,
+        fg=typer.colors.RED,
+    )
+    for problem in check.shown:
         typer.echo(f"  {problem}", err=True)
-    if len(problems) > SHOWN_PROBLEMS:
-        typer.echo(f"  ... and {len(problems) - SHOWN_PROBLEMS} more", err=True)
+    if check.problems > len(check.shown):
+        typer.echo(f"  ... and {check.problems - len(check.shown)} more", err=True)
+
+
+def _good_records(rows: Iterable[Row], bad_rows: set[int]) -> Iterator[RecordIn]:
+    """The records of the rows that passed the check, read again from the file."""
+    for row in rows:
+        if row.row in bad_rows:
+            continue
+        if row.record is None:
+            _fail(
+                f"The file changed while it was imported (row {row.row}, line {row.line}, "
+                "was good and is not now). Nothing was imported."
+            )
+        yield row.record
+
+
+def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
 
 
 def _ingest(
     session: Session,
     source: str,
-    records: list[RecordIn],
+    records: Iterable[RecordIn],
+    count: int,
     batch_size: int,
     *,
     now: datetime,
@@ -166,11 +218,8 @@ def _ingest(
 ) -> dict[str, int]:
     totals = {"created": 0, "updated": 0, "unchanged": 0, "awards": 0}
     # Progress goes to stderr: on a terminal it is a bar, elsewhere (CI, pipes) one line.
-    with typer.progressbar(
-        length=len(records), label=f"Importing into {source}", file=sys.stderr
-    ) as bar:
-        for start in range(0, len(records), batch_size):
-            batch = records[start : start + batch_size]
+    with typer.progressbar(length=count, label=f"Importing into {source}", file=sys.stderr) as bar:
+        for batch in _chunks(records, batch_size):
             try:
                 outcome = ingest_records(session, source, batch, now=now, zone=zone)
             except InvalidInput as exc:  # changed by another writer since the check
