@@ -46,6 +46,11 @@ def run(env: dict[str, str], *args: str) -> Result:
     return CliRunner().invoke(app, ["import", *args], env=env)
 
 
+def reported_problems(result: Result) -> list[str]:
+    """The problem lines of an import's report, in order."""
+    return [line.strip() for line in result.stderr.splitlines() if line.startswith("  row")]
+
+
 def summary(result: Result) -> tuple[int, ...]:
     match = SUMMARY.search(result.stdout)
     assert match, (result.stdout, result.stderr)
@@ -272,7 +277,7 @@ def test_a_file_with_bad_rows_writes_nothing_and_names_row_line_and_field(
     result = run(cli_env, "deals", str(path))
     assert result.exit_code == 1
     assert "Nothing was imported" in result.stderr
-    problems = [line.strip() for line in result.stderr.splitlines() if line.startswith("  row")]
+    problems = reported_problems(result)
     assert problems == [
         "row 2 (line 3), data.close_date: 'close_date' is a date field: expected an ISO date "
         "such as '2024-05-31', got '2026-13-01'",
@@ -336,7 +341,7 @@ def test_every_problem_of_a_row_is_named_at_once(
     )
     result = run(cli_env, "calls", str(csv_path))
     assert result.exit_code == 1
-    problems = [line.strip() for line in result.stderr.splitlines() if line.startswith("  row")]
+    problems = reported_problems(result)
     assert problems == [
         "row 1 (line 2), data.minutes: 'minutes' is a number field: expected a number such as "
         "42 or 12.5, got 'five'",
@@ -349,7 +354,7 @@ def test_every_problem_of_a_row_is_named_at_once(
     ]
     result = run(cli_env, "calls", str(write_jsonl(tmp_path / "calls.jsonl", lines)))
     assert result.exit_code == 1
-    problems = [line.strip() for line in result.stderr.splitlines() if line.startswith("  row")]
+    problems = reported_problems(result)
     assert problems == [
         "row 1 (line 1), data.minutes: 'minutes' is a number field: expected a number, got 'five'",
         "row 1 (line 1), member_id: member 999 does not exist",
@@ -386,7 +391,7 @@ def test_a_file_is_checked_and_imported_a_chunk_at_a_time(
     result = run(cli_env, "calls", str(path))
     assert result.exit_code == 1
     assert "3 problem(s) in 3 row(s):" in result.stderr
-    problems = [line.strip() for line in result.stderr.splitlines() if line.startswith("  row")]
+    problems = reported_problems(result)
     assert problems == [
         f"row {n} (line {n}), member_id: member 999 does not exist" for n in (3, 6, 9)
     ]

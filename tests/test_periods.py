@@ -17,6 +17,7 @@ from plaudit.periods import (
     parse_zone,
     period_by_key,
     period_containing,
+    previous_window,
     start_of_local_day,
 )
 
@@ -508,3 +509,24 @@ def test_properties(case: tuple[datetime, Period, ZoneInfo]) -> None:
 @given(st.dates(date(1990, 1, 1), date(2060, 12, 31)), st.sampled_from(ZONES))
 def test_start_of_local_day_matches_oracle(day: date, zone: ZoneInfo) -> None:
     assert start_of_local_day(day, zone) == oracle_start_of_day(day, zone)
+
+
+@settings(max_examples=300)
+@given(cases())
+def test_previous_window_ends_where_the_current_one_starts(
+    case: tuple[datetime, Period, ZoneInfo],
+) -> None:
+    """The window before is the one holding the instant just before the current window's
+    start, and ends exactly there (DST changes and skipped days included)."""
+    instant, period, zone = case
+    current = period_containing(instant, period, zone)
+    before = previous_window(instant, period, zone)
+    assert current.start is not None and before.start is not None
+    assert before.end == current.start
+    assert before == period_containing(current.start - US, period, zone)
+    assert before.start < before.end
+
+
+def test_previous_window_of_all_time_is_all_time() -> None:
+    now = utc(2026, 11, 18)
+    assert previous_window(now, Period.none, BERLIN) == period_containing(now, Period.none, BERLIN)

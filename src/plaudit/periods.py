@@ -144,6 +144,18 @@ def period_containing(instant: datetime, period: Period, zone: ZoneInfo) -> Peri
     return _window(period, first, nxt, zone)
 
 
+def previous_window(instant: datetime, period: Period, zone: ZoneInfo) -> PeriodWindow:
+    """The window of kind `period` just before the one containing `instant` (all time for
+    `none`): found from local dates too, the day before the current window's first day."""
+    _require_aware(instant)
+    period = Period(period)
+    if period is Period.none:
+        return _all()
+    first, _ = local_bounds(instant.astimezone(zone).date(), period)
+    before, nxt = local_bounds(first - timedelta(days=1), period)
+    return _window(period, before, nxt, zone)
+
+
 @lru_cache(maxsize=8192)  # pure (windows are frozen); an award row needs one per key
 def period_by_key(key: str, period: Period, zone: ZoneInfo) -> PeriodWindow:
     """Inverse of .key: rebuild the window from its key (ValueError on a malformed key or a key that

@@ -80,6 +80,12 @@ def rp(admin: Api) -> None:
             "query.where.0.value",
             "'v' is a number field",
         ),
+        (
+            "source=rp&where=%5B%7B%22field%22%3A%22s%22%2C%22op%22%3A%22eq%22%2C%22value"
+            "%22%3A%22a%5Cu0000b%22%7D%5D",
+            "query.where",
+            "contains a NUL character",
+        ),
     ],
 )
 def test_impossible_measures_are_422_naming_the_parameter(

@@ -66,13 +66,15 @@ def revoke(engine: Engine, award_id: int) -> None:
         revoke_award(session, award_id, actor=SYSTEM, now=NOW, reason="test")
 
 
-def deals(engine: Engine, member_id: int, *values: float, status: str = "Won") -> None:
+def deals(
+    engine: Engine, member_id: int, *values: float, status: str = "Won", at: datetime = NOW
+) -> None:
     with unit_of_work(build_sessionmaker(engine)) as session:
         ingest_records(
             session,
             "deals",
             [
-                RecordIn(member_id=member_id, occurred_at=NOW, data={"value": v, "status": status})
+                RecordIn(member_id=member_id, occurred_at=at, data={"value": v, "status": status})
                 for v in values
             ],
             now=NOW,

@@ -5,6 +5,7 @@ fragment."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from io import BytesIO
 
 from fastapi.testclient import TestClient
@@ -96,6 +97,25 @@ def test_a_measure_over_the_records_that_pass_the_default_filters(
     assert board.status_code == 200
     assert rows(board.text)[:2] == [(1, "Ada Lovelace", "1"), (1, "Grace Hopper", "1")]
     assert web.get("/leaderboard?measure=*/count").status_code == 400
+
+
+def test_last_periods_show_final_standings(web: TestClient, site: Site, web_engine: Engine) -> None:
+    """ "Last month" ranks by October's records on 18 November, in the page and on TV."""
+    october = datetime(2026, 10, 31, 23, 30, tzinfo=UTC)
+    deals(web_engine, site.member_id, 100, at=october)
+    deals(web_engine, site.other_member_id, 40, at=october)
+    deals(web_engine, site.other_member_id, 500)  # November: this month only
+    sign_in(web, "member")
+    page = web.get("/leaderboard?measure=deals/sum/value&period=last-month")
+    assert page.status_code == 200, page.text
+    assert rows(page.text) == [(1, "Ada Lovelace", "100"), (2, "Grace Hopper", "40")]
+    assert "<caption>Deals · sum of value · Last month</caption>" in page.text
+    assert '<option value="last-month" selected>Last month</option>' in page.text
+    now = web.get("/leaderboard?measure=deals/sum/value&period=month")
+    assert rows(now.text)[0] == (1, "Grace Hopper", "500")
+    year = web.get("/leaderboard/tv/board?board=deals/sum/value:last-year")
+    assert rows(year.text)[0][2] == "0"  # nothing in 2025
+    assert web.get("/leaderboard?period=last-century").status_code == 400
 
 
 def test_points_by_default_and_team_filter(web: TestClient, site: Site, web_engine: Engine) -> None:

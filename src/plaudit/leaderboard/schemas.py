@@ -6,7 +6,14 @@ from typing import Annotated, Any
 
 from pydantic import Field, TypeAdapter, ValidationError, ValidationInfo, field_validator
 
-from plaudit.kit.schemas import InputSchema, Instant, OutputSchema, TextInt, error_message
+from plaudit.kit.schemas import (
+    InputSchema,
+    Instant,
+    OutputSchema,
+    TextInt,
+    error_message,
+    unstorable,
+)
 from plaudit.periods import Period
 from plaudit.rules.model import Aggregate, Filter
 
@@ -81,7 +88,7 @@ class LeaderboardQuery(InputSchema):
         if "source" in info.data and info.data["source"] is None:
             raise ValueError("'where' needs 'source': the source whose records it filters")
         try:
-            _FILTERS.validate_json(where)
+            filters = _FILTERS.validate_json(where)
         except ValidationError as exc:
             problems = "; ".join(
                 f"{_filter_loc(e['loc'])}: {error_message(e)}" for e in exc.errors()[:5]
@@ -90,6 +97,8 @@ class LeaderboardQuery(InputSchema):
                 f"must be a JSON list of at most {MAX_FILTERS} filters such as "
                 f'[{{"field":"status","op":"eq","value":"Approved"}}]: {problems}'
             ) from None
+        if (problem := unstorable([f.model_dump() for f in filters])) is not None:
+            raise ValueError(problem)  # NUL in a value: PostgreSQL cannot compare with it
         return where
 
     @property

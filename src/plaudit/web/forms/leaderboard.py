@@ -4,7 +4,8 @@ A measure is `points` or `SOURCE/AGGREGATE[/FIELD]` (e.g. `deals/sum/value`,
 `deals/count`) over all of the source's records, or `SOURCE*/AGGREGATE[/FIELD]` over those
 that pass the source's default filters (`deals*/sum/value`: approved deals, say). A TV board
 is `MEASURE:PERIOD[:TEAM_ID]`, e.g. `points:month`, `deals/sum/value:quarter:3`; PERIOD is
-day, week, month, quarter, year or all.
+day, week, month, quarter, year (the current one), yesterday, last-week, last-month,
+last-quarter, last-year (the one before) or all.
 """
 
 from __future__ import annotations
@@ -12,14 +13,16 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
 from plaudit.kit.schemas import error_message
 from plaudit.leaderboard.schemas import LeaderboardQuery
 from plaudit.models import Source
-from plaudit.periods import Period
+from plaudit.periods import Period, previous_window
 from plaudit.rules.model import Aggregate, FieldType, Filter, FilterOp
 from plaudit.web.forms.rule_builder import FILTER_LABELS
 
@@ -27,18 +30,30 @@ POINTS = "points"
 ALL_TIME = "all"
 PERIOD_TOKENS: dict[str, Period] = {
     "day": Period.day,
+    "yesterday": Period.day,
     "week": Period.week,
+    "last-week": Period.week,
     "month": Period.month,
+    "last-month": Period.month,
     "quarter": Period.quarter,
+    "last-quarter": Period.quarter,
     "year": Period.year,
+    "last-year": Period.year,
     ALL_TIME: Period.none,
 }
+PREVIOUS = frozenset({"yesterday", "last-week", "last-month", "last-quarter", "last-year"})
+"""Period tokens of the period before the current one: final standings."""
 PERIOD_LABELS: dict[str, str] = {
     "day": "Today",
+    "yesterday": "Yesterday",
     "week": "This week",
+    "last-week": "Last week",
     "month": "This month",
+    "last-month": "Last month",
     "quarter": "This quarter",
+    "last-quarter": "Last quarter",
     "year": "This year",
+    "last-year": "Last year",
     ALL_TIME: "All time",
 }
 AGGREGATE_LABELS: dict[Aggregate, str] = {
@@ -83,12 +98,24 @@ class Choice:
         """Whether only the records that pass the source's default filters count."""
         return self.measure.split("/")[0].endswith(WITH_DEFAULTS)
 
-    def query(self, default_where: Sequence[Any] = ()) -> LeaderboardQuery:
-        """The service's query (with `default_where`, the source's default filters, when the
-        measure asks for them); an impossible measure raises ChoiceError("measure")."""
+    def at(self, now: datetime, zone: ZoneInfo) -> datetime:
+        """An instant in the chosen period: now, or the start of the period before."""
+        if self.period not in PREVIOUS:
+            return now
+        start = previous_window(now, PERIOD_TOKENS[self.period], zone).start
+        assert start is not None  # only periods with bounds have a previous one
+        return start
+
+    def query(
+        self, default_where: Sequence[Any] = (), *, at: datetime | None = None
+    ) -> LeaderboardQuery:
+        """The service's query for the period containing `at` (default: now), with
+        `default_where`, the source's default filters, when the measure asks for them; an
+        impossible measure raises ChoiceError("measure")."""
         values: dict[str, object] = {
             "period": PERIOD_TOKENS[self.period],
             "team_id": self.team_id,
+            "at": at,
         }
         if self.measure != POINTS:
             _, aggregate, *field = self.measure.split("/")

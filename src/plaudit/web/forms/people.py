@@ -4,14 +4,14 @@ manual award is given for, and schema errors as per-field messages."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ValidationError
 
 from plaudit.kit.schemas import MAX_ID
-from plaudit.periods import Period, PeriodWindow, period_containing
+from plaudit.periods import Period, period_containing, previous_window
 from plaudit.web.forms.achievement import validation_errors
 from plaudit.web.forms.common import GENERAL, FieldErrors
 
@@ -52,14 +52,6 @@ class GiveValues:
     achievement_id: str = ""
     period: str = "current"
     reason: str = ""
-
-
-def previous_window(now: datetime, period: Period, zone: ZoneInfo) -> PeriodWindow:
-    """The period just before the one containing `now`."""
-    current = period_containing(now, period, zone)
-    if current.start is None:
-        return current
-    return period_containing(current.start - timedelta(microseconds=1), period, zone)
 
 
 def give_instant(choice: str, now: datetime, period: Period, zone: ZoneInfo) -> datetime:

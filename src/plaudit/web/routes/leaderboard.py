@@ -90,7 +90,8 @@ def build_board(session: Session, choice: Choice, *, now: datetime, zone: ZoneIn
         defaults = []
         if choice.source is not None and choice.with_defaults:
             defaults = get_source(session, choice.source).default_where
-        result = leaderboard(session, choice.query(defaults), now=now, zone=zone)
+        query = choice.query(defaults, at=choice.at(now, zone))
+        result = leaderboard(session, query, now=now, zone=zone)
     except PlauditError as exc:
         raise ChoiceError("measure", exc.detail or "This measure cannot be used.") from exc
     measure = measure_label(choice.measure, measure_options(list_sources(session)))
