@@ -432,6 +432,24 @@ def test_a_file_that_changes_between_check_and_import_writes_nothing(
     assert "The file changed while it was imported (row 3, line 3" in result.stderr
     assert count_rows(clean_db, "records") == 0
 
+    fresh = write_jsonl(
+        tmp_path / "fresh.jsonl", [{"member_id": ids["crm-ann"], "occurred_at": at}] * 3
+    )
+    reads = []
+
+    def made_unreadable_after_the_check(*args: Any) -> Any:
+        reads.append(1)
+        if len(reads) == 2:
+            fresh.write_bytes(fresh.read_bytes() + b"\xff\xfe\n")
+        return read(*args)
+
+    monkeypatch.setattr(records_cli, "iter_rows", made_unreadable_after_the_check)
+    result = run(cli_env, "calls", str(fresh), "--batch-size", "1")
+    assert result.exit_code == 1
+    assert "The file changed while it was imported: " in result.stderr
+    assert "is not UTF-8 text" in result.stderr
+    assert count_rows(clean_db, "records") == 0
+
 
 def stored_data(engine: Engine) -> dict[str, Any]:
     with engine.connect() as conn:

@@ -115,7 +115,10 @@ def import_records(
                 )
         good = _good_records(iter_rows(file, fmt, fields), check.bad_rows)
         count = check.rows - len(check.bad_rows)
-        totals = _ingest(session, source, good, count, batch_size, now=now, zone=settings.zone)
+        try:
+            totals = _ingest(session, source, good, count, batch_size, now=now, zone=settings.zone)
+        except FileProblem as exc:
+            _fail(f"The file changed while it was imported: {exc.message} Nothing was imported.")
     typer.echo(
         f"Imported {count} record(s) into {source!r}: {totals['created']} created, "
         f"{totals['updated']} updated, {totals['unchanged']} unchanged; "
