@@ -9,7 +9,8 @@ the database:
 
 - baseline: the CSV read with csv.reader and written with one sqlite3 ``executemany`` into a
   bare table, in one transaction (rows streamed, none kept);
-- import: ``plaudit import deals FILE``: the file checked, then imported through the engine.
+- import: ``plaudit import deals FILE``: each batch of the file checked and imported through
+  the engine before the next is read.
 
 Importing both files shows whether memory grows with the size of the file.
 """

@@ -17,7 +17,6 @@ import pytest
 from sqlalchemy import Engine, text
 from typer.testing import CliRunner, Result
 
-from plaudit.cli import records as records_cli
 from plaudit.cli.main import app
 from tests.conftest import Api, _truncate_all
 from tests.engine.helpers import (
@@ -369,17 +368,16 @@ def test_every_problem_of_a_row_is_named_at_once(
     assert count_rows(clean_db, "records") == 0
 
 
-def test_a_file_is_checked_and_imported_a_chunk_at_a_time(
+def test_a_file_is_checked_and_imported_a_batch_at_a_time(
     admin: Api,
     clean_db: Engine,
     cli_env: dict[str, str],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The file is read twice (check, then import), a chunk at a time: problems are counted
-    over every chunk, shown in row order up to the limit, and the good rows of every chunk
-    are imported with --skip-bad."""
-    monkeypatch.setattr("plaudit.cli.records.CHECK_CHUNK", 2)
+    """One reading of the file, a batch at a time: problems are counted over every batch and
+    shown in row order up to the limit; without --skip-bad the batches imported before a bad
+    row are taken back, with it the good rows of every batch are imported."""
     monkeypatch.setattr("plaudit.cli.records.SHOWN_PROBLEMS", 3)
     ids = set_up(admin)
     at = "2026-11-18T10:00:00+00:00"
@@ -388,13 +386,13 @@ def test_a_file_is_checked_and_imported_a_chunk_at_a_time(
         for i in range(1, 11)
     ]
     path = write_jsonl(tmp_path / "calls.jsonl", lines)
-    result = run(cli_env, "calls", str(path))
+    result = run(cli_env, "calls", str(path), "--batch-size", "2")
     assert result.exit_code == 1
     assert "3 problem(s) in 3 row(s):" in result.stderr
-    problems = reported_problems(result)
-    assert problems == [
+    assert reported_problems(result) == [
         f"row {n} (line {n}), member_id: member 999 does not exist" for n in (3, 6, 9)
     ]
+    assert count_rows(clean_db, "records") == 0
     monkeypatch.setattr("plaudit.cli.records.SHOWN_PROBLEMS", 2)
     result = run(cli_env, "calls", str(path), "--skip-bad", "--batch-size", "3")
     assert result.exit_code == 0, result.stderr
@@ -403,51 +401,19 @@ def test_a_file_is_checked_and_imported_a_chunk_at_a_time(
     assert count_rows(clean_db, "records") == 7
 
 
-def test_a_file_that_changes_between_check_and_import_writes_nothing(
-    admin: Api,
-    clean_db: Engine,
-    cli_env: dict[str, str],
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+def test_a_file_that_turns_unreadable_half_way_writes_nothing(
+    admin: Api, clean_db: Engine, cli_env: dict[str, str], tmp_path: Path
 ) -> None:
+    """Batches are imported as the file is read: a malformed row after them takes back
+    everything, and says where."""
     ids = set_up(admin)
-    at = "2026-11-18T10:00:00+00:00"
-    path = write_jsonl(
-        tmp_path / "calls.jsonl", [{"member_id": ids["crm-ann"], "occurred_at": at}] * 3
-    )
-    read = records_cli.iter_rows
-    passes = []
-
-    def rewritten_after_the_check(*args: Any) -> Any:
-        passes.append(1)
-        if len(passes) == 2:  # the last row goes bad: two rows are ingested before it
-            text = path.read_text()
-            last = text.rindex(at)
-            path.write_text(text[:last] + "soon" + text[last + len(at) :])
-        return read(*args)
-
-    monkeypatch.setattr(records_cli, "iter_rows", rewritten_after_the_check)
+    good = f"{ids['crm-ann']},2026-11-18T10:00:00Z,5\n" * 4
+    path = tmp_path / "calls.csv"
+    path.write_text(f'member_id,occurred_at,minutes\n{good}1,"never closed\n', newline="")
     result = run(cli_env, "calls", str(path), "--batch-size", "1")
     assert result.exit_code == 1
-    assert "The file changed while it was imported (row 3, line 3" in result.stderr
-    assert count_rows(clean_db, "records") == 0
-
-    fresh = write_jsonl(
-        tmp_path / "fresh.jsonl", [{"member_id": ids["crm-ann"], "occurred_at": at}] * 3
-    )
-    reads = []
-
-    def made_unreadable_after_the_check(*args: Any) -> Any:
-        reads.append(1)
-        if len(reads) == 2:
-            fresh.write_bytes(fresh.read_bytes() + b"\xff\xfe\n")
-        return read(*args)
-
-    monkeypatch.setattr(records_cli, "iter_rows", made_unreadable_after_the_check)
-    result = run(cli_env, "calls", str(fresh), "--batch-size", "1")
-    assert result.exit_code == 1
-    assert "The file changed while it was imported: " in result.stderr
-    assert "is not UTF-8 text" in result.stderr
+    assert "quoted cell that is never closed" in result.stderr
+    assert "Nothing was imported." in result.stderr
     assert count_rows(clean_db, "records") == 0
 
 

@@ -25,14 +25,12 @@ from plaudit.cli.import_rows import (
 )
 from plaudit.clock import system_clock
 from plaudit.errors import InvalidInput, NotFound
-from plaudit.record.schemas import MemberAndData, RecordIn
+from plaudit.record.schemas import MemberAndData
 from plaudit.record.service import ingest_records, record_problems
 from plaudit.rules.model import FieldType
 from plaudit.source.service import get_source, list_sources
 
 SHOWN_PROBLEMS = 50
-CHECK_CHUNK = 5000
-"""Rows checked against the database at a time."""
 T = TypeVar("T")
 
 
@@ -88,10 +86,11 @@ def import_records(
     takes it: {"external_id": .., "member_id": .., "occurred_at": ..,
     "data": {..}}.
 
-    The whole file is checked first. Every bad row is reported with its row
-    and line number, the field and the problem, and nothing at all is
-    written unless --skip-bad is given: then the good rows are imported and
-    the bad ones reported. The import is one transaction. Exit status: 0
+    Every row is checked. Every bad row is reported with its row and line
+    number, the field and the problem, and nothing at all is written unless
+    --skip-bad is given: then the good rows are imported and the bad ones
+    reported. The import is one transaction, read a batch at a time, so a
+    file of any size fits in memory. Exit status: 0
     when the records were imported (or the file had none), 1 when the file,
     a row or the source was refused, 2 for bad arguments.
     """
@@ -101,7 +100,16 @@ def import_records(
     with cli_session(settings) as session:
         fields = _source_fields(session, source)
         try:
-            check = _check_file(session, source, iter_rows(file, fmt, fields))
+            check, totals = _import_file(
+                session,
+                source,
+                iter_rows(file, fmt, fields),
+                _count_lines(file),
+                batch_size,
+                skip_bad=skip_bad,
+                now=now,
+                zone=settings.zone,
+            )
         except FileProblem as exc:
             _fail(f"{exc.message} Nothing was imported.")
         if not check.rows:
@@ -113,16 +121,11 @@ def import_records(
                 _fail(
                     "Nothing was imported. Fix those rows, or pass --skip-bad to import the others."
                 )
-        good = _good_records(iter_rows(file, fmt, fields), check.bad_rows)
-        count = check.rows - len(check.bad_rows)
-        try:
-            totals = _ingest(session, source, good, count, batch_size, now=now, zone=settings.zone)
-        except FileProblem as exc:
-            _fail(f"The file changed while it was imported: {exc.message} Nothing was imported.")
     typer.echo(
-        f"Imported {count} record(s) into {source!r}: {totals['created']} created, "
-        f"{totals['updated']} updated, {totals['unchanged']} unchanged; "
-        f"{totals['awards']} award(s) given; {len(check.bad_rows)} bad row(s) skipped."
+        f"Imported {check.rows - len(check.bad_rows)} record(s) into {source!r}: "
+        f"{totals['created']} created, {totals['updated']} updated, "
+        f"{totals['unchanged']} unchanged; {totals['awards']} award(s) given; "
+        f"{len(check.bad_rows)} bad row(s) skipped."
     )
 
 
@@ -142,25 +145,70 @@ def _source_fields(session: Session, key: str) -> dict[str, FieldType]:
 
 @dataclass
 class FileCheck:
-    """What checking a whole file found: its number of rows, the rows with problems, the
-    number of problems and the first ones (in row order), which are what is shown."""
+    """What checking a file found: its number of rows, the rows with problems, the number
+    of problems and the first ones (in row order), which are what is shown."""
 
     rows: int = 0
     bad_rows: set[int] = field(default_factory=set)
     problems: int = 0
     shown: list[Problem] = field(default_factory=list)
 
+    def add(self, rows: int, problems: list[Problem]) -> None:
+        self.rows += rows
+        self.problems += len(problems)
+        self.bad_rows.update(p.row for p in problems)
+        self.shown += problems[: SHOWN_PROBLEMS - len(self.shown)]
 
-def _check_file(session: Session, source: str, rows: Iterable[Row]) -> FileCheck:
-    """Every row checked, a chunk at a time: memory holds one chunk, not the file."""
+
+def _import_file(
+    session: Session,
+    source: str,
+    rows: Iterable[Row],
+    lines: int,
+    batch_size: int,
+    *,
+    skip_bad: bool,
+    now: datetime,
+    zone: ZoneInfo,
+) -> tuple[FileCheck, dict[str, int]]:
+    """Check and import the rows a batch at a time, in one reading of the file, so that
+    memory holds one batch, never the file. Once a bad row is found (and `skip_bad` is not
+    given) nothing more is imported, but the rest is still checked so that every problem is
+    reported; the caller then fails, and the transaction takes back what was imported."""
     check = FileCheck()
-    for chunk in _chunks(rows, CHECK_CHUNK):
-        check.rows += len(chunk)
-        problems = _problems(session, source, chunk)
-        check.problems += len(problems)
-        check.bad_rows.update(p.row for p in problems)
-        check.shown += problems[: SHOWN_PROBLEMS - len(check.shown)]
-    return check
+    totals = {"created": 0, "updated": 0, "unchanged": 0, "awards": 0}
+    # Progress goes to stderr: on a terminal it is a bar, elsewhere (CI, pipes) one line.
+    with typer.progressbar(length=lines, label=f"Importing into {source}", file=sys.stderr) as bar:
+        for batch in _chunks(rows, batch_size):
+            problems = _problems(session, source, batch)
+            check.add(len(batch), problems)
+            bar.update(max(0, batch[-1].line - bar.pos))
+            if check.problems and not skip_bad:
+                continue
+            bad = {p.row for p in problems}
+            good = [r.record for r in batch if r.record is not None and r.row not in bad]
+            if not good:
+                continue
+            try:
+                outcome = ingest_records(session, source, good, now=now, zone=zone)
+            except InvalidInput as exc:  # changed by another writer since the check
+                _fail(f"Import stopped, nothing was written: {exc.detail}")
+            totals["created"] += outcome.created
+            totals["updated"] += outcome.updated
+            totals["unchanged"] += outcome.unchanged
+            totals["awards"] += len(outcome.award_ids)
+        bar.update(max(0, lines - bar.pos))
+    return check, totals
+
+
+def _count_lines(path: Path) -> int:
+    """The file's lines (a last line without a line end counts): the progress bar's length."""
+    lines, last = 0, b"\n"
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            lines += block.count(b"\n")
+            last = block[-1:]
+    return lines + (last != b"\n")
 
 
 def _problems(session: Session, source: str, rows: list[Row]) -> list[Problem]:
@@ -190,46 +238,7 @@ def _report(check: FileCheck) -> None:
         typer.echo(f"  ... and {check.problems - len(check.shown)} more", err=True)
 
 
-def _good_records(rows: Iterable[Row], bad_rows: set[int]) -> Iterator[RecordIn]:
-    """The records of the rows that passed the check, read again from the file."""
-    for row in rows:
-        if row.row in bad_rows:
-            continue
-        if row.record is None:
-            _fail(
-                f"The file changed while it was imported (row {row.row}, line {row.line}, "
-                "was good and is not now). Nothing was imported."
-            )
-        yield row.record
-
-
 def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):
         yield chunk
-
-
-def _ingest(
-    session: Session,
-    source: str,
-    records: Iterable[RecordIn],
-    count: int,
-    batch_size: int,
-    *,
-    now: datetime,
-    zone: ZoneInfo,
-) -> dict[str, int]:
-    totals = {"created": 0, "updated": 0, "unchanged": 0, "awards": 0}
-    # Progress goes to stderr: on a terminal it is a bar, elsewhere (CI, pipes) one line.
-    with typer.progressbar(length=count, label=f"Importing into {source}", file=sys.stderr) as bar:
-        for batch in _chunks(records, batch_size):
-            try:
-                outcome = ingest_records(session, source, batch, now=now, zone=zone)
-            except InvalidInput as exc:  # changed by another writer since the check
-                _fail(f"Import stopped, nothing was written: {exc.detail}")
-            totals["created"] += outcome.created
-            totals["updated"] += outcome.updated
-            totals["unchanged"] += outcome.unchanged
-            totals["awards"] += len(outcome.award_ids)
-            bar.update(len(batch))
-    return totals
