@@ -14,6 +14,7 @@ from plaudit.award.router import router as award_router
 from plaudit.bulk.router import router as bulk_router
 from plaudit.clock import Clock, system_clock
 from plaudit.config import Settings
+from plaudit.db.checkpoint import start_checkpointer
 from plaudit.db.engine import build_engine
 from plaudit.db.session import build_sessionmaker
 from plaudit.engine.closer import PeriodCloser
@@ -78,9 +79,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = build_engine(settings.sqlalchemy_url)
+        engine = build_engine(settings.sqlalchemy_url, background_checkpoints=True)
         app.state.engine = engine
         app.state.sessionmaker = build_sessionmaker(engine)
+        checkpointer = start_checkpointer(engine)
         worker = start_worker(engine, app.state.sessionmaker, settings)
         closer = None
         if settings.period_closer:
@@ -95,6 +97,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
                 closer.stop()
             if worker is not None:
                 worker.stop()
+            if checkpointer is not None:
+                checkpointer.stop()
             engine.dispose()
 
     app = FastAPI(

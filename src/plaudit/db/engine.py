@@ -13,18 +13,21 @@ READ_ONLY_OPTION = "plaudit_read_only"
 """Execution option of connections that only read: see plaudit.db.snapshot."""
 
 
-def build_engine(url: str, *, echo: bool = False) -> Engine:
-    """Create the engine for `url`. Nothing connects until the first query."""
+def build_engine(url: str, *, echo: bool = False, background_checkpoints: bool = False) -> Engine:
+    """Create the engine for `url`. Nothing connects until the first query.
+
+    `background_checkpoints`: SQLite connections leave checkpoints of the write-ahead log to a
+    ``plaudit.db.checkpoint.WalCheckpointer``, which the caller runs (the server does)."""
     if url.startswith("sqlite"):
         engine = create_engine(
             url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}
         )
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, background_checkpoints=background_checkpoints)
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, *, background_checkpoints: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
         # Take transaction control from pysqlite so that BEGIN IMMEDIATE below is ours.
@@ -39,6 +42,8 @@ def _configure_sqlite(engine: Engine) -> None:
         # tallies and awards: about 10% more bulk throughput (docs/benchmarks.md).
         cursor.execute("PRAGMA temp_store=MEMORY")
         cursor.execute(f"PRAGMA cache_size=-{PAGE_CACHE_KIB}")
+        if background_checkpoints:
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.close()
 
     @event.listens_for(engine, "begin")
