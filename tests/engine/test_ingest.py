@@ -287,7 +287,7 @@ def test_a_record_that_fails_validation_still_has_its_member_and_data_checked(
         "records": [
             {"member_id": 999, "data": {"minutes": "five"}},
             {
-                "member_external_id": "nobody",
+                "member_external_id": " nobody ",  # stripped, as in a valid record
                 "occurred_at": "2026-11-18",
                 "data": {"colour": "red", "minutes": 3},
             },

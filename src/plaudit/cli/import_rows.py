@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from plaudit.kit.schemas import INSTANT_EXAMPLE, error_message
-from plaudit.record.schemas import RecordIn, RecordParts, valid_parts
+from plaudit.record.schemas import MemberAndData, RecordIn, valid_parts
 from plaudit.rules.model import FieldType
 from plaudit.rules.values import coerce_value
 
@@ -64,7 +64,7 @@ class Row:
     line: int
     record: RecordIn | None
     problems: list[Problem] = field(default_factory=list)
-    parts: RecordParts | None = None
+    parts: MemberAndData | None = None
     """Of a row with problems, what the database can still check."""
 
 
@@ -250,7 +250,6 @@ def _validated(row: int, line: int, raw: dict[str, Any], problems: list[Problem]
         if problem is not None:
             problems.append(Problem(row, line, "row", problem))
         return Row(row, line, None, problems, parts)
-    if problems:
-        parts = RecordParts(record.member_id, record.member_external_id, record.data)
-        return Row(row, line, None, problems, parts)
+    if problems:  # bad cells, left out of a record that is otherwise valid
+        return Row(row, line, None, problems, record)
     return Row(row, line, record, problems)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
 from typing import Annotated, Any, Protocol
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, ValidationError, model_validator
 
 from plaudit.award.schemas import AwardRead
 from plaudit.kit.schemas import InputSchema, Instant, OutputSchema, StrictId
@@ -40,14 +39,14 @@ class MemberAndData(Protocol):
     def data(self) -> dict[str, Any]: ...
 
 
-@dataclass(frozen=True)
-class RecordParts:
-    """The parts of a record that failed validation which were valid themselves: checked
-    against the database too, so that one answer names every problem of a batch."""
+class RecordParts(InputSchema):
+    """The parts of a record that failed validation which were valid themselves (validated
+    as in RecordIn, so text is stripped the same way): checked against the database too, so
+    that one answer names every problem of a batch."""
 
-    member_id: int | None
-    member_external_id: str | None
-    data: dict[str, Any]
+    member_id: StrictId | None = None
+    member_external_id: ExternalId | None = None
+    data: dict[str, Any] = Field(default_factory=dict)
 
 
 def valid_parts(
@@ -60,17 +59,19 @@ def valid_parts(
     if not isinstance(raw, dict):
         return None, None
     bad = {loc[0] for loc in failed if loc}
-    data = raw.get("data")
-    checked_data = data if isinstance(data, dict) and "data" not in bad else {}
-    member_id, external = raw.get("member_id"), raw.get("member_external_id")
-    one_reference = (member_id is None) != (external is None)
-    reference_failed = () in failed or {"member_id", "member_external_id"} & bad
+    try:
+        names = [name for name in RecordParts.model_fields if name in raw and name not in bad]
+        parts = RecordParts.model_validate({name: raw[name] for name in names})
+    except ValidationError:  # the same fields passed in RecordIn: not expected
+        return None, None
+    one_reference = (parts.member_id is None) != (parts.member_external_id is None)
+    reference_failed = () in failed or bool({"member_id", "member_external_id"} & bad)
     problem = ONE_REFERENCE if not one_reference and not reference_failed else None
     if reference_failed or not one_reference:
-        member_id = external = None
-    if member_id is None and external is None and not checked_data:
+        parts = parts.model_copy(update={"member_id": None, "member_external_id": None})
+    if parts.member_id is None and parts.member_external_id is None and not parts.data:
         return None, problem
-    return RecordParts(member_id, external, checked_data), problem
+    return parts, problem
 
 
 class IngestResult(OutputSchema):
