@@ -61,7 +61,7 @@ def test_the_thread_runs_checkpoints_and_a_last_one_when_stopped(tmp_path: Path)
         checkpointer.start()
         _write(engine, 50)
         checkpointer.stop()
-        assert checkpointer._thread is None
+        assert not checkpointer.running
         result = checkpointer.run_once()
         assert result.log_frames == result.checkpointed_frames
     finally:

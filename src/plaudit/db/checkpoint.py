@@ -13,10 +13,11 @@ writes. Other processes (the CLI) keep SQLite's automatic checkpoints.
 from __future__ import annotations
 
 import logging
-import threading
 from typing import NamedTuple
 
 from sqlalchemy import Engine
+
+from plaudit.kit.periodic import PeriodicJob
 
 logger = logging.getLogger(__name__)
 
@@ -32,23 +33,15 @@ class CheckpointResult(NamedTuple):
     checkpointed_frames: int
 
 
-class WalCheckpointer:
-    def __init__(self, engine: Engine, every_seconds: float = CHECKPOINT_SECONDS) -> None:
-        self.engine = engine
-        self.every_seconds = every_seconds
-        self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._last_problem: str | None = None
+class WalCheckpointer(PeriodicJob):
+    label = "WAL checkpoint"
 
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="plaudit-wal", daemon=True)
-        self._thread.start()
+    def __init__(self, engine: Engine, every_seconds: float = CHECKPOINT_SECONDS) -> None:
+        super().__init__(every_seconds, logger=logger)
+        self.engine = engine
 
     def stop(self) -> None:
-        self._stopping.set()
-        if self._thread is not None:
-            self._thread.join(30)
-            self._thread = None
+        super().stop()
         try:
             self.run_once()  # what the last seconds wrote, before the engine goes
         except Exception as exc:  # stopping must not fail the shutdown
@@ -65,20 +58,6 @@ class WalCheckpointer:
         finally:
             connection.close()
         return CheckpointResult(busy, log, done)
-
-    def _run(self) -> None:
-        while not self._stopping.wait(self.every_seconds):
-            try:
-                self.run_once()
-            except Exception as exc:  # the checkpointer outlives any database trouble
-                problem = f"{type(exc).__name__}: {exc}"
-                if problem != self._last_problem:
-                    logger.warning(
-                        "WAL checkpoint: %s (retrying every %ss)", problem, self.every_seconds
-                    )
-                    self._last_problem = problem
-                continue
-            self._last_problem = None
 
 
 def start_checkpointer(engine: Engine) -> WalCheckpointer | None:
