@@ -235,6 +235,31 @@ def test_import_awards_exactly_as_the_api_and_reimport_changes_nothing(
     assert awards_by_name(admin) == before
 
 
+def test_a_dry_run_says_what_the_import_would_do_and_writes_nothing(
+    admin: Api, clean_db: Engine, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    ids = set_up(admin)
+    path = write_jsonl(tmp_path / "deals.jsonl", records(ids)["deals"])
+    dry = run(cli_env, "deals", str(path), "--dry-run", "--batch-size", "2")
+    assert dry.exit_code == 0, dry.stderr
+    match = re.search(
+        r"Would import (\d+) record\(s\) into 'deals': (\d+) created, (\d+) updated, "
+        r"(\d+) unchanged; (\d+) award\(s\) would be given; 0 bad row\(s\) skipped\. "
+        r"Dry run: nothing was written\.",
+        dry.stdout,
+    )
+    assert match, dry.stdout
+    predicted = tuple(int(g) for g in match.groups())
+    assert predicted[4] > 0  # the file earns awards: the dry run ran the engine
+    assert (count_rows(clean_db, "records"), count_rows(clean_db, "awards")) == (0, 0)
+
+    real = run(cli_env, "deals", str(path), "--batch-size", "2")
+    assert real.exit_code == 0, real.stderr
+    count, _, created, updated, unchanged, awards, _ = summary(real)
+    assert (count, created, updated, unchanged, awards) == predicted
+    assert count_rows(clean_db, "awards") == awards
+
+
 def test_reimport_with_a_changed_row_updates_it_and_the_awards_follow(
     admin: Api, clean_db: Engine, cli_env: dict[str, str], tmp_path: Path
 ) -> None:

@@ -59,6 +59,14 @@ def import_records(
     batch_size: Annotated[
         int, typer.Option(min=1, max=50_000, help="Records handed to the engine at a time.")
     ] = 2000,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Check the file and say what the import would do (records created, updated, "
+            "awards given), then write nothing.",
+        ),
+    ] = False,
 ) -> None:
     """Import records into SOURCE from a CSV or JSON Lines FILE, through the same engine as
     the API: progress and awards follow at once, and re-sent records (same external_id) are
@@ -90,7 +98,8 @@ def import_records(
     number, the field and the problem, and nothing at all is written unless
     --skip-bad is given: then the good rows are imported and the bad ones
     reported. The import is one transaction, read a batch at a time, so a
-    file of any size fits in memory. Exit status: 0
+    file of any size fits in memory. --dry-run does all of it, says what it
+    would have done, and takes it back. Exit status: 0
     when the records were imported (or the file had none), 1 when the file,
     a row or the source was refused, 2 for bad arguments.
     """
@@ -121,11 +130,16 @@ def import_records(
                 _fail(
                     "Nothing was imported. Fix those rows, or pass --skip-bad to import the others."
                 )
+        if dry_run:
+            session.rollback()  # everything the import did, awards included, is taken back
+    verb = "Would import" if dry_run else "Imported"
+    given = "would be given" if dry_run else "given"
     typer.echo(
-        f"Imported {check.rows - len(check.bad_rows)} record(s) into {source!r}: "
+        f"{verb} {check.rows - len(check.bad_rows)} record(s) into {source!r}: "
         f"{totals['created']} created, {totals['updated']} updated, "
-        f"{totals['unchanged']} unchanged; {totals['awards']} award(s) given; "
+        f"{totals['unchanged']} unchanged; {totals['awards']} award(s) {given}; "
         f"{len(check.bad_rows)} bad row(s) skipped."
+        + (" Dry run: nothing was written." if dry_run else "")
     )
 
 
