@@ -101,3 +101,23 @@ def test_the_server_checkpoints_in_the_background(
     assert last.busy == 0
     assert last.log_frames > 0
     assert last.checkpointed_frames == last.log_frames
+
+
+def test_the_log_file_is_cut_back_after_a_burst(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    limit = 64 * 1024
+    monkeypatch.setattr("plaudit.db.engine.WAL_SIZE_LIMIT_BYTES", limit)
+    path = tmp_path / "p.db"
+    engine = build_engine(f"sqlite:///{path}", background_checkpoints=True)
+    wal = Path(f"{path}-wal")
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("CREATE TABLE t (x TEXT)"))
+        _write(engine, 400)  # a burst: well over a megabyte of log
+        assert wal.stat().st_size > 20 * limit
+        WalCheckpointer(engine).run_once()
+        _write(engine, 1)  # the log starts again, and its file is cut back
+        assert wal.stat().st_size <= limit
+    finally:
+        engine.dispose()

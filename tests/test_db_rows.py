@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.schema import CreateTable
 from sqlalchemy.types import TypeDecorator
 
-from plaudit.db.engine import PAGE_CACHE_KIB, build_engine
+from plaudit.db.engine import PAGE_CACHE_KIB, WAL_SIZE_LIMIT_BYTES, build_engine
 from plaudit.db.rows import insert_many
 from plaudit.db.types import JSONType, UTCDateTime
 
@@ -164,7 +164,13 @@ def test_sqlite_connections_are_set_up_for_the_engine(tmp_path: Any) -> None:
         with engine.connect() as conn:
             settings = {
                 name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()
-                for name in ("journal_mode", "foreign_keys", "temp_store", "cache_size")
+                for name in (
+                    "journal_mode",
+                    "foreign_keys",
+                    "temp_store",
+                    "cache_size",
+                    "journal_size_limit",
+                )
             }
     finally:
         engine.dispose()
@@ -173,4 +179,5 @@ def test_sqlite_connections_are_set_up_for_the_engine(tmp_path: Any) -> None:
         "foreign_keys": 1,
         "temp_store": 2,  # MEMORY
         "cache_size": -PAGE_CACHE_KIB,
+        "journal_size_limit": WAL_SIZE_LIMIT_BYTES,
     }

@@ -7,7 +7,8 @@ connections turn automatic checkpoints off (``build_engine(..., background_check
 and this thread runs them instead, every `every_seconds`. They are PASSIVE: they neither wait
 for nor block readers and writers, and copy what no reader still needs; the log is restarted
 by the next commit once all of it has been copied, so it stays as small as a few seconds of
-writes. Other processes (the CLI) keep SQLite's automatic checkpoints.
+writes (and its file is cut back to ``WAL_SIZE_LIMIT_BYTES`` then, after a burst). Other
+processes (the CLI) keep SQLite's automatic checkpoints.
 """
 
 from __future__ import annotations

@@ -7,6 +7,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import ConnectionPoolEntry
 
+WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024
+"""The size the write-ahead log file is cut back to once it has been checkpointed."""
 PAGE_CACHE_KIB = 32 * 1024
 """SQLite's page cache per connection, in KiB (it grows to this as pages are read)."""
 READ_ONLY_OPTION = "plaudit_read_only"
@@ -42,6 +44,9 @@ def _configure_sqlite(engine: Engine, *, background_checkpoints: bool) -> None:
         # tallies and awards: about 10% more bulk throughput (docs/benchmarks.md).
         cursor.execute("PRAGMA temp_store=MEMORY")
         cursor.execute(f"PRAGMA cache_size=-{PAGE_CACHE_KIB}")
+        # After a burst of writes (a large import) the log file is cut back to this size when
+        # it starts again, instead of keeping its largest size for good.
+        cursor.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT_BYTES}")
         if background_checkpoints:
             cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.close()
