@@ -156,6 +156,12 @@ def previous_window(instant: datetime, period: Period, zone: ZoneInfo) -> Period
     return _window(period, before, nxt, zone)
 
 
+def previous_start(instant: datetime, period: Period, zone: ZoneInfo) -> datetime:
+    """The first instant of the window before the one containing `instant`; `instant` itself
+    for `none` (all time has nothing before it)."""
+    return previous_window(instant, period, zone).start or instant
+
+
 @lru_cache(maxsize=8192)  # pure (windows are frozen); an award row needs one per key
 def period_by_key(key: str, period: Period, zone: ZoneInfo) -> PeriodWindow:
     """Inverse of .key: rebuild the window from its key (ValueError on a malformed key or a key that

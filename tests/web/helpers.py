@@ -74,9 +74,9 @@ def seed(engine: Engine, *, records: bool = True) -> Site:
         return Site(member_id=ada.id, other_member_id=grace.id)
 
 
-def approved_deals_by_default(engine: Engine) -> None:
-    """Deals start with "status is Approved", as in the Unifyr seed."""
-    default = {"default_where": [{"field": "status", "op": "eq", "value": "Approved"}]}
+def approved_deals_by_default(engine: Engine, status: str = "Approved") -> None:
+    """Deals start with "status is Approved", as in the Unifyr seed (or another status)."""
+    default = {"default_where": [{"field": "status", "op": "eq", "value": status}]}
     with unit_of_work(build_sessionmaker(engine)) as session:
         update_source(session, "deals", SourceUpdate.model_validate(default))
 

@@ -17,10 +17,8 @@ from plaudit.db.session import build_sessionmaker, unit_of_work
 from plaudit.group.schemas import GroupCreate
 from plaudit.group.service import create_group
 from plaudit.kit.roles import SYSTEM
-from plaudit.source.schemas import SourceUpdate
-from plaudit.source.service import update_source
 from tests.web.conftest import sign_in
-from tests.web.helpers import Site
+from tests.web.helpers import Site, approved_deals_by_default
 from tests.web.portal_data import NOW, achievement, activate, deals, give, member, revoke, team
 
 ROW = re.compile(
@@ -74,9 +72,7 @@ def test_a_measure_over_the_records_that_pass_the_default_filters(
 ) -> None:
     """A source with default filters offers each measure over those records first (what the
     rule builder starts with: won deals) and over all of them, and says which in the title."""
-    with unit_of_work(build_sessionmaker(web_engine)) as session:
-        won = {"default_where": [{"field": "status", "op": "eq", "value": "Won"}]}
-        update_source(session, "deals", SourceUpdate.model_validate(won))
+    approved_deals_by_default(web_engine, status="Won")
     deals(web_engine, site.member_id, 100)
     deals(web_engine, site.member_id, 50, status="Lost")
     deals(web_engine, site.other_member_id, 150)

@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from plaudit.kit.schemas import INSTANT_EXAMPLE, error_message
-from plaudit.record.schemas import MemberAndData, RecordIn, valid_parts
+from plaudit.record.schemas import RecordIn, RecordParts, valid_parts
 from plaudit.rules.model import FieldType
 from plaudit.rules.values import coerce_value
 
@@ -64,7 +64,7 @@ class Row:
     line: int
     record: RecordIn | None
     problems: list[Problem] = field(default_factory=list)
-    parts: MemberAndData | None = None
+    parts: RecordParts | None = None
     """Of a row with problems, what the database can still check."""
 
 

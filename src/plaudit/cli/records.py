@@ -25,7 +25,7 @@ from plaudit.cli.import_rows import (
 )
 from plaudit.clock import system_clock
 from plaudit.errors import InvalidInput, NotFound
-from plaudit.record.schemas import MemberAndData
+from plaudit.record.schemas import RecordParts
 from plaudit.record.service import ingest_records, record_problems
 from plaudit.rules.model import FieldType
 from plaudit.source.service import get_source, list_sources
@@ -228,7 +228,7 @@ def _count_lines(path: Path) -> int:
 def _problems(session: Session, source: str, rows: list[Row]) -> list[Problem]:
     """The rows' own problems, then those only the database can tell (unknown members)."""
     problems = [p for r in rows for p in r.problems]
-    parsed: list[tuple[int, MemberAndData]] = [
+    parsed: list[tuple[int, RecordParts]] = [
         (i, checkable) for i, r in enumerate(rows) if (checkable := r.record or r.parts) is not None
     ]
     for error in record_problems(session, source, parsed):

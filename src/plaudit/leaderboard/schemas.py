@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Annotated, Any
 
 from pydantic import Field, TypeAdapter, ValidationError, ValidationInfo, field_validator
@@ -101,9 +102,9 @@ class LeaderboardQuery(InputSchema):
             raise ValueError(problem)  # NUL in a value: PostgreSQL cannot compare with it
         return where
 
-    @property
+    @cached_property
     def filters(self) -> list[Filter]:
-        """The filters of `where` (none when it is left out)."""
+        """The filters of `where` (none when it is left out), parsed once."""
         return [] if self.where is None else _FILTERS.validate_json(self.where)
 
     @field_validator("limit")

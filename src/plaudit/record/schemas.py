@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Annotated, Any, Protocol
+from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints, ValidationError, model_validator
 
@@ -14,39 +14,26 @@ ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 ONE_REFERENCE = "give exactly one of member_id and member_external_id"
 
 
-class RecordIn(InputSchema):
-    external_id: ExternalId | None = None
+class RecordParts(InputSchema):
+    """Whom a record is for and its data: what the database checks of a record. On its own,
+    the parts of a record that failed validation which were valid themselves (validated as in
+    RecordIn, so text is stripped the same way): checked too, so that one answer names every
+    problem of a batch."""
+
     member_id: StrictId | None = None
     member_external_id: ExternalId | None = None
-    occurred_at: Instant
     data: dict[str, Any] = Field(default_factory=dict)
+
+
+class RecordIn(RecordParts):
+    external_id: ExternalId | None = None
+    occurred_at: Instant
 
     @model_validator(mode="after")
     def _one_member_reference(self) -> RecordIn:
         if (self.member_id is None) == (self.member_external_id is None):
             raise ValueError(ONE_REFERENCE)
         return self
-
-
-class MemberAndData(Protocol):
-    """What the database checks of a record: whom it is for and its data."""
-
-    @property
-    def member_id(self) -> int | None: ...
-    @property
-    def member_external_id(self) -> str | None: ...
-    @property
-    def data(self) -> dict[str, Any]: ...
-
-
-class RecordParts(InputSchema):
-    """The parts of a record that failed validation which were valid themselves (validated
-    as in RecordIn, so text is stripped the same way): checked against the database too, so
-    that one answer names every problem of a batch."""
-
-    member_id: StrictId | None = None
-    member_external_id: ExternalId | None = None
-    data: dict[str, Any] = Field(default_factory=dict)
 
 
 def valid_parts(

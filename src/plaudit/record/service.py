@@ -20,7 +20,7 @@ from plaudit.engine.gate import enter_evaluation
 from plaudit.errors import FieldError, InvalidInput, NotFound
 from plaudit.models import Member, Record, Source
 from plaudit.notification.hook import notify_records
-from plaudit.record.schemas import MemberAndData, RecordIn
+from plaudit.record.schemas import RecordIn, RecordParts
 from plaudit.rules.canonical import checked_canonical_data
 from plaudit.rules.model import FieldType
 from plaudit.source.service import get_source, source_schema
@@ -41,7 +41,7 @@ _MEMBER_IDS = select(cast(Table, Member.__table__).c.id).where(
 
 
 def _resolve_members(
-    session: Session, items: Sequence[MemberAndData], errors: list[FieldError]
+    session: Session, items: Sequence[RecordParts], errors: list[FieldError]
 ) -> list[int]:
     """Each item's member id (0 where it has no reference); an unknown member is an error."""
     ids = {i.member_id for i in items if i.member_id is not None}
@@ -88,7 +88,7 @@ def _resolve_members(
 
 
 def _check(
-    session: Session, fields: dict[str, FieldType], items: Sequence[MemberAndData]
+    session: Session, fields: dict[str, FieldType], items: Sequence[RecordParts]
 ) -> tuple[list[int], list[dict[str, Any]], list[FieldError]]:
     """Resolve members and check every record's data; errors are located by record index.
     Also gives each record's canonical data (meaningful without errors),
@@ -117,7 +117,7 @@ def problems_error(errors: list[FieldError]) -> InvalidInput:
 
 
 def record_problems(
-    session: Session, source_key: str, parsed: Sequence[tuple[int, MemberAndData]]
+    session: Session, source_key: str, parsed: Sequence[tuple[int, RecordParts]]
 ) -> list[FieldError]:
     """The data and member problems of already parsed records (or of the valid parts of
     records), located by original index."""

@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from plaudit.kit.schemas import error_message
 from plaudit.leaderboard.schemas import LeaderboardQuery
 from plaudit.models import Source
-from plaudit.periods import Period, previous_window
+from plaudit.periods import Period, previous_start
 from plaudit.rules.model import Aggregate, FieldType, Filter, FilterOp
 from plaudit.web.forms.rule_builder import FILTER_LABELS
 
@@ -102,9 +102,7 @@ class Choice:
         """An instant in the chosen period: now, or the start of the period before."""
         if self.period not in PREVIOUS:
             return now
-        start = previous_window(now, PERIOD_TOKENS[self.period], zone).start
-        assert start is not None  # only periods with bounds have a previous one
-        return start
+        return previous_start(now, PERIOD_TOKENS[self.period], zone)
 
     def query(
         self, default_where: Sequence[Any] = (), *, at: datetime | None = None

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ValidationError
 
 from plaudit.kit.schemas import MAX_ID
-from plaudit.periods import Period, period_containing, previous_window
+from plaudit.periods import Period, period_containing, previous_start, previous_window
 from plaudit.web.forms.achievement import validation_errors
 from plaudit.web.forms.common import GENERAL, FieldErrors
 
@@ -56,10 +56,7 @@ class GiveValues:
 
 def give_instant(choice: str, now: datetime, period: Period, zone: ZoneInfo) -> datetime:
     """An instant inside the chosen period: now, or the start of the previous period."""
-    if choice != "previous" or period is Period.none:
-        return now
-    window = previous_window(now, period, zone)
-    return window.start or now
+    return previous_start(now, period, zone) if choice == "previous" else now
 
 
 def period_examples(now: datetime, zone: ZoneInfo) -> list[tuple[str, str, str]]:

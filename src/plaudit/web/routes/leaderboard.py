@@ -17,7 +17,7 @@ from plaudit.kit.roles import Role
 from plaudit.leaderboard.schemas import LeaderboardRow
 from plaudit.leaderboard.service import leaderboard
 from plaudit.models import Achievement
-from plaudit.source.service import get_source, list_sources
+from plaudit.source.service import list_sources
 from plaudit.team.service import get_team, list_teams
 from plaudit.web.access import require
 from plaudit.web.forms.leaderboard import (
@@ -86,15 +86,17 @@ def build_board(session: Session, choice: Choice, *, now: datetime, zone: ZoneIn
         team = get_team(session, choice.team_id).name if choice.team_id is not None else None
     except PlauditError as exc:
         raise ChoiceError("team", exc.detail or "No such team.") from exc
+    sources = list_sources(session)
     try:
-        defaults = []
-        if choice.source is not None and choice.with_defaults:
-            defaults = get_source(session, choice.source).default_where
+        defaults = next(
+            (s.default_where for s in sources if choice.with_defaults and s.key == choice.source),
+            [],
+        )
         query = choice.query(defaults, at=choice.at(now, zone))
         result = leaderboard(session, query, now=now, zone=zone)
     except PlauditError as exc:
         raise ChoiceError("measure", exc.detail or "This measure cannot be used.") from exc
-    measure = measure_label(choice.measure, measure_options(list_sources(session)))
+    measure = measure_label(choice.measure, measure_options(sources))
     period = PERIOD_LABELS[choice.period]
     rows = [
         Row(
