@@ -1,48 +1,30 @@
-"""The language of formula triggers, parsed by a grammar (Lark, LALR) and never by ``eval``.
-
-A formula is arithmetic over aggregates of sources for one member in one period::
-
-    sum(deals.value where status = 'approved') / count(calls)
-
-- numbers (``2``, ``0.5``, ``1e3``), ``+ - * /``, unary minus, parentheses; ``*`` and ``/``
-  bind tighter than ``+`` and ``-``, and all four associate to the left;
-- aggregate calls ``count(source)``, ``sum|min|max|avg(source.field)``,
-  ``count_distinct(source.field)``, each with an optional ``where`` of conditions joined by
-  ``and``: ``field = 'text'``, ``!=``, ``<``, ``<=``, ``>``, ``>=``, ``field in (1, 2)``,
-  ``field not in ('a')``, ``field contains 'x'``, ``field exists``, ``field not exists``.
-  Each call is the rules' own aggregate over the rules' own filters.
-
-A result is a number or *no value*: division by zero, ``min``/``max``/``avg`` over no
-values, or a result too large for a float, all give no value, which meets no threshold.
-This module is pure: it imports neither a database nor a web framework.
-"""
+"""Formula text to syntax tree: the Lark grammar, the tree builder and located syntax errors."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from enum import StrEnum
 from functools import cache
-from typing import Any, Literal, TypeAlias
+from typing import Any
 
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
-from pydantic import ValidationError
 
-from plaudit.kit.schemas import error_message
-from plaudit.rules.model import Aggregate, FieldType, Filter, FilterOp, Operator, Rule
-from plaudit.rules.oracle import compare
-from plaudit.rules.validation import validate_requirements
-
-MAX_DEPTH = 64
-"""Deepest nesting accepted: parentheses and signs (unary ``-`` and ``+``) inside each other.
-
-A chain of ``+`` and ``-`` (or of ``*`` and ``/``) is one level however long it is: it is kept
-as one :class:`Chain`, not as a tree as deep as the chain is long. So every expression is at
-most about three nodes deep per level, and building and evaluating it, which recurse, stay far
-below Python's recursion limit for any formula of the accepted length.
-"""
+from plaudit.notification.formula.syntax import (
+    MAX_DEPTH,
+    Aggregation,
+    BinaryOperator,
+    Call,
+    Chain,
+    Condition,
+    Expr,
+    FormulaProblem,
+    FormulaSyntaxError,
+    Negative,
+    Number,
+    ParsedFormula,
+    Position,
+)
+from plaudit.rules.model import Aggregate, FilterOp
 
 GRAMMAR = r"""
 ?start: sum
@@ -125,8 +107,6 @@ _COMPARISONS = {
 }
 
 
-BinaryOperator: TypeAlias = Literal["+", "-", "*", "/"]
-
 _BINARY_OPS: dict[str, BinaryOperator] = {
     "add": "+",
     "sub": "-",
@@ -139,107 +119,6 @@ _ALIKE = {
     "mul": ("mul", "div"),
     "div": ("mul", "div"),
 }
-
-
-class FormulaOperator(StrEnum):
-    """How a formula's result is compared with the threshold."""
-
-    GT = ">"
-    GTE = ">="
-    LT = "<"
-    LTE = "<="
-    EQ = "=="
-
-
-_OPERATORS = {
-    FormulaOperator.GT: Operator.MORE_THAN,
-    FormulaOperator.GTE: Operator.AT_LEAST,
-    FormulaOperator.LT: Operator.LESS_THAN,
-    FormulaOperator.LTE: Operator.AT_MOST,
-    FormulaOperator.EQ: Operator.EXACTLY,
-}
-
-
-@dataclass(frozen=True)
-class Position:
-    """1-based line and column in the formula text."""
-
-    line: int
-    column: int
-
-
-@dataclass(frozen=True)
-class FormulaProblem:
-    """One mistake: where it is, what is wrong, and the line with a caret under the place."""
-
-    position: Position
-    message: str
-    snippet: str
-
-    def describe(self) -> str:
-        return f"line {self.position.line}, column {self.position.column}: {self.message}"
-
-
-class FormulaSyntaxError(ValueError):
-    def __init__(self, problems: list[FormulaProblem]) -> None:
-        super().__init__("; ".join(p.describe() for p in problems))
-        self.problems = problems
-
-
-@dataclass(frozen=True)
-class Number:
-    value: float
-
-
-@dataclass(frozen=True)
-class Negative:
-    operand: Expr
-
-
-@dataclass(frozen=True)
-class Chain:
-    """``first op operand op operand ...`` worked out left to right: a sum or a product.
-
-    All the operators of a chain bind alike (all ``+``/``-`` or all ``*``/``/``)."""
-
-    first: Expr
-    rest: tuple[tuple[BinaryOperator, Expr], ...]
-
-
-@dataclass(frozen=True)
-class Aggregation:
-    """The value of the formula's `index`-th aggregate call."""
-
-    index: int
-
-
-Expr: TypeAlias = Number | Negative | Chain | Aggregation
-
-
-@dataclass(frozen=True)
-class Condition:
-    field: str
-    field_at: Position
-    op: FilterOp
-    op_at: Position
-    value: Any
-    value_at: Position
-
-
-@dataclass(frozen=True)
-class Call:
-    function: str
-    function_at: Position
-    ref: str
-    ref_at: Position
-    conditions: tuple[Condition, ...]
-
-
-@dataclass(frozen=True)
-class ParsedFormula:
-    text: str
-    expr: Expr
-    calls: tuple[Call, ...]
 
 
 @cache
@@ -440,136 +319,3 @@ def parse_formula(text: str) -> ParsedFormula:
     builder = _Builder(text)
     expr = builder.expr(tree)
     return ParsedFormula(text, expr, tuple(builder.calls))
-
-
-SourceFields: TypeAlias = Mapping[str, Mapping[str, FieldType]]
-
-
-def _unknown_source(name: str, sources: SourceFields) -> str:
-    known = ", ".join(repr(s) for s in sorted(sources)) or "none are defined yet"
-    return f"unknown source {name!r}; known sources: {known}"
-
-
-class _RefError(Exception):
-    def __init__(self, message: str, position: Position) -> None:
-        super().__init__(message)
-        self.message = message
-        self.position = position
-
-
-def _split_ref(call: Call, aggregate: Aggregate, sources: SourceFields) -> tuple[str, str | None]:
-    """(source, field) of the call's reference; raises _RefError with the place to blame."""
-    ref = call.ref
-    source, dot, field = ref.rpartition(".")
-    if aggregate is Aggregate.COUNT:
-        if ref in sources:
-            return ref, None
-        if dot and source in sources:
-            raise _RefError(
-                "'count' counts records and takes no field: write "
-                f"count({source}); count_distinct({ref}) counts distinct values",
-                Position(call.ref_at.line, call.ref_at.column + len(source) + 1),
-            )
-        raise _RefError(_unknown_source(ref, sources), call.ref_at)
-    if dot and source in sources:
-        return source, field
-    if ref in sources:
-        raise _RefError(
-            f"'{aggregate}' needs a field: write {aggregate}({ref}.<field>)", call.ref_at
-        )
-    raise _RefError(_unknown_source(source if dot else ref, sources), call.ref_at)
-
-
-def resolve_formula(
-    parsed: ParsedFormula, sources: SourceFields
-) -> tuple[list[Rule], list[FormulaProblem]]:
-    """Each aggregate call as a rule (its operator and value are unused), checked against the
-    sources' fields exactly as rules are; every problem carries its position."""
-    rules: list[Rule] = []
-    problems: list[FormulaProblem] = []
-    text = parsed.text
-    for call in parsed.calls:
-        aggregate = AGGREGATES.get(call.function.lower())
-        if aggregate is None:
-            known = ", ".join(AGGREGATES)
-            problems.append(
-                problem_at(
-                    text,
-                    call.function_at,
-                    f"unknown aggregate {call.function!r}; use one of {known}",
-                )
-            )
-            continue
-        try:
-            source, field = _split_ref(call, aggregate, sources)
-        except _RefError as exc:
-            problems.append(problem_at(text, exc.position, exc.message))
-            continue
-        field_at = Position(call.ref_at.line, call.ref_at.column + len(source) + 1)
-        try:
-            where = [Filter(field=c.field, op=c.op, value=c.value) for c in call.conditions]
-            rule = Rule(
-                source=source,
-                where=where,
-                aggregate=aggregate,
-                field=field,
-                operator=Operator.AT_LEAST,
-                value=0.0,
-            )
-        except ValidationError as exc:
-            message = "; ".join(error_message(e) for e in exc.errors())
-            problems.append(problem_at(text, call.ref_at, message))
-            continue
-        for found in validate_requirements([[rule]], sources, repeatable=False):
-            loc = found.loc[2:]
-            position = call.ref_at
-            if loc[:1] == ("field",):
-                position = field_at
-            elif loc[:1] == ("where",) and len(loc) >= 3:
-                index = loc[1]
-                assert isinstance(index, int)
-                condition = call.conditions[index]
-                position = {"field": condition.field_at, "op": condition.op_at}.get(
-                    str(loc[2]), condition.value_at
-                )
-            problems.append(problem_at(text, position, found.message))
-        rules.append(rule)
-    return rules, problems
-
-
-def evaluate(expr: Expr, values: Sequence[float | None]) -> float | None:
-    """The value of `expr` given each aggregate call's value; None is *no value*.
-
-    Recursion goes one call per level of :data:`MAX_DEPTH` or so, never one per term."""
-    if isinstance(expr, Number):
-        return expr.value
-    if isinstance(expr, Aggregation):
-        return values[expr.index]
-    if isinstance(expr, Negative):
-        inner = evaluate(expr.operand, values)
-        return None if inner is None else -inner
-    result = evaluate(expr.first, values)
-    for op, operand in expr.rest:
-        right = evaluate(operand, values)
-        if result is None or right is None:
-            return None
-        if op == "+":
-            result = result + right
-        elif op == "-":
-            result = result - right
-        elif op == "*":
-            result = result * right
-        else:
-            if right == 0:
-                return None
-            result = result / right
-        if not math.isfinite(result):
-            return None
-    return result
-
-
-def meets(operator: FormulaOperator, value: float | None, threshold: float) -> bool:
-    """Whether a result meets the threshold (tolerantly, as rules compare); no value never does."""
-    if value is None:
-        return False
-    return compare(_OPERATORS[operator], value, threshold)
