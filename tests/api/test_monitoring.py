@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from plaudit.bulk.router import router as bulk_router
 from plaudit.clock import FixedClock
+from plaudit.domain.audience import in_any
+from plaudit.engine.audiences import load_audiences, member_facts
 from plaudit.export.router import router as export_router
-from plaudit.group.matching import in_any
-from plaudit.group.service import load_audiences, member_facts
 from plaudit.http.deps import Allow
 from plaudit.kit.roles import STAFF, Role
 from plaudit.models import Achievement, Member

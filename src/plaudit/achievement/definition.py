@@ -13,13 +13,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from plaudit.achievement.schemas import Category, EffectiveDates
+from plaudit.achievement.schemas import EffectiveDates
+from plaudit.domain.categories import Category
+from plaudit.engine.sources import field_types_by_source
 from plaudit.errors import FieldError, InvalidInput, invalid_fields
 from plaudit.models import Group
 from plaudit.periods import start_of_local_day
 from plaudit.rules.model import Rule
 from plaudit.rules.validation import validate_requirements
-from plaudit.source.service import field_types_by_source
 
 
 def window_from(

@@ -6,8 +6,9 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
-from plaudit.achievement.schemas import AchievementRead, Category, effective_read
+from plaudit.achievement.schemas import AchievementRead, effective_read
 from plaudit.achievement.service import has_badge
+from plaudit.domain.categories import Category
 from plaudit.models import Achievement
 from plaudit.periods import Period
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import AwareDatetime, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
 
+from plaudit.domain.categories import Category
 from plaudit.kit.schemas import (
     Color,
     InputSchema,
@@ -19,13 +19,6 @@ from plaudit.kit.schemas import (
 )
 from plaudit.periods import Period
 from plaudit.rules.model import Rule
-
-
-class Category(StrEnum):
-    award = "award"
-    membership = "membership"
-    record = "record"
-
 
 Icon = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 Description = Annotated[str, StringConstraints(max_length=2000)]

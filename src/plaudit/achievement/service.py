@@ -12,13 +12,14 @@ from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
 from plaudit.achievement.definition import check_definition, snapshot, window_from
-from plaudit.achievement.schemas import AchievementCreate, AchievementUpdate, Category
+from plaudit.achievement.schemas import AchievementCreate, AchievementUpdate
 from plaudit.audit.service import record_event
 from plaudit.badge.image import validate_badge
+from plaudit.domain.categories import Category
 from plaudit.engine import lifecycle as engine_lifecycle
+from plaudit.engine.audiences import member_in_audience
 from plaudit.engine.gate import enter_change
 from plaudit.errors import Conflict, not_found
-from plaudit.group.service import member_in_audience
 from plaudit.kit.roles import Principal, Role
 from plaudit.models import Achievement, AchievementBadge, AchievementVersion, Award
 from plaudit.periods import Period

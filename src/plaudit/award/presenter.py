@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from plaudit.award.schemas import AwardOrigin, AwardRead, award_is_active
+from plaudit.award.schemas import AwardRead, award_is_active
+from plaudit.domain.origins import AwardOrigin
 from plaudit.models import Award
 
 

@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Annotated
 
 from pydantic import Field, StrictInt, StringConstraints
 
+from plaudit.domain.origins import AwardOrigin
 from plaudit.kit.schemas import MAX_ID, Id, InputSchema, Instant, OutputSchema, TextInt, Timestamp
 
 Reason = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
-
-
-class AwardOrigin(StrEnum):
-    manual = "manual"
-    rule = "rule"
-    notification = "notification"
 
 
 class AwardGive(InputSchema):

@@ -15,14 +15,14 @@ from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from plaudit.achievement.schemas import Category
 from plaudit.achievement.service import get_achievement
 from plaudit.audit.service import record_event
-from plaudit.award.schemas import AwardFilters, AwardOrigin
-from plaudit.award.slots import holder_slot
+from plaudit.award.schemas import AwardFilters
 from plaudit.db.locking import lock_decision
+from plaudit.domain.categories import Category, holder_slot
+from plaudit.domain.origins import AwardOrigin
+from plaudit.engine.audiences import member_in_audience
 from plaudit.errors import Conflict, not_found
-from plaudit.group.service import member_in_audience
 from plaudit.kit.roles import Principal
 from plaudit.member.service import get_member
 from plaudit.models import Achievement, Award, Member

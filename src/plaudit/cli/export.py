@@ -10,10 +10,11 @@ from typing import Annotated, BinaryIO
 import typer
 from pydantic import ValidationError
 
-from plaudit.award.schemas import AwardFilters, AwardOrigin
+from plaudit.award.schemas import AwardFilters
 from plaudit.cli.context import load_settings
 from plaudit.clock import system_clock
 from plaudit.db.engine import build_engine
+from plaudit.domain.origins import AwardOrigin
 from plaudit.export.service import stream_awards_csv
 
 export_app = typer.Typer(help="Export data as CSV.", no_args_is_help=True)

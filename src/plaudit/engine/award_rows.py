@@ -36,12 +36,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
-from plaudit.achievement.schemas import Category
-from plaudit.award.schemas import AwardOrigin
-from plaudit.award.slots import holder_slot
 from plaudit.db.rows import empty_scratch_tables, insert_many
 from plaudit.db.types import UTCDateTime
 from plaudit.db.upsert import insert_for_dialect
+from plaudit.domain.categories import Category, holder_slot
+from plaudit.domain.origins import AwardOrigin
 from plaudit.engine.compiled import CompiledAchievement
 from plaudit.models import Award
 from plaudit.periods import PeriodWindow, period_by_key

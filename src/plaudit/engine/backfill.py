@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from plaudit.domain.audience import in_any
+from plaudit.engine.audiences import member_facts
 from plaudit.engine.compiled import CompiledAchievement
 from plaudit.engine.evaluate import award_due
 from plaudit.engine.store import ProgressState, SlotState, read_progress_of
@@ -23,8 +25,6 @@ from plaudit.engine.tally_store import (
     record_window,
     source_id_of,
 )
-from plaudit.group.matching import in_any
-from plaudit.group.service import member_facts
 from plaudit.models import Record
 
 

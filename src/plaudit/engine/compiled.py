@@ -13,16 +13,16 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from plaudit.achievement.schemas import Category
+from plaudit.domain.audience import Audience
+from plaudit.domain.categories import Category
+from plaudit.engine.audiences import load_audiences
 from plaudit.engine.generation import bump_generation, cached_per_generation
+from plaudit.engine.sources import field_types_by_source
 from plaudit.engine.tally import TallySpec, spec_for
 from plaudit.engine.tally_store import attach, slot_tallies
-from plaudit.group.matching import Audience
-from plaudit.group.service import load_audiences
 from plaudit.models import Achievement, AchievementSource
 from plaudit.periods import Period, period_by_key
 from plaudit.rules.model import UPPER_BOUNDS, Aggregate, FieldType, Rule, parse_requirements
-from plaudit.source.service import field_types_by_source
 
 VALUE_AGGREGATES = frozenset({Aggregate.MIN, Aggregate.MAX, Aggregate.COUNT_DISTINCT})
 """Aggregates that need the multiset of values, not only count and sum."""

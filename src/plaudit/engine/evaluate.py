@@ -17,13 +17,13 @@ from sqlalchemy import Select, Table, bindparam, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from plaudit.achievement.schemas import Category
-from plaudit.award.schemas import AwardOrigin
+from plaudit.domain.audience import in_any
+from plaudit.domain.categories import Category
+from plaudit.domain.origins import AwardOrigin
+from plaudit.engine.audiences import member_facts
 from plaudit.engine.award_rows import DueCompletion, insert_awards
 from plaudit.engine.compiled import CompiledAchievement
 from plaudit.engine.store import ProgressState, SlotState, read_progress_many
-from plaudit.group.matching import in_any
-from plaudit.group.service import member_facts
 from plaudit.models import Award, Member
 from plaudit.rules.model import Aggregate, Rule
 from plaudit.rules.oracle import repeat_count, rule_met

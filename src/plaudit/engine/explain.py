@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from plaudit.engine.audiences import facts_of
 from plaudit.engine.compiled import compile_achievement
 from plaudit.engine.explain_context import (
     AudienceCheck,
@@ -18,7 +19,6 @@ from plaudit.engine.explain_context import (
     category_state,
     check_audience,
 )
-from plaudit.group.service import facts_of
 from plaudit.models import Achievement, Award, Member, Record, Source
 from plaudit.periods import period_containing
 from plaudit.rules.oracle import aggregate, rule_met, times_reached

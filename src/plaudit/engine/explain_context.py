@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from plaudit.achievement.schemas import Category
-from plaudit.group.matching import MemberFacts, condition_holds, in_audience
-from plaudit.group.service import load_audience
+from plaudit.domain.audience import MemberFacts, condition_holds, in_audience
+from plaudit.domain.categories import Category
+from plaudit.engine.audiences import load_audience
 from plaudit.models import Award, Group, Member
 from plaudit.periods import PeriodWindow
 

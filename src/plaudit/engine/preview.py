@@ -10,9 +10,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from plaudit.achievement.schemas import Category
-from plaudit.award.schemas import AwardOrigin
-from plaudit.award.slots import holder_slot
+from plaudit.domain.categories import Category, holder_slot
+from plaudit.domain.origins import AwardOrigin
 from plaudit.engine.backfill import progress_from_records
 from plaudit.engine.compiled import CompiledAchievement, compile_achievement
 from plaudit.engine.evaluate import due_completions, eligible_members, first_rule_score

@@ -17,10 +17,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from plaudit.engine.audiences import group_member_ids
 from plaudit.engine.compiled import every_active_achievement
 from plaudit.engine.evaluate import award_due
 from plaudit.engine.store import progress_of, read_member_tallies
-from plaudit.group.service import group_member_ids
 from plaudit.models import Member
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
+from plaudit.engine.audiences import group_member_ids
 from plaudit.engine.gate import enter_change
 from plaudit.engine.reevaluate import audience_members, reevaluate_group
 from plaudit.group import service
@@ -54,7 +55,7 @@ def delete_group(group_id: TextInt, session: SessionDep) -> Response:
 
 @router.get("/groups/{group_id}/members")
 def group_members(group_id: TextInt, session: SessionDep) -> GroupMembers:
-    ids = service.group_member_ids(session, group_id)
+    ids = group_member_ids(session, group_id)
     return GroupMembers(count=len(ids), member_ids=ids)
 
 

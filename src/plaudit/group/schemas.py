@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import Field, StrictInt, StringConstraints, model_validator
 
+from plaudit.domain.audience import ConditionOp
 from plaudit.kit.schemas import InputSchema, Name, OutputSchema, Timestamp
 
 ConditionAttribute = Annotated[
     str, StringConstraints(pattern=r"^(team\.name|member\.role|team\.attributes\.[A-Za-z0-9_.-]+)$")
 ]
-
-
-class ConditionOp(StrEnum):
-    eq = "eq"
-    ne = "ne"
-    in_ = "in"
-    not_in = "not_in"
-    contains = "contains"
-    exists = "exists"
 
 
 class Condition(InputSchema):

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
+from plaudit.domain.audience import Audience, matching_ids
+from plaudit.engine.audiences import load_audience, member_facts
 from plaudit.engine.gate import enter_change
 from plaudit.engine.generation import bump_generation
 from plaudit.errors import Conflict, InvalidInput, not_found
-from plaudit.group.matching import Audience, MemberFacts, in_any, matching_ids
 from plaudit.group.schemas import GroupCreate, GroupPreview, GroupRead, GroupUpdate
 from plaudit.models import Achievement, Group, Member, Team
 from plaudit.models.group import group_members, group_teams
@@ -98,21 +97,6 @@ def delete_group(session: Session, group_id: int) -> None:
     session.flush()
 
 
-def load_audience(session: Session, group_id: int) -> Audience:
-    group = get_group(session, group_id)
-    teams = session.scalars(select(group_teams.c.team_id).where(group_teams.c.group_id == group_id))
-    members = session.scalars(
-        select(group_members.c.member_id).where(group_members.c.group_id == group_id)
-    )
-    return Audience(
-        team_ids=frozenset(teams), member_ids=frozenset(members), conditions=tuple(group.conditions)
-    )
-
-
-def load_audiences(session: Session, group_ids: Sequence[int]) -> list[Audience]:
-    return [load_audience(session, g) for g in group_ids]
-
-
 def read_group(session: Session, group: Group) -> GroupRead:
     audience = load_audience(session, group.id)
     return GroupRead(
@@ -129,33 +113,6 @@ def list_groups(session: Session) -> list[GroupRead]:
     return [read_group(session, g) for g in session.scalars(select(Group).order_by(Group.id))]
 
 
-def member_facts(session: Session, member_ids: Sequence[int] | None = None) -> list[MemberFacts]:
-    query = (
-        select(Member.id, Member.team_id, Member.role, Team.name, Team.attributes)
-        .outerjoin(Team, Team.id == Member.team_id)
-        .order_by(Member.id)
-    )
-    if member_ids is not None:
-        query = query.where(Member.id.in_(member_ids))
-    return [
-        MemberFacts(
-            member_id=r[0], team_id=r[1], role=r[2], team_name=r[3], team_attributes=r[4] or {}
-        )
-        for r in session.execute(query)
-    ]
-
-
-def facts_of(session: Session, member_id: int) -> MemberFacts:
-    facts = member_facts(session, [member_id])
-    if not facts:
-        raise not_found("member", member_id)
-    return facts[0]
-
-
-def group_member_ids(session: Session, group_id: int) -> list[int]:
-    return matching_ids(load_audience(session, group_id), member_facts(session))
-
-
 def preview_members(session: Session, data: GroupPreview) -> list[int]:
     _check_ids(session, Team, data.team_ids, "team_ids")
     _check_ids(session, Member, data.member_ids, "member_ids")
@@ -165,7 +122,3 @@ def preview_members(session: Session, data: GroupPreview) -> list[int]:
         conditions=tuple(c.model_dump(mode="json") for c in data.conditions),
     )
     return matching_ids(audience, member_facts(session))
-
-
-def member_in_audience(session: Session, group_ids: Sequence[int], member_id: int) -> bool:
-    return in_any(load_audiences(session, group_ids), facts_of(session, member_id))

@@ -8,7 +8,8 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from plaudit.award.schemas import AwardOrigin, AwardRead
+from plaudit.award.schemas import AwardRead
+from plaudit.domain.origins import AwardOrigin
 from plaudit.kit.schemas import InputSchema, Instant, OutputSchema, TextInt, Timestamp
 from plaudit.team.schemas import TeamRead
 

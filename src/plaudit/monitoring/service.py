@@ -14,7 +14,7 @@ from sqlalchemy import Select, func, literal_column, select, union_all
 from sqlalchemy.orm import Session
 
 from plaudit.award.presenter import present_award
-from plaudit.award.schemas import AwardOrigin
+from plaudit.domain.origins import AwardOrigin
 from plaudit.models import Achievement, Award, Member, Record, Source
 from plaudit.monitoring.refs import achievement_refs, member_ref
 from plaudit.monitoring.schemas import (

@@ -14,6 +14,7 @@ from pydantic import TypeAdapter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from plaudit.engine.sources import field_types_by_source
 from plaudit.errors import FieldError, invalid_fields
 from plaudit.models import Achievement
 from plaudit.notification.formula import (
@@ -33,7 +34,6 @@ from plaudit.notification.schemas import (
 )
 from plaudit.rules.model import FieldType, Rule
 from plaudit.rules.validation import validate_filters
-from plaudit.source.service import field_types_by_source
 
 TRIGGER_ADAPTER: TypeAdapter[RecordTrigger | FormulaTrigger] = TypeAdapter(Trigger)
 ACTION_ADAPTER: TypeAdapter[GiveAchievementAction | WebhookAction] = TypeAdapter(Action)

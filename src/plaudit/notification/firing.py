@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from plaudit.award.schemas import AwardOrigin
 from plaudit.award.service import give_award
+from plaudit.domain.origins import AwardOrigin
 from plaudit.errors import PlauditError
 from plaudit.kit.roles import Principal, Role
 from plaudit.member.service import get_member

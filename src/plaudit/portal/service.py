@@ -18,11 +18,11 @@ from plaudit.achievement.presenter import present
 from plaudit.achievement.service import has_badge
 from plaudit.award.presenter import present_award
 from plaudit.award.schemas import award_is_active
+from plaudit.domain.audience import in_any
+from plaudit.engine.audiences import facts_of
 from plaudit.engine.compiled import compile_achievement
 from plaudit.engine.evaluate import current_value
 from plaudit.engine.store import read_progress
-from plaudit.group.matching import in_any
-from plaudit.group.service import facts_of
 from plaudit.member.service import get_member
 from plaudit.models import Achievement, Award
 from plaudit.periods import period_containing

@@ -18,8 +18,8 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from plaudit.achievement.service import get_achievement, list_achievements
-from plaudit.group.matching import Audience, MemberFacts, admits_by_team_and_role
-from plaudit.group.service import load_audience
+from plaudit.domain.audience import Audience, MemberFacts, admits_by_team_and_role
+from plaudit.engine.audiences import load_audience
 from plaudit.models import Achievement, Award, Member, Team
 from plaudit.models.group import group_members
 from plaudit.monitoring.refs import achievement_refs, team_ref

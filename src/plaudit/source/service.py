@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -102,13 +102,3 @@ def _checked_default_where(
 
 def list_sources(session: Session) -> Sequence[Source]:
     return session.scalars(select(Source).order_by(Source.id)).all()
-
-
-def field_types_by_source(
-    session: Session, keys: Iterable[str] | None = None
-) -> dict[str, dict[str, FieldType]]:
-    """The typed fields of every source (or of `keys`), as rule validation wants them."""
-    query = select(Source)
-    if keys is not None:
-        query = query.where(Source.key.in_(list(keys)))
-    return {s.key: s.field_types() for s in session.scalars(query)}

@@ -12,7 +12,8 @@ from starlette.staticfiles import StaticFiles
 from plaudit.config import Settings
 from plaudit.web.errors import install_error_pages
 from plaudit.web.headers import PageHeadersMiddleware
-from plaudit.web.pages import STATIC_DIR, STATIC_PREFIX, Org, build_environment
+from plaudit.web.org import Org
+from plaudit.web.pages import STATIC_DIR, STATIC_PREFIX, build_environment
 from plaudit.web.routes import ROUTERS
 from plaudit.web.throttle import LoginThrottle
 

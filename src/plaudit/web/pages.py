@@ -9,8 +9,6 @@ Every template gets: `user` (a WebUser or None), `nav` (menu entries for the use
 from __future__ import annotations
 
 import hashlib
-import re
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -22,7 +20,6 @@ from markupsafe import Markup, escape
 from starlette.requests import Request
 
 from plaudit import __version__
-from plaudit.config import Settings
 from plaudit.web.csrf import CSRF_FIELD, csrf_token, verify_csrf
 from plaudit.web.forms.common import describe_field, field_errors
 from plaudit.web.nav import nav_for
@@ -34,9 +31,6 @@ STATIC_DIR = HERE / "static"
 STATIC_PREFIX = "/static"
 FlashKind = Literal["success", "info", "error"]
 
-_HEX_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
-DEFAULT_PRIMARY = "#3056d3"
-DEFAULT_SECONDARY = "#ffffff"
 
 
 def page_router() -> APIRouter:
@@ -46,30 +40,6 @@ def page_router() -> APIRouter:
         default_response_class=HTMLResponse,
         dependencies=[Depends(verify_csrf)],
     )
-
-
-def six_digit(color: str, fallback: str) -> str:
-    """`#abc` -> `#aabbcc` (what <input type=color> needs); a malformed colour -> fallback."""
-    if not _HEX_COLOR.match(color):
-        return fallback
-    if len(color) == 4:
-        return "#" + "".join(c * 2 for c in color[1:]).lower()
-    return color.lower()
-
-
-@dataclass(frozen=True)
-class Org:
-    """The organisation's styling: tile defaults and the pages' accent colour."""
-
-    primary: str
-    secondary: str
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> Org:
-        return cls(
-            primary=six_digit(settings.primary_color, DEFAULT_PRIMARY),
-            secondary=six_digit(settings.secondary_color, DEFAULT_SECONDARY),
-        )
 
 
 @cache

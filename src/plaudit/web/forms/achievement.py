@@ -16,11 +16,12 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
-from plaudit.achievement.schemas import AchievementCreate, AchievementUpdate, Category
+from plaudit.achievement.schemas import AchievementCreate, AchievementUpdate
+from plaudit.domain.categories import Category
 from plaudit.models import Achievement
 from plaudit.periods import Period
 from plaudit.web.forms.common import FieldErrors, add_error, checked, dotted, text
-from plaudit.web.pages import Org, six_digit
+from plaudit.web.org import Org, six_digit
 
 SchemaT = TypeVar("SchemaT", bound=BaseModel)
 EffectiveMode = Literal["none", "between", "from", "until"]

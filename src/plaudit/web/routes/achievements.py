@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from plaudit.achievement import service
-from plaudit.achievement.schemas import Category
 from plaudit.config import Settings
+from plaudit.domain.categories import Category
 from plaudit.errors import PlauditError
 from plaudit.group.service import list_groups
 from plaudit.http.deps import NowDep, SessionDep, SettingsDep
@@ -36,7 +36,8 @@ from plaudit.web.forms.achievement import (
 )
 from plaudit.web.forms.common import GENERAL, FieldErrors, errors_from_exception, form_data
 from plaudit.web.forms.rule_builder import catalogue
-from plaudit.web.pages import Org, flash, page_router, render
+from plaudit.web.org import Org
+from plaudit.web.pages import flash, page_router, render
 from plaudit.web.routes.badges import badge_url
 
 router = page_router()

@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from plaudit.achievement.service import list_achievements
-from plaudit.award.schemas import AwardOrigin
+from plaudit.domain.origins import AwardOrigin
 from plaudit.export.schemas import AwardExportQuery
 from plaudit.export.service import stream_awards_csv
 from plaudit.http.deps import NowDep, SessionDep, SettingsDep

@@ -13,9 +13,9 @@ from fastapi.responses import Response
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from plaudit.achievement.schemas import Category
 from plaudit.achievement.service import list_achievements
 from plaudit.award.schemas import award_is_active
+from plaudit.domain.categories import Category
 from plaudit.http.deps import NowDep, SessionDep, SettingsDep
 from plaudit.kit.schemas import MAX_ID, TextInt
 from plaudit.member.service import get_member

@@ -19,12 +19,13 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from plaudit.achievement.service import list_achievements
+from plaudit.engine.sources import field_types_by_source
 from plaudit.errors import PlauditError
 from plaudit.http.deps import NowDep, SessionDep
 from plaudit.models import Notification, NotificationFiring, WebhookDelivery
 from plaudit.notification import service
 from plaudit.rules.model import FieldType, FilterOp
-from plaudit.source.service import field_types_by_source, list_sources
+from plaudit.source.service import list_sources
 from plaudit.web.access import StaffUser
 from plaudit.web.forms.common import FieldErrors, form_data
 from plaudit.web.forms.notification import (

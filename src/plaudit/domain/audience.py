@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
-from plaudit.group.schemas import ConditionOp
+
+class ConditionOp(StrEnum):
+    eq = "eq"
+    ne = "ne"
+    in_ = "in"
+    not_in = "not_in"
+    contains = "contains"
+    exists = "exists"
+
 
 _MISSING = object()
 
