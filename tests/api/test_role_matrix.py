@@ -4,9 +4,10 @@ EXPECTED is the specification (PRODUCT.md, "Who may do what"), written out by ha
 everything; manager runs achievements, notifications, groups, giving and revoking, monitoring
 and export (and reads teams, members and sources to do so); ingest only writes records; member
 sees their own member, portal page and explanations, the badges shown there, and the
-leaderboard (points and published boards: tests/api/test_boards.py). The routes and their role checks are read from the application itself
-(`app.routes`, each route's dependency tree), so a route added without an entry here, or
-without an `Allow` role check, fails these tests.
+leaderboard (points and published boards: tests/api/test_boards.py). The routes and their
+role checks are read from the application itself (`app.routes`, each route's dependency
+tree), so a route added without an entry here, or without an `Allow` role check, fails these
+tests.
 """
 
 from __future__ import annotations

@@ -63,7 +63,10 @@ def test_members_are_offered_points_and_published_boards_only(
     sign_in(web, "member")
     page = web.get("/leaderboard")
     assert page.status_code == 200
-    assert measure_options(page.text) == [("points", "Points"), (f"board-{shown}", "Approved value")]
+    assert measure_options(page.text) == [
+        ("points", "Points"),
+        (f"board-{shown}", "Approved value"),
+    ]
     assert "Manage boards" not in page.text
     switch_to(web, "manager")
     staff = measure_options(web.get("/leaderboard").text)

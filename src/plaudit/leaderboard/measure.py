@@ -74,7 +74,9 @@ def check_measure(
             field=where,
         )
     if aggregate in NUMBER_AGGREGATES and fields.get(field or "") != FieldType.NUMBER:
-        raise InvalidInput(detail=f"'{aggregate}' needs a number field; {field!r} is not.", field=where)
+        raise InvalidInput(
+            detail=f"'{aggregate}' needs a number field; {field!r} is not.", field=where
+        )
     problems = validate_filters(list(filters), source_key, fields)
     if problems:
         raise invalid_fields([FieldError((*at, "where", *p.loc), p.message) for p in problems])
@@ -82,7 +84,10 @@ def check_measure(
 
 
 def measure_name(
-    source: str | None, aggregate: Aggregate | str | None, field: str | None, filters: Sequence[Filter]
+    source: str | None,
+    aggregate: Aggregate | str | None,
+    field: str | None,
+    filters: Sequence[Filter],
 ) -> str:
     """`points`; `sum(deals.value)`, and the filters when there are any:
     `sum(deals.value) where status eq "Approved"`."""

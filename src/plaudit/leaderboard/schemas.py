@@ -125,9 +125,7 @@ class LeaderboardQuery(InputSchema):
 
 def _not_with_board(name: str, value: object, info: ValidationInfo) -> None:
     if value is not None and info.data.get("board") is not None:
-        raise ValueError(
-            f"'{name}' cannot be used with 'board': a board brings its own measure"
-        )
+        raise ValueError(f"'{name}' cannot be used with 'board': a board brings its own measure")
 
 
 def _filter_loc(loc: tuple[int | str, ...]) -> str:

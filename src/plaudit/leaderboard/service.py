@@ -14,6 +14,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from plaudit.achievement.service import has_badge
+from plaudit.leaderboard.measure import check_measure, measure_name
 from plaudit.leaderboard.schemas import (
     BadgeIcon,
     Leaderboard,
@@ -23,7 +24,6 @@ from plaudit.leaderboard.schemas import (
 )
 from plaudit.models import Achievement, Award, Member, Record
 from plaudit.periods import PeriodWindow, period_containing
-from plaudit.leaderboard.measure import check_measure, measure_name
 from plaudit.rules.model import Rule
 from plaudit.rules.sql import aggregate_expr, rule_clause
 from plaudit.team.service import get_team

@@ -4,7 +4,7 @@ and unpublish, and delete with confirmation (admins and managers). The same serv
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
@@ -57,7 +57,7 @@ def _values(form: FormData) -> BoardValues:
     )
 
 
-def _choices(session: Session, board: Board | None = None) -> dict[str, object]:
+def _choices(session: Session, board: Board | None = None) -> dict[str, Any]:
     measures = measure_options(list_sources(session))
     if board is not None and values_of(board, list_sources(session)).measure == KEEP:
         measures = [(KEEP, f"Keep: {read_board(board).measure_name}"), *measures]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
@@ -111,7 +111,7 @@ def build_board(
         team = get_team(session, choice.team_id).name if choice.team_id is not None else None
     except PlauditError as exc:
         raise ChoiceError("team", exc.detail or "No such team.") from exc
-    defaults: list[object] = []
+    defaults: list[dict[str, Any]] = []
     if choice.with_defaults:
         sources = list_sources(session)
         defaults = next((s.default_where for s in sources if s.key == choice.source), [])

@@ -2,9 +2,10 @@
 
 `/leaderboard/tv?board=points:month&board=board-2&seconds=20` (board syntax in
 forms/leaderboard.py: `board-2` is saved board 2). Members may show points and published
-boards only, as on the leaderboard page. static/js/tv.js fetches `/leaderboard/tv/board?board=...` (one board
-as an HTML fragment) every `seconds` and swaps it in; without JS a <noscript> meta refresh
-opens the page again at the next board (`start`).
+boards only, as on the leaderboard page. static/js/tv.js fetches
+`/leaderboard/tv/board?board=...` (one board as an HTML fragment) every `seconds` and swaps
+it in; without JS a <noscript> meta refresh opens the page again at the next board
+(`start`).
 """
 
 from __future__ import annotations
