@@ -60,6 +60,7 @@ ALIASES = {
     "member_ids": "member_id",
     "audience": "group_id",
     "source": "key",
+    "board": "board_id",
 }
 
 
@@ -173,6 +174,17 @@ def seed(admin: Api) -> Ids:
         },
     )
     ids.add("notification_id", notification["id"])
+    board = admin.ok(
+        "POST",
+        "/leaderboard/boards",
+        201,
+        json={
+            "name": "Approved deal value",
+            "measure": {"source": "deals", "aggregate": "sum", "field": "value"},
+            "published": True,
+        },
+    )
+    ids.add("board_id", board["id"])
     for n, (member_id, status) in enumerate(
         [(members[0], "Approved"), (members[0], "Pending"), (members[1], "Approved")]
     ):

@@ -164,6 +164,10 @@ UNKNOWN: list[tuple[str, str, dict[str, Any]]] = [
     ("DELETE", "/tokens/999", {}),
     ("POST", "/tokens", {"json": {"name": "t", "role": "member", "member_id": 999}}),
     ("GET", "/leaderboard?team_id=999", {}),
+    ("GET", "/leaderboard?board=999", {}),
+    ("GET", "/leaderboard/boards/999", {}),
+    ("PATCH", "/leaderboard/boards/999", {"json": {"name": "x"}}),
+    ("DELETE", "/leaderboard/boards/999", {}),
 ]
 
 
@@ -189,6 +193,8 @@ def test_unknown_ids_of_every_kind_are_404(admin: Api, world: dict[str, Any]) ->
         f"/members/1/achievements/{HUGE}/explain",
         f"/members?team_id={HUGE}",
         f"/leaderboard?team_id={HUGE}",
+        f"/leaderboard?board={HUGE}",
+        f"/leaderboard/boards/{HUGE}",
         f"/awards?limit={HUGE}",
         f"/audit?limit={HUGE}",
     ],

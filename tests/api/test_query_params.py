@@ -49,7 +49,10 @@ def test_what_is_refused_is_exactly_what_the_document_does_not_declare() -> None
         ("/teams?page=2", "this endpoint takes no query parameters"),
         ("/achievements?activ=true", "this endpoint takes active"),
         ("/audit?limt=5", "this endpoint takes"),
-        ("/leaderboard?periode=week", "this endpoint takes aggregate, at, field, limit, period"),
+        (
+            "/leaderboard?periode=week",
+            "this endpoint takes aggregate, at, board, field, limit, period",
+        ),
         ("/awards?member=1", "this endpoint takes achievement_id, active"),
     ],
 )

@@ -4,9 +4,10 @@ EXPECTED is the specification (PRODUCT.md, "Who may do what"), written out by ha
 everything; manager runs achievements, notifications, groups, giving and revoking, monitoring
 and export (and reads teams, members and sources to do so); ingest only writes records; member
 sees their own member, portal page and explanations, the badges shown there, and the
-leaderboard. The routes and their role checks are read from the application itself
-(`app.routes`, each route's dependency tree), so a route added without an entry here, or
-without an `Allow` role check, fails these tests.
+leaderboard (points and published boards: tests/api/test_boards.py). The routes and their
+role checks are read from the application itself (`app.routes`, each route's dependency
+tree), so a route added without an entry here, or without an `Allow` role check, fails these
+tests.
 """
 
 from __future__ import annotations
@@ -53,6 +54,11 @@ EXPECTED: dict[str, set[str]] = {
     "PATCH /groups/{group_id}": STAFF,
     "GET /groups/{group_id}/members": STAFF,
     "GET /leaderboard": {A, M, ME},
+    "GET /leaderboard/boards": {A, M, ME},
+    "POST /leaderboard/boards": STAFF,
+    "DELETE /leaderboard/boards/{board_id}": STAFF,
+    "GET /leaderboard/boards/{board_id}": {A, M, ME},
+    "PATCH /leaderboard/boards/{board_id}": STAFF,
     "GET /members": STAFF,
     "POST /members": {A},
     "GET /members/{member_id}": {A, M, ME},
@@ -167,9 +173,16 @@ def make_world(admin: Api, tokens: dict[str, str]) -> World:
             "data": {"value": 1},
         },
     )
+    board = admin.ok(
+        "POST",
+        "/leaderboard/boards",
+        201,
+        json={"name": "Deals", "measure": {"source": "deals"}, "published": True},
+    )
     return World(
         {
             "achievement_id": str(achievement["id"]),
+            "board_id": str(board["id"]),
             "award_id": str(award["id"]),
             "group_id": str(group["id"]),
             "member_id": str(other["id"]),

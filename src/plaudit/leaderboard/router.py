@@ -1,21 +1,42 @@
-"""GET /leaderboard."""
+"""GET /leaderboard, and the saved boards under /leaderboard/boards (plaudit.board.router,
+included here so that every leaderboard path is mounted in one place)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query, Request
 
-from plaudit.http.deps import NowDep, SessionDep, SettingsDep, allow
-from plaudit.kit.roles import Role
+from plaudit.board.router import router as board_router
+from plaudit.board.service import refuse_member_measure, show_leaderboard
+from plaudit.http.deps import Allow, NowDep, SessionDep, SettingsDep
+from plaudit.kit.roles import Principal, Role
 from plaudit.leaderboard.schemas import Leaderboard, LeaderboardQuery
-from plaudit.leaderboard.service import leaderboard
 
 router = APIRouter(tags=["leaderboard"])
+router.include_router(board_router)
 
 
-@router.get("/leaderboard", dependencies=[allow(Role.admin, Role.manager, Role.member)])
+async def reader(
+    request: Request,
+    principal: Annotated[Principal, Depends(Allow(Role.admin, Role.manager, Role.member))],
+) -> Principal:
+    """Who reads the leaderboard. A member who names a measure is refused before the query is
+    checked: 403 whatever the values, not a 422 that reads them."""
+    refuse_member_measure(
+        principal, [name for name, value in request.query_params.multi_items() if value.strip()]
+    )
+    return principal
+
+
+@router.get("/leaderboard")
 def get_leaderboard(
-    q: Annotated[LeaderboardQuery, Query()], session: SessionDep, now: NowDep, settings: SettingsDep
+    q: Annotated[LeaderboardQuery, Query()],
+    session: SessionDep,
+    now: NowDep,
+    settings: SettingsDep,
+    viewer: Annotated[Principal, Depends(reader)],
 ) -> Leaderboard:
-    return leaderboard(session, q, now=now, zone=settings.zone)
+    """Members ranked by award points, by a measure of a source's records (admins and
+    managers), or by a saved board (`board`; members: published boards only)."""
+    return show_leaderboard(session, q, viewer=viewer, now=now, zone=settings.zone)

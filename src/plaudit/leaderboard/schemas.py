@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import Field, TypeAdapter, ValidationError, ValidationInfo, field_validator
 
 from plaudit.kit.schemas import (
+    Id,
     InputSchema,
     Instant,
     OutputSchema,
@@ -15,6 +16,7 @@ from plaudit.kit.schemas import (
     error_message,
     unstorable,
 )
+from plaudit.leaderboard.measure import aggregate_for, field_for, where_needs_source
 from plaudit.periods import Period
 from plaudit.rules.model import Aggregate, Filter
 
@@ -26,11 +28,19 @@ _FILTERS: TypeAdapter[list[Filter]] = TypeAdapter(
 
 class LeaderboardQuery(InputSchema):
     """What to rank by. Each refusal names the query parameter at fault (``query.field``):
-    the checks run parameter by parameter, in this order, each seeing the ones before it."""
+    the checks run parameter by parameter, in this order, each seeing the ones before it.
+    A `board` brings its own measure (and default period and team): it takes no `source`,
+    `aggregate`, `field` or `where`."""
 
     period: Period = Period.month
     team_id: TextInt | None = None
     at: Instant | None = None
+    board: Id | None = Field(
+        default=None,
+        description="A saved board (GET /leaderboard/boards) to show: its measure, and its "
+        "period and team unless `period` or `team_id` are given. Members may ask for points "
+        "or a published board only.",
+    )
     source: str | None = None
     aggregate: Aggregate | None = Field(default=None, validate_default=True)
     field: str | None = Field(default=None, validate_default=True)
@@ -49,45 +59,38 @@ class LeaderboardQuery(InputSchema):
         # `?field=` is what a form sends for "none": the same as leaving the parameter out.
         return None if isinstance(value, str) and not value.strip() else value
 
+    @field_validator("source")
+    @classmethod
+    def _source_not_with_board(cls, source: str | None, info: ValidationInfo) -> str | None:
+        _not_with_board("source", source, info)
+        return source
+
     @field_validator("aggregate")
     @classmethod
     def _aggregate_needs_source(
         cls, aggregate: Aggregate | None, info: ValidationInfo
     ) -> Aggregate | None:
+        _not_with_board("aggregate", aggregate, info)
         if "source" not in info.data:  # the source itself was refused; that error is reported
             return aggregate
-        if info.data["source"] is None:
-            if aggregate is not None:
-                raise ValueError("'aggregate' needs 'source': the source whose records it ranks")
-            return None
-        return aggregate or Aggregate.COUNT
+        return aggregate_for(info.data["source"], aggregate)
 
     @field_validator("field")
     @classmethod
     def _field_fits_aggregate(cls, field: str | None, info: ValidationInfo) -> str | None:
+        _not_with_board("field", field, info)
         if "source" not in info.data or "aggregate" not in info.data:
             return field  # refused already, and reported under its own name
-        aggregate: Aggregate | None = info.data["aggregate"]
-        if aggregate is None:
-            if field is not None:
-                raise ValueError("'field' needs 'source': the source the field belongs to")
-            return None
-        if aggregate is Aggregate.COUNT and field is not None:
-            raise ValueError(
-                "'count' counts records and takes no field; use aggregate 'count_distinct' "
-                "to count distinct values of a field"
-            )
-        if aggregate is not Aggregate.COUNT and field is None:
-            raise ValueError(f"aggregate '{aggregate}' needs 'field'")
-        return field
+        return field_for(info.data["aggregate"], field)
 
     @field_validator("where")
     @classmethod
     def _where_is_filters(cls, where: str | None, info: ValidationInfo) -> str | None:
         if where is None:
             return None
-        if "source" in info.data and info.data["source"] is None:
-            raise ValueError("'where' needs 'source': the source whose records it filters")
+        _not_with_board("where", where, info)
+        if "source" in info.data:
+            where_needs_source(info.data["source"])
         try:
             filters = _FILTERS.validate_json(where)
         except ValidationError as exc:
@@ -102,6 +105,11 @@ class LeaderboardQuery(InputSchema):
             raise ValueError(problem)  # NUL in a value: PostgreSQL cannot compare with it
         return where
 
+    @property
+    def has_measure(self) -> bool:
+        """Whether the query chooses a measure of its own (not points, not a board)."""
+        return self.source is not None or self.where is not None
+
     @cached_property
     def filters(self) -> list[Filter]:
         """The filters of `where` (none when it is left out), parsed once."""
@@ -113,6 +121,11 @@ class LeaderboardQuery(InputSchema):
         if not 1 <= limit <= 10_000:
             raise ValueError("limit must be between 1 and 10000")
         return limit
+
+
+def _not_with_board(name: str, value: object, info: ValidationInfo) -> None:
+    if value is not None and info.data.get("board") is not None:
+        raise ValueError(f"'{name}' cannot be used with 'board': a board brings its own measure")
 
 
 def _filter_loc(loc: tuple[int | str, ...]) -> str:
@@ -144,7 +157,15 @@ class LeaderboardRow(OutputSchema):
     badges: list[BadgeIcon]
 
 
+class BoardShown(OutputSchema):
+    """The saved board a leaderboard shows."""
+
+    id: int
+    name: str
+
+
 class Leaderboard(OutputSchema):
+    board: BoardShown | None = None
     period: Period
     period_start: str | None
     period_end: str | None

@@ -6,7 +6,6 @@ Each row carries the icons of the member's active show-next-to-name awards.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -15,7 +14,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from plaudit.achievement.service import has_badge
-from plaudit.errors import FieldError, InvalidInput, invalid_fields
+from plaudit.leaderboard.measure import check_measure, measure_name
 from plaudit.leaderboard.schemas import (
     BadgeIcon,
     Leaderboard,
@@ -25,10 +24,8 @@ from plaudit.leaderboard.schemas import (
 )
 from plaudit.models import Achievement, Award, Member, Record
 from plaudit.periods import PeriodWindow, period_containing
-from plaudit.rules.model import Aggregate, FieldType, Filter, Rule
+from plaudit.rules.model import Rule
 from plaudit.rules.sql import aggregate_expr, rule_clause
-from plaudit.rules.validation import validate_filters
-from plaudit.source.service import get_source
 from plaudit.team.service import get_team
 
 
@@ -56,25 +53,9 @@ def _points(session: Session, window: PeriodWindow, member_ids: list[int]) -> di
 
 def _measure(session: Session, q: LeaderboardQuery, window: PeriodWindow) -> dict[int, float]:
     assert q.source is not None and q.aggregate is not None
-    source = get_source(session, q.source)
-    fields = source.field_types()
-    if q.field and q.field not in fields:
-        raise InvalidInput(
-            detail=f"Source {q.source!r} has no field {q.field!r}; its fields: "
-            f"{', '.join(sorted(fields)) or 'none'}.",
-            field="query.field",
-        )
-    if (
-        q.aggregate in (Aggregate.SUM, Aggregate.AVG, Aggregate.MIN, Aggregate.MAX)
-        and fields.get(q.field or "") != FieldType.NUMBER
-    ):
-        raise InvalidInput(
-            detail=f"'{q.aggregate}' needs a number field; {q.field!r} is not.", field="query.field"
-        )
     where = q.filters
-    problems = validate_filters(where, q.source, fields)
-    if problems:
-        raise invalid_fields([FieldError(("query", "where", *p.loc), p.message) for p in problems])
+    source = check_measure(session, q.source, q.aggregate, q.field, where, at=("query",))
+    fields = source.field_types()
     rule = Rule(
         source=q.source,
         where=where,
@@ -90,20 +71,6 @@ def _measure(session: Session, q: LeaderboardQuery, window: PeriodWindow) -> dic
         query = query.where(Record.occurred_at >= window.start, Record.occurred_at < window.end)
     query = query.group_by(Record.member_id)
     return {m: float(v) for m, v in session.execute(query) if v is not None}
-
-
-def measure_name(q: LeaderboardQuery) -> str:
-    """`sum(deals.value)`, and the filters when there are any:
-    `sum(deals.value) where status eq "Approved"`."""
-    name = f"{q.aggregate}({q.source}.{q.field or '*'})"
-    filters = q.filters
-    if not filters:
-        return name
-    return f"{name} where {' and '.join(_filter_text(f) for f in filters)}"
-
-
-def _filter_text(flt: Filter) -> str:
-    return f"{flt.field} {flt.op} {json.dumps(flt.value)}"
 
 
 def _badges(session: Session, member_ids: list[int], now: datetime) -> dict[int, list[BadgeIcon]]:
@@ -165,7 +132,7 @@ def leaderboard(
                 badges=badges.get(member_id, []),
             )
         )
-    measure = "points" if not q.source else measure_name(q)
+    measure = measure_name(q.source, q.aggregate, q.field, q.filters)
     return Leaderboard(
         period=q.period,
         measure=measure,

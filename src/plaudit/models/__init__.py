@@ -3,6 +3,7 @@
 from plaudit.models.achievement import Achievement, AchievementBadge, AchievementVersion
 from plaudit.models.audit import AuditEvent
 from plaudit.models.award import Award
+from plaudit.models.board import Board
 from plaudit.models.delivery import WebhookDelivery, WebhookDeliveryAttempt
 from plaudit.models.group import Group
 from plaudit.models.identity import ApiToken, User
@@ -30,6 +31,7 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "Award",
+    "Board",
     "EngineGeneration",
     "Group",
     "IdempotentResponse",

@@ -1,11 +1,16 @@
 """Leaderboard choices for pages: the measure, period and team selectors, and TV boards.
 
-A measure is `points` or `SOURCE/AGGREGATE[/FIELD]` (e.g. `deals/sum/value`,
-`deals/count`) over all of the source's records, or `SOURCE*/AGGREGATE[/FIELD]` over those
-that pass the source's default filters (`deals*/sum/value`: approved deals, say). A TV board
-is `MEASURE:PERIOD[:TEAM_ID]`, e.g. `points:month`, `deals/sum/value:quarter:3`; PERIOD is
-day, week, month, quarter, year (the current one), yesterday, last-week, last-month,
-last-quarter, last-year (the one before) or all.
+A measure is `points`, a saved board `board-ID`, or (admins and managers only)
+`SOURCE/AGGREGATE[/FIELD]` (e.g. `deals/sum/value`, `deals/count`) over all of the source's
+records, or `SOURCE*/AGGREGATE[/FIELD]` over those that pass the source's default filters
+(`deals*/sum/value`: approved deals, say). A TV board is `MEASURE:PERIOD[:TEAM]`, e.g.
+`points:month`, `deals/sum/value:quarter:3`, or a saved board alone (`board-2`: its own period
+and team) or with them (`board-2:week`, `board-2:month:all`); PERIOD is day, week, month,
+quarter, year (the current one), yesterday, last-week, last-month, last-quarter, last-year
+(the one before) or all; TEAM is a team's id or `all`.
+
+For a saved board an empty period or team means the board's own; for the other measures,
+this month and all teams.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from pydantic import ValidationError
 
 from plaudit.kit.schemas import error_message
 from plaudit.leaderboard.schemas import LeaderboardQuery
-from plaudit.models import Source
+from plaudit.models import Board, Source
 from plaudit.periods import Period, previous_start
 from plaudit.rules.model import Aggregate, FieldType, Filter, FilterOp
 from plaudit.web.forms.rule_builder import FILTER_LABELS
@@ -67,6 +72,18 @@ AGGREGATE_LABELS: dict[Aggregate, str] = {
 NUMBER_AGGREGATES = (Aggregate.SUM, Aggregate.AVG, Aggregate.MIN, Aggregate.MAX)
 WITH_DEFAULTS = "*"
 """After a source's key in a measure: only the records that pass its default filters."""
+BOARD_PREFIX = "board-"
+"""A saved board as a measure: `board-ID`."""
+ALL_TEAMS = "all"
+CURRENT_TOKENS: dict[Period, str] = {
+    Period.none: ALL_TIME,
+    Period.day: "day",
+    Period.week: "week",
+    Period.month: "month",
+    Period.quarter: "quarter",
+    Period.year: "year",
+}
+"""The period token of each period kind's current period."""
 DEFAULT_BOARDS = ("points:month", "points:all")
 MAX_BOARDS = 12
 
@@ -74,29 +91,45 @@ MAX_BOARDS = 12
 class ChoiceError(ValueError):
     """A selector value that cannot be used; `field` names the selector."""
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: str, status: int = 400) -> None:
         super().__init__(message)
         self.field = field
         self.message = message
+        self.status = status
 
 
 @dataclass(frozen=True)
 class Choice:
-    """One board: what is measured, over which period, for which team (None: everyone)."""
+    """One board: what is measured, over which period, for which team. An empty `period`
+    (saved boards only) is the board's own; `team` is a team's id, `all`, or empty (the
+    board's own team; everyone for the other measures)."""
 
     measure: str = POINTS
     period: str = "month"
-    team_id: int | None = None
+    team: str = ""
+
+    @property
+    def team_id(self) -> int | None:
+        return int(self.team) if self.team.isdigit() else None
+
+    @property
+    def board_id(self) -> int | None:
+        """The saved board's id, for a `board-ID` measure."""
+        if not self.measure.startswith(BOARD_PREFIX):
+            return None
+        return int(self.measure.removeprefix(BOARD_PREFIX))
 
     @property
     def source(self) -> str | None:
-        """The key of the measured source (None for points)."""
-        return None if self.measure == POINTS else self.measure.split("/")[0].rstrip(WITH_DEFAULTS)
+        """The key of the measured source (None for points and boards)."""
+        if self.measure == POINTS or self.board_id is not None:
+            return None
+        return self.measure.split("/")[0].rstrip(WITH_DEFAULTS)
 
     @property
     def with_defaults(self) -> bool:
         """Whether only the records that pass the source's default filters count."""
-        return self.measure.split("/")[0].endswith(WITH_DEFAULTS)
+        return self.source is not None and self.measure.split("/")[0].endswith(WITH_DEFAULTS)
 
     def at(self, now: datetime, zone: ZoneInfo) -> datetime:
         """An instant in the chosen period: now, or the start of the period before."""
@@ -109,13 +142,16 @@ class Choice:
     ) -> LeaderboardQuery:
         """The service's query for the period containing `at` (default: now), with
         `default_where`, the source's default filters, when the measure asks for them; an
-        impossible measure raises ChoiceError("measure")."""
-        values: dict[str, object] = {
-            "period": PERIOD_TOKENS[self.period],
-            "team_id": self.team_id,
-            "at": at,
-        }
-        if self.measure != POINTS:
+        impossible measure raises ChoiceError("measure"). Period and team are left out when
+        empty, so that a saved board brings its own."""
+        values: dict[str, object] = {"at": at}
+        if self.period:
+            values["period"] = PERIOD_TOKENS[self.period]
+        if self.team:
+            values["team_id"] = self.team_id
+        if self.board_id is not None:
+            values["board"] = self.board_id
+        elif self.source is not None:
             _, aggregate, *field = self.measure.split("/")
             values.update(
                 source=self.source, aggregate=aggregate, field=field[0] if field else None
@@ -131,8 +167,18 @@ class Choice:
     @property
     def spec(self) -> str:
         """The board syntax for this choice."""
-        team = f":{self.team_id}" if self.team_id is not None else ""
+        if self.board_id is not None and not self.period and not self.team:
+            return self.measure
+        team = f":{self.team}" if self.team else ""
         return f"{self.measure}:{self.period}{team}"
+
+
+def board_options(boards: Sequence[Board]) -> list[tuple[str, str]]:
+    """(value, label) for saved boards; those members do not see are marked."""
+    return [
+        (f"{BOARD_PREFIX}{b.id}", b.name if b.published else f"{b.name} (not published)")
+        for b in boards
+    ]
 
 
 def measure_options(sources: Sequence[Source]) -> list[tuple[str, str]]:
@@ -188,10 +234,15 @@ def _measure(raw: str) -> str:
     value = raw.strip() or POINTS
     if value == POINTS:
         return value
+    if value.startswith(BOARD_PREFIX):
+        number = value.removeprefix(BOARD_PREFIX)
+        if not number.isdigit() or not 1 <= int(number) <= 2**63 - 1:
+            raise ChoiceError("measure", f"Unknown board {raw!r}: choose a board from the list.")
+        return f"{BOARD_PREFIX}{int(number)}"
     parts = value.split("/")
     if len(parts) not in (2, 3) or not all(parts) or not parts[0].rstrip(WITH_DEFAULTS):
         raise ChoiceError(
-            "measure", f"Unknown measure {raw!r}: use points or SOURCE/AGGREGATE[/FIELD]."
+            "measure", f"Unknown measure {raw!r}: use points, a board or SOURCE/AGGREGATE[/FIELD]."
         )
     if parts[1] not in {a.value for a in Aggregate}:
         known = ", ".join(a.value for a in Aggregate)
@@ -199,37 +250,46 @@ def _measure(raw: str) -> str:
     return value
 
 
-def _period(raw: str) -> str:
-    value = raw.strip() or "month"
-    if value not in PERIOD_TOKENS:
+def _period(raw: str, *, board: bool) -> str:
+    value = raw.strip() or ("" if board else "month")
+    if value and value not in PERIOD_TOKENS:
         raise ChoiceError(
             "period", f"Unknown period {raw!r}: use one of {', '.join(PERIOD_TOKENS)}."
         )
     return value
 
 
-def _team(raw: str) -> int | None:
+def _team(raw: str, *, board: bool) -> str:
     value = raw.strip()
-    if not value or value == "all":
-        return None
+    if not value:
+        return ""
+    if value == ALL_TEAMS:
+        return ALL_TEAMS if board else ""  # everyone is the default of the other measures
     if not value.isdigit() or not 1 <= int(value) <= 2**63 - 1:
         raise ChoiceError("team", f"Unknown team {raw!r}: choose a team from the list.")
-    return int(value)
+    return str(int(value))
 
 
 def parse_choice(measure: str = "", period: str = "", team: str = "") -> Choice:
     """The selectors' values as a Choice; a bad value raises ChoiceError."""
-    choice = Choice(measure=_measure(measure), period=_period(period), team_id=_team(team))
+    chosen = _measure(measure)
+    board = chosen.startswith(BOARD_PREFIX)
+    choice = Choice(
+        measure=chosen, period=_period(period, board=board), team=_team(team, board=board)
+    )
     choice.query()
     return choice
 
 
 def parse_board(spec: str) -> Choice:
-    """One TV board, `MEASURE:PERIOD[:TEAM_ID]`; a bad spec raises ChoiceError("board")."""
+    """One TV board, `MEASURE:PERIOD[:TEAM]` or `board-ID`; a bad spec raises
+    ChoiceError("board")."""
     parts = spec.strip().split(":")
-    if len(parts) not in (2, 3):
+    alone = len(parts) == 1 and parts[0].startswith(BOARD_PREFIX)
+    if len(parts) not in (2, 3) and not alone:
         raise ChoiceError(
-            "board", f"Board {spec!r} is not MEASURE:PERIOD[:TEAM_ID], e.g. points:month."
+            "board",
+            f"Board {spec!r} is not MEASURE:PERIOD[:TEAM] or board-ID, e.g. points:month.",
         )
     try:
         return parse_choice(*parts)

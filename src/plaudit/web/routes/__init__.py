@@ -8,6 +8,7 @@ from plaudit.web.routes.achievement_actions import router as achievement_actions
 from plaudit.web.routes.achievements import router as achievements_router
 from plaudit.web.routes.auth import router as auth_router
 from plaudit.web.routes.badges import router as badges_router
+from plaudit.web.routes.boards import router as boards_router
 from plaudit.web.routes.exports import router as exports_router
 from plaudit.web.routes.home import router as home_router
 from plaudit.web.routes.leaderboard import router as leaderboard_router
@@ -27,6 +28,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     portal_router,
     leaderboard_router,
     leaderboard_tv_router,
+    boards_router,
     auth_router,
     home_router,
     badges_router,

@@ -1,29 +1,34 @@
-"""The leaderboard page: members ranked by points or a source's measure, per period and team."""
+"""The leaderboard page: members ranked by points, a saved board or (admins and managers) a
+source's measure, per period and team. Members are offered points and the published boards
+only; any other measure is refused for them by the same service as the API's."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from plaudit.board.service import get_board, list_boards, show_leaderboard
 from plaudit.errors import PlauditError
 from plaudit.http.deps import NowDep, SessionDep, SettingsDep
-from plaudit.kit.roles import Role
+from plaudit.kit.roles import Principal, Role
 from plaudit.leaderboard.schemas import LeaderboardRow
-from plaudit.leaderboard.service import leaderboard
 from plaudit.models import Achievement
 from plaudit.source.service import list_sources
 from plaudit.team.service import get_team, list_teams
 from plaudit.web.access import require
 from plaudit.web.forms.leaderboard import (
+    CURRENT_TOKENS,
     PERIOD_LABELS,
+    POINTS,
     Choice,
     ChoiceError,
+    board_options,
     measure_label,
     measure_options,
     parse_choice,
@@ -80,24 +85,53 @@ def _icons(session: Session, row: LeaderboardRow) -> list[Icon]:
     return icons
 
 
-def build_board(session: Session, choice: Choice, *, now: datetime, zone: ZoneInfo) -> Board:
-    """The ranked rows and a title; a bad choice raises ChoiceError (with the field)."""
+def viewer_measures(session: Session, viewer: Principal) -> list[tuple[str, str]]:
+    """The measures `viewer` may choose: points and the boards they see; for admins and
+    managers also every measure of every source."""
+    boards = board_options(list_boards(session, viewer))
+    if not viewer.is_staff:
+        return [(POINTS, "Points"), *boards]
+    points, *sources = measure_options(list_sources(session))
+    return [points, *boards, *sources]
+
+
+def _status(exc: PlauditError) -> int:
+    """403 for a measure the viewer may not choose, 404 for an unknown board, else 400."""
+    if exc.status == 403 or exc.code == "board_not_found":
+        return exc.status
+    return 400
+
+
+def build_board(
+    session: Session, choice: Choice, *, viewer: Principal, now: datetime, zone: ZoneInfo
+) -> Board:
+    """The ranked rows and a title, if `viewer` may see them; a bad or refused choice raises
+    ChoiceError (with the field, and 403 for a measure the viewer may not choose)."""
     try:
         team = get_team(session, choice.team_id).name if choice.team_id is not None else None
     except PlauditError as exc:
         raise ChoiceError("team", exc.detail or "No such team.") from exc
-    sources = list_sources(session)
+    defaults: list[dict[str, Any]] = []
+    if choice.with_defaults:
+        sources = list_sources(session)
+        defaults = next((s.default_where for s in sources if s.key == choice.source), [])
     try:
-        defaults = next(
-            (s.default_where for s in sources if choice.with_defaults and s.key == choice.source),
-            [],
-        )
         query = choice.query(defaults, at=choice.at(now, zone))
-        result = leaderboard(session, query, now=now, zone=zone)
+        result = show_leaderboard(session, query, viewer=viewer, now=now, zone=zone)
     except PlauditError as exc:
-        raise ChoiceError("measure", exc.detail or "This measure cannot be used.") from exc
-    measure = measure_label(choice.measure, measure_options(sources))
-    period = PERIOD_LABELS[choice.period]
+        raise ChoiceError(
+            "measure", exc.detail or "This measure cannot be used.", _status(exc)
+        ) from exc
+    if result.board is not None:
+        measure = result.board.name
+    elif choice.source is None:
+        measure = "Points"
+    else:
+        measure = measure_label(choice.measure, measure_options(list_sources(session)))
+    if result.board is not None and not choice.team:  # the board's own team, if any
+        own_team = get_board(session, result.board.id).team_id
+        team = get_team(session, own_team).name if own_team is not None else None
+    period = PERIOD_LABELS[choice.period or CURRENT_TOKENS[result.period]]
     rows = [
         Row(
             rank=r.rank,
@@ -125,20 +159,29 @@ def leaderboard_page(
 ) -> Response:
     errors: dict[str, str] = {}
     board: Board | None = None
+    status = 200
+    selected = {"measure": measure or POINTS, "period": period or "month", "team": team}
     try:
         choice = parse_choice(measure, period, team)
-        board = build_board(session, choice, now=now, zone=settings.zone)
+        selected = {"measure": choice.measure, "period": choice.period, "team": choice.team}
+        board = build_board(session, choice, viewer=user.principal, now=now, zone=settings.zone)
     except ChoiceError as exc:
         errors[exc.field] = exc.message
+        status = exc.status
+    periods = list(PERIOD_LABELS.items())
+    if selected["measure"].startswith("board-"):
+        periods = [("", "The board's period"), *periods]
     return render(
         request,
         "leaderboard/page.html",
         title="Leaderboard",
-        status_code=400 if errors else 200,
+        status_code=status,
         board=board,
         errors=errors,
-        selected={"measure": measure or "points", "period": period or "month", "team": team},
-        measures=measure_options(list_sources(session)),
-        periods=list(PERIOD_LABELS.items()),
+        selected=selected,
+        measures=viewer_measures(session, user.principal),
+        periods=periods,
         teams=list_teams(session),
+        is_board=selected["measure"].startswith("board-"),
+        is_staff=user.principal.is_staff,
     )

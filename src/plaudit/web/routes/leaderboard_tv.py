@@ -1,9 +1,11 @@
 """TV mode: a full-screen slideshow of leaderboards for a screen on the wall.
 
-`/leaderboard/tv?board=points:month&board=deals/sum/value:all&seconds=20` (board syntax in
-forms/leaderboard.py). static/js/tv.js fetches `/leaderboard/tv/board?board=...` (one board
-as an HTML fragment) every `seconds` and swaps it in; without JS a <noscript> meta refresh
-opens the page again at the next board (`start`).
+`/leaderboard/tv?board=points:month&board=board-2&seconds=20` (board syntax in
+forms/leaderboard.py: `board-2` is saved board 2). Members may show points and published
+boards only, as on the leaderboard page. static/js/tv.js fetches
+`/leaderboard/tv/board?board=...` (one board as an HTML fragment) every `seconds` and swaps
+it in; without JS a <noscript> meta refresh opens the page again at the next board
+(`start`).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from urllib.parse import urlencode
 from fastapi import Depends, Query, Request
 from fastapi.responses import Response
 
-from plaudit.errors import BadRequest
+from plaudit.errors import BadRequest, Forbidden, NotFound, PlauditError
 from plaudit.http.deps import NowDep, SessionDep, SettingsDep
 from plaudit.kit.roles import Role
 from plaudit.web.access import require
@@ -30,6 +32,15 @@ MIN_SECONDS = 2
 MAX_SECONDS = 3600
 DEFAULT_SECONDS = 20
 TV_ROWS = 10
+
+
+def refused(exc: ChoiceError) -> PlauditError:
+    """A board that cannot be shown: 400, or 403/404 as the leaderboard answered."""
+    if exc.status == 403:
+        return Forbidden(detail=exc.message, field="board")
+    if exc.status == 404:
+        return NotFound(detail=exc.message, field="board")
+    return BadRequest(detail=exc.message, field="board")
 
 
 def _seconds(raw: str) -> int:
@@ -63,9 +74,11 @@ def tv_page(
     try:
         choices = parse_boards(board)
         index = _index(start, len(choices))
-        shown = build_board(session, choices[index], now=now, zone=settings.zone)
+        shown = build_board(
+            session, choices[index], viewer=user.principal, now=now, zone=settings.zone
+        )
     except ChoiceError as exc:
-        raise BadRequest(detail=exc.message, field="board") from exc
+        raise refused(exc) from exc
     specs = [c.spec for c in choices]
     following = urlencode(
         [("board", s) for s in specs]
@@ -95,9 +108,11 @@ def tv_board(
 ) -> Response:
     """One board as an HTML fragment, for tv.js."""
     try:
-        shown = build_board(session, parse_board(board), now=now, zone=settings.zone)
+        shown = build_board(
+            session, parse_board(board), viewer=user.principal, now=now, zone=settings.zone
+        )
     except ChoiceError as exc:
-        raise BadRequest(detail=exc.message, field="board") from exc
+        raise refused(exc) from exc
     return render(
         request, "leaderboard/_tv_board.html", title=shown.title, board=shown, rows_shown=TV_ROWS
     )

@@ -1,0 +1,100 @@
+"""Board request and response shapes. A board's measure is checked as GET /leaderboard
+checks its `source`, `aggregate`, `field` and `where` (plaudit.leaderboard.measure)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import Field, StrictBool, StringConstraints, ValidationInfo, field_validator
+
+from plaudit.kit.schemas import InputSchema, Name, OutputSchema, StrictId, Timestamp
+from plaudit.leaderboard.measure import aggregate_for, field_for
+from plaudit.leaderboard.schemas import MAX_FILTERS
+from plaudit.periods import Period
+from plaudit.rules.model import Aggregate, Filter
+
+SourceKey = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+FieldName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+
+
+class BoardMeasure(InputSchema):
+    """An aggregate of a source's records: `count` by default, of `field` where the
+    aggregate needs one, over the records that pass every filter of `where`."""
+
+    source: SourceKey
+    aggregate: Aggregate | None = Field(default=None, validate_default=True)
+    field: FieldName | None = Field(default=None, validate_default=True)
+    where: list[Filter] = Field(default_factory=list, max_length=MAX_FILTERS)
+
+    @field_validator("aggregate")
+    @classmethod
+    def _count_by_default(cls, aggregate: Aggregate | None, info: ValidationInfo) -> Any:
+        return aggregate_for(info.data.get("source", ""), aggregate)
+
+    @field_validator("field")
+    @classmethod
+    def _field_fits_aggregate(cls, field: str | None, info: ValidationInfo) -> str | None:
+        if "aggregate" not in info.data:
+            return field  # the aggregate was refused; that error is reported
+        return field_for(info.data["aggregate"], field)
+
+
+MEASURE_DESCRIPTION = (
+    "What members are ranked by: null for award points, else "
+    '`{source, aggregate?, field?, where?}`, e.g. `{"source": "deals", "aggregate": "sum", '
+    '"field": "value", "where": [{"field": "status", "op": "eq", "value": "Approved"}]}`.'
+)
+
+
+class BoardCreate(InputSchema):
+    name: Name
+    measure: BoardMeasure | None = Field(default=None, description=MEASURE_DESCRIPTION)
+    period: Period = Field(
+        default=Period.month,
+        description="The period shown unless the reader asks for another ('none': all time).",
+    )
+    team_id: StrictId | None = Field(
+        default=None, description="The team shown unless the reader asks for another."
+    )
+    published: StrictBool = Field(default=False, description="Whether members see the board.")
+
+
+class BoardUpdate(InputSchema):
+    """Only the fields sent change; `measure` is replaced as a whole (null: points), and
+    `team_id: null` shows every team."""
+
+    name: Name | None = None
+    measure: BoardMeasure | None = Field(default=None, description=MEASURE_DESCRIPTION)
+    period: Period | None = None
+    team_id: StrictId | None = None
+    published: StrictBool | None = None
+
+    @field_validator("name", "period", "published")
+    @classmethod
+    def _not_null(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None:
+            raise ValueError(f"'{info.field_name}' cannot be null; leave it out to keep it")
+        return value
+
+
+class BoardMeasureRead(OutputSchema):
+    source: str
+    aggregate: Aggregate
+    field: str | None
+    where: list[Filter]
+
+
+class BoardRead(OutputSchema):
+    id: int
+    name: str
+    measure: BoardMeasureRead | None
+    measure_name: str = Field(
+        description="The measure in words, as GET /leaderboard names it: `points`, "
+        '`sum(deals.value) where status eq "Approved"`.'
+    )
+    period: Period
+    team_id: int | None
+    published: bool
+    created_by: str
+    created_at: Timestamp
+    updated_at: Timestamp
