@@ -9,10 +9,10 @@ import re
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from plaudit.board.schemas import BoardCreate, BoardMeasure
-from plaudit.board.service import create_board
 from plaudit.db.session import build_sessionmaker, unit_of_work
 from plaudit.kit.roles import SYSTEM
+from plaudit.leaderboard.board.schemas import BoardCreate, BoardMeasure
+from plaudit.leaderboard.board.service import create_board
 from plaudit.models import Board
 from plaudit.periods import Period
 from plaudit.rules.model import Aggregate, Filter

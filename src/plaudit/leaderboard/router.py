@@ -1,5 +1,5 @@
-"""GET /leaderboard, and the saved boards under /leaderboard/boards (plaudit.board.router,
-included here so that every leaderboard path is mounted in one place)."""
+"""GET /leaderboard, and the saved boards under /leaderboard/boards (the routes of
+plaudit.leaderboard.board, included here so that every leaderboard path is mounted in one place)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from plaudit.board.router import router as board_router
-from plaudit.board.service import refuse_member_measure, show_leaderboard
 from plaudit.http.deps import Allow, NowDep, SessionDep, SettingsDep
 from plaudit.kit.roles import Principal, Role
+from plaudit.leaderboard.board.router import router as board_router
+from plaudit.leaderboard.board.service import refuse_member_measure, show_leaderboard
 from plaudit.leaderboard.schemas import Leaderboard, LeaderboardQuery
 
 router = APIRouter(tags=["leaderboard"])

@@ -11,8 +11,10 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from plaudit.board.schemas import BoardCreate, BoardUpdate
-from plaudit.board.service import (
+from plaudit.errors import PlauditError
+from plaudit.http.deps import NowDep, SessionDep
+from plaudit.leaderboard.board.schemas import BoardCreate, BoardUpdate
+from plaudit.leaderboard.board.service import (
     create_board,
     delete_board,
     get_board,
@@ -20,8 +22,6 @@ from plaudit.board.service import (
     read_board,
     update_board,
 )
-from plaudit.errors import PlauditError
-from plaudit.http.deps import NowDep, SessionDep
 from plaudit.models import Board
 from plaudit.source.service import list_sources
 from plaudit.team.service import list_teams

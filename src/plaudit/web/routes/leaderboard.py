@@ -13,10 +13,10 @@ from fastapi import Depends, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from plaudit.board.service import get_board, list_boards, show_leaderboard
 from plaudit.errors import PlauditError
 from plaudit.http.deps import NowDep, SessionDep, SettingsDep
 from plaudit.kit.roles import Principal, Role
+from plaudit.leaderboard.board.service import get_board, list_boards, show_leaderboard
 from plaudit.leaderboard.schemas import LeaderboardRow
 from plaudit.models import Achievement
 from plaudit.source.service import list_sources

@@ -7,11 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Response, status
 
-from plaudit.board import service
-from plaudit.board.schemas import BoardCreate, BoardRead, BoardUpdate
 from plaudit.http.deps import Allow, NowDep, SessionDep
 from plaudit.kit.roles import STAFF, Principal, Role
 from plaudit.kit.schemas import Id
+from plaudit.leaderboard.board import service
+from plaudit.leaderboard.board.schemas import BoardCreate, BoardRead, BoardUpdate
 
 router = APIRouter(tags=["leaderboard"])
 Staff = Annotated[Principal, Depends(Allow(*STAFF))]

@@ -18,15 +18,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plaudit.audit.service import record_event
-from plaudit.board.schemas import (
+from plaudit.errors import Conflict, Forbidden, InvalidInput, NotFound, not_found
+from plaudit.kit.roles import Principal
+from plaudit.leaderboard.board.schemas import (
     BoardCreate,
     BoardMeasure,
     BoardMeasureRead,
     BoardRead,
     BoardUpdate,
 )
-from plaudit.errors import Conflict, Forbidden, InvalidInput, NotFound, not_found
-from plaudit.kit.roles import Principal
 from plaudit.leaderboard.measure import check_measure, measure_name
 from plaudit.leaderboard.schemas import BoardShown, Leaderboard, LeaderboardQuery
 from plaudit.leaderboard.service import leaderboard
