@@ -75,7 +75,7 @@ _IPV6_REFUSED: tuple[tuple[str, tuple[IPNetwork, ...]], ...] = (
 )
 _GLOBAL_UNICAST = ipaddress.ip_network("2000::/3")
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
-_LOCAL_NAMES = ("localhost", "localhost.")
+_LOCAL_NAMES = ("localhost",)
 
 
 def refusal(address: IPAddress) -> str | None:
@@ -195,23 +195,26 @@ class UrlPolicy:
         """The URL's target, every address checked; raises UrlRefused (NameNotResolved when
         the name has no address)."""
         scheme, host, port, path = split_url(url)
+        allowed_name = self.allowed.allows_host(host)
+        local_name = host.rstrip(".") in _LOCAL_NAMES or host.rstrip(".").endswith(".localhost")
         literal = _ip_literal(host)
-        if literal is not None:
-            addresses: tuple[IPAddress, ...] = (literal,)
-        elif host.rstrip(".") in _LOCAL_NAMES or host.endswith(".localhost"):
-            if not self.allowed.allows_host(host):
-                raise UrlRefused(f"{host} is a loopback address")
-            addresses = tuple(self.resolve(host, port))
-        else:
-            addresses = tuple(self.resolve(host, port))
+        try:
+            addresses = (literal,) if literal is not None else tuple(self.resolve(host, port))
+        except NameNotResolved:
+            if local_name and not allowed_name:
+                raise UrlRefused(f"{host} is a loopback name") from None
+            raise
         if not addresses:
             raise NameNotResolved(f"the host name {host!r} does not resolve")
-        if not self.allowed.allows_host(host):
-            for address in addresses:
-                reason = refusal(address)
-                if reason is not None and not self.allowed.allows_address(address):
-                    shown = host if literal is not None else f"{host} resolves to {address}, which"
-                    raise UrlRefused(f"{shown} is {reason}")
+        if allowed_name:
+            return Target(scheme, host, port, path, addresses)
+        for address in addresses:
+            reason = refusal(address)
+            if reason is not None and not self.allowed.allows_address(address):
+                shown = host if literal is not None else f"{host} resolves to {address}, which"
+                raise UrlRefused(f"{shown} is {reason}")
+        if local_name:  # RFC 6761: whatever a resolver says, these names mean this machine
+            raise UrlRefused(f"{host} is a loopback name")
         return Target(scheme, host, port, path, addresses)
 
 
