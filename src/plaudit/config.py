@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from plaudit.kit import encryption
+from plaudit.kit.url_policy import AllowList
 from plaudit.periods import parse_zone
 
 DEFAULT_DATABASE_URL = "sqlite:///plaudit.db"
@@ -64,6 +66,22 @@ class Settings(BaseSettings):
     webhook_retry_max_seconds: float = Field(
         default=3600.0, ge=0, le=604800, description="Longest delay between two attempts."
     )
+    webhook_allowed_hosts: str = Field(
+        default="",
+        description="Comma-separated host names, IP addresses and networks (CIDR) webhooks may "
+        "reach although they are loopback, private, link-local or otherwise internal (for "
+        "on-premises receivers). Empty: only public addresses.",
+    )
+    encryption_keys: SecretStr | None = Field(
+        default=None,
+        description="Comma-separated Fernet keys encrypting secrets at rest (webhook secrets): "
+        "the first encrypts, every one decrypts. Unset: the key file is used.",
+    )
+    encryption_key_file: str = Field(
+        default="plaudit.key",
+        description="The key file used when PLAUDIT_ENCRYPTION_KEYS is unset; created with one "
+        "new key, readable by its owner only (0600), the first time a key is needed.",
+    )
 
     period_closer: bool = Field(
         default=True,
@@ -82,6 +100,29 @@ class Settings(BaseSettings):
     def _known_zone(cls, value: str) -> str:
         parse_zone(value)
         return value
+
+    @field_validator("webhook_allowed_hosts")
+    @classmethod
+    def _allow_list(cls, value: str) -> str:
+        AllowList.parse(value)
+        return value
+
+    @field_validator("encryption_keys")
+    @classmethod
+    def _fernet_keys(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and value.get_secret_value().strip():
+            encryption.check_keys(value.get_secret_value())
+            return value
+        return None
+
+    def keyring(self) -> encryption.Keyring:
+        """The keys encrypting secrets at rest (the key file is read, or made, on first use)."""
+        keys = self.encryption_keys.get_secret_value() if self.encryption_keys else None
+        return encryption.keyring(keys, self.encryption_key_file)
+
+    @property
+    def webhook_allow_list(self) -> AllowList:
+        return AllowList.parse(self.webhook_allowed_hosts)
 
     @property
     def zone(self) -> ZoneInfo:

@@ -169,8 +169,8 @@ def seed(admin: Api) -> Ids:
                 "source": "deals",
                 "where": [{"field": "status", "op": "eq", "value": "Approved"}],
             },
-            # Loopback and the discard port; the fuzz app runs no delivery worker anyway.
-            "action": {"type": "webhook", "url": "http://127.0.0.1:9/hook"},
+            # A name that never resolves (RFC 6761); the fuzz app runs no delivery worker anyway.
+            "action": {"type": "webhook", "url": "https://hooks.invalid/hook"},
         },
     )
     ids.add("notification_id", notification["id"])

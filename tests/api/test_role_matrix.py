@@ -153,7 +153,7 @@ def make_world(admin: Api, tokens: dict[str, str]) -> World:
         json={
             "name": "Deal in",
             "trigger": {"type": "record", "source": "deals"},
-            "action": {"type": "webhook", "url": "http://127.0.0.1:9/hook"},
+            "action": {"type": "webhook", "url": "https://hooks.invalid/hook"},
         },
     )
     admin.ok(

@@ -1,4 +1,6 @@
-"""Notification tests run the delivery worker with short delays, so retries take milliseconds."""
+"""Notification tests run the delivery worker with short delays, so retries take milliseconds,
+and let webhooks reach the test receiver on 127.0.0.1 through the allow list (by default
+loopback is refused)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ import pytest
 
 from plaudit.config import Settings
 from tests.conftest import ADMIN_TOKEN
-from tests.notifications.receiver import Receiver
+from tests.notifications.receiver import RECEIVER_HOST, Receiver
 
 
 def fast_settings(database_url: str, **overrides: object) -> Settings:
@@ -21,6 +23,7 @@ def fast_settings(database_url: str, **overrides: object) -> Settings:
         "webhook_max_attempts": 4,
         "webhook_retry_base_seconds": 0.02,
         "webhook_retry_max_seconds": 0.1,
+        "webhook_allowed_hosts": RECEIVER_HOST,
     }
     values.update(overrides)
     return Settings.model_validate(values)

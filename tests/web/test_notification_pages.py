@@ -10,12 +10,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from plaudit.achievement.schemas import AchievementCreate
 from plaudit.achievement.service import create_achievement
+from plaudit.config import Settings
 from plaudit.db.base import Base
 from plaudit.db.session import build_sessionmaker, unit_of_work
 from plaudit.kit.roles import SYSTEM
@@ -227,6 +229,13 @@ def test_a_record_notification_with_typed_filters(
     assert 'id="f-filter_0-error"' in bad.text and "nope" in bad.text
 
 
+def secret_of(engine: Engine, notification_id: int) -> str:
+    """The stored secret, decrypted with the keys the app uses (the column holds a token)."""
+    token = stored(engine, notification_id).webhook_secret_encrypted
+    assert token is not None
+    return Settings().keyring().decrypt(token)
+
+
 def test_webhook_secret_is_shown_once_and_can_be_renewed(
     admin_web: TestClient, web_engine: Engine
 ) -> None:
@@ -240,25 +249,44 @@ def test_webhook_secret_is_shown_once_and_can_be_renewed(
     assert "Webhook to https://hooks.example.com/plaudit" in notification
     with Session(web_engine) as session:
         row = session.scalars(select(Notification)).one()
-    assert row.webhook_secret and row.webhook_secret in response.text
+    first = secret_of(web_engine, row.id)
+    assert first.startswith("whsec_") and first in response.text
+    assert row.webhook_secret_encrypted and first not in row.webhook_secret_encrypted
     assert "shown only this once" in response.text
     edit = admin_web.get(f"/admin/notifications/{row.id}").text
-    assert row.webhook_secret not in edit
+    assert first not in edit
     kept = post(
         admin_web,
         f"/admin/notifications/{row.id}",
         fields(name="Renamed", action_type="webhook", url="https://hooks.example.com/plaudit"),
     )
     assert kept.status_code == 303
-    assert stored(web_engine, row.id).webhook_secret == row.webhook_secret
+    assert secret_of(web_engine, row.id) == first
     renewed = post(
         admin_web,
         f"/admin/notifications/{row.id}",
         fields(action_type="webhook", url="https://hooks.example.com/plaudit", new_secret="on"),
     )
     assert renewed.status_code == 200
-    secret = stored(web_engine, row.id).webhook_secret
-    assert secret and secret != row.webhook_secret and secret in renewed.text
+    secret = secret_of(web_engine, row.id)
+    assert secret != first and secret in renewed.text
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://127.0.0.1:8000/hook", "127.0.0.1 is a loopback address"),
+        ("http://localhost/hook", "resolves to 127.0.0.1, which is a loopback address"),
+        ("http://169.254.169.254/latest/meta-data", "link-local or cloud metadata"),
+    ],
+)
+def test_the_form_refuses_a_webhook_to_an_internal_address(
+    admin_web: TestClient, web_engine: Engine, url: str, reason: str
+) -> None:
+    refused = post(admin_web, "/admin/notifications/new", fields(action_type="webhook", url=url))
+    assert refused.status_code == 400
+    assert 'id="f-url-error"' in refused.text and reason in refused.text
+    assert row_counts(web_engine)["notifications"] == 0
 
 
 def test_edit_and_delete_with_confirmation(admin_web: TestClient, web_engine: Engine) -> None:

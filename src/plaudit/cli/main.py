@@ -7,6 +7,7 @@ import typer
 from plaudit.cli.award import award_app
 from plaudit.cli.export import export_app
 from plaudit.cli.identity import token_app, user_app
+from plaudit.cli.keys import keys_app
 from plaudit.cli.periods import close_periods_command
 from plaudit.cli.records import import_records
 from plaudit.cli.serve import migrate, serve
@@ -22,6 +23,7 @@ app.add_typer(token_app, name="token")
 app.add_typer(user_app, name="user")
 app.add_typer(award_app, name="award")
 app.add_typer(export_app, name="export")
+app.add_typer(keys_app, name="keys")
 
 if __name__ == "__main__":
     app()

@@ -13,6 +13,7 @@ from plaudit.cli.context import cli_session, load_settings
 from plaudit.clock import system_clock
 from plaudit.config import Settings
 from plaudit.db.migrate import upgrade
+from plaudit.errors import PlauditError
 from plaudit.kit.security import new_token
 
 
@@ -23,8 +24,17 @@ def migrate(
 ) -> None:
     """Create or upgrade the database schema to the newest migration."""
     settings = load_settings(database_url)
-    upgrade(settings.sqlalchemy_url)
+    _upgrade(settings)
     typer.echo(f"Database is at the newest schema: {settings.database_url}")
+
+
+def _upgrade(settings: Settings) -> None:
+    """Migrate; a migration that needs the encryption keys and cannot read them says so."""
+    try:
+        upgrade(settings.sqlalchemy_url)
+    except PlauditError as exc:
+        typer.secho(f"Error: {exc.detail}", err=True, fg=typer.colors.RED)
+        raise typer.Exit(1) from exc
 
 
 def serve(
@@ -46,7 +56,7 @@ def serve(
 
     settings = load_settings()
     if not no_migrate:
-        upgrade(settings.sqlalchemy_url)
+        _upgrade(settings)
     base = f"http://{host}:{port}"
     if demo:
         settings = _with_demo(settings, base)

@@ -25,10 +25,11 @@ class Notification(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     trigger: Mapped[dict[str, Any]] = mapped_column(JSONType)
-    # The action as answered: a webhook's secret is kept apart, in `webhook_secret`.
+    # The action as answered: a webhook's secret is kept apart, encrypted.
     action: Mapped[dict[str, Any]] = mapped_column(JSONType)
-    # Plain text, not a hash: deliveries are signed with it.
-    webhook_secret: Mapped[str | None] = mapped_column(String(200))
+    # A Fernet token (plaudit.kit.encryption), not a hash: deliveries are signed with the
+    # secret, so it must be recoverable, but never from the database alone.
+    webhook_secret_encrypted: Mapped[str | None] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(default=True)
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = created_at_column()

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from plaudit.engine.sources import field_types_by_source
 from plaudit.errors import FieldError, invalid_fields
+from plaudit.kit.url_policy import NameNotResolved, UrlPolicy, UrlRefused
 from plaudit.models import Achievement
 from plaudit.notification.formula import (
     Expr,
@@ -134,8 +135,20 @@ def compile_trigger(
     return compiled
 
 
-def check_action(session: Session, action: GiveAchievementAction | WebhookAction) -> None:
-    if not isinstance(action, GiveAchievementAction):
+def check_action(
+    session: Session, action: GiveAchievementAction | WebhookAction, url_policy: UrlPolicy
+) -> None:
+    """The achievement given exists; the webhook's URL leads to an address it may reach (its
+    name resolved now; a name that does not resolve yet is checked again when sending)."""
+    if isinstance(action, WebhookAction):
+        try:
+            url_policy.vet(action.url)
+        except NameNotResolved:
+            pass
+        except UrlRefused as refused:
+            raise invalid_fields(
+                [FieldError(("action", "url"), refused.reason, code="url_not_allowed")]
+            ) from refused
         return
     found = session.scalars(
         select(Achievement.id).where(

@@ -135,14 +135,16 @@ class Outgoing:
     url: str
     payload: dict[str, Any]
     attempt: int
-    secret: str | None
+    encrypted_secret: str | None
 
 
 def outgoing(session: Session, delivery_id: int) -> Outgoing:
     delivery = session.get(WebhookDelivery, delivery_id)
     assert delivery is not None
     secret = session.scalar(
-        select(Notification.webhook_secret).where(Notification.id == delivery.notification_id)
+        select(Notification.webhook_secret_encrypted).where(
+            Notification.id == delivery.notification_id
+        )
     )
     return Outgoing(
         delivery.id,

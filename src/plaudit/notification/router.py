@@ -35,10 +35,13 @@ Offset = Annotated[TextInt, Query(ge=0)]
 
 @router.post("/notifications", status_code=status.HTTP_201_CREATED)
 def create_notification(
-    body: NotificationCreate, session: SessionDep, actor: Staff, now: NowDep
+    body: NotificationCreate, session: SessionDep, actor: Staff, now: NowDep, settings: SettingsDep
 ) -> NotificationRead:
-    """Create a notification. A webhook's secret is in this answer only."""
-    notification, secret = service.create_notification(session, body, actor=actor, now=now)
+    """Create a notification. A webhook's secret is in this answer only. A webhook's URL must
+    lead to a public address (or one PLAUDIT_WEBHOOK_ALLOWED_HOSTS lists): 422 otherwise."""
+    notification, secret = service.create_notification(
+        session, body, actor=actor, now=now, guard=service.WebhookGuard.from_settings(settings)
+    )
     return present_notification(notification, secret)
 
 
@@ -58,7 +61,13 @@ def dry_run_unsaved_notification(
     settings: SettingsDep,
 ) -> DryRunRead:
     """Test a notification before saving it: who would get what now; writes nothing."""
-    return service.dry_run_unsaved(session, body, now=now, zone=settings.zone)
+    return service.dry_run_unsaved(
+        session,
+        body,
+        now=now,
+        zone=settings.zone,
+        url_policy=service.WebhookGuard.from_settings(settings).url_policy,
+    )
 
 
 @router.get("/notifications/{notification_id}")
@@ -75,9 +84,15 @@ def update_notification(
     session: SessionDep,
     actor: Staff,
     now: NowDep,
+    settings: SettingsDep,
 ) -> NotificationRead:
     notification, secret = service.update_notification(
-        session, notification_id, body, actor=actor, now=now
+        session,
+        notification_id,
+        body,
+        actor=actor,
+        now=now,
+        guard=service.WebhookGuard.from_settings(settings),
     )
     return present_notification(notification, secret)
 

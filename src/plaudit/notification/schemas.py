@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from enum import StrEnum
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
@@ -17,6 +16,7 @@ from pydantic import (
 )
 
 from plaudit.kit.schemas import InputSchema, Instant, Name, OutputSchema, StrictId, Timestamp
+from plaudit.kit.url_policy import UrlRefused, split_url
 from plaudit.notification.formula import FormulaOperator
 from plaudit.periods import Period
 from plaudit.rules.model import Filter
@@ -68,9 +68,11 @@ Trigger = Annotated[RecordTrigger | FormulaTrigger, Field(discriminator="type")]
 
 
 def _http_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError("must be an absolute http:// or https:// URL")
+    """Its form only; where it leads is checked when it is saved (`definition.check_action`)."""
+    try:
+        split_url(url)
+    except UrlRefused as refused:
+        raise ValueError(refused.reason) from refused
     return url
 
 

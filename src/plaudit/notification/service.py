@@ -7,7 +7,8 @@ notifications at its next ingestion.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -15,9 +16,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plaudit.audit.service import record_event
+from plaudit.config import Settings
 from plaudit.engine.generation import bump_generation
 from plaudit.errors import not_found
+from plaudit.kit.encryption import Keyring
 from plaudit.kit.roles import Principal
+from plaudit.kit.url_policy import UrlPolicy
 from plaudit.models import Notification, NotificationFiring
 from plaudit.notification.active import compile_notification
 from plaudit.notification.definition import (
@@ -41,6 +45,19 @@ from plaudit.notification.schemas import (
 from plaudit.notification.webhook import new_secret
 
 
+@dataclass(frozen=True)
+class WebhookGuard:
+    """What saving a webhook needs from the settings: where it may lead, and the keys that
+    encrypt its secret (a callable: the key file is read, or made, only when a secret is)."""
+
+    url_policy: UrlPolicy
+    keys: Callable[[], Keyring]
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> WebhookGuard:
+        return cls(UrlPolicy(settings.webhook_allow_list), settings.keyring)
+
+
 def get_notification(
     session: Session, notification_id: int, *, include_deleted: bool = False
 ) -> Notification:
@@ -62,10 +79,15 @@ def list_notifications(session: Session, *, active: bool | None = None) -> Seque
 
 
 def create_notification(
-    session: Session, data: NotificationCreate, *, actor: Principal, now: datetime
+    session: Session,
+    data: NotificationCreate,
+    *,
+    actor: Principal,
+    now: datetime,
+    guard: WebhookGuard,
 ) -> tuple[Notification, str | None]:
     """Returns the notification and its webhook secret, which is shown in this answer only."""
-    check_action(session, data.action)
+    check_action(session, data.action, guard.url_policy)
     compile_trigger(session, 0, data.name, data.trigger, data.action)
     secret = None
     if isinstance(data.action, WebhookAction):
@@ -74,7 +96,7 @@ def create_notification(
         name=data.name,
         trigger=stored_trigger(data.trigger),
         action=stored_action(data.action),
-        webhook_secret=secret,
+        webhook_secret_encrypted=None if secret is None else guard.keys().encrypt(secret),
         active=data.active,
         created_by=actor.name,
         created_at=now,
@@ -102,6 +124,7 @@ def update_notification(
     *,
     actor: Principal,
     now: datetime,
+    guard: WebhookGuard,
 ) -> tuple[Notification, str | None]:
     """Returns the notification and its webhook secret if this change set a new one."""
     notification = get_notification(session, notification_id)
@@ -109,15 +132,17 @@ def update_notification(
     action = data.action or ACTION_ADAPTER.validate_python(notification.action)
     name = data.name or notification.name
     if data.action is not None:
-        check_action(session, data.action)
+        check_action(session, data.action, guard.url_policy)
     if data.trigger is not None or data.active:
         compile_trigger(session, notification.id, name, trigger, action)
     shown = None
     if isinstance(data.action, WebhookAction):
         if data.action.secret is not None:
-            shown = notification.webhook_secret = data.action.secret
-        elif notification.webhook_secret is None:
-            shown = notification.webhook_secret = new_secret()
+            shown = data.action.secret
+        elif notification.webhook_secret_encrypted is None:
+            shown = new_secret()
+        if shown is not None:
+            notification.webhook_secret_encrypted = guard.keys().encrypt(shown)
     changed = sorted(data.model_dump(exclude_unset=True, exclude_none=True))
     notification.name = name
     notification.trigger = stored_trigger(trigger)
@@ -197,9 +222,14 @@ def dry_run_notification(
 
 
 def dry_run_unsaved(
-    session: Session, request: UnsavedDryRunRequest, *, now: datetime, zone: ZoneInfo
+    session: Session,
+    request: UnsavedDryRunRequest,
+    *,
+    now: datetime,
+    zone: ZoneInfo,
+    url_policy: UrlPolicy,
 ) -> DryRunRead:
-    check_action(session, request.action)
+    check_action(session, request.action, url_policy)
     compiled: CompiledNotification = compile_trigger(
         session, 0, request.name, request.trigger, request.action
     )
@@ -224,3 +254,20 @@ def list_firings(
     return session.scalars(
         query.order_by(NotificationFiring.id.desc()).limit(limit).offset(offset)
     ).all()
+
+
+def reencrypt_webhook_secrets(session: Session, keys: Keyring) -> int:
+    """Every stored webhook secret (deleted notifications' too: their queued deliveries are
+    still signed) encrypted again under the first key, so the others can be retired. All or
+    nothing: KeyUnavailable if a secret opens with none of the keys. Returns how many."""
+    rows = session.scalars(
+        select(Notification)
+        .where(Notification.webhook_secret_encrypted.is_not(None))
+        .order_by(Notification.id)
+        .with_for_update()
+    ).all()
+    for notification in rows:
+        assert notification.webhook_secret_encrypted is not None
+        notification.webhook_secret_encrypted = keys.rotate(notification.webhook_secret_encrypted)
+    session.flush()
+    return len(rows)

@@ -4,22 +4,18 @@ The body is the delivery's payload plus ``delivery_id``, ``attempt`` and ``sent_
 signature is HMAC-SHA256 over the raw body bytes with the notification's secret, sent as
 ``X-Plaudit-Signature: sha256=<hex>``. Because ``sent_at`` and ``delivery_id`` are inside the
 signed body, a receiver that checks freshness and remembers delivery ids refuses replays.
+Sending is `sender`'s job.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import http.client
 import json
 import secrets
-import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from plaudit import __version__
 
@@ -29,7 +25,6 @@ DELIVERY_HEADER = "X-Plaudit-Delivery"
 EVENT_HEADER = "X-Plaudit-Event"
 EVENT = "notification.fired"
 SECRET_PREFIX = "whsec_"  # noqa: S105  (a prefix, not a secret)
-RESPONSE_BYTES_KEPT = 500
 
 
 def new_secret() -> str:
@@ -72,44 +67,10 @@ def request_headers(
 
 @dataclass(frozen=True)
 class SendResult:
+    """One attempt's outcome; `error` is one of the generic texts of `sender` (never the
+    network's own message, which would tell closed ports from open ones)."""
+
     ok: bool
     status_code: int | None
     error: str | None
     duration_ms: float
-
-
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A redirect is an answer, not a place to resend a signed body to: 3xx fails the attempt."""
-
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-_OPENER = urllib.request.build_opener(_NoRedirects)
-
-
-def send(url: str, body: bytes, headers: dict[str, str], timeout: float) -> SendResult:
-    """POST once. Never raises for network trouble: every outcome is a result to log."""
-    if urlsplit(url).scheme not in ("http", "https"):
-        return SendResult(False, None, f"refused: {url!r} is not an http(s) URL", 0.0)
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 - http(s) only, checked above
-    started = time.perf_counter()
-    status: int | None = None
-    error: str | None = None
-    try:
-        with _OPENER.open(request, timeout=timeout) as response:
-            status = int(response.status)
-            response.read(RESPONSE_BYTES_KEPT)
-    except urllib.error.HTTPError as exc:
-        status = exc.code
-        error = f"HTTP {exc.code} {exc.reason}"
-        exc.close()
-    except urllib.error.URLError as exc:
-        error = f"{type(exc.reason).__name__}: {exc.reason}"
-    except (OSError, http.client.HTTPException, ValueError) as exc:
-        error = f"{type(exc).__name__}: {exc}"
-    duration_ms = (time.perf_counter() - started) * 1000
-    ok = status is not None and 200 <= status < 300
-    if not ok and error is None:
-        error = f"HTTP {status}"
-    return SendResult(ok, status, error if not ok else None, duration_ms)

@@ -24,6 +24,8 @@ from plaudit.clock import Clock, system_clock
 from plaudit.config import Settings
 from plaudit.db.session import unit_of_work
 from plaudit.db.snapshot import read_snapshot
+from plaudit.kit.encryption import KeyUnavailable
+from plaudit.kit.url_policy import UrlPolicy
 from plaudit.models import WebhookDelivery
 from plaudit.notification import webhook
 from plaudit.notification.outbox import (
@@ -35,11 +37,13 @@ from plaudit.notification.outbox import (
     release,
     settle,
 )
+from plaudit.notification.sender import WebhookSender
 
 logger = logging.getLogger(__name__)
 
 Sender = Callable[[str, bytes, dict[str, str], float], webhook.SendResult]
 BATCH = 20
+NO_SECRET = "signing secret unavailable (see the server log)"  # noqa: S105 - a message
 LEASE_MARGIN = timedelta(seconds=60)
 
 
@@ -51,12 +55,13 @@ class DeliveryWorker:
         settings: Settings,
         *,
         clock: Clock = system_clock,
-        send: Sender = webhook.send,
+        send: Sender | None = None,
     ) -> None:
         self.engine = engine
         self.factory = factory
         self.clock = clock
-        self.send = send
+        self.send = send or WebhookSender(UrlPolicy(settings.webhook_allow_list))
+        self.settings = settings
         self.name = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
         self.poll_seconds = settings.webhook_poll_seconds
         self.timeout = settings.webhook_timeout_seconds
@@ -135,14 +140,15 @@ class DeliveryWorker:
         with unit_of_work(self.factory) as session:
             out = outgoing(session, delivery_id)
         started_at = self.clock()
-        if out.secret is None:
-            result = webhook.SendResult(False, None, "the notification has no webhook secret", 0.0)
+        secret = self._secret(out.encrypted_secret)
+        if secret is None:
+            result = webhook.SendResult(False, None, NO_SECRET, 0.0)
         else:
             body = webhook.request_body(
                 out.payload, delivery_id=out.id, attempt=out.attempt, sent_at=started_at
             )
             headers = webhook.request_headers(
-                delivery_id=out.id, sent_at=started_at, signature=webhook.sign(out.secret, body)
+                delivery_id=out.id, sent_at=started_at, signature=webhook.sign(secret, body)
             )
             result = self.send(out.url, body, headers, self.timeout)
         with unit_of_work(self.factory) as session:
@@ -164,6 +170,16 @@ class DeliveryWorker:
             result.status_code or result.error,
             status,
         )
+
+    def _secret(self, encrypted: str | None) -> str | None:
+        """The signing secret, or None (logged for the operator) when the keys cannot open it."""
+        if encrypted is None:
+            return None
+        try:
+            return self.settings.keyring().decrypt(encrypted)
+        except KeyUnavailable as exc:
+            logger.error("webhook worker: %s", exc.detail)
+            return None
 
 
 def start_worker(

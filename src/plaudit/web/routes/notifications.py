@@ -21,7 +21,7 @@ from starlette.datastructures import FormData
 from plaudit.achievement.service import list_achievements
 from plaudit.engine.sources import field_types_by_source
 from plaudit.errors import PlauditError
-from plaudit.http.deps import NowDep, SessionDep
+from plaudit.http.deps import NowDep, SessionDep, SettingsDep
 from plaudit.models import Notification, NotificationFiring, WebhookDelivery
 from plaudit.notification import service
 from plaudit.rules.model import FieldType, FilterOp
@@ -200,7 +200,12 @@ def new_page(request: Request, session: SessionDep, user: StaffUser) -> Response
 
 @router.post(f"{BASE}/new")
 def create(
-    request: Request, session: SessionDep, user: StaffUser, now: NowDep, form: Form
+    request: Request,
+    session: SessionDep,
+    user: StaffUser,
+    now: NowDep,
+    form: Form,
+    settings: SettingsDep,
 ) -> Response:
     values = values_from_form(form)
     data, errors = to_create(values, _fields(session, values))
@@ -212,7 +217,13 @@ def create(
         errors,
         save=None
         if data is None
-        else lambda: service.create_notification(session, data, actor=user.principal, now=now),
+        else lambda: service.create_notification(
+            session,
+            data,
+            actor=user.principal,
+            now=now,
+            guard=service.WebhookGuard.from_settings(settings),
+        ),
         done="Created",
     )
 
@@ -272,6 +283,7 @@ def update(
     user: StaffUser,
     now: NowDep,
     form: Form,
+    settings: SettingsDep,
 ) -> Response:
     service.get_notification(session, notification_id)  # 404 before reading the form
     values = values_from_form(form)
@@ -285,7 +297,12 @@ def update(
         save=None
         if data is None
         else lambda: service.update_notification(
-            session, notification_id, data, actor=user.principal, now=now
+            session,
+            notification_id,
+            data,
+            actor=user.principal,
+            now=now,
+            guard=service.WebhookGuard.from_settings(settings),
         ),
         done="Saved",
     )
