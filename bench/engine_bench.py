@@ -1,7 +1,9 @@
 """Rule-engine benchmarks, each a ratio against a baseline measured in the same run.
 
-    .venv/bin/python bench/engine_bench.py [--members 100000] [--records 50000]
-                                           [--backfill-records 1000000]
+    .venv/bin/python bench/engine_bench.py [--quick] [--members 100000] [--records 50000]
+                                           [--backfill-records 1000000] [--only SECTION]
+
+`--quick` runs every section at small sizes in seconds (the test suite's smoke test).
 
 Prints one line per figure; docs/benchmarks.md records a run. Only loopback is used.
 """
@@ -25,6 +27,7 @@ from typing import Any, cast
 
 import httpx
 import uvicorn
+from sizes import add_size_options, resolve_sizes
 from sqlalchemy import Table, insert, text
 from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 from sqlalchemy.schema import CreateIndex, CreateTable
@@ -280,10 +283,11 @@ def _executemany_seconds(path: Path, rows: list[tuple[Any, ...]], *, indexed: bo
     return seconds
 
 
-def bench_scaling(tmp: Path, members: int, n: int) -> dict[str, float]:
-    """Per-record cost of the bulk path with 10 and with 200 achievements on OTHER sources."""
+def bench_scaling(tmp: Path, members: int, n: int, many: int) -> dict[str, float]:
+    """Per-record cost of the bulk path with 10 and with `many` achievements on OTHER
+    sources."""
     out = {}
-    for count in (10, 200):
+    for count in (10, many):
         rng = random.Random(2)
         world = World(tmp / f"scale{count}.db", members)
         world.source("deals")
@@ -294,8 +298,8 @@ def bench_scaling(tmp: Path, members: int, n: int) -> dict[str, float]:
         out[count] = timed(lambda w=world, i=items: w.ingest("deals", i)) / n  # type: ignore[misc]
     return {
         "us_per_record_10": out[10] * 1e6,
-        "us_per_record_200": out[200] * 1e6,
-        "ratio": out[200] / out[10],
+        f"us_per_record_{many}": out[many] * 1e6,
+        "ratio": out[many] / out[10],
     }
 
 
@@ -351,7 +355,7 @@ def bench_latency(tmp: Path, members: int, requests: int) -> dict[str, float]:
         def health() -> httpx.Response:
             return client.get("/api/v1/health")
 
-        for _ in range(50):  # warm up both routes
+        for _ in range(min(50, requests)):  # warm up both routes
             timed_call(health)
             timed_call(post_record)
         # Interleaved, one no-op then one record: a change in the machine's load hits both
@@ -427,11 +431,11 @@ def bench_backfill(tmp: Path, members: int, n: int) -> dict[str, float]:
     return {"backfill_s": backfill_s, "group_by_s": group_by, "ratio": backfill_s / group_by}
 
 
-def bench_leaderboard(tmp: Path, members: int) -> dict[str, float]:
+def bench_leaderboard(tmp: Path, members: int, n: int) -> dict[str, float]:
     world = World(tmp / "board.db", members)
     world.source("deals")
     world.achievements(4, "deals", "board")
-    world.ingest("deals", world.records(20_000, random.Random(5)))
+    world.ingest("deals", world.records(n, random.Random(5)))
     baseline = world.query_seconds("SELECT member_id, sum(points) FROM awards GROUP BY member_id")
     results = {}
     with unit_of_work(world.factory) as session:
@@ -497,15 +501,31 @@ def bench_closing(tmp: Path, members: int, n: int) -> dict[str, float]:
 
 
 SECTIONS = ("bulk", "latency", "scaling", "backfill", "leaderboard", "closing")
+FULL_SIZES = {
+    "members": 100_000,
+    "records": 50_000,
+    "scale_records": 10_000,
+    "scale_achievements": 200,
+    "requests": 400,
+    "backfill_records": 1_000_000,
+    "board_records": 20_000,
+}
+QUICK_SIZES = {
+    "members": 300,
+    "records": 400,
+    "scale_records": 200,
+    "scale_achievements": 20,
+    "requests": 20,
+    "backfill_records": 2_000,
+    "board_records": 500,
+}
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--members", type=int, default=100_000)
-    parser.add_argument("--records", type=int, default=50_000)
-    parser.add_argument("--scale-records", type=int, default=10_000)
-    parser.add_argument("--requests", type=int, default=400)
-    parser.add_argument("--backfill-records", type=int, default=1_000_000)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    add_size_options(parser, FULL_SIZES, QUICK_SIZES)
     parser.add_argument(
         "--only",
         action="append",
@@ -513,6 +533,7 @@ def main() -> None:
         help="run only this section (repeatable); default: all of them",
     )
     args = parser.parse_args()
+    resolve_sizes(args, FULL_SIZES, QUICK_SIZES)
     wanted = set(args.only or SECTIONS)
     # section -> (label, target, how to run it), in the order they run
     sections: dict[str, tuple[str, str, Callable[[Path], dict[str, float]]]] = {
@@ -527,9 +548,11 @@ def main() -> None:
             lambda tmp: bench_latency(tmp, args.members, args.requests),
         ),
         "scaling": (
-            "10 vs 200 achievements on other sources:",
+            f"10 vs {args.scale_achievements} achievements on other sources:",
             "target ratio ~1",
-            lambda tmp: bench_scaling(tmp, args.members, args.scale_records),
+            lambda tmp: bench_scaling(
+                tmp, args.members, args.scale_records, args.scale_achievements
+            ),
         ),
         "backfill": (
             "backfill:",
@@ -539,7 +562,7 @@ def main() -> None:
         "leaderboard": (
             f"leaderboard over {args.members} members:",
             "",
-            lambda tmp: bench_leaderboard(tmp, args.members),
+            lambda tmp: bench_leaderboard(tmp, args.members, args.board_records),
         ),
         "closing": (
             "deciding a month when it ends:",

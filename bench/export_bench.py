@@ -1,6 +1,8 @@
 """Awards CSV export benchmark: time and peak memory against a baseline from the same run.
 
-    .venv/bin/python bench/export_bench.py [--awards 1000000] [--small 100000]
+    .venv/bin/python bench/export_bench.py [--quick] [--awards 1000000] [--small 100000]
+
+`--quick` runs it at small sizes in seconds (the test suite's smoke test).
 
 Creates the awards set-based in a SQLite file (one INSERT ... SELECT over a recursive
 sequence), then exports them, each way in a fresh child process so that its peak memory
@@ -34,9 +36,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sizes import add_size_options, resolve_sizes
+
 ADMIN = "bench-admin-token"
 NOW = datetime(2026, 11, 18, 12, tzinfo=UTC)
 TEAMS, MEMBERS, ACHIEVEMENTS = 200, 20_000, 40
+FULL_SIZES = {"awards": 1_000_000, "small": 100_000}
+QUICK_SIZES = {"awards": 2_000, "small": 500}
 
 BASELINE_SQL = """
 SELECT a.id, a.achievement_id, ach.key, ach.name, a.achievement_version, a.member_id,
@@ -301,11 +307,13 @@ def measure(tmp: Path, awards: int) -> dict[str, dict[str, Any]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--awards", type=int, default=1_000_000)
-    parser.add_argument("--small", type=int, default=100_000, help="0 to skip the small run")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    add_size_options(parser, FULL_SIZES, QUICK_SIZES)  # --small 0 skips the small run
     parser.add_argument("--child", nargs=3, metavar=("MODE", "DB", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    resolve_sizes(args, FULL_SIZES, QUICK_SIZES)
     if args.child:
         mode, db, out = args.child
         child(mode, Path(db), Path(out))

@@ -1,11 +1,13 @@
 """`plaudit import` benchmark: time and peak memory against a baseline from the same run.
 
-    .venv/bin/python bench/import_bench.py [--rows 200000] [--small 50000]
+    .venv/bin/python bench/import_bench.py [--quick] [--rows 200000] [--small 50000]
 
-Builds a migrated SQLite database (10,000 members, a deals source, five active achievements
-over it), writes a CSV of `--rows` deals and one of `--small`, then, each in a fresh child
-process so that its peak memory (ru_maxrss, read with wait4) is its own and on a fresh copy of
-the database:
+`--quick` runs it at small sizes in seconds (the test suite's smoke test).
+
+Builds a migrated SQLite database (`--members` members, 10,000 by default; a deals source,
+five active achievements over it), writes a CSV of `--rows` deals and one of `--small`, then,
+each in a fresh child process so that its peak memory (ru_maxrss, read with wait4) is its own
+and on a fresh copy of the database:
 
 - baseline: the CSV read with csv.reader and written with one sqlite3 ``executemany`` into a
   bare table, in one transaction (rows streamed, none kept);
@@ -29,6 +31,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sizes import add_size_options, resolve_sizes
 from sqlalchemy import insert
 
 from plaudit.achievement.schemas import AchievementCreate
@@ -44,7 +47,8 @@ from plaudit.source.service import create_source
 
 NOW = datetime(2026, 11, 18, 12, tzinfo=UTC)
 ZONE = parse_zone("UTC")
-MEMBERS = 10_000
+FULL_SIZES = {"rows": 200_000, "small": 50_000, "members": 10_000}
+QUICK_SIZES = {"rows": 1_000, "small": 300, "members": 200}
 FIELDS = [{"name": "status", "type": "string"}, {"name": "value", "type": "number"}]
 
 BASELINE = """
@@ -60,7 +64,7 @@ conn.commit()
 """
 
 
-def build_database(path: Path) -> None:
+def build_database(path: Path, members: int) -> None:
     url = f"sqlite:///{path}"
     upgrade(url)
     engine = build_engine(url)
@@ -69,7 +73,7 @@ def build_database(path: Path) -> None:
             insert(Member),
             [
                 {"name": f"Member {i}", "attributes": {}, "active": True, "created_at": NOW}
-                for i in range(MEMBERS)
+                for i in range(members)
             ],
         )
     factory = build_sessionmaker(engine)
@@ -104,7 +108,7 @@ def build_database(path: Path) -> None:
     engine.dispose()
 
 
-def write_csv(path: Path, rows: int) -> None:
+def write_csv(path: Path, rows: int, members: int) -> None:
     rng = random.Random(rows)
     with path.open("w", newline="") as handle:
         out = csv.writer(handle)
@@ -114,7 +118,7 @@ def write_csv(path: Path, rows: int) -> None:
             out.writerow(
                 [
                     f"deal-{i}",
-                    rng.randint(1, MEMBERS),
+                    rng.randint(1, members),
                     f"2026-11-{day:02d}T10:00:00Z",
                     rng.choice(["Approved", "Pending"]),
                     rng.randint(1, 100) * 100,
@@ -161,17 +165,17 @@ def measure(tmp: Path, template: Path, csv_path: Path) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=200_000)
-    parser.add_argument("--small", type=int, default=50_000)
+    add_size_options(parser, FULL_SIZES, QUICK_SIZES)
     args = parser.parse_args()
+    resolve_sizes(args, FULL_SIZES, QUICK_SIZES)
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         template = tmp / "template.db"
-        build_database(template)
+        build_database(template, args.members)
         results = {}
         for rows in (args.small, args.rows):
             csv_path = tmp / f"deals-{rows}.csv"
-            write_csv(csv_path, rows)
+            write_csv(csv_path, rows, args.members)
             results[rows] = measure(tmp, template, csv_path)
             figures = results[rows]
             print(

@@ -9,9 +9,10 @@ from datetime import datetime
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, bindparam, delete, select
+from sqlalchemy import Table, UniqueConstraint, bindparam, delete, select
 from sqlalchemy.orm import Session
 
+from plaudit.db.retry import retry_on_conflict
 from plaudit.engine.apply import Change, apply_changes
 from plaudit.engine.bulk import StagedChange, apply_bulk
 from plaudit.engine.compiled import source_plan
@@ -23,7 +24,7 @@ from plaudit.notification.hook import notify_records
 from plaudit.record.schemas import RecordIn, RecordParts
 from plaudit.rules.canonical import checked_canonical_data
 from plaudit.rules.model import FieldType
-from plaudit.source.service import get_source, source_schema
+from plaudit.source.service import SourceSchema, get_source, source_schema
 
 
 @dataclass
@@ -146,6 +147,14 @@ def validate_records(
     return out
 
 
+RECORD_KEY_CONSTRAINTS = frozenset(
+    str(c.name)
+    for c in cast(Table, Record.__table__).constraints
+    if isinstance(c, UniqueConstraint)
+)
+"""The unique (source, external_id) key: two transactions inserting the same new record
+collide on it, and the later one then compares with the earlier one's record instead."""
+
 BULK_MIN_CHANGES = 64
 """Batches with at least this many changes take the set-based bulk path (``engine.bulk``);
 smaller ones the per-record path. Both give the same records, progress and awards."""
@@ -168,6 +177,29 @@ def ingest_records(
     members, datas, errors = _check(session, fields, items)
     if errors:
         raise problems_error(errors)
+    return retry_on_conflict(
+        session,
+        lambda: _write_records(
+            session, source, items, members, datas, now=now, zone=zone, bulk=bulk
+        ),
+        unique_constraints=RECORD_KEY_CONSTRAINTS,
+    )
+
+
+def _write_records(
+    session: Session,
+    source: SourceSchema,
+    items: Sequence[RecordIn],
+    members: Sequence[int],
+    datas: Sequence[dict[str, Any]],
+    *,
+    now: datetime,
+    zone: ZoneInfo,
+    bulk: bool | None,
+) -> IngestOutcome:
+    """Compare the checked records with the stored ones (locked), write the differences and
+    apply them to the engine. Run again from the start after a concurrent conflict, so every
+    comparison is with what is committed and locked at that moment."""
     existing = _existing_by_external_id(session, source.id, items)
     outcome = IngestOutcome()
     changes: list[Change] = []
@@ -268,6 +300,9 @@ def _existing_by_external_id(
                 Record.source_id == source_id, Record.external_id.in_(ext_ids[start : start + 500])
             )
             .with_for_update()
+            # The locked row as it is now, not as an earlier (undone) attempt left it in the
+            # session: a concurrent transaction may have changed it in between.
+            .execution_options(populate_existing=True)
         ):
             assert record.external_id is not None
             found[record.external_id] = record
