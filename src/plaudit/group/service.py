@@ -12,6 +12,7 @@ from plaudit.engine.generation import bump_generation
 from plaudit.errors import Conflict, InvalidInput, not_found
 from plaudit.group.matching import Audience, MemberFacts, in_any, matching_ids
 from plaudit.group.schemas import GroupCreate, GroupPreview, GroupRead, GroupUpdate
+from plaudit.limits import chunks
 from plaudit.models import Achievement, Group, Member, Team
 from plaudit.models.group import group_members, group_teams
 
@@ -28,7 +29,12 @@ def _check_ids(
 ) -> None:
     if not ids:
         return
-    found = set(session.scalars(select(model.id).where(model.id.in_(ids))).all())
+    wanted = sorted(set(ids))
+    found = {
+        found_id
+        for chunk in chunks(wanted)
+        for found_id in session.scalars(select(model.id).where(model.id.in_(chunk)))
+    }
     missing = sorted(set(ids) - found)
     if missing:
         kind = "team" if model is Team else "member"
@@ -135,13 +141,20 @@ def member_facts(session: Session, member_ids: Sequence[int] | None = None) -> l
         .outerjoin(Team, Team.id == Member.team_id)
         .order_by(Member.id)
     )
-    if member_ids is not None:
-        query = query.where(Member.id.in_(member_ids))
+    if member_ids is None:
+        rows = list(session.execute(query))
+    else:
+        wanted = sorted(set(member_ids))
+        rows = [
+            r
+            for chunk in chunks(wanted)
+            for r in session.execute(query.where(Member.id.in_(chunk)))
+        ]
     return [
         MemberFacts(
             member_id=r[0], team_id=r[1], role=r[2], team_name=r[3], team_attributes=r[4] or {}
         )
-        for r in session.execute(query)
+        for r in rows
     ]
 
 

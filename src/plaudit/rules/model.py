@@ -18,7 +18,25 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Annotated, Any, TypeAlias
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationInfo,
+    field_validator,
+)
+
+from plaudit.limits import (
+    MAX_FILTER_TEXT,
+    MAX_FILTERS,
+    MAX_LIST_VALUES,
+    MAX_RULE_GROUPS,
+    MAX_RULE_LIST_VALUES,
+    MAX_RULES,
+    MAX_RULES_PER_GROUP,
+)
 
 
 class FieldType(StrEnum):
@@ -87,6 +105,14 @@ def is_scalar(value: Any) -> bool:
     return isinstance(value, float) and math.isfinite(value)
 
 
+def _fits_text_limit(value: Any, what: str) -> None:
+    if isinstance(value, str) and len(value) > MAX_FILTER_TEXT:
+        raise ValueError(
+            f"{what} is {len(value)} characters long: the limit is {MAX_FILTER_TEXT} "
+            "(MAX_FILTER_TEXT)"
+        )
+
+
 def _show(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
@@ -97,7 +123,7 @@ class Filter(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    field: str = Field(min_length=1)
+    field: str = Field(min_length=1, max_length=100)
     op: FilterOp
     value: Any = Field(default=None, validate_default=True)
 
@@ -116,18 +142,43 @@ class Filter(BaseModel):
         if op in LIST_OPS:
             if not isinstance(value, list | tuple) or not value:
                 raise ValueError(f"'{op}' needs a non-empty list of values, got {_show(value)}")
+            if len(value) > MAX_LIST_VALUES:
+                raise ValueError(
+                    f"'{op}' takes at most {MAX_LIST_VALUES} values (MAX_LIST_VALUES), "
+                    f"got {len(value)}"
+                )
             for i, item in enumerate(value):
                 if not is_scalar(item):
                     raise ValueError(
                         f"'{op}' list item {i} must be a string, number or boolean, "
                         f"got {_show(item)}"
                     )
+                _fits_text_limit(item, f"'{op}' list item {i}")
             return list(value)
         if not is_scalar(value):
             raise ValueError(
                 f"'{op}' needs one string, number or boolean value, got {_show(value)}"
             )
+        _fits_text_limit(value, "the value")
         return value
+
+
+def _list_values_within_limit(filters: list[Filter]) -> list[Filter]:
+    """All the `in`/`not_in` values of one filter list: one bound parameter each."""
+    total = sum(len(f.value) for f in filters if f.op in LIST_OPS)
+    if total > MAX_RULE_LIST_VALUES:
+        raise ValueError(
+            f"the filters' in/not_in lists hold {total} values together: the limit is "
+            f"{MAX_RULE_LIST_VALUES} (MAX_RULE_LIST_VALUES)"
+        )
+    return filters
+
+
+Filters: TypeAlias = Annotated[
+    list[Filter], Field(max_length=MAX_FILTERS), AfterValidator(_list_values_within_limit)
+]
+"""A list of filters, all of which must hold: at most MAX_FILTERS, whose in/not_in lists
+hold at most MAX_RULE_LIST_VALUES values together."""
 
 
 class Rule(BaseModel):
@@ -135,10 +186,10 @@ class Rule(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    source: str = Field(min_length=1)
-    where: list[Filter] = Field(default_factory=list)
+    source: str = Field(min_length=1, max_length=100)
+    where: Filters = Field(default_factory=list)
     aggregate: Aggregate
-    field: str | None = Field(default=None, min_length=1, validate_default=True)
+    field: str | None = Field(default=None, min_length=1, max_length=100, validate_default=True)
     operator: Operator
     value: float = Field(strict=True, allow_inf_nan=False)
 
@@ -158,11 +209,24 @@ class Rule(BaseModel):
         return field
 
 
-RuleGroup: TypeAlias = Annotated[list[Rule], Field(min_length=1)]
-"""Rules that must all be met (AND); at least one."""
+RuleGroup: TypeAlias = Annotated[list[Rule], Field(min_length=1, max_length=MAX_RULES_PER_GROUP)]
+"""Rules that must all be met (AND); at least one, at most MAX_RULES_PER_GROUP."""
 
-Requirements: TypeAlias = list[RuleGroup]
-"""Groups of which any one must be met (OR). Empty: the achievement is only given manually."""
+
+def _rules_within_limit(groups: list[list[Rule]]) -> list[list[Rule]]:
+    total = sum(len(group) for group in groups)
+    if total > MAX_RULES:
+        raise ValueError(
+            f"the requirements hold {total} rules in all: the limit is {MAX_RULES} (MAX_RULES)"
+        )
+    return groups
+
+
+Requirements: TypeAlias = Annotated[
+    list[RuleGroup], Field(max_length=MAX_RULE_GROUPS), AfterValidator(_rules_within_limit)
+]
+"""Groups of which any one must be met (OR). Empty: the achievement is only given manually.
+At most MAX_RULE_GROUPS groups and MAX_RULES rules in all."""
 
 REQUIREMENTS_ADAPTER: TypeAdapter[list[list[Rule]]] = TypeAdapter(Requirements)
 
