@@ -32,6 +32,8 @@ from plaudit.limits import (
     MAX_FILTER_TEXT,
     MAX_FILTERS,
     MAX_LIST_VALUES,
+    MAX_REQUIREMENT_FILTERS,
+    MAX_REQUIREMENT_LIST_VALUES,
     MAX_RULE_GROUPS,
     MAX_RULE_LIST_VALUES,
     MAX_RULES,
@@ -214,11 +216,18 @@ RuleGroup: TypeAlias = Annotated[list[Rule], Field(min_length=1, max_length=MAX_
 
 
 def _rules_within_limit(groups: list[list[Rule]]) -> list[list[Rule]]:
-    total = sum(len(group) for group in groups)
-    if total > MAX_RULES:
-        raise ValueError(
-            f"the requirements hold {total} rules in all: the limit is {MAX_RULES} (MAX_RULES)"
-        )
+    rules = [rule for group in groups for rule in group]
+    filters = [f for rule in rules for f in rule.where]
+    values = sum(len(f.value) for f in filters if f.op in LIST_OPS)
+    for what, count, limit, name in (
+        ("rules", len(rules), MAX_RULES, "MAX_RULES"),
+        ("filters", len(filters), MAX_REQUIREMENT_FILTERS, "MAX_REQUIREMENT_FILTERS"),
+        ("in/not_in values", values, MAX_REQUIREMENT_LIST_VALUES, "MAX_REQUIREMENT_LIST_VALUES"),
+    ):
+        if count > limit:
+            raise ValueError(
+                f"the requirements hold {count} {what} in all: the limit is {limit} ({name})"
+            )
     return groups
 
 
@@ -226,7 +235,8 @@ Requirements: TypeAlias = Annotated[
     list[RuleGroup], Field(max_length=MAX_RULE_GROUPS), AfterValidator(_rules_within_limit)
 ]
 """Groups of which any one must be met (OR). Empty: the achievement is only given manually.
-At most MAX_RULE_GROUPS groups and MAX_RULES rules in all."""
+At most MAX_RULE_GROUPS groups, and MAX_RULES rules, MAX_REQUIREMENT_FILTERS filters and
+MAX_REQUIREMENT_LIST_VALUES in/not_in values in all."""
 
 REQUIREMENTS_ADAPTER: TypeAdapter[list[list[Rule]]] = TypeAdapter(Requirements)
 
