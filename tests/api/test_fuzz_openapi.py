@@ -84,17 +84,6 @@ CONFIG = schemathesis.Config.from_dict(
             # (an aggregate without a source, a CSV without the column `by` names...).
             "positive_data_acceptance": {"enabled": False},
         },
-        "operations": [
-            {
-                # PATCH /groups/preview is PATCH /groups/{group_id} with the id "preview",
-                # refused with 422 naming group_id; Schemathesis expects a 405 for it.
-                "include-path": ["/api/v1/groups/preview", "/api/v1/notifications/test"],
-                "checks": {
-                    "unsupported_method": {"enabled": False},
-                    "allow_header_conformance": {"enabled": False},
-                },
-            }
-        ],
     }
 )
 schema = schemathesis.openapi.from_dict(_document(), config=CONFIG)

@@ -59,7 +59,7 @@ def rp(admin: Api) -> None:
         ("aggregate=count", "query.aggregate", "needs 'source'"),
         ("source=&aggregate=count", "query.aggregate", "needs 'source'"),
         ("field=v", "query.field", "'field' needs 'source'"),
-        ("limit=0", "query.limit", "between 1 and 10000"),
+        ("limit=0", "query.limit", "greater than or equal to 1"),
         (f"where={APPROVED}", "query.where", "'where' needs 'source'"),
         ("source=rp&where=nope", "query.where", "must be a JSON list of at most 50 filters"),
         ("source=rp&where=%7B%7D", "query.where", "the list: Input should be a valid array"),

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from plaudit.notification.schemas import MAX_FORMULA_LENGTH
+from plaudit.limits import MAX_FORMULA_LENGTH
 from tests.conftest import Api
 from tests.notifications.helpers import firings, formula, give, notify, send, setup
 

@@ -18,8 +18,8 @@ from plaudit.achievement.schemas import (
 )
 from plaudit.engine.preview import preview
 from plaudit.http.deps import Allow, NowDep, SessionDep, SettingsDep, allow
+from plaudit.http.path_params import PathId
 from plaudit.kit.roles import STAFF, Principal, Role
-from plaudit.kit.schemas import TextInt
 
 router = APIRouter(tags=["achievements"])
 Staff = Annotated[Principal, Depends(Allow(*STAFF))]
@@ -53,13 +53,13 @@ def list_achievements(session: SessionDep, active: bool | None = None) -> list[A
 
 
 @router.get("/achievements/{achievement_id}", dependencies=[allow(*STAFF)])
-def get_achievement(achievement_id: TextInt, session: SessionDep) -> AchievementRead:
+def get_achievement(achievement_id: PathId, session: SessionDep) -> AchievementRead:
     return present_one(session, service.get_achievement(session, achievement_id))
 
 
 @router.patch("/achievements/{achievement_id}")
 def update_achievement(
-    achievement_id: TextInt,
+    achievement_id: PathId,
     body: AchievementUpdate,
     session: SessionDep,
     actor: Staff,
@@ -74,7 +74,7 @@ def update_achievement(
 
 @router.delete("/achievements/{achievement_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_achievement(
-    achievement_id: TextInt,
+    achievement_id: PathId,
     session: SessionDep,
     actor: Staff,
     now: NowDep,
@@ -86,7 +86,7 @@ def delete_achievement(
 
 @router.post("/achievements/{achievement_id}/activate")
 def activate_achievement(
-    achievement_id: TextInt, session: SessionDep, actor: Staff, now: NowDep, settings: SettingsDep
+    achievement_id: PathId, session: SessionDep, actor: Staff, now: NowDep, settings: SettingsDep
 ) -> AchievementRead:
     achievement = service.activate_achievement(
         session, achievement_id, actor=actor, now=now, zone=settings.zone
@@ -96,14 +96,14 @@ def activate_achievement(
 
 @router.post("/achievements/{achievement_id}/deactivate")
 def deactivate_achievement(
-    achievement_id: TextInt, session: SessionDep, actor: Staff, now: NowDep
+    achievement_id: PathId, session: SessionDep, actor: Staff, now: NowDep
 ) -> AchievementRead:
     achievement = service.deactivate_achievement(session, achievement_id, actor=actor, now=now)
     return present_one(session, achievement)
 
 
 @router.get("/achievements/{achievement_id}/versions", dependencies=[allow(*STAFF)])
-def list_versions(achievement_id: TextInt, session: SessionDep) -> list[AchievementVersionRead]:
+def list_versions(achievement_id: PathId, session: SessionDep) -> list[AchievementVersionRead]:
     return [
         AchievementVersionRead.model_validate(v)
         for v in service.list_versions(session, achievement_id)
@@ -123,7 +123,7 @@ def list_versions(achievement_id: TextInt, session: SessionDep) -> list[Achievem
     },
 )
 def put_badge(
-    achievement_id: TextInt,
+    achievement_id: PathId,
     request: Request,
     content: Annotated[bytes, Depends(raw_body)],
     session: SessionDep,
@@ -142,7 +142,7 @@ def put_badge(
     response_class=Response,
 )
 def get_badge(
-    achievement_id: TextInt,
+    achievement_id: PathId,
     session: SessionDep,
     viewer: Annotated[Principal, Depends(Allow(Role.admin, Role.manager, Role.member))],
 ) -> Response:
@@ -152,7 +152,7 @@ def get_badge(
 
 @router.post("/achievements/{achievement_id}/preview", dependencies=[allow(*STAFF)])
 def preview_achievement(
-    achievement_id: TextInt, session: SessionDep, settings: SettingsDep, now: NowDep
+    achievement_id: PathId, session: SessionDep, settings: SettingsDep, now: NowDep
 ) -> PreviewRead:
     """Who would qualify now, from the records in the window; writes nothing."""
     achievement = service.get_achievement(session, achievement_id)

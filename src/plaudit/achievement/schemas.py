@@ -14,11 +14,13 @@ from plaudit.kit.schemas import (
     Key,
     Name,
     OutputSchema,
+    StrictId,
     Timestamp,
     not_a_number,
 )
+from plaudit.limits import MAX_AUDIENCE
 from plaudit.periods import Period
-from plaudit.rules.model import Rule
+from plaudit.rules.model import Requirements
 
 Icon = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 Description = Annotated[str, StringConstraints(max_length=2000)]
@@ -52,9 +54,9 @@ class AchievementCreate(InputSchema):
     show_next_to_name: StrictBool = False
     period: Period = Period.none
     effective: EffectiveDates | None = None
-    audience: list[StrictInt] = Field(default_factory=list, max_length=100)
+    audience: list[StrictId] = Field(default_factory=list, max_length=MAX_AUDIENCE)
     repeatable: StrictBool = False
-    requirements: list[list[Rule]] = Field(default_factory=list, max_length=50)
+    requirements: Requirements = Field(default_factory=list)
 
 
 class AchievementUpdate(InputSchema):
@@ -71,9 +73,9 @@ class AchievementUpdate(InputSchema):
     show_next_to_name: StrictBool | None = None
     period: Period | None = None
     effective: EffectiveDates | None = None
-    audience: list[StrictInt] | None = Field(default=None, max_length=100)
+    audience: list[StrictId] | None = Field(default=None, max_length=MAX_AUDIENCE)
     repeatable: StrictBool | None = None
-    requirements: list[list[Rule]] | None = Field(default=None, max_length=50)
+    requirements: Requirements | None = None
 
 
 class EffectiveRead(OutputSchema):

@@ -21,6 +21,7 @@ from plaudit.engine.audiences import member_in_audience
 from plaudit.engine.gate import enter_change
 from plaudit.errors import Conflict, not_found
 from plaudit.kit.roles import Principal, Role
+from plaudit.limits import chunks
 from plaudit.models import Achievement, AchievementBadge, AchievementVersion, Award
 from plaudit.periods import Period
 from plaudit.rules.model import Rule, dump_requirements, parse_requirements
@@ -352,13 +353,13 @@ def badge_for_viewer(
 def has_badge(session: Session, achievement_ids: Sequence[int]) -> set[int]:
     if not achievement_ids:
         return set()
-    return set(
-        session.scalars(
-            select(AchievementBadge.achievement_id).where(
-                AchievementBadge.achievement_id.in_(achievement_ids)
-            )
+    return {
+        found
+        for some in chunks(achievement_ids)
+        for found in session.scalars(
+            select(AchievementBadge.achievement_id).where(AchievementBadge.achievement_id.in_(some))
         )
-    )
+    }
 
 
 def completion_counts(
@@ -367,9 +368,14 @@ def completion_counts(
     """Per achievement: the awards not revoked, and the distinct members who hold them."""
     if not achievement_ids:
         return {}
-    rows = session.execute(
-        select(Award.achievement_id, func.count(Award.id), func.count(distinct(Award.member_id)))
-        .where(Award.achievement_id.in_(achievement_ids), Award.revoked.is_(False))
-        .group_by(Award.achievement_id)
-    )
-    return {achievement_id: (awards, members) for achievement_id, awards, members in rows}
+    return {
+        achievement_id: (awards, members)
+        for some in chunks(achievement_ids)
+        for achievement_id, awards, members in session.execute(
+            select(
+                Award.achievement_id, func.count(Award.id), func.count(distinct(Award.member_id))
+            )
+            .where(Award.achievement_id.in_(some), Award.revoked.is_(False))
+            .group_by(Award.achievement_id)
+        )
+    }

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from plaudit.audit import service
 from plaudit.audit.schemas import AuditEventRead
 from plaudit.http.deps import SessionDep, allow
+from plaudit.http.path_params import PathId
 from plaudit.kit.roles import Role
 from plaudit.kit.schemas import TextInt
 
@@ -19,9 +20,9 @@ router = APIRouter(tags=["audit"])
 def list_audit_events(
     session: SessionDep,
     entity_type: str | None = None,
-    entity_id: TextInt | None = None,
+    entity_id: PathId | None = None,
     action: str | None = None,
-    before_id: TextInt | None = None,
+    before_id: PathId | None = None,
     limit: Annotated[TextInt, Query(ge=1, le=1000)] = 100,
 ) -> list[AuditEventRead]:
     events = service.list_events(

@@ -10,8 +10,8 @@ from plaudit.award import service
 from plaudit.award.presenter import present_award
 from plaudit.award.schemas import AwardGive, AwardListQuery, AwardRead, AwardRevoke
 from plaudit.http.deps import Allow, NowDep, SessionDep, SettingsDep
+from plaudit.http.path_params import PathId
 from plaudit.kit.roles import STAFF, Principal
-from plaudit.kit.schemas import TextInt
 
 router = APIRouter(tags=["awards"])
 Staff = Annotated[Principal, Depends(Allow(*STAFF))]
@@ -19,7 +19,7 @@ Staff = Annotated[Principal, Depends(Allow(*STAFF))]
 
 @router.post("/members/{member_id}/awards", status_code=status.HTTP_201_CREATED)
 def give_award(
-    member_id: TextInt,
+    member_id: PathId,
     body: AwardGive,
     session: SessionDep,
     actor: Staff,
@@ -53,13 +53,13 @@ def list_awards(
 
 
 @router.get("/awards/{award_id}")
-def get_award(award_id: TextInt, session: SessionDep, now: NowDep, _actor: Staff) -> AwardRead:
+def get_award(award_id: PathId, session: SessionDep, now: NowDep, _actor: Staff) -> AwardRead:
     return present_award(service.get_award(session, award_id), now)
 
 
 @router.delete("/awards/{award_id}")
 def revoke_award(
-    award_id: TextInt,
+    award_id: PathId,
     session: SessionDep,
     actor: Staff,
     now: NowDep,

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from plaudit.domain.audience import Audience, MemberFacts, in_any, matching_ids
 from plaudit.errors import not_found
+from plaudit.limits import chunks
 from plaudit.models import Group, Member, Team
 from plaudit.models.group import group_members, group_teams
 
@@ -37,13 +38,20 @@ def member_facts(session: Session, member_ids: Sequence[int] | None = None) -> l
         .outerjoin(Team, Team.id == Member.team_id)
         .order_by(Member.id)
     )
-    if member_ids is not None:
-        query = query.where(Member.id.in_(member_ids))
+    if member_ids is None:
+        rows = list(session.execute(query))
+    else:
+        wanted = sorted(set(member_ids))
+        rows = [
+            r
+            for chunk in chunks(wanted)
+            for r in session.execute(query.where(Member.id.in_(chunk)))
+        ]
     return [
         MemberFacts(
             member_id=r[0], team_id=r[1], role=r[2], team_name=r[3], team_attributes=r[4] or {}
         )
-        for r in session.execute(query)
+        for r in rows
     ]
 
 

@@ -62,6 +62,7 @@ from plaudit.engine.deltas import RecordFacts, TallyKey
 from plaudit.engine.evaluate import active_query, award_due, earned_query
 from plaudit.engine.store import progress_of, read_tally_states
 from plaudit.engine.tally import TallyKind, progress_columns, value_columns, where_clause
+from plaudit.limits import chunks
 from plaudit.models import Award, Member, Record, TallyProgress, TallyValue
 from plaudit.periods import ALL_KEY, Period, period_containing
 from plaudit.rules.model import Aggregate, Operator, Rule
@@ -346,8 +347,21 @@ def _condition(test: _Test, value: ColumnElement[Any]) -> ColumnElement[bool]:
 
 
 def _passing(session: Session, tests: list[_Test]) -> dict[int, set[tuple[int, str]]]:
-    """Touched (member, period) keys of each tested tally whose value passes some test."""
+    """Touched (member, period) keys of each tested tally whose value passes some test.
+
+    The tests of SQL_CHUNK tallies at a time: each binds a few values, and the active
+    achievements reading a source, so their tallies, are not bounded by any input."""
     out: dict[int, set[tuple[int, str]]] = {t.tally_id: set() for t in tests}
+    tally_ids = sorted(out)
+    for some in chunks(tally_ids):
+        chosen = set(some)
+        _passing_into(session, [t for t in tests if t.tally_id in chosen], out)
+    return out
+
+
+def _passing_into(
+    session: Session, tests: list[_Test], out: dict[int, set[tuple[int, str]]]
+) -> None:
     rows_tests = [t for t in tests if t.kind is not TallyKind.VALUES]
     if rows_tests:
         p = TallyProgress.__table__
@@ -391,7 +405,6 @@ def _passing(session: Session, tests: list[_Test]) -> dict[int, set[tuple[int, s
         )
         for t, m, k in session.execute(vquery).all():
             out[t].add((m, k))
-    return out
 
 
 def _any_test(
@@ -463,13 +476,14 @@ def _earned_of_touched(
 ) -> dict[int, dict[tuple[int, str], int]]:
     """Per achievement, the highest completion earned by rule of each (member, period) of
     the touched members."""
-    query = earned_query(
-        Award.achievement_id.in_(achievement_ids),
-        Award.member_id.in_(select(delta.c.member_id).distinct()),
-    )
     out: dict[int, dict[tuple[int, str], int]] = {}
-    for achievement_id, member_id, period_key, completion in session.execute(query).all():
-        out.setdefault(achievement_id, {})[(member_id, period_key)] = completion or 0
+    for some in chunks(achievement_ids):
+        query = earned_query(
+            Award.achievement_id.in_(some),
+            Award.member_id.in_(select(delta.c.member_id).distinct()),
+        )
+        for achievement_id, member_id, period_key, completion in session.execute(query).all():
+            out.setdefault(achievement_id, {})[(member_id, period_key)] = completion or 0
     return out
 
 

@@ -9,7 +9,7 @@ one record); that is when the achievement is evaluated for it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, cast
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from plaudit.db.upsert import insert_for_dialect
 from plaudit.engine.deltas import DeltaBatch, TallyKey
+from plaudit.limits import chunks
 from plaudit.models import AchievementTally, TallyProgress, TallyValue
 
 _TALLY_KEY = ["tally_id", "member_id", "period_key"]
@@ -119,22 +120,19 @@ ProgressState = dict[tuple[int, str], dict[str, SlotState]]
 TallyStates = dict[TallyKey, SlotState]
 
 
-def _chunks(items: list[Any], size: int = 500) -> Iterator[list[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def read_tally_states(session: Session, keys: Iterable[TallyKey]) -> TallyStates:
     """The state of each (tally, member, period) key that has one, in two queries per chunk
-    of members (a superset is read by tally, member and period sets, then trimmed)."""
+    of tallies, periods and members (a superset is read by tally, member and period sets,
+    then trimmed): each query binds at most 3 * SQL_CHUNK ids, whatever the batch."""
     wanted = set(keys)
     out: TallyStates = {}
     if not wanted:
         return out
-    tallies = sorted({t for t, _, _ in wanted})
-    periods = sorted({p for _, _, p in wanted})
-    for members in _chunks(sorted({m for _, m, _ in wanted})):
-        _read_into(session, out, wanted, tallies, members, periods)
+    members = sorted({m for _, m, _ in wanted})
+    for tallies in chunks(sorted({t for t, _, _ in wanted})):
+        for periods in chunks(sorted({p for _, _, p in wanted})):
+            for some in chunks(members):
+                _read_into(session, out, wanted, list(tallies), list(some), list(periods))
     return out
 
 
@@ -143,10 +141,10 @@ def read_member_tallies(
 ) -> TallyStates:
     """Every period's state of the tallies for the members."""
     out: TallyStates = {}
-    tallies = sorted(set(tally_ids))
-    if tallies:
-        for members in _chunks(sorted(set(member_ids))):
-            _read_into(session, out, None, tallies, members, None)
+    members = sorted(set(member_ids))
+    for tallies in chunks(sorted(set(tally_ids))):
+        for some in chunks(members):
+            _read_into(session, out, None, list(tallies), list(some), None)
     return out
 
 
@@ -220,8 +218,14 @@ def read_whole_tallies(
     out: TallyStates = {}
     ids = sorted(set(tally_ids))
     period_list = None if periods is None else sorted(set(periods))
-    if ids and period_list != []:
-        _read_into(session, out, None, ids, None, period_list)
+    if period_list == []:
+        return out
+    for tallies in chunks(ids):
+        if period_list is None:
+            _read_into(session, out, None, list(tallies), None, None)
+        else:
+            for periods in chunks(period_list):
+                _read_into(session, out, None, list(tallies), None, list(periods))
     return out
 
 

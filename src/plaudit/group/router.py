@@ -10,8 +10,8 @@ from plaudit.engine.reevaluate import audience_members, reevaluate_group
 from plaudit.group import service
 from plaudit.group.schemas import GroupCreate, GroupMembers, GroupPreview, GroupRead, GroupUpdate
 from plaudit.http.deps import NowDep, SessionDep, SettingsDep, allow
+from plaudit.http.path_params import PathId
 from plaudit.kit.roles import Role
-from plaudit.kit.schemas import TextInt
 
 router = APIRouter(tags=["groups"], dependencies=[allow(Role.admin, Role.manager)])
 
@@ -27,13 +27,13 @@ def list_groups(session: SessionDep) -> list[GroupRead]:
 
 
 @router.get("/groups/{group_id}")
-def get_group(group_id: TextInt, session: SessionDep) -> GroupRead:
+def get_group(group_id: PathId, session: SessionDep) -> GroupRead:
     return service.read_group(session, service.get_group(session, group_id))
 
 
 @router.patch("/groups/{group_id}")
 def update_group(
-    group_id: TextInt, body: GroupUpdate, session: SessionDep, now: NowDep, settings: SettingsDep
+    group_id: PathId, body: GroupUpdate, session: SessionDep, now: NowDep, settings: SettingsDep
 ) -> GroupRead:
     # Members the group admits now may already qualify for achievements it is the audience of.
     audience_change = bool(body.model_fields_set & {"team_ids", "member_ids", "conditions"})
@@ -48,13 +48,13 @@ def update_group(
 
 
 @router.delete("/groups/{group_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_group(group_id: TextInt, session: SessionDep) -> Response:
+def delete_group(group_id: PathId, session: SessionDep) -> Response:
     service.delete_group(session, group_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/groups/{group_id}/members")
-def group_members(group_id: TextInt, session: SessionDep) -> GroupMembers:
+def group_members(group_id: PathId, session: SessionDep) -> GroupMembers:
     ids = group_member_ids(session, group_id)
     return GroupMembers(count=len(ids), member_ids=ids)
 

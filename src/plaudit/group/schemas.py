@@ -4,13 +4,24 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import Field, StrictInt, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from plaudit.domain.audience import ConditionOp
-from plaudit.kit.schemas import InputSchema, Name, OutputSchema, Timestamp
+from plaudit.kit.schemas import InputSchema, Name, OutputSchema, StrictId, Timestamp
+from plaudit.limits import (
+    MAX_FILTER_TEXT,
+    MAX_GROUP_CONDITIONS,
+    MAX_GROUP_MEMBERS,
+    MAX_GROUP_TEAMS,
+    MAX_LIST_VALUES,
+)
 
 ConditionAttribute = Annotated[
-    str, StringConstraints(pattern=r"^(team\.name|member\.role|team\.attributes\.[A-Za-z0-9_.-]+)$")
+    str,
+    StringConstraints(
+        max_length=200,
+        pattern=r"^(team\.name|member\.role|team\.attributes\.[A-Za-z0-9_.-]+)$",
+    ),
 ]
 
 
@@ -28,6 +39,11 @@ class Condition(InputSchema):
         if self.op in (ConditionOp.in_, ConditionOp.not_in):
             if not isinstance(self.value, list) or not self.value:
                 raise ValueError(f"op '{self.op}' needs a non-empty list as value")
+            if len(self.value) > MAX_LIST_VALUES:
+                raise ValueError(
+                    f"op '{self.op}' takes at most {MAX_LIST_VALUES} values (MAX_LIST_VALUES), "
+                    f"got {len(self.value)}"
+                )
         elif self.op == ConditionOp.exists:
             if self.value is None:
                 self.value = True
@@ -35,27 +51,37 @@ class Condition(InputSchema):
                 raise ValueError("op 'exists' takes true or false as value")
         elif self.value is None or isinstance(self.value, list | dict):
             raise ValueError(f"op '{self.op}' needs a single value")
+        texts = self.value if isinstance(self.value, list) else [self.value]
+        if any(isinstance(t, str) and len(t) > MAX_FILTER_TEXT for t in texts):
+            raise ValueError(
+                f"a text value is longer than {MAX_FILTER_TEXT} characters (MAX_FILTER_TEXT)"
+            )
         return self
+
+
+TeamIds = Annotated[list[StrictId], Field(max_length=MAX_GROUP_TEAMS)]
+MemberIds = Annotated[list[StrictId], Field(max_length=MAX_GROUP_MEMBERS)]
+Conditions = Annotated[list[Condition], Field(max_length=MAX_GROUP_CONDITIONS)]
 
 
 class GroupCreate(InputSchema):
     name: Name
-    team_ids: list[StrictInt] = Field(default_factory=list)
-    member_ids: list[StrictInt] = Field(default_factory=list)
-    conditions: list[Condition] = Field(default_factory=list)
+    team_ids: TeamIds = Field(default_factory=list)
+    member_ids: MemberIds = Field(default_factory=list)
+    conditions: Conditions = Field(default_factory=list)
 
 
 class GroupUpdate(InputSchema):
     name: Name | None = None
-    team_ids: list[StrictInt] | None = None
-    member_ids: list[StrictInt] | None = None
-    conditions: list[Condition] | None = None
+    team_ids: TeamIds | None = None
+    member_ids: MemberIds | None = None
+    conditions: Conditions | None = None
 
 
 class GroupPreview(InputSchema):
-    team_ids: list[StrictInt] = Field(default_factory=list)
-    member_ids: list[StrictInt] = Field(default_factory=list)
-    conditions: list[Condition] = Field(default_factory=list)
+    team_ids: TeamIds = Field(default_factory=list)
+    member_ids: MemberIds = Field(default_factory=list)
+    conditions: Conditions = Field(default_factory=list)
 
 
 class GroupRead(OutputSchema):

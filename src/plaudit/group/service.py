@@ -11,6 +11,7 @@ from plaudit.engine.gate import enter_change
 from plaudit.engine.generation import bump_generation
 from plaudit.errors import Conflict, InvalidInput, not_found
 from plaudit.group.schemas import GroupCreate, GroupPreview, GroupRead, GroupUpdate
+from plaudit.limits import chunks
 from plaudit.models import Achievement, Group, Member, Team
 from plaudit.models.group import group_members, group_teams
 
@@ -27,7 +28,12 @@ def _check_ids(
 ) -> None:
     if not ids:
         return
-    found = set(session.scalars(select(model.id).where(model.id.in_(ids))).all())
+    wanted = sorted(set(ids))
+    found = {
+        found_id
+        for chunk in chunks(wanted)
+        for found_id in session.scalars(select(model.id).where(model.id.in_(chunk)))
+    }
     missing = sorted(set(ids) - found)
     if missing:
         kind = "team" if model is Team else "member"

@@ -87,14 +87,34 @@ async def _on_plaudit_error(_request: Request, exc: Exception) -> JSONResponse:
                 "code": exc.code,
             }
         ]
+    if errors is None and exc.status in (400, 422):
+        # Bad input always names where it is: the request as a whole when no field is known.
+        errors = [{"loc": ["request"], "field": "request", "message": exc.detail, "code": exc.code}]
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
     return problem(
         exc.status, exc.detail, code=exc.code, errors=errors, title=exc.title, headers=headers
     )
 
 
-async def _on_validation_error(_request: Request, exc: Exception) -> JSONResponse:
+def _literal_path_methods(request: Request) -> set[str] | None:
+    """The methods of the route whose path is exactly the request's (no parameters), or None
+    when there is none. `PATCH /groups/preview` reaches `PATCH /groups/{group_id}` with the
+    id "preview", but the path names the preview route, which has no PATCH: a 405."""
+    operations = request.app.openapi().get("paths", {}).get(request.scope["path"])
+    if operations is None:
+        return None
+    return {method.upper() for method in operations if method in HTTP_METHODS}
+
+
+async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    methods = _literal_path_methods(request)
+    if methods is not None and request.method not in methods:
+        return problem(
+            405,
+            f"{request.method} is not a method of {request.scope['path']}",
+            headers={"Allow": ", ".join(sorted(methods))},
+        )
     errors = _validation_errors(exc)
     if any(e["code"] == "json_invalid" for e in errors):
         return problem(
@@ -124,6 +144,9 @@ def _allowed_methods(request: Request) -> str:
     has every API route). Starlette's 405 names only the methods of the first route it tried
     (GET of /teams/{team_id}, not PATCH), and `Allow` must list them all (RFC 9110)."""
     path = request.scope["path"]
+    literal = _literal_path_methods(request)
+    if literal is not None:  # /groups/preview is that route's path, not a group's id
+        return ", ".join(sorted(literal))
     methods = {
         method.upper()
         for template, operations in request.app.openapi().get("paths", {}).items()
@@ -158,12 +181,12 @@ async def _on_out_of_range(_request: Request, exc: Exception) -> JSONResponse:
     # Backstop for values the database cannot hold (an id of 2**70 in a path, a NUL character
     # in a path or query on PostgreSQL): bad input, not a crash.
     logger.info("value out of range answered as 422: %s", exc)
-    return problem(
-        422,
+    detail = (
         "A value in the request cannot be stored or looked up by the database (a number out "
-        "of range, or a character it does not accept); nothing was changed.",
-        code="out_of_range",
+        "of range, or a character it does not accept); nothing was changed."
     )
+    errors = [{"loc": ["request"], "field": "request", "message": detail, "code": "out_of_range"}]
+    return problem(422, detail, code="out_of_range", errors=errors)
 
 
 async def _on_operational_error(_request: Request, exc: Exception) -> JSONResponse:

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, status
 
 from plaudit.http.deps import Allow, NowDep, SessionDep, allow
+from plaudit.http.path_params import PathId
 from plaudit.identity import service
 from plaudit.identity.schemas import (
     TokenCreate,
@@ -17,7 +18,6 @@ from plaudit.identity.schemas import (
     UserUpdate,
 )
 from plaudit.kit.roles import Principal, Role
-from plaudit.kit.schemas import TextInt
 
 router = APIRouter(tags=["identity"], dependencies=[allow(Role.admin)])
 Admin = Annotated[Principal, Depends(Allow(Role.admin))]
@@ -37,7 +37,7 @@ def list_tokens(session: SessionDep) -> list[TokenRead]:
 
 
 @router.delete("/tokens/{token_id}")
-def revoke_token(token_id: TextInt, session: SessionDep, now: NowDep) -> TokenRead:
+def revoke_token(token_id: PathId, session: SessionDep, now: NowDep) -> TokenRead:
     return TokenRead.model_validate(service.revoke_token(session, token_id, now=now))
 
 
@@ -52,13 +52,13 @@ def list_users(session: SessionDep) -> list[UserRead]:
 
 
 @router.get("/users/{user_id}")
-def get_user(user_id: TextInt, session: SessionDep) -> UserRead:
+def get_user(user_id: PathId, session: SessionDep) -> UserRead:
     return UserRead.model_validate(service.get_user(session, user_id))
 
 
 @router.patch("/users/{user_id}")
 def update_user(
-    user_id: TextInt, body: UserUpdate, session: SessionDep, actor: Admin, now: NowDep
+    user_id: PathId, body: UserUpdate, session: SessionDep, actor: Admin, now: NowDep
 ) -> UserRead:
     """Change a user's role, member, password or active state (`active: false` ends their
     sessions and refuses sign-in; a new password ends their other sessions)."""

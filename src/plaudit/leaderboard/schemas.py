@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Annotated, Any
+from typing import Any
 
 from pydantic import Field, TypeAdapter, ValidationError, ValidationInfo, field_validator
 
@@ -17,13 +17,11 @@ from plaudit.kit.schemas import (
     unstorable,
 )
 from plaudit.leaderboard.measure import aggregate_for, field_for, where_needs_source
+from plaudit.limits import MAX_FILTERS, MAX_LEADERBOARD_WHERE
 from plaudit.periods import Period
-from plaudit.rules.model import Aggregate, Filter
+from plaudit.rules.model import Aggregate, Filter, Filters
 
-MAX_FILTERS = 50
-_FILTERS: TypeAdapter[list[Filter]] = TypeAdapter(
-    Annotated[list[Filter], Field(max_length=MAX_FILTERS)]
-)
+_FILTERS: TypeAdapter[list[Filter]] = TypeAdapter(Filters)
 
 
 class LeaderboardQuery(InputSchema):
@@ -33,7 +31,7 @@ class LeaderboardQuery(InputSchema):
     `aggregate`, `field` or `where`."""
 
     period: Period = Period.month
-    team_id: TextInt | None = None
+    team_id: Id | None = None
     at: Instant | None = None
     board: Id | None = Field(
         default=None,
@@ -47,11 +45,12 @@ class LeaderboardQuery(InputSchema):
     where: str | None = Field(
         default=None,
         validate_default=True,
+        max_length=MAX_LEADERBOARD_WHERE,
         description="The records the measure counts, as a JSON list of filters like a rule's "
         '`where`, e.g. `[{"field":"status","op":"eq","value":"Approved"}]` (URL-encoded); '
         "all of them must hold. Needs `source`; left out, every record of the source counts.",
     )
-    limit: TextInt = 100
+    limit: TextInt = Field(default=100, ge=1, le=10_000)
 
     @field_validator("source", "field", "where", mode="before")
     @classmethod
@@ -114,13 +113,6 @@ class LeaderboardQuery(InputSchema):
     def filters(self) -> list[Filter]:
         """The filters of `where` (none when it is left out), parsed once."""
         return [] if self.where is None else _FILTERS.validate_json(self.where)
-
-    @field_validator("limit")
-    @classmethod
-    def _limit_in_range(cls, limit: int) -> int:
-        if not 1 <= limit <= 10_000:
-            raise ValueError("limit must be between 1 and 10000")
-        return limit
 
 
 def _not_with_board(name: str, value: object, info: ValidationInfo) -> None:

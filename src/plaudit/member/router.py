@@ -10,8 +10,8 @@ from plaudit.engine.gate import enter_change
 from plaudit.engine.reevaluate import reevaluate_members
 from plaudit.errors import Forbidden
 from plaudit.http.deps import Allow, NowDep, SessionDep, SettingsDep, allow
+from plaudit.http.path_params import PathId
 from plaudit.kit.roles import Principal, Role
-from plaudit.kit.schemas import TextInt
 from plaudit.member import service
 from plaudit.member.schemas import MemberCreate, MemberRead, MemberUpdate
 
@@ -24,13 +24,13 @@ def create_member(body: MemberCreate, session: SessionDep) -> MemberRead:
 
 
 @router.get("/members", dependencies=[allow(Role.admin, Role.manager)])
-def list_members(session: SessionDep, team_id: TextInt | None = None) -> list[MemberRead]:
+def list_members(session: SessionDep, team_id: PathId | None = None) -> list[MemberRead]:
     return [MemberRead.model_validate(m) for m in service.list_members(session, team_id=team_id)]
 
 
 @router.get("/members/{member_id}")
 def get_member(
-    member_id: TextInt,
+    member_id: PathId,
     session: SessionDep,
     principal: Annotated[Principal, Depends(Allow(Role.admin, Role.manager, Role.member))],
 ) -> MemberRead:
@@ -41,7 +41,7 @@ def get_member(
 
 @router.patch("/members/{member_id}", dependencies=[allow(Role.admin)])
 def update_member(
-    member_id: TextInt, body: MemberUpdate, session: SessionDep, now: NowDep, settings: SettingsDep
+    member_id: PathId, body: MemberUpdate, session: SessionDep, now: NowDep, settings: SettingsDep
 ) -> MemberRead:
     # A new team or role may put the member in an audience, and a member made active again
     # may qualify for anything: award what their progress already makes due.

@@ -21,6 +21,7 @@ from plaudit.notification.definition import (
     CompiledNotification,
     compile_trigger,
 )
+from plaudit.rules.model import STORED
 
 logger = logging.getLogger(__name__)
 
@@ -32,8 +33,8 @@ def notifications_reading(session: Session, source_key: str) -> list[CompiledNot
 
 
 def compile_notification(session: Session, row: Notification) -> CompiledNotification:
-    trigger = TRIGGER_ADAPTER.validate_python(row.trigger)
-    action = ACTION_ADAPTER.validate_python(row.action)
+    trigger = TRIGGER_ADAPTER.validate_python(row.trigger, context=STORED)
+    action = ACTION_ADAPTER.validate_python(row.action, context=STORED)
     return compile_trigger(session, row.id, row.name, trigger, action)
 
 

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from plaudit.db.locking import lock_decision
 from plaudit.engine.apply import Change
 from plaudit.engine.deltas import RecordFacts
+from plaudit.limits import chunks
 from plaudit.models import NotificationFiring
 from plaudit.notification.active import notifications_reading
 from plaudit.notification.aggregates import (
@@ -181,14 +182,18 @@ def _already_fired(
         return set()
     members = sorted({m for m, _ in keys})
     periods = sorted({p for _, p in keys})
-    rows = session.execute(
-        select(NotificationFiring.member_id, NotificationFiring.period_key).where(
-            NotificationFiring.notification_id == notification_id,
-            NotificationFiring.member_id.in_(members),
-            NotificationFiring.period_key.in_(periods),
-        )
-    )
-    return {(m, p) for m, p in rows if p is not None}
+    fired: set[tuple[int, str]] = set()
+    for some_members in chunks(members):
+        for some_periods in chunks(periods):
+            rows = session.execute(
+                select(NotificationFiring.member_id, NotificationFiring.period_key).where(
+                    NotificationFiring.notification_id == notification_id,
+                    NotificationFiring.member_id.in_(some_members),
+                    NotificationFiring.period_key.in_(some_periods),
+                )
+            )
+            fired.update((m, p) for m, p in rows if p is not None)
+    return fired
 
 
 def _check_crossing(

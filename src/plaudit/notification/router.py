@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Depends, Query, Response, status
 
 from plaudit.http.deps import Allow, NowDep, SessionDep, SettingsDep
+from plaudit.http.path_params import PathId
 from plaudit.kit.roles import STAFF, Principal
 from plaudit.kit.schemas import Id, TextInt
 from plaudit.notification import outbox, service
@@ -72,14 +73,14 @@ def dry_run_unsaved_notification(
 
 @router.get("/notifications/{notification_id}")
 def get_notification(
-    notification_id: TextInt, session: SessionDep, _actor: Staff
+    notification_id: PathId, session: SessionDep, _actor: Staff
 ) -> NotificationRead:
     return present_notification(service.get_notification(session, notification_id))
 
 
 @router.patch("/notifications/{notification_id}")
 def update_notification(
-    notification_id: TextInt,
+    notification_id: PathId,
     body: NotificationUpdate,
     session: SessionDep,
     actor: Staff,
@@ -99,7 +100,7 @@ def update_notification(
 
 @router.delete("/notifications/{notification_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_notification(
-    notification_id: TextInt, session: SessionDep, actor: Staff, now: NowDep
+    notification_id: PathId, session: SessionDep, actor: Staff, now: NowDep
 ) -> Response:
     service.delete_notification(session, notification_id, actor=actor, now=now)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -107,7 +108,7 @@ def delete_notification(
 
 @router.post("/notifications/{notification_id}/activate")
 def activate_notification(
-    notification_id: TextInt, session: SessionDep, actor: Staff, now: NowDep
+    notification_id: PathId, session: SessionDep, actor: Staff, now: NowDep
 ) -> NotificationRead:
     notification = service.set_active(session, notification_id, True, actor=actor, now=now)
     return present_notification(notification)
@@ -115,7 +116,7 @@ def activate_notification(
 
 @router.post("/notifications/{notification_id}/deactivate")
 def deactivate_notification(
-    notification_id: TextInt, session: SessionDep, actor: Staff, now: NowDep
+    notification_id: PathId, session: SessionDep, actor: Staff, now: NowDep
 ) -> NotificationRead:
     notification = service.set_active(session, notification_id, False, actor=actor, now=now)
     return present_notification(notification)
@@ -123,7 +124,7 @@ def deactivate_notification(
 
 @router.post("/notifications/{notification_id}/test")
 def dry_run_notification(
-    notification_id: TextInt,
+    notification_id: PathId,
     session: SessionDep,
     _actor: Staff,
     now: NowDep,
@@ -138,7 +139,7 @@ def dry_run_notification(
 
 @router.get("/notifications/{notification_id}/firings")
 def list_firings(
-    notification_id: TextInt,
+    notification_id: PathId,
     session: SessionDep,
     _actor: Staff,
     member_id: Id | None = None,
@@ -154,7 +155,7 @@ def list_firings(
 
 @router.get("/notifications/{notification_id}/deliveries")
 def list_deliveries(
-    notification_id: TextInt,
+    notification_id: PathId,
     session: SessionDep,
     _actor: Staff,
     status: DeliveryStatus | None = None,
@@ -170,7 +171,7 @@ def list_deliveries(
 
 
 @router.post("/deliveries/{delivery_id}/retry")
-def retry_delivery(delivery_id: TextInt, session: SessionDep, _actor: Staff) -> DeliveryRead:
+def retry_delivery(delivery_id: PathId, session: SessionDep, _actor: Staff) -> DeliveryRead:
     """Send a failed delivery again, with a fresh set of attempts."""
     delivery = outbox.retry_delivery(session, delivery_id)
     return present_deliveries(session, [delivery])[0]

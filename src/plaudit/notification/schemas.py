@@ -17,11 +17,10 @@ from pydantic import (
 
 from plaudit.kit.schemas import InputSchema, Instant, Name, OutputSchema, StrictId, Timestamp
 from plaudit.kit.url_policy import UrlRefused, split_url
+from plaudit.limits import MAX_FORMULA_LENGTH
 from plaudit.notification.formula import FormulaOperator
 from plaudit.periods import Period
-from plaudit.rules.model import Filter
-
-MAX_FORMULA_LENGTH = 2000
+from plaudit.rules.model import Filters
 
 
 class _Part(BaseModel):
@@ -46,7 +45,7 @@ class RecordTrigger(_Part):
         min_length=1,
         max_length=2,
     )
-    where: list[Filter] = Field(default_factory=list, max_length=50)
+    where: Filters = Field(default_factory=list)
 
     @field_validator("events")
     @classmethod

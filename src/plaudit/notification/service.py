@@ -43,6 +43,7 @@ from plaudit.notification.schemas import (
     WebhookAction,
 )
 from plaudit.notification.webhook import new_secret
+from plaudit.rules.model import STORED
 
 
 @dataclass(frozen=True)
@@ -128,8 +129,8 @@ def update_notification(
 ) -> tuple[Notification, str | None]:
     """Returns the notification and its webhook secret if this change set a new one."""
     notification = get_notification(session, notification_id)
-    trigger = data.trigger or TRIGGER_ADAPTER.validate_python(notification.trigger)
-    action = data.action or ACTION_ADAPTER.validate_python(notification.action)
+    trigger = data.trigger or TRIGGER_ADAPTER.validate_python(notification.trigger, context=STORED)
+    action = data.action or ACTION_ADAPTER.validate_python(notification.action, context=STORED)
     name = data.name or notification.name
     if data.action is not None:
         check_action(session, data.action, guard.url_policy)

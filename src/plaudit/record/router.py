@@ -58,7 +58,9 @@ def parse_records(
     """One record, or {records: [...]}: the records that parse, the errors of the others,
     and the valid parts of those others (for the checks only the database can make)."""
     if not isinstance(body, dict):
-        raise InvalidInput(detail='The body must be a record object or {"records": [...]}.')
+        raise InvalidInput(
+            detail='The body must be a record object or {"records": [...]}.', field="body"
+        )
     batch = body.get("records") if set(body) == {"records"} else None
     raw_items = batch if batch is not None else [body]
     if not isinstance(raw_items, list) or not raw_items:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from pydantic import Field, StringConstraints, field_validator
 
 from plaudit.kit.schemas import InputSchema, Key, Name, OutputSchema, Timestamp
-from plaudit.rules.model import FieldType, Filter
+from plaudit.rules.model import FieldType, Filter, Filters
 
 FieldName = Annotated[
     str, StringConstraints(min_length=1, max_length=100, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -19,7 +19,7 @@ class SourceField(InputSchema):
     type: FieldType
 
 
-DefaultWhere = Annotated[list[Filter], Field(max_length=50)]
+DefaultWhere = Filters
 """Filters a new rule over the source starts with in the rule builder: a starting point that
 the admin can change, never applied to a rule silently (API rules say what they filter)."""
 

@@ -7,8 +7,8 @@ from fastapi import APIRouter, status
 from plaudit.engine.gate import enter_change
 from plaudit.engine.reevaluate import reevaluate_team
 from plaudit.http.deps import NowDep, SessionDep, SettingsDep, allow
+from plaudit.http.path_params import PathId
 from plaudit.kit.roles import Role
-from plaudit.kit.schemas import TextInt
 from plaudit.team import service
 from plaudit.team.schemas import TeamCreate, TeamRead, TeamUpdate
 
@@ -26,13 +26,13 @@ def list_teams(session: SessionDep) -> list[TeamRead]:
 
 
 @router.get("/teams/{team_id}", dependencies=[allow(Role.admin, Role.manager)])
-def get_team(team_id: TextInt, session: SessionDep) -> TeamRead:
+def get_team(team_id: PathId, session: SessionDep) -> TeamRead:
     return TeamRead.model_validate(service.get_team(session, team_id))
 
 
 @router.patch("/teams/{team_id}", dependencies=[allow(Role.admin)])
 def update_team(
-    team_id: TextInt, body: TeamUpdate, session: SessionDep, now: NowDep, settings: SettingsDep
+    team_id: PathId, body: TeamUpdate, session: SessionDep, now: NowDep, settings: SettingsDep
 ) -> TeamRead:
     # Group conditions read the team's name and attributes: its members may have joined one.
     audience_change = bool(body.model_fields_set & {"name", "attributes"})

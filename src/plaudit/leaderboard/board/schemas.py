@@ -9,7 +9,7 @@ from pydantic import Field, StrictBool, StringConstraints, ValidationInfo, field
 
 from plaudit.kit.schemas import InputSchema, Name, OutputSchema, StrictId, Timestamp
 from plaudit.leaderboard.measure import aggregate_for, field_for
-from plaudit.leaderboard.schemas import MAX_FILTERS
+from plaudit.limits import MAX_FILTERS
 from plaudit.periods import Period
 from plaudit.rules.model import Aggregate, Filter
 
