@@ -31,7 +31,7 @@ from plaudit.db.engine import build_engine
 from plaudit.db.migrate import upgrade
 from tests import hypothesis_profiles
 
-pytest_plugins = ["tests.durations_by_dir"]
+pytest_plugins = ["tests.durations_by_dir", "tests.xdist_groups"]
 
 hypothesis_profiles.load()
 
