@@ -73,6 +73,11 @@ SERIAL_DIRECTORIES = ("concurrency",)
 """Every test under tests/<one of these>/ is `serial` without saying so (races, load)."""
 
 
+def in_serial_directory(path: Path) -> bool:
+    tests_root = Path(__file__).resolve().parent
+    return any(path.resolve().is_relative_to(tests_root / name) for name in SERIAL_DIRECTORIES)
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """`@pytest.mark.serial` tests all run on one xdist worker, one after the other.
@@ -82,10 +87,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     exhaust connections. `--dist loadgroup` (pyproject addopts) sends every test of one
     `xdist_group` to the same worker; this runs before xdist reads the groups.
     """
-    tests_root = Path(__file__).resolve().parent
-    serial_roots = [tests_root / name for name in SERIAL_DIRECTORIES]
     for item in items:
-        if any(item.path.resolve().is_relative_to(root) for root in serial_roots):
+        if in_serial_directory(item.path):
             item.add_marker(pytest.mark.serial)
         if item.get_closest_marker("serial") is not None:
             item.add_marker(pytest.mark.xdist_group("serial"))

@@ -87,8 +87,7 @@ def main(argv: list[str]) -> int:
         return 2
     root = ElementTree.parse(argv[0]).getroot()
     cases = [
-        (case.get("classname", ""), float(case.get("time", "0")))
-        for case in root.iter("testcase")
+        (case.get("classname", ""), float(case.get("time", "0"))) for case in root.iter("testcase")
     ]
     write_table(from_junit(cases), print)
     return 0
