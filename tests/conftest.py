@@ -3,6 +3,10 @@
 PostgreSQL comes from PLAUDIT_TEST_POSTGRES_URL (scripts/test sets it, starting a throwaway
 server when none is running). When it is missing or unreachable the PostgreSQL tests FAIL:
 they are never skipped into green.
+
+The suite runs in parallel (pytest-xdist, docs/development.md): every session-scoped resource
+here is private to its pytest process, so each worker has its own PostgreSQL database, its own
+SQLite files (under its own tmp_path_factory directory) and its own ports (port 0 everywhere).
 """
 
 from __future__ import annotations
@@ -25,6 +29,11 @@ from plaudit.config import Settings
 from plaudit.db.base import Base
 from plaudit.db.engine import build_engine
 from plaudit.db.migrate import upgrade
+from tests import hypothesis_profiles
+
+pytest_plugins = ["tests.durations_by_dir", "tests.xdist_groups"]
+
+hypothesis_profiles.load()
 
 ADMIN_TOKEN = "test-admin-token"
 BACKENDS = ["sqlite", "postgresql"]
@@ -58,6 +67,31 @@ def private_postgres_database(server_url: str) -> Iterator[str]:
         with admin_engine.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin_engine.dispose()
+
+
+SERIAL_DIRECTORIES = ("concurrency",)
+"""Every test under tests/<one of these>/ is `serial` without saying so (races, load)."""
+
+
+def in_serial_directory(path: Path) -> bool:
+    tests_root = Path(__file__).resolve().parent
+    return any(path.resolve().is_relative_to(tests_root / name) for name in SERIAL_DIRECTORIES)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`@pytest.mark.serial` tests all run on one xdist worker, one after the other.
+
+    They are the ones that load the machine or the database server (races with many
+    connections, load tests, benchmarks): run side by side they would slow each other down and
+    exhaust connections. `--dist loadgroup` (pyproject addopts) sends every test of one
+    `xdist_group` to the same worker; this runs before xdist reads the groups.
+    """
+    for item in items:
+        if in_serial_directory(item.path):
+            item.add_marker(pytest.mark.serial)
+        if item.get_closest_marker("serial") is not None:
+            item.add_marker(pytest.mark.xdist_group("serial"))
 
 
 @pytest.hookimpl(tryfirst=True)

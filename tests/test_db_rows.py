@@ -18,6 +18,7 @@ from sqlalchemy.types import TypeDecorator
 from plaudit.db.engine import PAGE_CACHE_KIB, WAL_SIZE_LIMIT_BYTES, build_engine
 from plaudit.db.rows import insert_many
 from plaudit.db.types import JSONType, UTCDateTime
+from tests.hypothesis_profiles import examples
 
 _meta = MetaData()
 _probe = Table(
@@ -61,7 +62,9 @@ _RAW = {
 
 
 @settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(25),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(rows=st.lists(row, min_size=1, max_size=20))
 def test_insert_many_stores_what_executemany_stores(
@@ -110,7 +113,7 @@ def _generic_bind(dialect: Any) -> Any:
     return TypeDecorator.bind_processor(UTCDateTime().dialect_impl(dialect), dialect)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     st.datetimes(
         min_value=datetime(1, 1, 2),  # noqa: DTZ001

@@ -20,6 +20,7 @@ from plaudit.periods import (
     previous_window,
     start_of_local_day,
 )
+from tests.hypothesis_profiles import examples
 
 BERLIN = ZoneInfo("Europe/Berlin")
 SYDNEY = ZoneInfo("Australia/Sydney")
@@ -472,7 +473,7 @@ def cases(draw: st.DrawFn) -> tuple[datetime, Period, ZoneInfo]:
     return instant.astimezone(shown_in), period, zone
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(cases())
 def test_properties(case: tuple[datetime, Period, ZoneInfo]) -> None:
     instant, period, zone = case
@@ -505,13 +506,13 @@ def test_properties(case: tuple[datetime, Period, ZoneInfo]) -> None:
     assert oracle_window(instant, period, zone) == w
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.dates(date(1990, 1, 1), date(2060, 12, 31)), st.sampled_from(ZONES))
 def test_start_of_local_day_matches_oracle(day: date, zone: ZoneInfo) -> None:
     assert start_of_local_day(day, zone) == oracle_start_of_day(day, zone)
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(cases())
 def test_previous_window_ends_where_the_current_one_starts(
     case: tuple[datetime, Period, ZoneInfo],

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import Api
+from tests.hypothesis_profiles import examples
 
 HUGE = 2**70
 JSON = {"Content-Type": "application/json"}
@@ -898,7 +899,9 @@ def test_random_bodies_never_crash(admin: Api, path: str) -> None:
     url = path.replace("{m}", str(seed(admin)["member"]["id"]))
 
     @settings(
-        max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+        max_examples=examples(40),
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
     )
     @given(body=st.dictionaries(st.sampled_from(FIELDS), json_values, max_size=6) | json_values)
     def post(body: Any) -> None:
@@ -916,7 +919,9 @@ def test_random_patches_never_crash(admin: Api, path: str) -> None:
     url = path.format(t=made["team"]["id"], m=made["member"]["id"], a=aid)
 
     @settings(
-        max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+        max_examples=examples(30),
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
     )
     @given(body=st.dictionaries(st.sampled_from(FIELDS), json_values, max_size=4))
     def patch(body: Any) -> None:
@@ -929,7 +934,9 @@ def test_random_bytes_never_crash(admin: Api) -> None:
     seed(admin)
 
     @settings(
-        max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+        max_examples=examples(40),
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
     )
     @given(
         raw=st.binary(max_size=64) | st.text(max_size=64).map(str.encode),

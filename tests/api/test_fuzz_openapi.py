@@ -34,6 +34,7 @@ from plaudit.clock import FixedClock
 from plaudit.config import Settings
 from tests.api.fuzz_world import Ids, fingerprint, seed
 from tests.conftest import ADMIN_TOKEN, Api, _truncate_all
+from tests.hypothesis_profiles import examples
 
 
 class Target:
@@ -165,13 +166,14 @@ def exercise(case: Any, engine: Engine) -> None:
 
 
 def fuzz_settings(max_examples: int, **more: Any) -> hypothesis.settings:
-    """Reproducible: the same requests on every run (derandomize), no example database.
+    """Reproducible: the same requests on every run (derandomize), no example database;
+    PLAUDIT_HYPOTHESIS=thorough multiplies the examples (tests/hypothesis_profiles.py).
 
     No health checks: the world is shared by the examples on purpose (each is compared with
     what the one before left), requests to a database are slow, and the strategies are
     Schemathesis's, drawn from the document: none of that is a finding about the API."""
     return hypothesis.settings(
-        max_examples=max_examples,
+        max_examples=examples(max_examples),
         deadline=None,
         derandomize=True,
         database=None,

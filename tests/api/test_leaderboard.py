@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from plaudit.rules import oracle
 from plaudit.rules.model import FieldType, Rule
 from tests.conftest import Api
+from tests.hypothesis_profiles import examples
 
 APPROVED = quote(json.dumps([{"field": "s", "op": "eq", "value": "Approved"}]))
 
@@ -208,7 +209,7 @@ def test_filtered_measures_rank_as_the_oracle_computes(admin: Api) -> None:
     ]
     admin.ok("POST", "/sources/orc/records", json={"records": batch})
 
-    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=examples(60), deadline=None, suppress_health_check=list(HealthCheck))
     @given(where=st.lists(filters, max_size=3), measure=measures)
     def check(where: list[dict[str, Any]], measure: tuple[str, str | None]) -> None:
         aggregate, field = measure

@@ -23,6 +23,7 @@ from plaudit.clock import FixedClock
 from plaudit.config import Settings
 from plaudit.periods import ALL_KEY, Period, parse_zone, period_containing
 from tests.conftest import ADMIN_TOKEN, Api, _truncate_all
+from tests.hypothesis_profiles import examples
 
 MEMBERS = 3
 START = datetime(2026, 9, 20, 12, tzinfo=UTC)
@@ -48,7 +49,7 @@ def _due(count: int, target: int, repeatable: bool) -> int:
 
 
 @settings(
-    max_examples=15,
+    max_examples=examples(15),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -37,6 +37,7 @@ from tests.engine.test_oracle_property import (
     achievements,
     data_strategy,
 )
+from tests.hypothesis_profiles import examples
 
 NOW = START + timedelta(days=30)
 
@@ -183,7 +184,7 @@ def _snapshot(engine: Engine) -> Snapshot:
 
 
 @settings(
-    max_examples=20,
+    max_examples=examples(20),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -25,6 +25,7 @@ from plaudit.rules.model import FieldType, Rule
 from plaudit.rules.oracle import aggregate, repeat_count, rule_met
 from plaudit.rules.values import matches
 from tests.conftest import ADMIN_TOKEN, Api, _truncate_all
+from tests.hypothesis_profiles import examples
 
 FIELDS = {"minutes": FieldType.NUMBER, "outcome": FieldType.STRING}
 START = datetime(2026, 3, 23, tzinfo=UTC)  # the Berlin spring-forward week
@@ -179,7 +180,7 @@ def _oracle_state(
 
 
 @settings(
-    max_examples=25,
+    max_examples=examples(25),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -31,6 +31,7 @@ from plaudit.rules.model import Rule
 from tests.api.test_awards import make_member
 from tests.conftest import ADMIN_TOKEN, Api
 from tests.engine.helpers import achievement, record, seed_sources
+from tests.hypothesis_profiles import examples
 
 ONE_CALL = {"source": "calls", "aggregate": "count", "operator": "at_least", "value": 1}
 AT_MOST_ONE_LOST = {
@@ -246,7 +247,7 @@ def _compiled(period: Period, until: datetime | None) -> CompiledAchievement:
     )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     period=st.sampled_from(list(Period)),
     zone_name=st.sampled_from(ZONES),

@@ -24,6 +24,7 @@ from plaudit.notification.formula import (
     resolve_formula,
 )
 from plaudit.rules.model import Aggregate, FieldType, FilterOp
+from tests.hypothesis_profiles import examples
 
 SOURCES = {
     "deals": {"value": FieldType.NUMBER, "status": FieldType.STRING, "closed": FieldType.DATE},
@@ -363,7 +364,7 @@ def calls_in_order(tree: Tree) -> list[int]:
     return []
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(trees, term_values)
 def test_evaluation_matches_python_arithmetic(tree: Tree, values: list[float | None]) -> None:
     assume(depth(tree) <= 30)

@@ -1,0 +1,82 @@
+"""The suite's own tools: time per directory, and the Hypothesis profile's example counts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import in_serial_directory
+from tests.durations_by_dir import directory_of, from_junit
+from tests.hypothesis_profiles import ENVIRONMENT_VARIABLE, THOROUGH_FACTOR, examples
+
+TESTS = Path(__file__).resolve().parent
+
+
+@pytest.mark.parametrize(
+    ("nodeid", "directory"),
+    [
+        ("tests/api/test_awards.py::test_give[sqlite]", "tests/api"),
+        ("tests/concurrency/test_engine_gate.py::test_x[postgresql]@serial", "tests/concurrency"),
+        ("tests/test_docs.py::test_links[docs/a.md]", "tests"),
+        ("tests/web/test_auth.py::TestLogin::test_ok", "tests/web"),
+    ],
+)
+def test_a_test_counts_for_the_directory_of_its_file(nodeid: str, directory: str) -> None:
+    assert directory_of(nodeid) == directory
+
+
+def test_a_junit_report_is_summed_per_directory() -> None:
+    by_directory = from_junit(
+        [
+            ("tests.api.test_awards", 1.25),
+            ("tests.api.test_groups.TestNames", 0.5),
+            ("tests.test_docs", 2.0),
+        ]
+    )
+    assert {name: (entry.tests, entry.seconds) for name, entry in by_directory.items()} == {
+        "tests/api": (2, 1.75),
+        "tests": (1, 2.0),
+    }
+
+
+def test_the_standard_profile_keeps_a_propertys_own_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ENVIRONMENT_VARIABLE, raising=False)
+    assert examples(40) == 40
+    monkeypatch.setenv(ENVIRONMENT_VARIABLE, "standard")
+    assert examples(40) == 40
+
+
+def test_the_thorough_profile_multiplies_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENVIRONMENT_VARIABLE, "thorough")
+    assert examples(40) == 40 * THOROUGH_FACTOR > 40
+
+
+def test_an_unknown_profile_stops_the_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENVIRONMENT_VARIABLE, "quick")
+    with pytest.raises(ValueError, match="'quick' is not a profile"):
+        examples(40)
+
+
+@pytest.mark.parametrize(
+    ("relative", "serial"),
+    [
+        ("concurrency/test_engine_gate.py", True),
+        ("concurrency/test_load.py", True),
+        ("api/test_awards.py", False),
+        ("test_concurrency_notes.py", False),
+    ],
+)
+def test_the_tests_under_concurrency_are_serial(relative: str, serial: bool) -> None:
+    assert in_serial_directory(TESTS / relative) is serial
+
+
+def test_serial_tests_are_grouped_on_one_worker(request: pytest.FixtureRequest) -> None:
+    """What tests/conftest.py did to this very test, and to any serial one collected with it."""
+    assert request.node.get_closest_marker("serial") is None
+    assert request.node.get_closest_marker("xdist_group") is None
+    for item in request.session.items:
+        if in_serial_directory(item.path):
+            group = item.get_closest_marker("xdist_group")
+            assert group is not None, item.nodeid
+            assert group.args == ("serial",), item.nodeid
