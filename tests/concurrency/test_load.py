@@ -13,25 +13,21 @@ limit's fast 503 with `Retry-After`.
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
-from tests.concurrency.live_api import DEALS, Live
+from tests.concurrency.live_api import DEALS, Live, polling_health
 
 GIVES = 100
 OTHERS = 100
 ANSWER_BOUND_SECONDS = 15.0
 """Every request of the burst is answered within this (the freeze took 30 s and more)."""
 HEALTH_BOUND_SECONDS = 1.0
-HEALTH_POLL_SECONDS = 0.05
 CLIENT_TIMEOUT = 90.0
 """Longer than the old freeze, so that a freeze shows as slow answers, not as client errors."""
 
@@ -43,35 +39,6 @@ class Answer:
     seconds: float
     headers: httpx.Headers
     body: Any
-
-
-@dataclass
-class HealthPoller:
-    """Polls health on its own connection, in its own thread, until stopped."""
-
-    url: str
-    answers: list[tuple[int, float]]
-    stop: threading.Event
-
-    def run(self) -> None:
-        with httpx.Client(timeout=CLIENT_TIMEOUT) as http:
-            while not self.stop.is_set():
-                start = time.perf_counter()
-                status = http.get(self.url).status_code
-                self.answers.append((status, time.perf_counter() - start))
-                self.stop.wait(HEALTH_POLL_SECONDS)
-
-
-@contextmanager
-def polling_health(live: Live) -> Iterator[list[tuple[int, float]]]:
-    poller = HealthPoller(f"{live.api}/health", [], threading.Event())
-    thread = threading.Thread(target=poller.run, name="health-poller", daemon=True)
-    thread.start()
-    try:
-        yield poller.answers
-    finally:
-        poller.stop.set()
-        thread.join(CLIENT_TIMEOUT)
 
 
 async def _send(
