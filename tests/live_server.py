@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import uvicorn
+from fastapi import FastAPI
 
 from plaudit.app import create_app
 from plaudit.config import Settings
@@ -22,10 +23,11 @@ STOP_TIMEOUT = 20.0
 
 
 @contextmanager
-def live_server(settings: Settings) -> Iterator[str]:
-    """Serve `create_app(settings)` on 127.0.0.1 at a free port; yield the base URL."""
+def live_server(settings: Settings, app: FastAPI | None = None) -> Iterator[str]:
+    """Serve `app`, by default `create_app(settings)`, on 127.0.0.1 at a free port; yield the
+    base URL."""
     config = uvicorn.Config(
-        create_app(settings),
+        app or create_app(settings),
         host=HOST,
         port=0,
         lifespan="on",

@@ -15,15 +15,18 @@ from plaudit.bulk.router import router as bulk_router
 from plaudit.clock import Clock, system_clock
 from plaudit.config import Settings
 from plaudit.db.checkpoint import start_checkpointer
-from plaudit.db.engine import build_engine
+from plaudit.db.engine import PoolSize, build_engine
 from plaudit.db.session import build_sessionmaker
 from plaudit.engine.closer import PeriodCloser
 from plaudit.export.router import router as export_router
 from plaudit.group.router import router as group_router
+from plaudit.http.admission import AdmissionMiddleware
 from plaudit.http.body_limit import BodyLimitMiddleware
+from plaudit.http.capacity import Capacity, set_worker_threads
 from plaudit.http.openapi import install_problem_document
 from plaudit.http.problems import install_problem_handlers
 from plaudit.http.query_params import refuse_unknown_query
+from plaudit.http.unexpected import ErrorHandler, UnexpectedErrorMiddleware
 from plaudit.identity.router import router as identity_router
 from plaudit.leaderboard.router import router as leaderboard_router
 from plaudit.member.router import router as member_router
@@ -36,6 +39,7 @@ from plaudit.report.router import router as report_router
 from plaudit.source.router import router as source_router
 from plaudit.team.router import router as team_router
 from plaudit.web.install import install_web
+from plaudit.web.pages import STATIC_PREFIX
 
 API_PREFIX = "/api/v1"
 BADGE_BODY_LIMIT = 30 * 1024 * 1024 + 64 * 1024
@@ -44,8 +48,9 @@ health_router = APIRouter(tags=["health"])
 
 
 @health_router.get("/health")
-def health() -> dict[str, str]:
-    """No-op endpoint: liveness, and the baseline for latency benchmarks."""
+async def health() -> dict[str, str]:
+    """No-op endpoint: liveness, and the baseline for latency benchmarks. It bypasses the
+    admission limit and needs no worker thread, so it answers whatever else is going on."""
     return {"status": "ok", "version": __version__}
 
 
@@ -74,12 +79,23 @@ def api_router() -> APIRouter:
     return router
 
 
+def bypasses_admission(path: str) -> bool:
+    """Health and static files never wait for admission: neither touches the database."""
+    return path == f"{API_PREFIX}/health" or path.startswith(f"{STATIC_PREFIX}/")
+
+
 def create_app(settings: Settings | None = None, *, clock: Clock = system_clock) -> FastAPI:
     settings = settings or Settings()
+    capacity = Capacity(settings.max_concurrent_requests)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = build_engine(settings.sqlalchemy_url, background_checkpoints=True)
+        set_worker_threads(capacity)
+        engine = build_engine(
+            settings.sqlalchemy_url,
+            background_checkpoints=True,
+            pool=PoolSize(capacity.pool_size, capacity.pool_overflow),
+        )
         app.state.engine = engine
         app.state.sessionmaker = build_sessionmaker(engine)
         checkpointer = start_checkpointer(engine)
@@ -116,8 +132,23 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     install_problem_handlers(app)
     app.include_router(api_router())
     install_problem_document(app)
+
+    def unexpected_error_handler() -> ErrorHandler:
+        handler: ErrorHandler = app.exception_handlers[Exception]
+        return handler
+
+    # The innermost middleware: the pages' session and headers wrap its answers too.
+    app.add_middleware(UnexpectedErrorMiddleware, handler=unexpected_error_handler)
     # After the API's handlers: the pages wrap them to answer errors as HTML off /api.
     install_web(app, settings)
+    app.add_middleware(
+        AdmissionMiddleware,
+        capacity=capacity.requests,
+        max_queued=settings.max_queued_requests,
+        timeout=settings.admission_timeout,
+        bypass=bypasses_admission,
+    )
+    # The outermost: an oversized body is refused before it waits for admission.
     app.add_middleware(
         BodyLimitMiddleware,
         default_limit=settings.max_body_bytes,

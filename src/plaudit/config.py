@@ -83,6 +83,26 @@ class Settings(BaseSettings):
         "new key, readable by its owner only (0600), the first time a key is needed.",
     )
 
+    max_concurrent_requests: int = Field(
+        default=16,
+        ge=1,
+        le=1000,
+        description="Requests served at once (the admission limit); the worker threads and the "
+        "database connection pool are sized from it, so every admitted request gets both.",
+    )
+    max_queued_requests: int = Field(
+        default=1000,
+        ge=0,
+        le=100_000,
+        description="Requests that may wait for admission; more are answered 503 at once.",
+    )
+    admission_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        le=300,
+        description="Seconds a request may wait for admission before it is answered 503.",
+    )
+
     period_closer: bool = Field(
         default=True,
         description="Run the period closer (a background thread) in this process: it decides "

@@ -4,8 +4,11 @@ on an admin connection, and races of requests started at the same instant."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -15,6 +18,7 @@ N = 12
 
 BARRIER_TIMEOUT = 30.0
 REQUEST_TIMEOUT = 60.0
+HEALTH_POLL_SECONDS = 0.05
 
 DEALS = {
     "key": "deals",
@@ -82,3 +86,32 @@ class Live:
         with ThreadPoolExecutor(max_workers=len(calls)) as pool:
             futures = [pool.submit(run, call) for call in calls]
             return [f.result() for f in futures]
+
+
+@dataclass
+class HealthPoller:
+    """Polls health on its own connection, in its own thread, until stopped."""
+
+    url: str
+    answers: list[tuple[int, float]]
+    stop: threading.Event
+
+    def run(self) -> None:
+        with httpx.Client(timeout=REQUEST_TIMEOUT) as http:
+            while not self.stop.is_set():
+                start = time.perf_counter()
+                status = http.get(self.url).status_code
+                self.answers.append((status, time.perf_counter() - start))
+                self.stop.wait(HEALTH_POLL_SECONDS)
+
+
+@contextmanager
+def polling_health(live: Live) -> Iterator[list[tuple[int, float]]]:
+    poller = HealthPoller(f"{live.api}/health", [], threading.Event())
+    thread = threading.Thread(target=poller.run, name="health-poller", daemon=True)
+    thread.start()
+    try:
+        yield poller.answers
+    finally:
+        poller.stop.set()
+        thread.join(REQUEST_TIMEOUT)

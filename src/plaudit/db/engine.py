@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.pool import ConnectionPoolEntry
 
 WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024
@@ -15,18 +16,43 @@ READ_ONLY_OPTION = "plaudit_read_only"
 """Execution option of connections that only read: see plaudit.db.snapshot."""
 
 
-def build_engine(url: str, *, echo: bool = False, background_checkpoints: bool = False) -> Engine:
+@dataclass(frozen=True)
+class PoolSize:
+    """Connections kept open, and how many more may be opened for a while beyond them."""
+
+    size: int = 10
+    overflow: int = 20
+
+
+def build_engine(
+    url: str,
+    *,
+    echo: bool = False,
+    background_checkpoints: bool = False,
+    pool: PoolSize | None = None,
+) -> Engine:
     """Create the engine for `url`. Nothing connects until the first query.
 
     `background_checkpoints`: SQLite connections leave checkpoints of the write-ahead log to a
-    ``plaudit.db.checkpoint.WalCheckpointer``, which the caller runs (the server does)."""
+    ``plaudit.db.checkpoint.WalCheckpointer``, which the caller runs (the server does).
+    `pool`: the connection pool's size; the server sizes it from its admission limit
+    (``plaudit.http.capacity``)."""
+    pool = pool or PoolSize()
+    pool_args: dict[str, Any] = {"pool_size": pool.size, "max_overflow": pool.overflow}
     if url.startswith("sqlite"):
+        if _in_memory(url):
+            pool_args = {}  # one connection per thread (SingletonThreadPool): nothing to size
         engine = create_engine(
-            url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}
+            url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}, **pool_args
         )
         _configure_sqlite(engine, background_checkpoints=background_checkpoints)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(url, echo=echo, pool_pre_ping=True, **pool_args)
+
+
+def _in_memory(url: str) -> bool:
+    database = make_url(url).database
+    return database in (None, "", ":memory:") or "mode=memory" in url
 
 
 def _configure_sqlite(engine: Engine, *, background_checkpoints: bool) -> None:
