@@ -1,0 +1,242 @@
+"""Step 5 of the bulk path (see plaudit.engine.bulk): evaluate only the touched keys where some
+rule group can have become met, with the per-record path's own code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import (
+    and_,
+    case,
+    false,
+    func,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from plaudit.engine.bulk_stage import delta
+from plaudit.engine.compiled import CompiledAchievement, SourcePlan
+from plaudit.engine.deltas import TallyKey
+from plaudit.engine.evaluate import active_query, award_due, earned_query
+from plaudit.engine.store import progress_of, read_tally_states
+from plaudit.engine.tally import TallyKind
+from plaudit.limits import chunks
+from plaudit.models import Award, Member, TallyProgress, TallyValue
+from plaudit.rules.model import Aggregate, Operator, Rule
+from plaudit.rules.oracle import rule_met
+
+_NO_RECORDS_VALUE = {
+    Aggregate.COUNT: 0.0,
+    Aggregate.SUM: 0.0,
+    Aggregate.COUNT_DISTINCT: 0.0,
+}
+"""A rule's value where its tally has no row: None (meets nothing) for avg, min and max."""
+
+
+@dataclass(frozen=True)
+class _Test:
+    """A necessary condition for a rule to be met, checkable in SQL on one tally."""
+
+    tally_id: int
+    kind: TallyKind
+    aggregate: Aggregate
+    operator: Operator
+    target: float
+
+
+def _test_of(rule: Rule, tally_id: int, kind: TallyKind) -> _Test | None:
+    if rule_met(rule, _NO_RECORDS_VALUE.get(rule.aggregate)):
+        return None  # met without any record: nothing to narrow by
+    return _Test(tally_id, kind, rule.aggregate, rule.operator, float(rule.value))
+
+
+def _group_tests(compiled: CompiledAchievement, plan: SourcePlan) -> list[_Test | None]:
+    """Per rule group, a test on a tally of the plan's source that the group needs, or None."""
+    kinds = {t.id: t.spec.kind for t in plan.tallies}
+    out: list[_Test | None] = []
+    for g, group in enumerate(compiled.requirements):
+        options = []
+        for r, rule in enumerate(group):
+            tally_id = compiled.slot_tallies.get(f"{g}.{r}")
+            if tally_id is None or tally_id not in kinds:
+                continue
+            test = _test_of(rule, tally_id, kinds[tally_id])
+            if test is not None:
+                options.append(test)
+        # Prefer a count or a sum (one row per key) over a multiset (rows per value).
+        options.sort(key=lambda t: t.kind is TallyKind.VALUES)
+        out.append(options[0] if options else None)
+    return out
+
+
+def _condition(test: _Test, value: ColumnElement[Any]) -> ColumnElement[bool]:
+    """Tolerant superset of ``oracle.compare``: never false where the rule is met."""
+    tolerance = 1e-6 * max(1.0, abs(test.target))
+    low, high = test.target - tolerance, test.target + tolerance
+    if test.operator in (Operator.AT_LEAST, Operator.MORE_THAN):
+        return value >= low
+    if test.operator in (Operator.AT_MOST, Operator.LESS_THAN):
+        return value <= high
+    return and_(value >= low, value <= high)
+
+
+def _passing(session: Session, tests: list[_Test]) -> dict[int, set[tuple[int, str]]]:
+    """Touched (member, period) keys of each tested tally whose value passes some test.
+
+    The tests of SQL_CHUNK tallies at a time: each binds a few values, and the active
+    achievements reading a source, so their tallies, are not bounded by any input."""
+    out: dict[int, set[tuple[int, str]]] = {t.tally_id: set() for t in tests}
+    tally_ids = sorted(out)
+    for some in chunks(tally_ids):
+        chosen = set(some)
+        _passing_into(session, [t for t in tests if t.tally_id in chosen], out)
+    return out
+
+
+def _passing_into(
+    session: Session, tests: list[_Test], out: dict[int, set[tuple[int, str]]]
+) -> None:
+    rows_tests = [t for t in tests if t.kind is not TallyKind.VALUES]
+    if rows_tests:
+        p = TallyProgress.__table__
+        average = case((p.c.n_values > 0, p.c.total / p.c.n_values), else_=None)
+        exprs = {Aggregate.COUNT: p.c.matched, Aggregate.SUM: p.c.total, Aggregate.AVG: average}
+        query = (
+            select(delta.c.tally_id, delta.c.member_id, delta.c.period_key)
+            .join(
+                p,
+                and_(
+                    p.c.tally_id == delta.c.tally_id,
+                    p.c.member_id == delta.c.member_id,
+                    p.c.period_key == delta.c.period_key,
+                ),
+            )
+            .where(_any_test(rows_tests, delta.c.tally_id, exprs))
+        )
+        for t, m, k in session.execute(query).all():
+            out[t].add((m, k))
+    value_tests = [t for t in tests if t.kind is TallyKind.VALUES]
+    if value_tests:
+        v = TallyValue.__table__
+        vexprs: dict[Aggregate, ColumnElement[Any]] = {
+            Aggregate.COUNT_DISTINCT: func.count(),
+            Aggregate.MIN: func.min(v.c.numeric),
+            Aggregate.MAX: func.max(v.c.numeric),
+        }
+        vquery = (
+            select(delta.c.tally_id, delta.c.member_id, delta.c.period_key)
+            .join(
+                v,
+                and_(
+                    v.c.tally_id == delta.c.tally_id,
+                    v.c.member_id == delta.c.member_id,
+                    v.c.period_key == delta.c.period_key,
+                ),
+            )
+            .where(v.c.n > 0, delta.c.tally_id.in_(sorted({t.tally_id for t in value_tests})))
+            .group_by(delta.c.tally_id, delta.c.member_id, delta.c.period_key)
+            .having(_any_test(value_tests, delta.c.tally_id, vexprs))
+        )
+        for t, m, k in session.execute(vquery).all():
+            out[t].add((m, k))
+
+
+def _any_test(
+    tests: list[_Test], tally_col: Any, exprs: dict[Aggregate, ColumnElement[Any]]
+) -> ColumnElement[bool]:
+    by_tally: dict[int, list[ColumnElement[bool]]] = {}
+    for test in tests:
+        by_tally.setdefault(test.tally_id, []).append(_condition(test, exprs[test.aggregate]))
+    clauses = [and_(tally_col == t, or_(*conds)) for t, conds in sorted(by_tally.items())]
+    return or_(*clauses) if clauses else false()
+
+
+def evaluate_touched(
+    session: Session, plan: SourcePlan, *, now: datetime, zone: ZoneInfo
+) -> list[int]:
+    tests_of = {a.id: _group_tests(a, plan) for a in plan.achievements}
+    every_test = sorted(
+        {t for tests in tests_of.values() for t in tests if t is not None},
+        key=lambda t: (t.tally_id, t.aggregate.value, t.operator.value, t.target),
+    )
+    passing = _passing(session, every_test)
+    touched: dict[int, set[tuple[int, str]]] | None = None
+    candidates: dict[int, list[tuple[int, str]]] = {}
+    for compiled in plan.achievements:
+        tests = tests_of[compiled.id]
+        if tests and all(t is not None for t in tests):
+            keys = set().union(*(passing[t.tally_id] for t in tests if t is not None))
+        else:
+            if touched is None:
+                touched = _touched(session)
+            mine = set(compiled.slot_tallies.values())
+            keys = set().union(*(touched.get(t, set()) for t in mine))
+        if keys:
+            candidates[compiled.id] = sorted(keys)
+    if not candidates:
+        return []
+    by_id = {a.id: a for a in plan.achievements}
+    needed: set[TallyKey] = {
+        (t, m, p)
+        for a, keys in candidates.items()
+        for t in set(by_id[a].slot_tallies.values())
+        for m, p in keys
+    }
+    states = read_tally_states(session, needed)
+    # Every candidate key is a touched key: the earned completions and the active members of
+    # the touched members, read once for all achievements, are what ``award_due`` would read
+    # for each (its inserts write no member and only the awards of its own achievement).
+    earned = _earned_of_touched(session, sorted(candidates))
+    active = _active_touched_members(session)
+    award_ids: list[int] = []
+    for compiled in plan.achievements:
+        chosen = candidates.get(compiled.id)
+        if not chosen:
+            continue
+        state = progress_of(compiled.slot_tallies, states, chosen)
+        if state:
+            award_ids += award_due(
+                session,
+                compiled,
+                state,
+                now=now,
+                zone=zone,
+                earned=earned.get(compiled.id, {}),
+                active=active,
+            )
+    return award_ids
+
+
+def _earned_of_touched(
+    session: Session, achievement_ids: list[int]
+) -> dict[int, dict[tuple[int, str], int]]:
+    """Per achievement, the highest completion earned by rule of each (member, period) of
+    the touched members."""
+    out: dict[int, dict[tuple[int, str], int]] = {}
+    for some in chunks(achievement_ids):
+        query = earned_query(
+            Award.achievement_id.in_(some),
+            Award.member_id.in_(select(delta.c.member_id).distinct()),
+        )
+        for achievement_id, member_id, period_key, completion in session.execute(query).all():
+            out.setdefault(achievement_id, {})[(member_id, period_key)] = completion or 0
+    return out
+
+
+def _active_touched_members(session: Session) -> set[int]:
+    """The active members among the touched members."""
+    query = active_query(Member.id.in_(select(delta.c.member_id).distinct()))
+    return set(session.execute(query).scalars().all())
+
+
+def _touched(session: Session) -> dict[int, set[tuple[int, str]]]:
+    out: dict[int, set[tuple[int, str]]] = {}
+    rows = session.execute(select(delta.c.tally_id, delta.c.member_id, delta.c.period_key))
+    for t, m, p in rows.all():
+        out.setdefault(t, set()).add((m, p))
+    return out
