@@ -32,6 +32,7 @@ def live_server(settings: Settings) -> Iterator[str]:
         log_level="warning",
         access_log=False,
         ws="none",
+        proxy_headers=False,  # as `plaudit serve`: the app trusts PLAUDIT_TRUSTED_PROXIES only
     )
     server = uvicorn.Server(config)
     failure: list[BaseException] = []

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, Depends, FastAPI
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from plaudit import __version__
 from plaudit.achievement.router import router as achievement_router
@@ -123,4 +124,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
         default_limit=settings.max_body_bytes,
         overrides=[(r"/badge$", BADGE_BODY_LIMIT)],
     )
+    if settings.trusted_proxy_list:
+        # Outermost: every part of the app sees the client a trusted proxy names.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
     return app

@@ -18,6 +18,7 @@ from plaudit.models.progress import (
     TallyValue,
 )
 from plaudit.models.record import IdempotentResponse, Record
+from plaudit.models.sign_in import SignInFailure, WebSession
 from plaudit.models.source import Source
 from plaudit.models.team import Team
 
@@ -38,12 +39,14 @@ __all__ = [
     "NotificationFiring",
     "PeriodClosing",
     "Record",
+    "SignInFailure",
     "Source",
     "Tally",
     "TallyProgress",
     "TallyValue",
     "Team",
     "User",
+    "WebSession",
     "WebhookDelivery",
     "WebhookDeliveryAttempt",
 ]
