@@ -34,6 +34,7 @@ def live_server(settings: Settings, app: FastAPI | None = None) -> Iterator[str]
         log_level="warning",
         access_log=False,
         ws="none",
+        proxy_headers=False,  # as `plaudit serve`: the app trusts PLAUDIT_TRUSTED_PROXIES only
     )
     server = uvicorn.Server(config)
     failure: list[BaseException] = []

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, Depends, FastAPI
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from plaudit import __version__
 from plaudit.achievement.router import router as achievement_router
@@ -148,10 +149,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
         timeout=settings.admission_timeout,
         bypass=bypasses_admission,
     )
-    # The outermost: an oversized body is refused before it waits for admission.
+    # Outside admission: an oversized body is refused before it waits for a place.
     app.add_middleware(
         BodyLimitMiddleware,
         default_limit=settings.max_body_bytes,
         overrides=[(r"/badge$", BADGE_BODY_LIMIT)],
     )
+    if settings.trusted_proxy_list:
+        # Outermost: every part of the app sees the client a trusted proxy names.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
     return app

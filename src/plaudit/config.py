@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, field_validator
@@ -12,6 +13,19 @@ from plaudit.kit.url_policy import AllowList
 from plaudit.periods import parse_zone
 
 DEFAULT_DATABASE_URL = "sqlite:///plaudit.db"
+
+
+def proxy_networks(value: str) -> list[IPv4Network | IPv6Network]:
+    """`10.0.0.1, 192.168.0.0/16, ::1` as networks; anything else is refused by name."""
+    networks = []
+    for item in (part.strip() for part in value.split(",")):
+        if not item:
+            continue
+        try:
+            networks.append(ip_network(item, strict=False))
+        except ValueError:
+            raise ValueError(f"{item!r} is not an IP address or a CIDR network") from None
+    return networks
 
 
 class Settings(BaseSettings):
@@ -43,6 +57,23 @@ class Settings(BaseSettings):
     secure_cookies: bool = Field(
         default=False,
         description="Send the web session cookie over HTTPS only (set it when served behind TLS).",
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="Reverse proxies whose X-Forwarded-For header is believed: IP addresses or "
+        "CIDR networks, comma-separated. Empty: the socket's peer is the client.",
+    )
+    sign_in_max_failures_per_account: int = Field(
+        default=5, ge=1, le=1000, description="Failed web sign-ins per account name per window."
+    )
+    sign_in_max_failures_per_address: int = Field(
+        default=20,
+        ge=1,
+        le=100000,
+        description="Failed web sign-ins per client address per window.",
+    )
+    sign_in_window_seconds: int = Field(
+        default=900, ge=1, le=86400, description="The sign-in throttle's window, in seconds."
     )
     webhook_worker: bool = Field(
         default=True,
@@ -143,6 +174,16 @@ class Settings(BaseSettings):
     @property
     def webhook_allow_list(self) -> AllowList:
         return AllowList.parse(self.webhook_allowed_hosts)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_networks(cls, value: str) -> str:
+        proxy_networks(value)
+        return value
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return [str(network) for network in proxy_networks(self.trusted_proxies)]
 
     @property
     def zone(self) -> ZoneInfo:

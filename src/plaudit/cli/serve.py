@@ -66,7 +66,9 @@ def serve(
         f"Plaudit on {base}  (API {base}/api/v1, documentation {base}/docs, "
         f"database {make_url(settings.database_url).render_as_string(hide_password=True)})"
     )
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    # proxy_headers=False: uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1;
+    # the app does that itself, for PLAUDIT_TRUSTED_PROXIES only.
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", proxy_headers=False)
 
 
 def _with_demo(settings: Settings, base: str) -> Settings:

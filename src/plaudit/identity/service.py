@@ -18,6 +18,7 @@ from plaudit.identity.schemas import (
     UserUpdate,
     member_binding_problem,
 )
+from plaudit.identity.sessions import end_user_sessions
 from plaudit.kit.roles import Principal, Role
 from plaudit.kit.security import hash_password, hash_token, new_token, verify_password
 from plaudit.member.service import get_member
@@ -52,6 +53,10 @@ def revoke_token(session: Session, token_id: int, *, now: datetime) -> ApiToken:
         row.revoked_at = now
     session.flush()
     return row
+
+
+ENDS_SESSIONS = frozenset({"role", "active", "password"})
+"""Changes to a user that end their web sessions: they sign in again under the new terms."""
 
 
 def create_user(session: Session, data: UserCreate) -> User:
@@ -92,8 +97,9 @@ def update_user(
     session: Session, user_id: int, data: UserUpdate, *, actor: Principal, now: datetime
 ) -> User:
     """Change a user's role, bound member, password or active state, and log who did it (never
-    the password). A user leaving role `member` leaves its member too. The last active admin
-    user cannot be demoted or deactivated: nobody could sign in to the pages as admin."""
+    the password). A user leaving role `member` leaves its member too. A new role, password
+    or active state ends the user's web sessions. The last active admin user cannot be
+    demoted or deactivated: nobody could sign in to the pages as admin."""
     user = get_user(session, user_id)
     given = data.model_fields_set
     role = data.role.value if data.role is not None else user.role
@@ -122,6 +128,8 @@ def update_user(
         changed.append("password")
     user.role, user.member_id, user.active = role, member_id, active
     session.flush()
+    if ENDS_SESSIONS.intersection(changed):
+        end_user_sessions(session, user.id)
     if changed:
         details = {"changed": changed, "role": role, "member_id": member_id, "active": active}
         record_event(session, actor, "user.update", "user", user.id, at=now, details=details)

@@ -19,6 +19,7 @@ from plaudit.models.progress import (
     TallyValue,
 )
 from plaudit.models.record import IdempotentResponse, Record
+from plaudit.models.sign_in import SignInFailure, WebSession
 from plaudit.models.source import Source
 from plaudit.models.team import Team
 
@@ -40,12 +41,14 @@ __all__ = [
     "NotificationFiring",
     "PeriodClosing",
     "Record",
+    "SignInFailure",
     "Source",
     "Tally",
     "TallyProgress",
     "TallyValue",
     "Team",
     "User",
+    "WebSession",
     "WebhookDelivery",
     "WebhookDeliveryAttempt",
 ]

@@ -67,7 +67,7 @@ def current_user(request: Request, session: SessionDep) -> WebUser | None:
     if hasattr(request.state, "web_user"):
         cached: WebUser | None = request.state.web_user
         return cached
-    user = load_user(request, session)
+    user = load_user(request, session, now=request.app.state.clock())
     request.state.web_user = user
     if user is not None:
         request.state.principal = user.principal

@@ -47,7 +47,7 @@ def is_page_path(path: str) -> bool:
 def _load_user(request: Request) -> WebUser | None:
     try:
         with request.app.state.sessionmaker() as session:
-            return load_user(request, session)
+            return load_user(request, session, now=request.app.state.clock())
     except Exception:  # the page explains the first error; this one must not mask it
         logger.debug("could not load the user for an error page", exc_info=True)
         return None

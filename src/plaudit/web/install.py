@@ -10,17 +10,18 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.staticfiles import StaticFiles
 
 from plaudit.config import Settings
+from plaudit.identity.sessions import SESSION_LIFETIME
 from plaudit.web.errors import install_error_pages
 from plaudit.web.headers import PageHeadersMiddleware
 from plaudit.web.org import Org
 from plaudit.web.pages import STATIC_DIR, STATIC_PREFIX, build_environment
 from plaudit.web.routes import ROUTERS
-from plaudit.web.throttle import LoginThrottle
+from plaudit.web.throttle import SignInThrottle
 
 logger = logging.getLogger(__name__)
 
 SESSION_COOKIE = "plaudit_session"
-SESSION_MAX_AGE = 12 * 60 * 60
+SESSION_MAX_AGE = int(SESSION_LIFETIME.total_seconds())
 PLACEHOLDER_SECRET = "change-me-in-production"  # noqa: S105 (the default we refuse to trust)
 
 
@@ -41,7 +42,7 @@ def install_web(app: FastAPI, settings: Settings) -> None:
     """Call after the API's problem handlers are installed: page errors wrap them."""
     app.state.web_templates = build_environment()
     app.state.web_org = Org.from_settings(settings)
-    app.state.login_throttle = LoginThrottle()
+    app.state.sign_in_throttle = SignInThrottle.from_settings(settings)
     for router in ROUTERS:
         app.include_router(router)
     app.mount(STATIC_PREFIX, StaticFiles(directory=STATIC_DIR), name="static")

@@ -8,12 +8,12 @@ from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from plaudit.http.deps import SessionDep
+from plaudit.http.deps import NowDep, SessionDep
 from plaudit.identity.service import authenticate
 from plaudit.web.access import MaybeUser, safe_next
 from plaudit.web.forms.common import form_data, text
 from plaudit.web.pages import flash, page_router, render
-from plaudit.web.throttle import LoginThrottle
+from plaudit.web.throttle import Attempt, SignInThrottle
 from plaudit.web.user import sign_in, sign_out
 
 router = page_router()
@@ -45,36 +45,45 @@ def login_form(request: Request, user: MaybeUser, next: str | None = None) -> Re
 
 
 @router.post("/login")
-def login(request: Request, session: SessionDep, form: Form) -> Response:
+def login(request: Request, session: SessionDep, form: Form, now: NowDep) -> Response:
     username = text(form, "username")[:MAX_USERNAME]
     password = text(form, "password", strip=False)[:MAX_PASSWORD]
     target = safe_next(text(form, "next"))
-    throttle: LoginThrottle = request.app.state.login_throttle
-    client = request.client.host if request.client else "unknown"
-    wait = throttle.retry_after(client, username)
-    if wait:
-        minutes = -(-wait // 60)
-        return _login_page(
-            request,
-            target,
-            username=username,
-            error=f"Too many failed sign-in attempts. Try again in {minutes} minute"
-            f"{'s' if minutes != 1 else ''}.",
-            status=429,
-        )
+    throttle: SignInThrottle = request.app.state.sign_in_throttle
+    # The socket's peer, or the client a trusted proxy names (PLAUDIT_TRUSTED_PROXIES).
+    attempt = Attempt(address=request.client.host if request.client else "", username=username)
+    admission = throttle.begin(session, attempt, now=now)
+    if admission.retry_after:
+        return _throttled_page(request, target, username, admission.retry_after)
     user = authenticate(session, username, password) if username and password else None
     if user is None:
-        throttle.failed(client, username)
         return _login_page(
             request, target, username=username, error="Wrong user name or password.", status=400
         )
-    throttle.succeeded(client, username)
-    sign_in(request, user)
+    throttle.succeeded(session, attempt, admission)
+    sign_in(request, session, user, now=now)
     return RedirectResponse(target, status_code=303)
 
 
+def _throttled_page(request: Request, target: str, username: str, wait: int) -> Response:
+    """429 with Retry-After. The same words whether or not the account exists, and the
+    password is not checked: the right one is refused too until the wait is over."""
+    minutes = -(-wait // 60)
+    response = _login_page(
+        request,
+        target,
+        username=username,
+        error="Too many failed sign-in attempts for this account name or from this address. "
+        f"Sign-in is paused: try again in {minutes} minute{'s' if minutes != 1 else ''} "
+        "(until then even the right password is refused).",
+        status=429,
+    )
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
 @router.post("/logout")
-def logout(request: Request) -> Response:
-    sign_out(request)
+def logout(request: Request, session: SessionDep) -> Response:
+    sign_out(request, session)
     flash(request, "You are signed out.", "info")
     return RedirectResponse("/login", status_code=303)
