@@ -198,8 +198,9 @@ def test_a_member_binding_is_declared(admin: Api, body: dict[str, Any], valid: b
 def test_the_records_body_is_declared() -> None:
     operation = DOCUMENT["paths"]["/api/v1/sources/{key}/records"]["post"]
     check = _validator(operation["requestBody"]["content"]["application/json"]["schema"])
-    record = {"member_id": 1, "occurred_at": "2026-11-18T10:00:00+00:00", "data": {}}
+    record: dict[str, Any] = {"member_id": 1, "occurred_at": "2026-11-18T10:00:00Z", "data": {}}
     assert check.is_valid(record) and check.is_valid({"records": [record]})
+    bad: Any
     for bad in (None, [record], {"records": []}, {**record, "member_external_id": "x"}):
         assert not check.is_valid(bad), bad
 

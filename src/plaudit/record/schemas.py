@@ -5,14 +5,21 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Annotated, Any
 
-from pydantic import ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic import (
+    ConfigDict,
+    Field,
+    JsonValue,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from plaudit.award.schemas import AwardRead
 from plaudit.kit.schemas import InputSchema, Instant, OutputSchema, StrictId
 
 ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 ONE_REFERENCE = "give exactly one of member_id and member_external_id"
-_NONE = {"type": "null"}
+_NONE: dict[str, JsonValue] = {"type": "null"}
 
 
 class RecordParts(InputSchema):
