@@ -101,6 +101,14 @@ NAMES_STORED_DATA = [
     "POST /api/v1/sources/{key}/records",
     # A user's member binding is checked against the role it keeps when the body omits it.
     "PATCH /api/v1/users/{user_id}",
+    # Listed team and member ids must exist: a 422 naming the unknown ones (a body, not a path,
+    # names them, so not a 404).
+    "POST /api/v1/groups",
+    "PATCH /api/v1/groups/{group_id}",
+    "POST /api/v1/groups/preview",
+    # What an image or CSV holds (its pixel size; the column that `by` names) is no schema's.
+    "PUT /api/v1/achievements/{achievement_id}/badge",
+    "POST /api/v1/achievements/{achievement_id}/awards/bulk",
 ]
 """Operations that may refuse a schema-valid request with 422 because of what is stored. Every
 other operation must accept every request its schema allows (or answer 404/409 for an id or
