@@ -4,10 +4,16 @@ a 405 with that path's `Allow`, even where a parameterised path would match it."
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from jsonschema_rs import Draft202012Validator  # schemathesis's validator
+from pydantic import SecretStr
 
+from plaudit.app import create_app
+from plaudit.config import Settings
+from plaudit.kit.schemas import MAX_ID
 from tests.conftest import Api
 
 
@@ -62,3 +68,149 @@ def test_a_literal_path_answers_405_for_methods_it_lacks(
     assert answer.status_code == 405, answer.text
     assert answer.headers["allow"] == allow
     assert answer.json()["status"] == 405
+
+
+# The OpenAPI document states the constraints the server enforces (schemathesis's
+# positive_data_acceptance, ST202, found each of these as a schema-valid request refused).
+
+
+def _document() -> dict[str, Any]:
+    settings = Settings(database_url="sqlite://", secret_key=SecretStr("openapi-document-only"))
+    document: dict[str, Any] = create_app(settings).openapi()
+    return document
+
+
+DOCUMENT = _document()
+
+
+def _schemas(node: Any) -> Iterator[dict[str, Any]]:
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            yield item
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
+def _validator(schema: dict[str, Any]) -> Draft202012Validator:
+    """`schema` with the document's components, as a JSON Schema validator."""
+    resolvable = {**schema, "components": DOCUMENT["components"]}
+    return Draft202012Validator(resolvable)
+
+
+def _component(name: str) -> Draft202012Validator:
+    return _validator({"$ref": f"#/components/schemas/{name}"})
+
+
+def test_integer_bounds_are_json_schema_words_with_exact_values() -> None:
+    for schema in _schemas(DOCUMENT):
+        # pydantic writes bounds put outside an alias with a validator as `ge`/`le`
+        assert not {"ge", "le", "gt", "lt"} & set(schema), schema
+        if schema.get("type") == "integer":
+            for key in ("minimum", "maximum"):
+                bound = schema.get(key)
+                assert bound is None or (type(bound) is int and 0 <= bound <= MAX_ID), schema
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "name"),
+    [
+        ("/api/v1/teams/{team_id}", "get", "team_id"),
+        ("/api/v1/tokens/{token_id}", "delete", "token_id"),
+        ("/api/v1/members", "get", "team_id"),
+        ("/api/v1/audit", "get", "before_id"),
+        ("/api/v1/notifications/{notification_id}/firings", "get", "member_id"),
+    ],
+)
+def test_ids_in_paths_and_queries_are_declared_1_to_max_id(
+    path: str, method: str, name: str
+) -> None:
+    (parameter,) = [p for p in DOCUMENT["paths"][path][method]["parameters"] if p["name"] == name]
+    check = _validator(parameter["schema"])
+    assert check.is_valid(1) and check.is_valid(MAX_ID)
+    assert not check.is_valid(0) and not check.is_valid(MAX_ID + 1)
+
+
+def test_ids_in_bodies_are_declared_up_to_max_id_exactly() -> None:
+    board = _component("BoardCreate")
+    assert board.is_valid({"name": "b", "team_id": MAX_ID})
+    assert not board.is_valid({"name": "b", "team_id": MAX_ID + 1})
+
+
+@pytest.mark.parametrize(
+    ("condition", "valid"),
+    [
+        ({"attribute": "team.name", "value": "Acme"}, True),
+        ({"attribute": "team.name", "op": "in", "value": ["Acme", 3, True]}, True),
+        ({"attribute": "team.name", "op": "exists"}, True),
+        ({"attribute": "team.name", "op": "eq", "value": {}}, False),
+        ({"attribute": "team.name", "op": "eq"}, False),
+        ({"attribute": "team.name", "op": "in", "value": []}, False),
+        ({"attribute": "team.name", "op": "in", "value": [{}]}, False),
+        ({"attribute": "team.name", "op": "exists", "value": 1}, False),
+    ],
+)
+def test_group_condition_values_are_declared_by_op(
+    admin: Api, condition: dict[str, Any], valid: bool
+) -> None:
+    assert _component("Condition").is_valid(condition) is valid
+    answer = admin.post("/groups/preview", json={"conditions": [condition]})
+    assert (answer.status_code == 200) is valid, answer.text
+
+
+@pytest.mark.parametrize(
+    ("where", "valid"),
+    [
+        ({"field": "status", "op": "eq", "value": "Approved"}, True),
+        ({"field": "value", "op": "in", "value": [1, 2]}, True),
+        ({"field": "won", "op": "exists", "value": True}, True),
+        ({"field": "status", "op": "eq", "value": {}}, False),
+        ({"field": "status", "op": "not_in", "value": "Approved"}, False),
+        ({"field": "status", "op": "gt", "value": None}, False),
+    ],
+)
+def test_filter_values_are_declared_by_op(admin: Api, where: dict[str, Any], valid: bool) -> None:
+    assert _component("Filter").is_valid(where) is valid
+    fields = [{"name": n, "type": t} for n, t in [("status", "string"), ("value", "number")]]
+    fields.append({"name": "won", "type": "boolean"})
+    body = {"key": "deals", "name": "Deals", "fields": fields, "default_where": [where]}
+    assert (admin.post("/sources", json=body).status_code == 201) is valid
+
+
+@pytest.mark.parametrize(
+    ("body", "valid"),
+    [
+        ({"name": "n", "role": "admin"}, True),
+        ({"name": "n", "role": "member", "member_id": 1}, True),
+        ({"name": "n", "role": "admin", "member_id": 1}, False),
+        ({"name": "n", "role": "member"}, False),
+        ({"name": "n", "role": "member", "member_id": 0}, False),
+    ],
+)
+def test_a_member_binding_is_declared(admin: Api, body: dict[str, Any], valid: bool) -> None:
+    assert _component("TokenCreate").is_valid(body) is valid
+    admin.ok("POST", "/members", 201, json={"name": "Ann"})  # member 1
+    assert (admin.post("/tokens", json=body).status_code == 201) is valid
+
+
+def test_the_records_body_is_declared() -> None:
+    operation = DOCUMENT["paths"]["/api/v1/sources/{key}/records"]["post"]
+    check = _validator(operation["requestBody"]["content"]["application/json"]["schema"])
+    record: dict[str, Any] = {"member_id": 1, "occurred_at": "2026-11-18T10:00:00Z", "data": {}}
+    assert check.is_valid(record) and check.is_valid({"records": [record]})
+    bad: Any
+    for bad in (None, [record], {"records": []}, {**record, "member_external_id": "x"}):
+        assert not check.is_valid(bad), bad
+
+
+def test_a_board_update_does_not_offer_null_where_null_is_refused(admin: Api) -> None:
+    check = _component("BoardUpdate")
+    assert check.is_valid({"team_id": None, "measure": None})
+    board = admin.ok("POST", "/leaderboard/boards", 201, json={"name": "Points"})
+    for name in ("name", "period", "published"):
+        assert not check.is_valid({name: None})
+        located(
+            admin.patch(f"/leaderboard/boards/{board['id']}", json={name: None}), ["body", name]
+        )

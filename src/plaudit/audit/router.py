@@ -11,7 +11,7 @@ from plaudit.audit.schemas import AuditEventRead
 from plaudit.http.deps import SessionDep, allow
 from plaudit.http.path_params import PathId
 from plaudit.kit.roles import Role
-from plaudit.kit.schemas import TextInt
+from plaudit.kit.schemas import WHOLE_NUMBER_TEXT
 
 router = APIRouter(tags=["audit"])
 
@@ -23,7 +23,7 @@ def list_audit_events(
     entity_id: PathId | None = None,
     action: str | None = None,
     before_id: PathId | None = None,
-    limit: Annotated[TextInt, Query(ge=1, le=1000)] = 100,
+    limit: Annotated[int, Query(ge=1, le=1000), WHOLE_NUMBER_TEXT] = 100,
 ) -> list[AuditEventRead]:
     events = service.list_events(
         session,

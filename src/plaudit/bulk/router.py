@@ -14,7 +14,7 @@ from plaudit.bulk.service import BulkOptions, give_in_bulk
 from plaudit.errors import InvalidInput, UnsupportedMediaType
 from plaudit.http.deps import Allow, NowDep, SessionDep, SettingsDep
 from plaudit.kit.roles import STAFF, Principal
-from plaudit.kit.schemas import MAX_ID, TextInt
+from plaudit.kit.schemas import MAX_ID, WHOLE_NUMBER_TEXT
 
 router = APIRouter(tags=["awards"])
 Staff = Annotated[Principal, Depends(Allow(*STAFF))]
@@ -62,7 +62,7 @@ async def csv_upload(request: Request) -> bytes:
 )
 def give_awards_in_bulk(
     actor: Staff,  # first: nobody's upload is read before their token is checked
-    achievement_id: Annotated[TextInt, Path(ge=1, le=MAX_ID)],
+    achievement_id: Annotated[int, Path(ge=1, le=MAX_ID), WHOLE_NUMBER_TEXT],
     q: Annotated[BulkQuery, Query()],
     data: Annotated[bytes, Depends(csv_upload)],
     session: SessionDep,

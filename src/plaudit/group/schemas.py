@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
 from plaudit.domain.audience import ConditionOp
+from plaudit.kit.json_shapes import value_by_op
 from plaudit.kit.schemas import InputSchema, Name, OutputSchema, StrictId, Timestamp
 from plaudit.limits import (
     MAX_FILTER_TEXT,
@@ -15,6 +16,7 @@ from plaudit.limits import (
     MAX_GROUP_TEAMS,
     MAX_LIST_VALUES,
 )
+from plaudit.rules.model import is_scalar
 
 ConditionAttribute = Annotated[
     str,
@@ -27,6 +29,17 @@ ConditionAttribute = Annotated[
 
 class Condition(InputSchema):
     """One ad hoc condition; the conditions of a group are AND-ed."""
+
+    model_config = ConfigDict(
+        json_schema_extra=value_by_op(
+            list_ops=[ConditionOp.in_, ConditionOp.not_in],
+            flag_ops=[ConditionOp.exists],
+            scalar_ops=[ConditionOp.eq, ConditionOp.ne, ConditionOp.contains],
+            max_list=MAX_LIST_VALUES,
+            max_text=MAX_FILTER_TEXT,
+            op_required=False,
+        )
+    )
 
     attribute: ConditionAttribute = Field(
         description="team.name, member.role or team.attributes.<name>"
@@ -49,8 +62,10 @@ class Condition(InputSchema):
                 self.value = True
             if not isinstance(self.value, bool):
                 raise ValueError("op 'exists' takes true or false as value")
-        elif self.value is None or isinstance(self.value, list | dict):
-            raise ValueError(f"op '{self.op}' needs a single value")
+        elif not is_scalar(self.value):
+            raise ValueError(f"op '{self.op}' needs a single string, number or boolean value")
+        if isinstance(self.value, list) and not all(is_scalar(v) for v in self.value):
+            raise ValueError(f"op '{self.op}' takes a list of strings, numbers or booleans")
         texts = self.value if isinstance(self.value, list) else [self.value]
         if any(isinstance(t, str) and len(t) > MAX_FILTER_TEXT for t in texts):
             raise ValueError(

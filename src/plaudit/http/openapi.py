@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from plaudit.http.problems import HTTP_METHODS, PROBLEM_JSON
+from plaudit.kit.schemas import MAX_ID
 
 _REF = "#/components/schemas/"
 
@@ -82,6 +83,41 @@ def document_problems(document: dict[str, Any]) -> None:
     schemas.update(PROBLEM_SCHEMAS)
 
 
+_BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+_EXACT_FLOAT = 2**53
+"""Whole numbers up to here survive a trip through a float; MAX_ID (2**63 - 1) does not."""
+
+
+def _exact_bound(bound: float) -> int:
+    if abs(bound) < _EXACT_FLOAT:
+        return int(bound)
+    # The only bound this large is MAX_ID, which a float rounds up to 2**63, a number no
+    # database stores and the API refuses: declaring it would call that refusal a bug.
+    if bound != float(MAX_ID):
+        raise ValueError(f"no exact integer bound for {bound!r}")
+    return MAX_ID
+
+
+def exact_integer_bounds(node: Any) -> None:
+    """Give integer schemas their bounds back as integers, in place.
+
+    FastAPI passes the models' schemas through its own OpenAPI model, whose `minimum` and
+    `maximum` are floats, so `maximum: 9223372036854775807` (MAX_ID) became
+    `9.223372036854776e+18`, which is 2**63: clients and contract tests would take ids up to
+    2**63 as valid. Walked with a stack, like the document's nesting."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if item.get("type") == "integer":
+                for key in _BOUNDS:
+                    if isinstance(item.get(key), float):
+                        item[key] = _exact_bound(item[key])
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
 def install_problem_document(app: FastAPI) -> None:
     """Make `app.openapi()` (and /openapi.json) declare the problem answers."""
     build = app.openapi
@@ -90,6 +126,7 @@ def install_problem_document(app: FastAPI) -> None:
         document = build()  # FastAPI's: kept, and made again only when the routes change
         if "Problem" not in document.get("components", {}).get("schemas", {}):
             document_problems(document)
+            exact_integer_bounds(document)
         return document
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import StrictBool, StrictInt, StringConstraints, model_validator
+from pydantic import ConfigDict, StrictBool, StringConstraints, model_validator
 
+from plaudit.kit.json_shapes import only_with
 from plaudit.kit.roles import Role
-from plaudit.kit.schemas import InputSchema, Name, OutputSchema, Timestamp
+from plaudit.kit.schemas import InputSchema, Name, OutputSchema, StrictId, Timestamp
 
 Username = Annotated[
     str, StringConstraints(min_length=1, max_length=150, pattern=r"^[A-Za-z0-9_.@-]+$")
@@ -26,8 +27,12 @@ def member_binding_problem(role: Role, member_id: int | None) -> str | None:
 
 
 class _BoundToMember(InputSchema):
+    model_config = ConfigDict(
+        json_schema_extra=only_with("member_id", name="role", value=Role.member.value)
+    )
+
     role: Role
-    member_id: StrictInt | None = None
+    member_id: StrictId | None = None
 
     @model_validator(mode="after")
     def _member_only_for_member_role(self) -> _BoundToMember:
@@ -67,7 +72,7 @@ class UserUpdate(InputSchema):
     ends the user's other sessions; `active: false` ends them all and refuses sign-in."""
 
     role: Role | None = None
-    member_id: StrictInt | None = None
+    member_id: StrictId | None = None
     password: Password | None = None
     active: StrictBool | None = None
 

@@ -129,11 +129,16 @@ def _whole_number_text(value: Any) -> Any:
     return value
 
 
-TextInt = Annotated[int, BeforeValidator(_whole_number_text)]
+WHOLE_NUMBER_TEXT = BeforeValidator(_whole_number_text)
+"""Put it after any bounds in an `Annotated` (`Annotated[int, Query(ge=1), WHOLE_NUMBER_TEXT]`):
+bounds declared outside an alias that holds a validator reach the OpenAPI document as `ge` and
+`le`, words no client reads, instead of `minimum` and `maximum`."""
+TextInt = Annotated[int, WHOLE_NUMBER_TEXT]
 """An integer in a query string or a path, where every value arrives as text: the text of an
-integer, so `/teams/1.0` is not team 1."""
-Id = Annotated[TextInt, Field(ge=1, le=MAX_ID)]
-"""An id in a query string."""
+integer, so `/teams/1.0` is not team 1. Bounds go on the model field (`Field(ge=1)`), or use
+WHOLE_NUMBER_TEXT directly in a parameter's `Annotated`."""
+Id = Annotated[int, Field(ge=1, le=MAX_ID), WHOLE_NUMBER_TEXT]
+"""An id in a query string or a path."""
 StrictId = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
 """An id in a JSON body: a JSON integer, never `true` or `"3"` (see InputSchema)."""
 

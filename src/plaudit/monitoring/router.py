@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query
 
 from plaudit.http.deps import NowDep, SessionDep, allow
 from plaudit.kit.roles import STAFF
-from plaudit.kit.schemas import MAX_ID, TextInt
+from plaudit.kit.schemas import MAX_ID, WHOLE_NUMBER_TEXT
 from plaudit.monitoring.schemas import SummaryQuery, TeamSummary
 from plaudit.monitoring.service import team_summary
 
@@ -17,7 +17,7 @@ router = APIRouter(tags=["monitoring"])
 
 @router.get("/teams/{team_id}/summary", dependencies=[allow(*STAFF)])
 def get_team_summary(
-    team_id: Annotated[TextInt, Path(ge=1, le=MAX_ID)],
+    team_id: Annotated[int, Path(ge=1, le=MAX_ID), WHOLE_NUMBER_TEXT],
     session: SessionDep,
     now: NowDep,
     q: Annotated[SummaryQuery, Query()],

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body, Depends, Query, Response, status
 from plaudit.http.deps import Allow, NowDep, SessionDep, SettingsDep
 from plaudit.http.path_params import PathId
 from plaudit.kit.roles import STAFF, Principal
-from plaudit.kit.schemas import Id, TextInt
+from plaudit.kit.schemas import MAX_ID, WHOLE_NUMBER_TEXT, Id
 from plaudit.notification import outbox, service
 from plaudit.notification.presenter import (
     present_deliveries,
@@ -30,8 +30,8 @@ from plaudit.notification.schemas import (
 
 router = APIRouter(tags=["notifications"])
 Staff = Annotated[Principal, Depends(Allow(*STAFF))]
-Limit = Annotated[TextInt, Query(ge=1, le=1000)]
-Offset = Annotated[TextInt, Query(ge=0)]
+Limit = Annotated[int, Query(ge=1, le=1000), WHOLE_NUMBER_TEXT]
+Offset = Annotated[int, Query(ge=0, le=MAX_ID), WHOLE_NUMBER_TEXT]
 
 
 @router.post("/notifications", status_code=status.HTTP_201_CREATED)

@@ -11,14 +11,14 @@ from plaudit.engine.explain import Explanation, explain
 from plaudit.errors import Forbidden
 from plaudit.http.deps import Allow, NowDep, SessionDep, SettingsDep
 from plaudit.kit.roles import Principal, Role
-from plaudit.kit.schemas import MAX_ID, Instant, TextInt
+from plaudit.kit.schemas import MAX_ID, WHOLE_NUMBER_TEXT, Instant
 from plaudit.member.service import get_member
 from plaudit.portal.schemas import PortalView
 from plaudit.portal.service import portal_view
 
 router = APIRouter(tags=["portal"])
 Viewer = Annotated[Principal, Depends(Allow(Role.admin, Role.manager, Role.member))]
-PathId = Annotated[TextInt, Path(ge=1, le=MAX_ID)]
+PathId = Annotated[int, Path(ge=1, le=MAX_ID), WHOLE_NUMBER_TEXT]
 
 
 def _own_only(principal: Principal, member_id: int) -> None:

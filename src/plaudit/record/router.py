@@ -19,7 +19,13 @@ from plaudit.http.deps import NowDep, SessionDep, SettingsDep, allow
 from plaudit.kit.roles import Role
 from plaudit.kit.schemas import error_message
 from plaudit.record import idempotency, service
-from plaudit.record.schemas import IngestResult, RecordIn, RecordParts, valid_parts
+from plaudit.record.schemas import (
+    IngestResult,
+    RecordIn,
+    RecordParts,
+    records_body_schema,
+    valid_parts,
+)
 
 router = APIRouter(tags=["records"], dependencies=[allow(Role.admin, Role.ingest)])
 
@@ -88,7 +94,13 @@ def parse_records(
     return items, errors, parts
 
 
-@router.post("/sources/{key}/records", response_model=IngestResult)
+@router.post(
+    "/sources/{key}/records",
+    response_model=IngestResult,
+    openapi_extra={
+        "requestBody": {"content": {"application/json": {"schema": records_body_schema()}}}
+    },
+)
 async def ingest_records(
     key: str,
     session: SessionDep,

@@ -5,13 +5,21 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints, ValidationError, model_validator
+from pydantic import (
+    ConfigDict,
+    Field,
+    JsonValue,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from plaudit.award.schemas import AwardRead
 from plaudit.kit.schemas import InputSchema, Instant, OutputSchema, StrictId
 
 ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 ONE_REFERENCE = "give exactly one of member_id and member_external_id"
+_NONE: dict[str, JsonValue] = {"type": "null"}
 
 
 class RecordParts(InputSchema):
@@ -26,6 +34,21 @@ class RecordParts(InputSchema):
 
 
 class RecordIn(RecordParts):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {
+                    "properties": {"member_id": {"type": "integer"}, "member_external_id": _NONE},
+                    "required": ["member_id"],
+                },
+                {
+                    "properties": {"member_id": _NONE, "member_external_id": {"type": "string"}},
+                    "required": ["member_external_id"],
+                },
+            ]
+        }
+    )
+
     external_id: ExternalId | None = None
     occurred_at: Instant
 
@@ -66,3 +89,16 @@ class IngestResult(OutputSchema):
     updated: int
     unchanged: int
     awards: list[AwardRead]
+
+
+def records_body_schema() -> dict[str, Any]:
+    """The body of `POST /sources/{key}/records` as the document states it (the route parses
+    it itself, for speed): one record, or `{"records": [...]}`."""
+    record = RecordIn.model_json_schema()
+    batch = {
+        "type": "object",
+        "properties": {"records": {"type": "array", "minItems": 1, "items": record}},
+        "required": ["records"],
+        "additionalProperties": False,
+    }
+    return {"anyOf": [record, batch]}

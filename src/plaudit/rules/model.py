@@ -28,6 +28,7 @@ from pydantic import (
     field_validator,
 )
 
+from plaudit.kit.json_shapes import value_by_op
 from plaudit.limits import (
     MAX_FILTER_TEXT,
     MAX_FILTERS,
@@ -143,7 +144,17 @@ def _show(value: Any) -> str:
 class Filter(BaseModel):
     """One condition on a record's data: ``{field, op, value}``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra=value_by_op(
+            list_ops=LIST_OPS,
+            flag_ops=[FilterOp.EXISTS],
+            scalar_ops=set(FilterOp) - LIST_OPS - {FilterOp.EXISTS},
+            max_list=MAX_LIST_VALUES,
+            max_text=MAX_FILTER_TEXT,
+            op_required=True,
+        ),
+    )
 
     field: str = Field(min_length=1, max_length=100)
     op: FilterOp

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, status
 
 from plaudit.http.deps import SessionDep, allow
 from plaudit.kit.roles import Role
-from plaudit.kit.schemas import TextInt
+from plaudit.kit.schemas import WHOLE_NUMBER_TEXT
 from plaudit.source import service
 from plaudit.source.schemas import (
     FieldValuesRead,
@@ -42,7 +42,7 @@ def list_field_values(
     key: str,
     field: Annotated[str, Query(min_length=1, max_length=100)],
     session: SessionDep,
-    limit: Annotated[TextInt, Query(ge=1, le=MAX_LIMIT)] = 50,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT), WHOLE_NUMBER_TEXT] = 50,
 ) -> FieldValuesRead:
     """The values `field` takes in the source's newest records, most frequent first: what a
     filter on it could compare with."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from pydantic import Field, StrictBool, StringConstraints, ValidationInfo, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from plaudit.kit.schemas import InputSchema, Name, OutputSchema, StrictId, Timestamp
 from plaudit.leaderboard.measure import aggregate_for, field_for
@@ -63,11 +64,13 @@ class BoardUpdate(InputSchema):
     """Only the fields sent change; `measure` is replaced as a whole (null: points), and
     `team_id: null` shows every team."""
 
-    name: Name | None = None
+    # `| SkipJsonSchema[None]`: left out means "keep", but null is refused (below), so the
+    # document does not offer null for these.
+    name: Name | SkipJsonSchema[None] = None
     measure: BoardMeasure | None = Field(default=None, description=MEASURE_DESCRIPTION)
-    period: Period | None = None
+    period: Period | SkipJsonSchema[None] = None
     team_id: StrictId | None = None
-    published: StrictBool | None = None
+    published: StrictBool | SkipJsonSchema[None] = None
 
     @field_validator("name", "period", "published")
     @classmethod
