@@ -27,6 +27,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import strategies as st
 from pydantic import SecretStr
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 from sqlalchemy import Engine
 
 from plaudit.app import create_app
@@ -198,11 +199,55 @@ def problem_details(_ctx: Any, response: Any, _case: Any) -> bool | None:
     return True
 
 
+def _unwritable(value: Any) -> bool:
+    """Whether `value` holds what the API refuses by design although JSON Schema allows it:
+
+    - a whole number written as a float (`30.0`) where the document says integer: JSON Schema
+      counts 30.0 as an integer, the API takes whole numbers written as such only (a JSON
+      number without a fraction in bodies, digits in paths and queries), so that `1.0`,
+      `1e0` or `+0.0` never silently become an id;
+    - text with a NUL character or an unpaired surrogate, which no database column can store
+      (PostgreSQL refuses NUL in text; neither database stores half a UTF-16 pair).
+
+    No JSON Schema keyword says either, so positive_data_acceptance cannot apply to such a
+    request; `refused_by_name` checks it instead."""
+    if isinstance(value, float):
+        return value.is_integer()
+    if isinstance(value, str):
+        return "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value)
+    if isinstance(value, dict):
+        return any(_unwritable(k) or _unwritable(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_unwritable(v) for v in value)
+    return False
+
+
+def refused_by_name(_ctx: Any, response: Any, _case: Any) -> bool | None:
+    """For a request `_unwritable` describes: accepted, or refused with 422 whose `errors` name
+    what is wrong (never a 5xx or an unexplained refusal)."""
+    if response.status_code < 400:
+        return True
+    assert response.status_code == 422, f"answered {response.status_code}, not 422"
+    errors = response.json().get("errors")
+    assert isinstance(errors, list) and errors, f"no errors list: {response.text}"
+    return True
+
+
 def exercise(case: Any, engine: Engine) -> None:
     """Send `case`, run the checks, and check that a refused request wrote nothing."""
     before = TARGET.stored
+    positive = case.meta is not None and case.meta.generation.mode.is_positive
+    parts = (case.path_parameters, case.query, case.body)
+    unwritable = positive and any(_unwritable(part) for part in parts)
     try:
-        response = case.call_and_validate(additional_checks=[problem_details])
+        response = (
+            case.call_and_validate(
+                additional_checks=[problem_details, refused_by_name],
+                excluded_checks=[positive_data_acceptance],
+            )
+            if unwritable
+            else case.call_and_validate(additional_checks=[problem_details])
+        )
     finally:
         # Also after a failure, so that the next example is compared with what is stored.
         TARGET.stored = fingerprint(engine)
