@@ -10,6 +10,7 @@ from plaudit.web.routes.auth import router as auth_router
 from plaudit.web.routes.badges import router as badges_router
 from plaudit.web.routes.boards import router as boards_router
 from plaudit.web.routes.exports import router as exports_router
+from plaudit.web.routes.groups import router as groups_router
 from plaudit.web.routes.home import router as home_router
 from plaudit.web.routes.leaderboard import router as leaderboard_router
 from plaudit.web.routes.leaderboard_tv import router as leaderboard_tv_router
@@ -39,6 +40,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     notification_test_router,
     reports_router,
     exports_router,
+    groups_router,
     members_router,
     member_awards_router,
     teams_router,
