@@ -158,7 +158,7 @@ def _form_page(
     matched, _ = _preview(session, body) if not parse_errors else ([], {})
     teams = list(session.scalars(select(Team).order_by(Team.name)))
     attribute_names = sorted({name for t in teams for name in (t.attributes or {})})
-    rows = list(values.conditions) + [ConditionRow()]
+    rows = [*values.conditions, ConditionRow()]
     return render(
         request,
         "admin/groups/form.html",
@@ -294,8 +294,8 @@ def delete(group_id: IdPath, request: Request, session: SessionDep, user: StaffU
     if users:
         flash(
             request,
-            f"“{name}” was not deleted: it is the audience of {_named_list([a.name for a in users])}. "
-            "Remove it from their audience first.",
+            f"“{name}” was not deleted: it is the audience of "
+            f"{_named_list([a.name for a in users])}. Remove it from their audience first.",
             "error",
         )
         return RedirectResponse(f"{BASE}/{group_id}/delete", status_code=303)
