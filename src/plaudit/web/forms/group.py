@@ -70,8 +70,12 @@ def _value_text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def values_of(name: str, team_ids: Iterable[int], member_ids: Iterable[int],
-              conditions: Iterable[Mapping[str, Any]]) -> GroupValues:
+def values_of(
+    name: str,
+    team_ids: Iterable[int],
+    member_ids: Iterable[int],
+    conditions: Iterable[Mapping[str, Any]],
+) -> GroupValues:
     """A saved group as form values."""
     rows = []
     for cond in conditions:
@@ -178,8 +182,12 @@ def condition_body(
     return out, errors
 
 
-PART_WORDS = {"attribute": "what it reads", "op": "comparison", "key": "attribute name",
-              "value": "value"}
+PART_WORDS = {
+    "attribute": "what it reads",
+    "op": "comparison",
+    "key": "attribute name",
+    "value": "value",
+}
 
 
 def condition_labels(errors: FieldErrors) -> dict[str, str]:

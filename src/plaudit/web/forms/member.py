@@ -16,8 +16,12 @@ from plaudit.web.forms.people import parse_id
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 LIMITS = {"name": 200, "email": 320, "external_id": 200, "role": 100}
-WORDS = {"name": "The name", "email": "The email", "external_id": "The external id",
-         "role": "The role"}
+WORDS = {
+    "name": "The name",
+    "email": "The email",
+    "external_id": "The external id",
+    "role": "The role",
+}
 
 
 @dataclass(frozen=True)

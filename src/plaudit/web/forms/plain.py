@@ -33,8 +33,9 @@ def plain_message(error: dict[str, Any] | Any) -> str:
 def plain_errors(exc: ValidationError) -> FieldErrors:
     errors: FieldErrors = {}
     for err in exc.errors():
-        add_error(errors, dotted([p for p in err["loc"] if isinstance(p, str | int)]),
-                  plain_message(err))
+        add_error(
+            errors, dotted([p for p in err["loc"] if isinstance(p, str | int)]), plain_message(err)
+        )
     return errors
 
 

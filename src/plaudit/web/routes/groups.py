@@ -45,8 +45,13 @@ router = page_router()
 Form = Annotated[FormData, Depends(form_data)]
 BASE = "/admin/groups"
 PREVIEW_LIMIT = 200
-LABELS = {"name": "Name", "team_ids": "Teams", "member_ids": "Members",
-          "conditions": "Conditions", GENERAL: "Group"}
+LABELS = {
+    "name": "Name",
+    "team_ids": "Teams",
+    "member_ids": "Members",
+    "conditions": "Conditions",
+    GENERAL: "Group",
+}
 
 
 @dataclass(frozen=True)
@@ -116,9 +121,7 @@ def list_page(request: Request, session: SessionDep, user: StaffUser) -> Respons
     return render(request, "admin/groups/list.html", title="Groups", rows=rows)
 
 
-def _parse(
-    session: Session, values: GroupValues
-) -> tuple[dict[str, Any], FieldErrors]:
+def _parse(session: Session, values: GroupValues) -> tuple[dict[str, Any], FieldErrors]:
     """The API's group body from the form, and messages in words for what cannot be read."""
     teams = list(session.scalars(select(Team)))
     conditions, errors = condition_body(
@@ -267,9 +270,7 @@ def edit(
         else:
             flash(request, f"Saved group “{changed.name}”.")
             return RedirectResponse(f"{BASE}/{changed.id}", status_code=303)
-    return _form_page(
-        request, session, values=values, errors=errors, group=group, status_code=400
-    )
+    return _form_page(request, session, values=values, errors=errors, group=group, status_code=400)
 
 
 @router.get(BASE + "/{group_id}/delete")

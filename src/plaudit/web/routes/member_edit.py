@@ -34,8 +34,14 @@ router = page_router()
 Form = Annotated[FormData, Depends(form_data)]
 AdminUser = Annotated[WebUser, Depends(require(Role.admin))]
 BASE = "/admin/members"
-LABELS = {"name": "Name", "email": "Email", "external_id": "External id", "team_id": "Team",
-          "role": "Role", GENERAL: "Member"}
+LABELS = {
+    "name": "Name",
+    "email": "Email",
+    "external_id": "External id",
+    "team_id": "Team",
+    "role": "Role",
+    GENERAL: "Member",
+}
 
 
 def _roles(session: Session) -> list[str]:
@@ -178,8 +184,10 @@ def set_active(
     active = form.get("active") == "true"
     if member.active != active:
         member = _apply(session, member_id, {"active": active}, now=now, settings=settings)
-    state = "active again: they earn achievements" if active else (
-        "deactivated: they earn nothing more until reactivated; their awards stay"
+    state = (
+        "active again: they earn achievements"
+        if active
+        else ("deactivated: they earn nothing more until reactivated; their awards stay")
     )
     flash(request, f"{member.name} is {state}.")
     return RedirectResponse(f"{BASE}/{member_id}", status_code=303)
