@@ -124,9 +124,7 @@ def test_an_ad_hoc_group_shows_its_members_live(
         phone.context.close()
 
 
-def test_member_and_team_forms(
-    wide: Tab, teams: Teams, chromium: Browser, live_url: str
-) -> None:
+def test_member_and_team_forms(wide: Tab, teams: Teams, chromium: Browser, live_url: str) -> None:
     page = wide.page
     wide.go(f"/admin/teams/{teams.gold}/edit")
     assert page.input_value("#f-attr-0-key") in ("region", "tier")

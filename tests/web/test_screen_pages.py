@@ -67,7 +67,9 @@ def summary(html: str) -> str:
 
 def awarded(engine: Engine, member_id: int) -> bool:
     with Session(engine) as session:
-        return session.scalars(select(Award).where(Award.member_id == member_id)).first() is not None
+        return (
+            session.scalars(select(Award).where(Award.member_id == member_id)).first() is not None
+        )
 
 
 # ---- groups -------------------------------------------------------------------------
@@ -76,8 +78,11 @@ def awarded(engine: Engine, member_id: int) -> bool:
 def test_create_a_static_group_from_teams_and_members(admin: Admin) -> None:
     response = admin.post(
         "/admin/groups/new",
-        {"name": "Gold and Ada", "team_ids": [str(admin.teams.gold)],
-         "member_ids": [str(admin.site.member_id)]},
+        {
+            "name": "Gold and Ada",
+            "team_ids": [str(admin.teams.gold)],
+            "member_ids": [str(admin.site.member_id)],
+        },
     )
     assert response.status_code == 303  # type: ignore[attr-defined]
     with Session(admin.engine) as session:
@@ -86,9 +91,11 @@ def test_create_a_static_group_from_teams_and_members(admin: Admin) -> None:
     page = admin.client.get(f"/admin/groups/{group.id}").text
     assert "Created group “Gold and Ada”" in page
     # The preview beside the form lists who it admits by name: Ken and Lena by team, Ada.
-    matched = page.split('data-preview-list')[1].split("</ul>")[0]
+    matched = page.split("data-preview-list")[1].split("</ul>")[0]
     assert [n for n in ("Ada Lovelace", "Ken Adams", "Lena Berg", "Mo Chen") if n in matched] == [
-        "Ada Lovelace", "Ken Adams", "Lena Berg"
+        "Ada Lovelace",
+        "Ken Adams",
+        "Lena Berg",
     ]
     listing = admin.client.get("/admin/groups").text
     assert "Gold and Ada" in listing and "Teams: Gold partners" in listing
@@ -98,10 +105,16 @@ def test_create_a_static_group_from_teams_and_members(admin: Admin) -> None:
 def test_an_ad_hoc_group_keeps_typed_conditions_and_previews_them(admin: Admin) -> None:
     group_id = make_group(admin.engine, name="Reps")
     conditions = {
-        "cond-0-attribute": "team.attributes", "cond-0-key": "tier", "cond-0-op": "in",
+        "cond-0-attribute": "team.attributes",
+        "cond-0-key": "tier",
+        "cond-0-op": "in",
         "cond-0-value": "1, 2",
-        "cond-1-attribute": "member.role", "cond-1-op": "eq", "cond-1-value": "REP",
-        "cond-2-attribute": "team.name", "cond-2-op": "eq", "cond-2-value": "",  # blank row
+        "cond-1-attribute": "member.role",
+        "cond-1-op": "eq",
+        "cond-1-value": "REP",
+        "cond-2-attribute": "team.name",
+        "cond-2-op": "eq",
+        "cond-2-value": "",  # blank row
     }
     preview = admin.post("/admin/groups/preview", conditions).json()  # type: ignore[attr-defined]
     assert preview["errors"] == {}
@@ -133,9 +146,16 @@ def test_an_ad_hoc_group_keeps_typed_conditions_and_previews_them(admin: Admin) 
 def test_group_errors_are_in_words(admin: Admin) -> None:
     response = admin.post(
         "/admin/groups/new",
-        {"name": "", "cond-0-attribute": "team.attributes", "cond-0-key": "",
-         "cond-0-op": "eq", "cond-0-value": "gold",
-         "cond-1-attribute": "team.name", "cond-1-op": "in", "cond-1-value": " , "},
+        {
+            "name": "",
+            "cond-0-attribute": "team.attributes",
+            "cond-0-key": "",
+            "cond-0-op": "eq",
+            "cond-0-value": "gold",
+            "cond-1-attribute": "team.name",
+            "cond-1-op": "in",
+            "cond-1-value": " , ",
+        },
     )
     assert response.status_code == 400  # type: ignore[attr-defined]
     text = summary(response.text)  # type: ignore[attr-defined]
@@ -189,8 +209,11 @@ def test_saving_a_group_awards_members_it_now_admits(admin: Admin) -> None:
     assert not awarded(admin.engine, admin.site.member_id)
     admin.post(
         f"/admin/groups/{group_id}",
-        {"name": "Gold", "team_ids": [str(admin.teams.gold)],
-         "member_ids": [str(admin.site.member_id)]},
+        {
+            "name": "Gold",
+            "team_ids": [str(admin.teams.gold)],
+            "member_ids": [str(admin.site.member_id)],
+        },
     )
     assert awarded(admin.engine, admin.site.member_id)
 
@@ -201,37 +224,53 @@ def test_saving_a_group_awards_members_it_now_admits(admin: Admin) -> None:
 def test_create_and_edit_a_member(admin: Admin) -> None:
     response = admin.post(
         "/admin/members/new",
-        {"name": "Nia Okoro", "email": "nia@example.com", "external_id": "crm-7",
-         "team_id": str(admin.teams.silver), "role": "partner"},
+        {
+            "name": "Nia Okoro",
+            "email": "nia@example.com",
+            "external_id": "crm-7",
+            "team_id": str(admin.teams.silver),
+            "role": "partner",
+        },
     )
     assert response.status_code == 303  # type: ignore[attr-defined]
     with Session(admin.engine) as session:
         nia = session.scalars(select(Member).where(Member.name == "Nia Okoro")).one()
         assert (nia.email, nia.external_id, nia.team_id, nia.role, nia.active) == (
-            "nia@example.com", "crm-7", admin.teams.silver, "partner", True
+            "nia@example.com",
+            "crm-7",
+            admin.teams.silver,
+            "partner",
+            True,
         )
     page = admin.client.get(f"/admin/members/{nia.id}").text
     assert "Added Nia Okoro." in page and "Silver partners" in page
 
     response = admin.post(
         f"/admin/members/{nia.id}/edit",
-        {"name": "Nia Okoro-Smith", "email": "", "external_id": "crm-7",
-         "team_id": "", "role": "", "active": "on"},
+        {
+            "name": "Nia Okoro-Smith",
+            "email": "",
+            "external_id": "crm-7",
+            "team_id": "",
+            "role": "",
+            "active": "on",
+        },
     )
     assert response.status_code == 303  # type: ignore[attr-defined]
     with Session(admin.engine) as session:
         again = session.get(Member, nia.id)
         assert again is not None
         assert (again.name, again.email, again.team_id, again.role) == (
-            "Nia Okoro-Smith", None, None, None
+            "Nia Okoro-Smith",
+            None,
+            None,
+            None,
         )
 
 
 def test_member_errors_name_people_not_ids(admin: Admin) -> None:
     admin.post("/admin/members/new", {"name": "Nia", "email": "nia@example.com"})
-    response = admin.post(
-        "/admin/members/new", {"name": "Other", "email": "nia@example.com"}
-    )
+    response = admin.post("/admin/members/new", {"name": "Other", "email": "nia@example.com"})
     assert response.status_code == 409  # type: ignore[attr-defined]
     assert "Nia already has this email" in summary(response.text)  # type: ignore[attr-defined]
     response = admin.post(
@@ -262,8 +301,12 @@ def test_deactivate_and_reactivate_a_member(admin: Admin) -> None:
 def test_only_admins_change_members_and_teams(admin: Admin) -> None:
     admin.client.post("/logout", data={"csrf_token": admin.token})
     sign_in(admin.client, "manager")
-    for path in ("/admin/members/new", f"/admin/members/{admin.teams.ken}/edit",
-                 "/admin/teams/new", f"/admin/teams/{admin.teams.gold}/edit"):
+    for path in (
+        "/admin/members/new",
+        f"/admin/members/{admin.teams.ken}/edit",
+        "/admin/teams/new",
+        f"/admin/teams/{admin.teams.gold}/edit",
+    ):
         assert admin.client.get(path).status_code == 403, path
     assert "Edit member" not in admin.client.get(f"/admin/members/{admin.teams.ken}").text
     assert admin.client.get("/admin/groups/new").status_code == 200  # as the API: staff
@@ -273,7 +316,8 @@ def test_moving_a_member_to_another_team_awards_the_audience_achievement(admin: 
     """As PATCH /members/{id}: Ada already updated her profile; moving her into the gold tier
     puts her in the ad hoc group the achievement is aimed at."""
     group_id = make_group(
-        admin.engine, name="Tier 1",
+        admin.engine,
+        name="Tier 1",
         conditions=[{"attribute": "team.attributes.tier", "op": "eq", "value": 1}],
     )
     make_audience_achievement(admin.engine, group_id)
@@ -297,8 +341,13 @@ def test_moving_a_member_to_another_team_awards_the_audience_achievement(admin: 
 def test_create_a_team_and_edit_its_attributes(admin: Admin) -> None:
     response = admin.post(
         "/admin/teams/new",
-        {"name": "Bronze", "attr-0-key": "tier", "attr-0-value": "3",
-         "attr-1-key": "region", "attr-1-value": "nordics"},
+        {
+            "name": "Bronze",
+            "attr-0-key": "tier",
+            "attr-0-value": "3",
+            "attr-1-key": "region",
+            "attr-1-value": "nordics",
+        },
     )
     assert response.status_code == 303  # type: ignore[attr-defined]
     with Session(admin.engine) as session:
@@ -312,9 +361,17 @@ def test_create_a_team_and_edit_its_attributes(admin: Admin) -> None:
     assert 'value="tier"' in edit and 'value="3"' in edit
     response = admin.post(
         f"/admin/teams/{team.id}/edit",
-        {"name": "Bronze", "attr-0-key": "tier", "attr-0-value": "4",
-         "attr-1-key": "", "attr-1-value": "", "attr-2-key": "partner", "attr-2-value": "true",
-         "attr-3-key": "zip", "attr-3-value": "0123"},
+        {
+            "name": "Bronze",
+            "attr-0-key": "tier",
+            "attr-0-value": "4",
+            "attr-1-key": "",
+            "attr-1-value": "",
+            "attr-2-key": "partner",
+            "attr-2-value": "true",
+            "attr-3-key": "zip",
+            "attr-3-value": "0123",
+        },
     )
     assert response.status_code == 303  # type: ignore[attr-defined]
     with Session(admin.engine) as session:
@@ -326,9 +383,17 @@ def test_create_a_team_and_edit_its_attributes(admin: Admin) -> None:
 def test_team_attribute_errors_are_in_words(admin: Admin) -> None:
     response = admin.post(
         f"/admin/teams/{admin.teams.gold}/edit",
-        {"name": "", "attr-0-key": "tier", "attr-0-value": "",
-         "attr-1-key": "has space", "attr-1-value": "x",
-         "attr-2-key": "tier", "attr-2-value": "2", "attr-3-key": "", "attr-3-value": "v"},
+        {
+            "name": "",
+            "attr-0-key": "tier",
+            "attr-0-value": "",
+            "attr-1-key": "has space",
+            "attr-1-value": "x",
+            "attr-2-key": "tier",
+            "attr-2-value": "2",
+            "attr-3-key": "",
+            "attr-3-value": "v",
+        },
     )
     assert response.status_code == 400  # type: ignore[attr-defined]
     text = summary(response.text)  # type: ignore[attr-defined]
@@ -340,14 +405,16 @@ def test_team_attribute_errors_are_in_words(admin: Admin) -> None:
     assert not VALIDATOR_WORDS.search(response.text)  # type: ignore[attr-defined]
     with Session(admin.engine) as session:
         assert session.get(Team, admin.teams.gold).attributes == {  # type: ignore[union-attr]
-            "tier": 1, "region": "emea"
+            "tier": 1,
+            "region": "emea",
         }
 
 
 def test_changing_team_attributes_awards_the_audience_achievement(admin: Admin) -> None:
     """As PATCH /teams/{id}: silver becomes tier 1, so its members join the ad hoc group."""
     group_id = make_group(
-        admin.engine, name="Tier 1",
+        admin.engine,
+        name="Tier 1",
         conditions=[{"attribute": "team.attributes.tier", "op": "eq", "value": 1}],
     )
     ada = admin.site.member_id
@@ -359,7 +426,12 @@ def test_changing_team_attributes_awards_the_audience_achievement(admin: Admin) 
     assert not awarded(admin.engine, ada)
     admin.post(
         f"/admin/teams/{admin.teams.silver}/edit",
-        {"name": "Silver partners", "attr-0-key": "tier", "attr-0-value": "1",
-         "attr-1-key": "region", "attr-1-value": "apac"},
+        {
+            "name": "Silver partners",
+            "attr-0-key": "tier",
+            "attr-0-value": "1",
+            "attr-1-key": "region",
+            "attr-1-value": "apac",
+        },
     )
     assert awarded(admin.engine, ada)
