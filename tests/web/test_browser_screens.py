@@ -2,7 +2,7 @@
 are typed; the member and team forms; and the rule builder used from the keyboard, where
 focus lands on the new or neighbouring control and each change is announced.
 
-With PLAUDIT_SCREENSHOTS=1 this writes docs/screenshots/group-*.png, member-form*.png and
+With PLAUDIT_SCREENSHOTS=1 this writes docs/screenshots/group-*.png (group-form-conditions: the whole form), member-form*.png and
 team-form*.png, team-attributes.png at 1440 and 390 px wide.
 """
 
@@ -90,6 +90,7 @@ def test_an_ad_hoc_group_shows_its_members_live(
     assert preview_names(page) == ["Ken Adams", "Mo Chen"]
     page.evaluate("window.scrollTo(0, 0)")
     screenshot(page, "group-form")
+    screenshot(page.locator(".group-layout"), "group-form-conditions")
 
     with page.expect_navigation():
         page.click("button:has-text('Create group')")
