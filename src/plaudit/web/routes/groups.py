@@ -213,7 +213,7 @@ def create(request: Request, session: SessionDep, user: StaffUser, form: Form) -
 
 
 @router.post(BASE + "/preview")
-async def preview(request: Request, session: SessionDep, user: StaffUser, form: Form) -> Response:
+def preview(request: Request, session: SessionDep, user: StaffUser, form: Form) -> Response:
     """The members the form as typed would admit (JSON for the page's live list); writes
     nothing. The same reading as the save, and the service behind `POST /groups/preview`."""
     values = read_values(form)
