@@ -2,8 +2,8 @@
 are typed; the member and team forms; and the rule builder used from the keyboard, where
 focus lands on the new or neighbouring control and each change is announced.
 
-With PLAUDIT_SCREENSHOTS=1 this writes docs/screenshots/group-*.png (group-form-conditions: the whole form), member-form*.png and
-team-form*.png, team-attributes.png at 1440 and 390 px wide.
+With PLAUDIT_SCREENSHOTS=1 this writes docs/screenshots/group-*.png (group-form-conditions:
+the whole form), member-form*.png, team-form*.png and team-attributes.png at 1440 and 390 px.
 """
 
 from __future__ import annotations
