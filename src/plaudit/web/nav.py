@@ -53,6 +53,12 @@ NAV: tuple[NavItem, ...] = (
         "Each team's recent activity, achievements completed and members.",
     ),
     NavItem(
+        "Groups",
+        "/admin/groups",
+        frozenset(STAFF),
+        "Audiences for achievements: static lists of teams and members, or ad hoc conditions.",
+    ),
+    NavItem(
         "Leaderboard",
         "/leaderboard",
         frozenset({Role.admin, Role.manager, Role.member}),

@@ -10,16 +10,19 @@ from plaudit.web.routes.auth import router as auth_router
 from plaudit.web.routes.badges import router as badges_router
 from plaudit.web.routes.boards import router as boards_router
 from plaudit.web.routes.exports import router as exports_router
+from plaudit.web.routes.groups import router as groups_router
 from plaudit.web.routes.home import router as home_router
 from plaudit.web.routes.leaderboard import router as leaderboard_router
 from plaudit.web.routes.leaderboard_tv import router as leaderboard_tv_router
 from plaudit.web.routes.member_awards import router as member_awards_router
+from plaudit.web.routes.member_edit import router as member_edit_router
 from plaudit.web.routes.members import router as members_router
 from plaudit.web.routes.notification_test import router as notification_test_router
 from plaudit.web.routes.notifications import router as notifications_router
 from plaudit.web.routes.portal import router as portal_router
 from plaudit.web.routes.reports import router as reports_router
 from plaudit.web.routes.source_values import router as source_values_router
+from plaudit.web.routes.team_edit import router as team_edit_router
 from plaudit.web.routes.teams import router as teams_router
 from plaudit.web.routes.tokens import router as tokens_router
 from plaudit.web.routes.users import router as users_router
@@ -39,8 +42,11 @@ ROUTERS: tuple[APIRouter, ...] = (
     notification_test_router,
     reports_router,
     exports_router,
+    groups_router,
+    member_edit_router,  # before members: /admin/members/new is not an id
     members_router,
     member_awards_router,
+    team_edit_router,  # before teams: /admin/teams/new is not an id
     teams_router,
     users_router,
     tokens_router,

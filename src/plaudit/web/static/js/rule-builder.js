@@ -4,7 +4,9 @@
    made by plaudit/web/forms/rule_builder.py) lists each source's typed fields, which
    aggregates read which field types, and which comparisons suit each field type.
    The builder writes JSON into the form's `requirements` text area on every change, so
-   the form posts as a normal form; without this script that text area is edited directly. */
+   the form posts as a normal form; without this script that text area is edited directly.
+   After Add rule, New rule group, Add filter or a removal, focus moves to the new control (or
+   to the neighbouring one) and the change is announced in a polite live region. */
 (function () {
   "use strict";
 
@@ -75,8 +77,8 @@
     return el("div", { "class": "field" }, [el("label", { "for": id, text: label }), control]);
   }
 
-  function button(text, ariaLabel, onClick, extraClass) {
-    var node = el("button", { type: "button", "class": "button button-small " + (extraClass || ""), "aria-label": ariaLabel, text: text });
+  function button(text, ariaLabel, onClick, extraClass, id) {
+    var node = el("button", { type: "button", id: id || null, "class": "button button-small " + (extraClass || ""), "aria-label": ariaLabel, text: text });
     node.addEventListener("click", onClick);
     return node;
   }
@@ -251,6 +253,33 @@
     if (structural) { render(); }
   }
 
+  // ---- focus and announcements after adding or removing ----
+  var status = el("div", { id: "rule-builder-status", "class": "visually-hidden", role: "status", "aria-live": "polite" });
+  mount.parentNode.insertBefore(status, mount.nextSibling);
+  var pendingFocus = null;  // ids to try, in order, once the builder is drawn again
+
+  function announce(message) {
+    status.textContent = "";
+    window.setTimeout(function () { status.textContent = message; }, 50);
+  }
+
+  function restructured(focusIds, message) {
+    pendingFocus = focusIds;
+    changed(true);
+    announce(message);
+  }
+
+  function ruleId(g, r, part) { return "rb-g" + g + "-r" + r + "-" + part; }
+
+  function afterGroupGone(g) {
+    // Focus the group that took its place, else the one before it, else "New rule group".
+    var ids = [];
+    if (groups[g]) { ids.push(ruleId(g, 0, "source")); }
+    if (g > 0 && groups[g - 1]) { ids.push("rb-g" + (g - 1) + "-add-rule"); }
+    ids.push("rb-new-group");
+    return ids;
+  }
+
   // ---- errors from the server, shown where they belong ----
   function errorsAt(prefix, exact) {
     var out = [];
@@ -306,10 +335,15 @@
         changed(false);
       }, extra));
     }
-    parts.push(button("Remove", "Remove filter " + (f + 1) + " of rule " + (r + 1), function () {
+    parts.push(button("Remove", "Remove filter " + (f + 1) + " of rule " + (r + 1) + " of group " + (g + 1), function () {
       rule.where.splice(f, 1);
-      changed(true);
-    }, "button-quiet"));
+      var left = rule.where.length;
+      var ids = [];
+      if (f < left) { ids.push(ruleId(g, r, "w" + f + "-field")); }
+      if (left > 0) { ids.push(ruleId(g, r, "w" + (left - 1) + "-field")); }
+      ids.push(ruleId(g, r, "add-filter"));
+      restructured(ids, "Filter " + (f + 1) + " removed from rule " + (r + 1) + " of group " + (g + 1));
+    }, "button-quiet", base + "-remove"));
     var node = el("div", { "class": "filter" }, parts);
     var messages = errorsAt("requirements." + g + "." + r + ".where." + f, false);
     return messages.length ? el("div", {}, [node, errorList(messages)]) : node;
@@ -370,13 +404,19 @@
       button("Add filter", "Add a filter to rule " + (r + 1) + " of group " + (g + 1), function () {
         rule.where = rule.where || [];
         rule.where.push(newFilter(sourceOf(rule)));
-        changed(true);
-      }, ""),
+        var f = rule.where.length - 1;
+        restructured([ruleId(g, r, "w" + f + "-field")], "Filter " + (f + 1) + " added to rule " + (r + 1) + " of group " + (g + 1));
+      }, "", base + "-add-filter"),
       button("Remove rule", "Remove rule " + (r + 1) + " of group " + (g + 1), function () {
         groups[g].splice(r, 1);
-        if (!groups[g].length) { groups.splice(g, 1); }
-        changed(true);
-      }, "button-quiet")
+        if (!groups[g].length) {
+          groups.splice(g, 1);
+          restructured(afterGroupGone(g), "Rule " + (r + 1) + " removed, and group " + (g + 1) + " with it: it had no other rule");
+          return;
+        }
+        var left = groups[g].length;
+        restructured([ruleId(g, Math.min(r, left - 1), "source")], "Rule " + (r + 1) + " removed from group " + (g + 1));
+      }, "button-quiet", base + "-remove")
     ]);
     var own = [];
     Object.keys(errors).forEach(function (key) {
@@ -401,12 +441,13 @@
     children.push(el("div", { "class": "builder-actions" }, [
       button("Add rule (AND)", "Add a rule to group " + (g + 1), function () {
         group.push(newRule());
-        changed(true);
-      }, ""),
+        var r = group.length - 1;
+        restructured([ruleId(g, r, "source")], "Rule " + (r + 1) + " added to group " + (g + 1));
+      }, "", "rb-g" + g + "-add-rule"),
       button("Remove group", "Remove rule group " + (g + 1), function () {
         groups.splice(g, 1);
-        changed(true);
-      }, "button-quiet")
+        restructured(afterGroupGone(g), "Rule group " + (g + 1) + " removed");
+      }, "button-quiet", "rb-g" + g + "-remove")
     ]));
     return el("fieldset", { "class": "rule-group", "data-group": String(g) }, children);
   }
@@ -428,17 +469,20 @@
     var blockNewGroup = noSources || (isRepeatable() && groups.length >= 1);
     var addGroup = button("New rule group (OR)", "Add a new rule group: either group is enough", function () {
       groups.push([newRule()]);
-      changed(true);
-    }, "");
+      var g = groups.length - 1;
+      restructured([ruleId(g, 0, "source")], "Rule group " + (g + 1) + " added, with rule 1");
+    }, "", "rb-new-group");
     addGroup.disabled = blockNewGroup || locked;
     var actions = [addGroup];
     if (isRepeatable() && groups.length >= 1) {
       actions.push(el("span", { "class": "builder-note", text: "A repeatable achievement has exactly one rule group." }));
     }
     mount.appendChild(el("div", { "class": "builder-actions" }, actions));
-    if (focused) {
-      var again = document.getElementById(focused);
-      if (again) { again.focus(); }
+    var wanted = pendingFocus || (focused ? [focused] : []);
+    pendingFocus = null;
+    for (var i = 0; i < wanted.length; i++) {
+      var target = document.getElementById(wanted[i]);
+      if (target && !target.disabled) { target.focus(); break; }
     }
   }
 
