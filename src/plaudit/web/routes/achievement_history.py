@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -26,10 +27,11 @@ class History:
     total: int
     versions: list[VersionSummary]
     now: datetime
+    zone: ZoneInfo
     source_labels: dict[str, str]
 
 
-def history_of(session: Session, achievement_id: int, now: datetime) -> History:
+def history_of(session: Session, achievement_id: int, now: datetime, zone: ZoneInfo) -> History:
     everyone = HolderFilters()
     recent = list_holders(session, achievement_id, everyone, limit=RECENT, offset=0)
     return History(
@@ -37,5 +39,6 @@ def history_of(session: Session, achievement_id: int, now: datetime) -> History:
         total=count_holders(session, achievement_id, everyone) if recent else 0,
         versions=version_history(session, achievement_id),
         now=now,
+        zone=zone,
         source_labels=SOURCE_LABELS,
     )

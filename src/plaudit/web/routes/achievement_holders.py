@@ -22,7 +22,7 @@ from plaudit.award.holders import (
 )
 from plaudit.domain.origins import AwardOrigin
 from plaudit.errors import not_found
-from plaudit.http.deps import NowDep, SessionDep
+from plaudit.http.deps import NowDep, SessionDep, SettingsDep
 from plaudit.member.service import get_member
 from plaudit.models import Achievement, Award
 from plaudit.web.access import StaffUser
@@ -71,7 +71,12 @@ def holder_query(params: dict[str, str]) -> HolderQuery:
 
 @router.get(BASE + "/{achievement_id}/holders")
 def holders_page(
-    achievement_id: IdPath, request: Request, session: SessionDep, user: StaffUser, now: NowDep
+    achievement_id: IdPath,
+    request: Request,
+    session: SessionDep,
+    user: StaffUser,
+    settings: SettingsDep,
+    now: NowDep,
 ) -> Response:
     achievement = achievements.get_achievement(session, achievement_id)
     query = holder_query(dict(request.query_params))
@@ -97,6 +102,7 @@ def holders_page(
         versions=[(v, f"Version {v}") for v in reversed(versions)],
         source_labels=SOURCE_LABELS,
         now=now,
+        zone=settings.zone,
     )
 
 

@@ -114,7 +114,12 @@ def form_page(
         "badge": badge,
         "field_labels": FIELD_LABELS,
         "history": (
-            history_of(session, achievement.id, request.app.state.clock())
+            history_of(
+                session,
+                achievement.id,
+                request.app.state.clock(),
+                request.app.state.settings.zone,
+            )
             if achievement is not None
             else None
         ),
