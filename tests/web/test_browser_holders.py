@@ -55,6 +55,12 @@ def test_activation_names_qualifiers_who_then_hold_it(
     wide: Tab, phone: Tab, data: Holders, web_engine: Engine
 ) -> None:
     badge = make_achievement(web_engine, key="profile-badge", name="Profile badge", points=3)
+    phone.sign_in("admin")
+    phone.go(f"/admin/achievements/{badge}/activate")
+    assert phone.page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert _names(phone, ".qualifier-list a") == ["Ada Lovelace", "Ann", "Bob"]
+    screenshot(phone.page, "activate-names-phone")
+
     page = wide.page
     wide.sign_in("admin")
     wide.go(f"/admin/achievements/{badge}")
@@ -103,7 +109,6 @@ def test_activation_names_qualifiers_who_then_hold_it(
     assert _names(wide, "section[aria-labelledby='todo-title'] li a") == ["Cid", "Eve"]
     screenshot(page, "report-drill-down")
 
-    phone.sign_in("admin")
     for path, name in (
         (f"/admin/achievements/{data.achievement_id}/holders", "achievement-holders-phone"),
         (f"/admin/achievements/{data.achievement_id}", None),
