@@ -42,6 +42,8 @@ class Award(Base):
         ),
         Index("ix_awards_member_time", "member_id", "awarded_at"),
         Index("ix_awards_achievement_period", "achievement_id", "period_key"),
+        # The holders of an achievement, newest first (plaudit.award.holders).
+        Index("ix_awards_achievement_time", "achievement_id", "awarded_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -69,10 +69,20 @@ def build_environment() -> Environment:
     return env
 
 
-def flash(request: Request, message: str, kind: FlashKind = "success") -> None:
-    """A message shown once, on the next page rendered for this session."""
+def flash(
+    request: Request,
+    message: str,
+    kind: FlashKind = "success",
+    *,
+    link: tuple[str, str] | None = None,
+) -> None:
+    """A message shown once, on the next page rendered for this session; `link` (a local
+    URL and its text) is shown after it."""
     messages = list(request.session.get(SESSION_FLASH) or [])
-    messages.append({"kind": kind, "message": message})
+    entry = {"kind": kind, "message": message}
+    if link is not None:
+        entry["href"], entry["link"] = link
+    messages.append(entry)
     request.session[SESSION_FLASH] = messages[-5:]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from plaudit.web.routes.achievement_actions import router as achievement_actions_router
+from plaudit.web.routes.achievement_holders import router as achievement_holders_router
 from plaudit.web.routes.achievements import router as achievements_router
 from plaudit.web.routes.auth import router as auth_router
 from plaudit.web.routes.badges import router as badges_router
@@ -20,6 +21,7 @@ from plaudit.web.routes.members import router as members_router
 from plaudit.web.routes.notification_test import router as notification_test_router
 from plaudit.web.routes.notifications import router as notifications_router
 from plaudit.web.routes.portal import router as portal_router
+from plaudit.web.routes.report_members import router as report_members_router
 from plaudit.web.routes.reports import router as reports_router
 from plaudit.web.routes.source_values import router as source_values_router
 from plaudit.web.routes.team_edit import router as team_edit_router
@@ -37,10 +39,12 @@ ROUTERS: tuple[APIRouter, ...] = (
     badges_router,
     achievements_router,
     achievement_actions_router,
+    achievement_holders_router,
     source_values_router,
     notifications_router,
     notification_test_router,
     reports_router,
+    report_members_router,
     exports_router,
     groups_router,
     member_edit_router,  # before members: /admin/members/new is not an id

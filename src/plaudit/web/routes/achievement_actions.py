@@ -3,6 +3,7 @@ delete; and the badge upload."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from fastapi import Depends, Request
@@ -11,8 +12,9 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from plaudit.achievement import service
+from plaudit.award.holders import member_names
 from plaudit.badge.image import PNG, SVG
-from plaudit.engine.preview import preview
+from plaudit.engine.preview import Qualifier, preview
 from plaudit.errors import PlauditError
 from plaudit.http.deps import NowDep, SessionDep, SettingsDep
 from plaudit.models import Achievement
@@ -27,7 +29,30 @@ router = page_router()
 Form = Annotated[FormData, Depends(form_data)]
 Action = Literal["activate", "deactivate", "delete"]
 MAX_REASON = 2000
+MAX_NAMES = 30
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@dataclass(frozen=True)
+class QualifierName:
+    """A member the records already qualify, for the activation page; `new` is False when
+    activation gives them nothing (already awarded, or the category's slot is taken)."""
+
+    member_id: int
+    name: str
+    new: bool
+
+
+def qualifier_names(
+    session: Session, qualifiers: list[Qualifier], cap: int | None = None
+) -> list[QualifierName]:
+    """The first `cap` qualifying members by name; the page says how many more there are."""
+    new: dict[int, bool] = {}
+    for q in qualifiers:
+        new[q.member_id] = new.get(q.member_id, False) or q.new_awards > 0
+    names = member_names(session, list(new))
+    ordered = sorted(names.items(), key=lambda item: (item[1].casefold(), item[0]))
+    return [QualifierName(m, name, new[m]) for m, name in ordered[: cap or MAX_NAMES]]
 
 
 def _awards(session: Session, achievement_id: int) -> int:
@@ -41,6 +66,7 @@ def _confirm_page(
     *,
     qualifying: int | None = None,
     new_awards: int | None = None,
+    qualifiers: list[QualifierName] | None = None,
     error: str = "",
     status_code: int = 200,
 ) -> Response:
@@ -57,6 +83,7 @@ def _confirm_page(
         action=action,
         qualifying=qualifying,
         new_awards=new_awards,
+        qualifiers=qualifiers or [],
         error=error,
         status_code=status_code,
     )
@@ -82,6 +109,7 @@ def confirm_activate(
         "activate",
         qualifying=len({q.member_id for q in qualifiers}),
         new_awards=sum(q.new_awards for q in qualifiers),
+        qualifiers=qualifier_names(session, qualifiers),
     )
 
 
@@ -100,7 +128,11 @@ def activate(
     )
     given = _awards(session, achievement_id) - before
     members = f" {given} award{'s' if given != 1 else ''} given to members who already qualify."
-    flash(request, f"“{achievement.name}” is active." + (members if given else ""))
+    flash(
+        request,
+        f"“{achievement.name}” is active." + (members if given else ""),
+        link=(f"{BASE}/{achievement_id}/holders", "See who holds it") if given else None,
+    )
     return RedirectResponse(f"{BASE}/{achievement_id}", status_code=303)
 
 

@@ -38,6 +38,7 @@ from plaudit.web.forms.common import GENERAL, FieldErrors, errors_from_exception
 from plaudit.web.forms.rule_builder import catalogue
 from plaudit.web.org import Org
 from plaudit.web.pages import flash, page_router, render
+from plaudit.web.routes.achievement_history import history_of
 from plaudit.web.routes.badges import badge_url
 
 router = page_router()
@@ -112,6 +113,16 @@ def form_page(
         "effective_modes": EFFECTIVE_MODES,
         "badge": badge,
         "field_labels": FIELD_LABELS,
+        "history": (
+            history_of(
+                session,
+                achievement.id,
+                request.app.state.clock(),
+                request.app.state.settings.zone,
+            )
+            if achievement is not None
+            else None
+        ),
     }
     if achievement is None:
         title = "New achievement"
