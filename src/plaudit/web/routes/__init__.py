@@ -11,6 +11,7 @@ from plaudit.web.routes.badges import router as badges_router
 from plaudit.web.routes.boards import router as boards_router
 from plaudit.web.routes.exports import router as exports_router
 from plaudit.web.routes.home import router as home_router
+from plaudit.web.routes.icons import router as icons_router
 from plaudit.web.routes.leaderboard import router as leaderboard_router
 from plaudit.web.routes.leaderboard_tv import router as leaderboard_tv_router
 from plaudit.web.routes.member_awards import router as member_awards_router
@@ -35,6 +36,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     achievements_router,
     achievement_actions_router,
     source_values_router,
+    icons_router,
     notifications_router,
     notification_test_router,
     reports_router,
