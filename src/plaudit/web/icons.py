@@ -3,17 +3,28 @@ always with an accessible name and never the stored text shown as if it were an 
 
 from __future__ import annotations
 
-from lucide.jinja import lucide
+from functools import cache
+from xml.etree import ElementTree
+
+from defusedxml.ElementTree import fromstring
 from markupsafe import Markup
 
-from plaudit.kit.icons import DEFAULT_ICON, is_emoji_text, is_icon_name
+from plaudit.kit.icons import DEFAULT_ICON, icon_source, is_emoji_text, is_icon_name
+
+SVG_NAMESPACE = "{http://www.w3.org/2000/svg}"
 
 
+@cache
 def icon_svg(name: str) -> Markup:
-    """The bare SVG of the icon `name` (which must be in the set), decorative, sized by CSS."""
-    attrs = {"class": "icon-svg", "aria-hidden": "true", "focusable": "false"}
-    svg = lucide(name, size=None, **attrs)  # serialised by ElementTree from the package's file
-    return Markup(" ".join(svg.split()))  # noqa: S704 - no user text in it; one line for JSON
+    """The inline SVG of the icon `name` (which must be in the set), decorative, sized by CSS
+    (`.icon svg`; 1em without the style sheet): the package's file without its namespace."""
+    svg = fromstring(icon_source(name))
+    for node in svg.iter():
+        node.tag = node.tag.removeprefix(SVG_NAMESPACE)
+    svg.attrib.update({"width": "1em", "height": "1em", "class": "icon-svg", "aria-hidden": "true"})
+    svg.attrib["focusable"] = "false"
+    markup = ElementTree.tostring(svg, encoding="unicode")  # escapes every attribute
+    return Markup(" ".join(markup.split()))  # noqa: S704 - the package's file, no user text
 
 
 def render_icon(

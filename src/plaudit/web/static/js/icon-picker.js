@@ -56,15 +56,16 @@
     });
     found.then(function (svg) {
       if (field.value.trim() !== text) { return; }
+      var shown = name !== null && svgs[name] === svg ? name : DEFAULT_ICON;
       var label = (nameField && nameField.value.trim()) || "Achievement name";
       document.querySelectorAll(".editor-preview .tile-icon").forEach(function (slot) {
-        slot.replaceChildren(iconNode(svg, text, label, false));
+        slot.replaceChildren(iconNode(svg, text, label, false, shown));
       });
-      if (current) { current.replaceChildren(iconNode(svg, text, "", true)); }
+      if (current) { current.replaceChildren(iconNode(svg, text, "", true, shown)); }
     }).catch(function () { /* the preview keeps its last icon; saving still checks */ });
   }
 
-  function iconNode(svg, emoji, label, decorative) {
+  function iconNode(svg, emoji, label, decorative, name) {
     var span = document.createElement("span");
     span.className = "icon";
     if (decorative) {
@@ -75,6 +76,7 @@
       span.title = label;
     }
     if (svg) {
+      span.setAttribute("data-icon", name || "");
       span.innerHTML = svg; // markup from our own server's icon set, never user text
     } else {
       span.setAttribute("data-emoji", "");
@@ -108,7 +110,7 @@
       option.id = "icon-option-" + icon.name;
       option.setAttribute("data-name", icon.name);
       option.tabIndex = -1;
-      option.appendChild(iconNode(icon.svg, "", "", true));
+      option.appendChild(iconNode(icon.svg, "", "", true, icon.name));
       var caption = document.createElement("span");
       caption.textContent = icon.name;
       option.appendChild(caption);
