@@ -39,7 +39,7 @@ def achievement(engine: Engine, *, active: bool = True, **overrides: Any) -> int
         "name": "Profile pro",
         "category": "award",
         "points": 25,
-        "icon": "★",
+        "icon": "star",
         "description": "Update your company profile once",
         "requirements": [[PROFILE_ONCE]],
     }

@@ -44,7 +44,7 @@ def fields(**overrides: Any) -> dict[str, Any]:
         "description": "Update your company profile",
         "category": "award",
         "points": "25",
-        "icon": "★",
+        "icon": "star",
         "background_default": "on",
         "text_default": "on",
         "period": "none",

@@ -83,7 +83,7 @@ def make_achievement(engine: Engine, **overrides: Any) -> int:
         "name": "Profile pro",
         "category": "award",
         "points": 25,
-        "icon": "★",
+        "icon": "star",
         "description": "Update your company profile once",
         "requirements": [[PROFILE_ONCE]],
     }
@@ -120,7 +120,7 @@ def test_sign_in_and_build_rules_with_the_rule_builder(tab: Tab, web_engine: Eng
     page.fill("#f-name", "Partner star")
     page.fill("#f-description", "Update your profile, or close 50,000 of approved deals")
     page.fill("#f-points", "250")
-    page.fill("#f-icon", "★")
+    page.fill("#f-icon", "⭐")
     assert page.input_value("#f-key") == "partner-star"
     assert page.text_content("#preview-complete .tile-name") == "Partner star"
     assert page.text_content("#preview-incomplete .tile-points") == "250 points"
@@ -296,7 +296,7 @@ def test_activate_with_confirmation(
         key="deal-maker",
         name="Deal maker",
         points=100,
-        icon="$",
+        icon="dollar-sign",
         description="Close your first deal",
         requirements=[],
     )
@@ -308,7 +308,7 @@ def test_activate_with_confirmation(
         category="record",
         period="month",
         points=500,
-        icon="♛",
+        icon="crown",
         background_color="#7a3cc2",
         description="The best month in the team",
         requirements=[],

@@ -69,7 +69,7 @@ def test_build_activate_ingest_then_portal_and_leaderboard(
     page.fill("#f-name", "Deal maker")
     page.fill("#f-description", "Close two deals")
     page.fill("#f-points", "100")
-    page.fill("#f-icon", "♛")
+    page.fill("#f-icon", "crown")
     page.check("#f-show_next_to_name")
     page.click("button:has-text('New rule group (OR)')")
     page.select_option("#rb-g0-r0-source", label="Deals")
@@ -108,7 +108,9 @@ def test_build_activate_ingest_then_portal_and_leaderboard(
         member.go("/leaderboard")
         ada = member.page.locator("tr", has_text="Ada Lovelace")
         icon = ada.locator(".name-icon[aria-label='Deal maker']")
-        assert icon.text_content() == "♛"
+        assert icon.get_attribute("data-icon") == "crown"
+        assert icon.locator("svg").count() == 1
+        assert (icon.text_content() or "").strip() == ""
         assert icon.get_attribute("title") == "Deal maker"
         grace = member.page.locator("tr", has_text="Grace Hopper")
         assert grace.locator(".name-icon").count() == 0

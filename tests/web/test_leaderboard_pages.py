@@ -135,14 +135,16 @@ def test_icons_only_for_active_show_next_to_name_awards(
     web: TestClient, site: Site, web_engine: Engine
 ) -> None:
     crown = achievement(
-        web_engine, key="crown", name="Crown", icon="♛", show_next_to_name=True, requirements=[]
+        web_engine, key="crown", name="Crown", icon="crown", show_next_to_name=True, requirements=[]
     )
-    hidden = achievement(web_engine, key="quiet", name="Quiet one", icon="$", requirements=[])
+    hidden = achievement(
+        web_engine, key="quiet", name="Quiet one", icon="dollar-sign", requirements=[]
+    )
     star = achievement(
         web_engine,
         key="star",
         name="Star",
-        icon="☆",
+        icon="🌟",
         show_next_to_name=True,
         requirements=[],
         active=False,
@@ -157,8 +159,8 @@ def test_icons_only_for_active_show_next_to_name_awards(
     sign_in(web, "member")
     html = web.get("/leaderboard?period=all").text
     ada = icons_of(html, "Ada Lovelace")
-    assert 'role="img" aria-label="Crown" title="Crown">♛</span>' in ada
-    assert "Quiet one" not in ada and "$" not in ada
+    assert 'role="img" aria-label="Crown" title="Crown" data-icon="crown"><svg' in ada
+    assert "Quiet one" not in ada and "dollar-sign" not in ada
     grace = icons_of(html, "Grace Hopper")
     assert "Crown" not in grace  # revoked
     match = re.search(r'<img class="name-badge" src="(/badges/\d+\?v=\d+)" alt="Star"', grace)

@@ -5,9 +5,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+)
 
 from plaudit.domain.categories import Category
+from plaudit.kit.icons import checked_icon
 from plaudit.kit.schemas import (
     Color,
     InputSchema,
@@ -22,7 +31,8 @@ from plaudit.limits import MAX_AUDIENCE
 from plaudit.periods import Period
 from plaudit.rules.model import Requirements
 
-Icon = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+Icon = Annotated[str, StringConstraints(min_length=1, max_length=100), AfterValidator(checked_icon)]
+"""An icon name of the icon set (see plaudit.kit.icons) or one emoji."""
 Description = Annotated[str, StringConstraints(max_length=2000)]
 Points = Annotated[StrictInt, Field(ge=0, le=1_000_000_000)]
 # A timestamp first: a midnight timestamp must not be read as a (whole-day) date.

@@ -22,6 +22,7 @@ from starlette.requests import Request
 from plaudit import __version__
 from plaudit.web.csrf import CSRF_FIELD, csrf_token, verify_csrf
 from plaudit.web.forms.common import describe_field, field_errors
+from plaudit.web.icons import render_icon
 from plaudit.web.nav import nav_for
 from plaudit.web.user import SESSION_FLASH, WebUser
 
@@ -66,6 +67,7 @@ def build_environment() -> Environment:
     env.globals["field_errors"] = field_errors
     env.globals["describe_field"] = describe_field
     env.globals["version"] = __version__
+    env.globals["icon"] = render_icon
     return env
 
 

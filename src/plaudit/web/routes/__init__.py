@@ -13,6 +13,7 @@ from plaudit.web.routes.boards import router as boards_router
 from plaudit.web.routes.exports import router as exports_router
 from plaudit.web.routes.groups import router as groups_router
 from plaudit.web.routes.home import router as home_router
+from plaudit.web.routes.icons import router as icons_router
 from plaudit.web.routes.leaderboard import router as leaderboard_router
 from plaudit.web.routes.leaderboard_tv import router as leaderboard_tv_router
 from plaudit.web.routes.member_awards import router as member_awards_router
@@ -41,6 +42,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     achievement_actions_router,
     achievement_holders_router,
     source_values_router,
+    icons_router,
     notifications_router,
     notification_test_router,
     reports_router,

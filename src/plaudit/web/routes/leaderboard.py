@@ -46,7 +46,7 @@ class Icon:
     """An award shown next to a name: the badge image if there is one, else the icon."""
 
     name: str
-    icon: str
+    icon: str | None
     image: str | None
 
 
@@ -81,7 +81,7 @@ def _icons(session: Session, row: LeaderboardRow) -> list[Icon]:
             achievement = session.get(Achievement, badge.achievement_id)
             if achievement is not None:
                 image = badge_url(achievement.id, achievement.version)
-        icons.append(Icon(name=badge.name, icon=badge.icon or "★", image=image))
+        icons.append(Icon(name=badge.name, icon=badge.icon, image=image))
     return icons
 
 

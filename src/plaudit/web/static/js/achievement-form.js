@@ -42,7 +42,7 @@
     setText(".tile-cta", byId("f-description").value.trim());
     var points = parseInt(byId("f-points").value, 10);
     setText(".tile-points", (isNaN(points) ? 0 : points) + " points");
-    setText(".tile-icon", byId("f-icon").value.trim() || "\u2605");
+    // The icon is drawn by icon-picker.js, which knows the icon set.
     var background = colour("f-background_color", "f-background_default");
     var text = colour("f-text_color", "f-text_default");
     tiles.forEach(function (tile) {
