@@ -15,7 +15,7 @@ are left as they were. Downgrading keeps the mapped values: the old free-text co
 them as they are.
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-06 12:00:00
 """
 
@@ -29,7 +29,7 @@ from alembic import op
 from plaudit.kit.icons import is_emoji_text, is_icon_name, normalise_name
 
 revision: str = "0010"
-down_revision: str | None = "0008"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
