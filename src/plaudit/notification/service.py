@@ -219,6 +219,7 @@ def dry_run_notification(
         at=request.at,
         now=now,
         zone=zone,
+        record=request.record,
     )
 
 
@@ -243,6 +244,7 @@ def dry_run_unsaved(
         at=request.at,
         now=now,
         zone=zone,
+        record=request.record,
     )
 
 
