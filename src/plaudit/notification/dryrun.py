@@ -586,6 +586,7 @@ def _record(source: str, record: Record) -> DryRunRecord:
     return DryRunRecord(
         id=record.id,
         source=source,
+        member_id=record.member_id,
         external_id=record.external_id,
         occurred_at=record.occurred_at,
         data=record.data,

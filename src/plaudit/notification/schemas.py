@@ -246,6 +246,7 @@ class DryRunAction(OutputSchema):
 class DryRunRecord(OutputSchema):
     id: int
     source: str
+    member_id: int | None = None
     external_id: str | None
     occurred_at: Timestamp
     data: dict[str, Any]

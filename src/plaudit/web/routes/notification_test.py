@@ -9,7 +9,6 @@ from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from plaudit.achievement.service import list_achievements
 from plaudit.errors import PlauditError
 from plaudit.http.deps import NowDep, SessionDep, SettingsDep
 from plaudit.member.service import list_members
@@ -19,20 +18,13 @@ from plaudit.notification.presenter import present_deliveries
 from plaudit.notification.schemas import DeliveryStatus, DryRunRead, DryRunRequest
 from plaudit.web.access import StaffUser
 from plaudit.web.forms.common import form_data, text
+from plaudit.web.forms.dry_run import dry_run_context
 from plaudit.web.pages import flash, page_router, render
 from plaudit.web.routes.notifications import BASE
 
 router = page_router()
 Form = Annotated[FormData, Depends(form_data)]
-MAX_RESULTS = 500
 PAGE_SIZE = 100
-OUTCOMES = {
-    "would_fire": "Would fire",
-    "already_fired": "Already fired in this period",
-    "not_met": "Not met",
-    "no_value": "No value (e.g. division by zero)",
-    "no_matching_record": "No matching record",
-}
 STATUS_FILTERS = ("all", *(s.value for s in DeliveryStatus))
 
 
@@ -46,22 +38,12 @@ def _test_page(
     error: str = "",
     status_code: int = 200,
 ) -> Response:
-    members = list_members(session)
-    results = []
-    if result is not None:
-        order = list(OUTCOMES)
-        results = sorted(result.results, key=lambda r: (order.index(r.outcome.value), r.member_id))
     context: dict[str, Any] = {
         "notification": notification,
-        "members": [(str(m.id), m.name) for m in members],
-        "member_names": {m.id: m.name for m in members},
-        "achievement_names": {a.id: a.name for a in list_achievements(session)},
+        "members": [(str(m.id), m.name) for m in list_members(session)],
         "member": member,
-        "result": result,
-        "results": results[:MAX_RESULTS],
-        "hidden": max(0, len(results) - MAX_RESULTS),
-        "outcomes": OUTCOMES,
         "error": error,
+        **dry_run_context(session, result),
     }
     return render(
         request,
