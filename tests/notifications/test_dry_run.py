@@ -84,7 +84,7 @@ def test_formula_dry_run_says_who_would_get_what(admin: Api) -> None:
     [ann] = everyone["results"]  # members the next records can fire for are counted only
     assert (ann["member_id"], ann["outcome"], ann["value"]) == (ids["ann"], "already_met", 3.0)
     assert "will NOT fire" in ann["explanation"] and ann["action"] is None
-    assert "1 member meet it already and will NOT get it" in everyone["summary"]
+    assert "1 member meets it already and will NOT get it" in everyone["summary"]
     assert "inactive" in everyone["summary"]
     [bob] = dry_run(admin, notification, member_id=ids["bob"])["results"]
     assert (bob["outcome"], bob["value"]) == ("not_met", 0.0)

@@ -338,7 +338,7 @@ def test_the_test_page_says_who_would_get_what_and_writes_nothing(
     # Ada has updated her profile this month: she meets the threshold already, so the formula,
     # which fires on a crossing, will NOT fire for her; Grace gets it with her first update
     assert "Nobody gets it from the current data alone" in text
-    assert "1 member meet it already and will NOT get it" in text
+    assert "1 member meets it already and will NOT get it" in text
     assert "Ada Lovelace" in text and "Already meets it: will NOT fire" in text
     assert "Grace Hopper</th>" not in text  # all members: only those records will not fire for
     grace = admin_web.post(
@@ -451,7 +451,7 @@ def test_test_before_saving_runs_the_dry_run_on_the_form_and_saves_nothing(
     )
     assert tested.status_code == 200
     assert "Test result: nothing was written" in tested.text
-    assert "1 member meet it already and will NOT get it" in tested.text
+    assert "1 member meets it already and will NOT get it" in tested.text
     assert "Ada Lovelace" in tested.text and "Already meets it: will NOT fire" in tested.text
     assert "inactive: nothing fires until it is activated" in tested.text
     assert "count(company_profile_updated)</textarea>" in tested.text  # the form, as filled in

@@ -249,13 +249,15 @@ def _planned_result(
         words = "This record fires it: it is a matching event of the trigger."
     else:
         words = (
-            f"This record makes the result cross the threshold in {_period_words(planned.window)}"
-            f" (to {_number(planned.value)}): it fires."
+            "This record makes the result cross the threshold in "
+            f"{_period_words(planned.window)} (from {_number(planned.before)} to "
+            f"{_number(planned.value)}): it fires."
         )
     return DryRunResult(
         member_id=planned.member_id,
         outcome=DryRunOutcome.would_fire,
         value=planned.value,
+        value_before=planned.before,
         explanation=words,
         action=_try_action(
             session,
@@ -274,7 +276,7 @@ def _planned_result(
 def _decision_result(trigger: FormulaTrigger, decision: FormulaDecision) -> DryRunResult:
     """Why a formula does not fire for a member's change, in words."""
     period = _period_words(decision.window)
-    target = f"{trigger.operator.value} {_number(trigger.threshold)}"
+    target = _target(trigger)
     before, after = decision.before, decision.after
     if decision.already_fired:
         outcome = DryRunOutcome.already_fired
@@ -467,7 +469,7 @@ def _formula_results(
             )
         )
     period = _period_words(window)
-    target = f"{trigger.operator.value} {_number(trigger.threshold)}"
+    target = _target(trigger)
     results: list[DryRunResult] = []
     counts: Counter[str] = Counter()
     for member in members:
@@ -487,16 +489,17 @@ def _formula_results(
         elif meets(trigger.operator, value, trigger.threshold):
             outcome = DryRunOutcome.already_met
             words = (
-                f"Already meets {target} ({_number(value)}), so it will NOT fire for this "
-                "member on the next records: it fires only on a crossing, when the result "
+                f"The result is {_number(value)}, which meets {target} already, so it will NOT "
+                "fire for this member on the next records: it fires only on a crossing, when "
+                "the result "
                 f"first falls short of {target} and then meets it again in {period}, or "
                 "crosses in a later period."
             )
         else:
             outcome = DryRunOutcome.not_met
             words = (
-                f"Does not meet {target} yet ({_number(value)}): it fires on the record that "
-                "brings the result to meet it."
+                f"The result is {_number(value)}, short of {target}: it fires on the record "
+                "that brings the result to meet it."
             )
         counts[outcome.value] += 1
         listed = outcome in (DryRunOutcome.already_met, DryRunOutcome.already_fired)
@@ -533,8 +536,8 @@ def _summary(
     def n(outcome: DryRunOutcome) -> int:
         return counts.get(outcome.value, 0)
 
-    def members(count: int) -> str:
-        return f"{count} member{'' if count == 1 else 's'}"
+    def members(count: int, one: str, many: str) -> str:
+        return f"{count} member {one}" if count == 1 else f"{count} members {many}"
 
     parts: list[str] = []
     if next_record:
@@ -546,23 +549,28 @@ def _summary(
         )
     elif isinstance(compiled.trigger, RecordTrigger):
         parts.append(
-            f"It fires on every matching record; {members(n(DryRunOutcome.would_fire))} "
-            "have one already"
+            "It fires on every matching record; "
+            + members(n(DryRunOutcome.would_fire), "has one already", "have one already")
         )
     else:
         parts.append("Nobody gets it from the current data alone: it fires on a crossing")
         waiting = n(DryRunOutcome.not_met) + n(DryRunOutcome.no_value)
         parts.append(
-            f"{members(waiting)} do not meet the threshold now: each gets it on the record that "
-            "makes the result meet it"
+            members(waiting, "does", "do")
+            + " not meet the threshold now: each gets it on the record that makes the result "
+            "meet it"
         )
         if n(DryRunOutcome.already_met):
             parts.append(
-                f"{members(n(DryRunOutcome.already_met))} meet it already and will NOT get it "
-                "until their result falls short and crosses again"
+                members(n(DryRunOutcome.already_met), "meets", "meet")
+                + " it already and will NOT get it until their result falls short and crosses "
+                "again"
             )
         if n(DryRunOutcome.already_fired):
-            parts.append(f"{members(n(DryRunOutcome.already_fired))} got it in this period already")
+            parts.append(
+                members(n(DryRunOutcome.already_fired), "has", "have")
+                + " got it in this period already"
+            )
     if not active:
         parts.append("The notification is inactive: nothing fires until it is activated")
     return ". ".join(parts) + "."
@@ -572,6 +580,13 @@ def _period_words(window: PeriodWindow) -> str:
     if window.period is Period.none or window.start is None:
         return "all time (period: none)"
     return f"the {window.period.value} from {window.start:%Y-%m-%d}"
+
+
+_SYMBOLS = {">": ">", ">=": "≥", "<": "<", "<=": "≤", "==": "="}
+
+
+def _target(trigger: FormulaTrigger) -> str:
+    return f"{_SYMBOLS[trigger.operator.value]} {_number(trigger.threshold)}"
 
 
 def _number(value: float | None) -> str:

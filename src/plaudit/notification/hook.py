@@ -58,6 +58,8 @@ class PlannedFiring:
     at: datetime
     window: PeriodWindow | None = None
     value: float | None = None
+    before: float | None = None
+    """A formula's result before the change (`value` is after it)."""
 
 
 @dataclass(frozen=True)
@@ -309,7 +311,7 @@ def _check_crossing(
     latest = unit.latest()
     seen = RecordSeen(source_key, latest.occurred_at, latest.data)
     plan.firings.append(
-        PlannedFiring(compiled, member_id, seen, latest.occurred_at, unit.window, after)
+        PlannedFiring(compiled, member_id, seen, latest.occurred_at, unit.window, after, before)
     )
 
 
