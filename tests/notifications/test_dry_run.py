@@ -78,10 +78,17 @@ def test_formula_dry_run_says_who_would_get_what(admin: Api) -> None:
         "start": "2026-11-01T00:00:00+00:00",
         "end": "2026-12-01T00:00:00+00:00",
     }
-    assert (everyone["members_checked"], everyone["would_fire"]) == (2, 1)
-    [ann] = everyone["results"]  # members that would not fire are left out of "everyone"
-    assert (ann["member_id"], ann["outcome"], ann["value"]) == (ids["ann"], "would_fire", 3.0)
-    assert ann["action"] == {
+    # edge-triggered: nobody fires on current data; Ann meets it already, so she will NOT get it
+    assert (everyone["members_checked"], everyone["would_fire"]) == (2, 0)
+    assert everyone["counts"] == {"already_met": 1, "not_met": 1}
+    [ann] = everyone["results"]  # members the next records can fire for are counted only
+    assert (ann["member_id"], ann["outcome"], ann["value"]) == (ids["ann"], "already_met", 3.0)
+    assert "will NOT fire" in ann["explanation"] and ann["action"] is None
+    assert "1 member meets it already and will NOT get it" in everyone["summary"]
+    assert "inactive" in everyone["summary"]
+    [bob] = dry_run(admin, notification, member_id=ids["bob"])["results"]
+    assert (bob["outcome"], bob["value"]) == ("not_met", 0.0)
+    assert bob["action"] == {
         "type": "give_achievement",
         "outcome": "would_award",
         "achievement_id": club,
@@ -93,15 +100,86 @@ def test_formula_dry_run_says_who_would_get_what(admin: Api) -> None:
         "headers": None,
         "payload": None,
     }
-    [bob] = dry_run(admin, notification, member_id=ids["bob"])["results"]
-    assert (bob["outcome"], bob["value"], bob["action"]) == ("not_met", 0.0, None)
-    # the category would refuse: Ann holds the membership already this month
-    admin.ok("POST", f"/members/{ids['ann']}/awards", 201, json={"achievement_id": club})
-    [refused] = dry_run(admin, notification)["results"]
+    # the next record: Bob's approved deal of 2 crosses; Ann's keeps her over it and fires nothing
+    deal = {"source": "deals", "data": {"status": "approved", "value": 2}}
+    crossing = dry_run(admin, notification, record={**deal, "member_id": ids["bob"]})
+    assert (crossing["would_fire"], crossing["counts"]) == (1, {"would_fire": 1})
+    [fires] = crossing["results"]
+    assert (fires["member_id"], fires["value"]) == (ids["bob"], 2.0)
+    assert fires["action"]["outcome"] == "would_award"
+    [stays] = dry_run(admin, notification, record={**deal, "member_id": ids["ann"]})["results"]
+    assert (stays["outcome"], stays["value_before"], stays["value"]) == ("already_met", 3.0, 5.0)
+    # the category would refuse: Bob holds the membership already this month
+    admin.ok("POST", f"/members/{ids['bob']}/awards", 201, json={"achievement_id": club})
+    [refused] = dry_run(admin, notification, record={**deal, "member_id": ids["bob"]})["results"]
     assert refused["action"]["outcome"] == "would_refuse"
     assert refused["action"]["code"] == "membership_limit"
-    # another month: nothing yet
+    # another month: nobody meets it there yet
     assert dry_run(admin, notification, at="2026-12-05T00:00:00Z")["results"] == []
+    # a record that is not for the formula's sources, and a record with bad data
+    [other] = dry_run(
+        admin,
+        notification,
+        record={"source": "company_profile_updated", "member_id": ids["bob"], "data": {}},
+    )["results"]
+    assert other["outcome"] == "no_change"
+    bad = admin.post(
+        f"/notifications/{notification}/test",
+        json={"record": {**deal, "member_id": ids["bob"], "data": {"value": "many"}}},
+    )
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["loc"][:3] == ["record", "data", "value"]
+
+
+def test_a_falling_average_fires_on_the_first_record_below(admin: Api) -> None:
+    """`<` and `<=` cross like any operator: from not meeting (a number that does not, or no
+    value) to meeting. An average of no calls is no value, so a first call below fires; a count
+    starts at 0, which meets `< 3` already, so records never fire it in the period."""
+    ids = setup(admin)
+    short = notify(
+        admin, formula("avg(calls.minutes)", "<", 5, "week"), give(ids["kudos"]), active=False
+    )["id"]
+    few = notify(admin, formula("count(calls)", "<", 3, "week"), give(ids["kudos"]))["id"]
+    call = {"source": "calls", "member_id": ids["ann"], "data": {"minutes": 2}}
+    [first] = dry_run(admin, short, record=call)["results"]
+    assert (first["outcome"], first["value_before"], first["value"]) == ("would_fire", None, 2.0)
+    [counted] = dry_run(admin, few, record=call)["results"]
+    assert (counted["outcome"], counted["value_before"]) == ("already_met", 0.0)
+    admin.ok("POST", f"/notifications/{short}/activate")
+    assert len(send(admin, "calls", ids["ann"], minutes=2)["awards"]) == 1
+    assert firings(admin, few) == []
+
+
+def test_a_record_dry_run_says_which_recent_records_would_have_fired(admin: Api) -> None:
+    ids = setup(admin)
+    notification = notify(admin, APPROVED, give(ids["kudos"]), active=False)["id"]
+    send(admin, "deals", ids["ann"], external_id="a1", status="approved", value=1)
+    send(admin, "deals", ids["ann"], external_id="a2", status="pending", value=2)
+    recent = dry_run(admin, notification)["recent"]
+    assert [(r["record"]["external_id"], r["would_have_fired"]) for r in recent] == [
+        ("a2", False),
+        ("a1", True),
+    ]
+    assert recent[0]["explanation"] == (
+        "Does not pass the filter status eq 'approved' (it is 'pending')."
+    )
+    pending = {"source": "deals", "member_id": ids["ann"], "external_id": "a2", "occurred_at": NOV}
+    [miss] = dry_run(
+        admin, notification, record={**pending, "data": {"status": "pending", "value": 2}}
+    )["results"]
+    assert miss["outcome"] == "no_change"  # stored with this very data: no event
+    [update] = dry_run(
+        admin, notification, record={**pending, "data": {"status": "approved", "value": 2}}
+    )["results"]
+    assert (update["outcome"], update["action"]["outcome"]) == ("would_fire", "would_award")
+    only_created = notify(
+        admin, {**APPROVED, "events": ["created"]}, give(ids["kudos"]), active=False
+    )["id"]
+    [not_listened] = dry_run(
+        admin, only_created, record={**pending, "data": {"status": "approved", "value": 2}}
+    )["results"]
+    assert not_listened["outcome"] == "not_matching"
+    assert "listens only to created" in not_listened["explanation"]
 
 
 def test_dry_run_knows_what_already_fired_and_what_has_no_value(admin: Api) -> None:
@@ -164,13 +242,21 @@ def test_webhook_dry_run_shows_the_body_and_sends_nothing(admin: Api, receiver: 
 def test_an_unsaved_notification_can_be_tested(admin: Api) -> None:
     ids = setup(admin)
     send(admin, "calls", ids["ann"], minutes=1)
-    send(admin, "deals", ids["ann"], status="approved", value=2)
+    send(admin, "deals", ids["ann"], status="approved", value=1)
     body = {"trigger": formula(), "action": {"type": "webhook", "url": "http://127.0.0.1:9/x"}}
-    result = admin.ok("POST", "/notifications/test", json=body)
+    now = admin.ok("POST", "/notifications/test", json=body)
+    assert (now["notification_id"], now["would_fire"], now["counts"]) == (
+        None,
+        0,
+        {"no_value": 1, "not_met": 1},  # Bob: 0 / 0 calls
+    )
+    deal = {"source": "deals", "member_id": ids["ann"], "data": {"status": "approved", "value": 1}}
+    result = admin.ok("POST", "/notifications/test", json={**body, "record": deal})
     assert (result["notification_id"], result["would_fire"]) == (None, 1)
     payload = result["results"][0]["action"]["payload"]
     assert payload["notification"] == {"id": None, "name": "Unsaved notification"}
     assert payload["trigger"]["value"] == 2.0
+    assert payload["record"]["data"] == {"status": "approved", "value": 1}
     bad = admin.post("/notifications/test", json={**body, "trigger": formula("count(nope)")})
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["column"] == 7
@@ -202,6 +288,8 @@ def test_a_dry_run_writes_nothing(admin: Api, engine: Engine) -> None:
             {"member_id": ids["ann"]},
             {"member_id": ids["bob"]},
             {"at": "2026-10-10T00:00:00Z"},
+            {"record": {"source": "deals", "member_id": ids["bob"], "data": {"value": 9}}},
+            {"record": {"source": "deals", "member_id": ids["bob"], "external_id": "b"}},
         ):
             assert dry_run(admin, notification, **body)["results"] is not None
     admin.ok("POST", "/notifications/test", json={"trigger": formula(), "action": give(club)})
@@ -217,7 +305,9 @@ def test_a_dry_run_writes_nothing(admin: Api, engine: Engine) -> None:
             dry_run_notification(
                 session,
                 notification,
-                DryRunRequest(),
+                DryRunRequest.model_validate(
+                    {"record": {"source": "calls", "member_id": ids["bob"], "data": {}}}
+                ),
                 now=datetime.fromisoformat(NOV),
                 zone=ZoneInfo("UTC"),
             )

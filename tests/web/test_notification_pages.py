@@ -334,22 +334,26 @@ def test_the_test_page_says_who_would_get_what_and_writes_nothing(
     response = admin_web.post(f"/admin/notifications/{give}/test", data={"csrf_token": token})
     assert response.status_code == 200
     text = response.text
-    assert "Result: nothing was written" in text
-    assert "it would fire for 1</strong>" in text
-    assert "Ada Lovelace" in text and "Would fire" in text and "Give “Profile pro”" in text
-    assert "Grace Hopper</th>" not in text  # all members: only those it would fire for
+    assert "Test result: nothing was written" in text
+    # Ada has updated her profile this month: she meets the threshold already, so the formula,
+    # which fires on a crossing, will NOT fire for her; Grace gets it with her first update
+    assert "Nobody gets it from the current data alone" in text
+    assert "1 member meets it already and will NOT get it" in text
+    assert "Ada Lovelace" in text and "Already meets it: will NOT fire" in text
+    assert "Grace Hopper</th>" not in text  # all members: only those records will not fire for
     grace = admin_web.post(
         f"/admin/notifications/{give}/test",
         data={"csrf_token": token, "member_id": str(site.other_member_id)},
     )
-    assert "Grace Hopper</th>" in grace.text and "Not met" in grace.text
+    assert "Grace Hopper</th>" in grace.text and "Not met yet: fires when it crosses" in grace.text
+    assert "Give “Profile pro”" in grace.text  # what the crossing would do
     one = admin_web.post(
         f"/admin/notifications/{hook}/test",
-        data={"csrf_token": token, "member_id": str(site.member_id)},
+        data={"csrf_token": token, "member_id": str(site.other_member_id)},
     )
     assert one.status_code == 200
     assert "1 member checked" in one.text and "Send a webhook to" in one.text
-    assert "Grace Hopper</th>" not in one.text
+    assert "Ada Lovelace</th>" not in one.text
     assert row_counts(web_engine) == before
     assert stored(web_engine, give).updated_at == notifications_before
     unknown = admin_web.post(
@@ -430,3 +434,43 @@ def test_members_may_not_open_the_notification_pages(web: TestClient) -> None:
     response = web.get("/admin/notifications")
     assert response.status_code == 403
     assert "This page is not for your role" in response.text
+
+
+def test_test_before_saving_runs_the_dry_run_on_the_form_and_saves_nothing(
+    admin_web: TestClient, web_engine: Engine, site: Site
+) -> None:
+    achievement_id = make_achievement(web_engine)
+    new = admin_web.get("/admin/notifications/new").text
+    assert "Test before saving" in new
+    assert 'name="active" value="on" aria' in new and 'name="active" value="on" checked' not in new
+    before = row_counts(web_engine)
+    tested = post(
+        admin_web,
+        "/admin/notifications/new",
+        fields(intent="test", active=None, achievement_id=str(achievement_id)),
+    )
+    assert tested.status_code == 200
+    assert "Test result: nothing was written" in tested.text
+    assert "1 member meets it already and will NOT get it" in tested.text
+    assert "Ada Lovelace" in tested.text and "Already meets it: will NOT fire" in tested.text
+    assert "inactive: nothing fires until it is activated" in tested.text
+    assert "count(company_profile_updated)</textarea>" in tested.text  # the form, as filled in
+    assert row_counts(web_engine) == before
+    mistake = post(
+        admin_web,
+        "/admin/notifications/new",
+        fields(intent="test", formula="count(nope)", achievement_id=str(achievement_id)),
+    )
+    assert mistake.status_code == 400 and "unknown source" in mistake.text
+    assert row_counts(web_engine) == before
+    # saved without ticking "Activate now", it is inactive
+    notification_id = create(admin_web, active=None, achievement_id=str(achievement_id))
+    assert not stored(web_engine, notification_id).active
+    # testing an edit counts the saved notification's own firings and state
+    edited = post(
+        admin_web,
+        f"/admin/notifications/{notification_id}",
+        fields(intent="test", threshold="5", achievement_id=str(achievement_id)),
+    )
+    assert edited.status_code == 200 and "2 members do not meet the threshold now" in edited.text
+    assert stored(web_engine, notification_id).trigger["threshold"] == 1.0

@@ -5,6 +5,9 @@ triggers are edge-triggered: for each member and period the changed records touc
 is taken before and after the change, and the notification fires when it did not meet the
 threshold before and does now, at most once per member per period (a unique constraint).
 
+The decision (:func:`plan_firings`) is separate from its effect (:func:`fire`), so that the
+dry run predicts what a record would fire with this very code, for a record not written yet.
+
 Cheap when nothing listens: the active notifications are cached per engine generation. For
 formulas, a firing already made or a result that does not meet the threshold (one SQL
 aggregate per call) ends the check; only a result that meets it loads the member's records of
@@ -37,11 +40,49 @@ from plaudit.notification.aggregates import (
 )
 from plaudit.notification.definition import CompiledNotification
 from plaudit.notification.firing import fire
-from plaudit.notification.formula import evaluate, meets
+from plaudit.notification.formula import crosses, evaluate, meets
 from plaudit.notification.payload import RecordSeen
 from plaudit.notification.schemas import FormulaTrigger, RecordEvent, RecordTrigger
 from plaudit.periods import PeriodWindow, period_containing
+from plaudit.rules.model import FieldType
 from plaudit.rules.values import matches
+
+
+@dataclass(frozen=True)
+class PlannedFiring:
+    """A firing decided on: `fire` runs it for real, the dry run tries its action."""
+
+    notification: CompiledNotification
+    member_id: int
+    record: RecordSeen
+    at: datetime
+    window: PeriodWindow | None = None
+    value: float | None = None
+    before: float | None = None
+    """A formula's result before the change (`value` is after it)."""
+
+
+@dataclass(frozen=True)
+class FormulaDecision:
+    """What a formula notification made of one member's change in one period.
+
+    `before` and `after` are the results without and with the change; they are None when not
+    worked out (already fired; or, for changes already written, a result after that does not
+    meet the threshold, which ends the check early)."""
+
+    notification: CompiledNotification
+    member_id: int
+    window: PeriodWindow
+    already_fired: bool
+    before: float | None = None
+    after: float | None = None
+    fires: bool = False
+
+
+@dataclass
+class Plan:
+    firings: list[PlannedFiring] = field(default_factory=list)
+    decisions: list[FormulaDecision] = field(default_factory=list)
 
 
 def notify_records(
@@ -54,46 +95,81 @@ def notify_records(
     if not notifications:
         return []
     award_ids: list[int] = []
-    for compiled in notifications:
-        if isinstance(compiled.trigger, RecordTrigger):
-            award_ids += _record_trigger(session, compiled, compiled.trigger, changes, now, zone)
-    formulas = [n for n in notifications if isinstance(n.trigger, FormulaTrigger)]
-    if formulas:
-        award_ids += _formula_triggers(session, formulas, source_key, changes, now, zone)
-    return award_ids
-
-
-def _record_trigger(
-    session: Session,
-    compiled: CompiledNotification,
-    trigger: RecordTrigger,
-    changes: Sequence[Change],
-    now: datetime,
-    zone: ZoneInfo,
-) -> list[int]:
-    fields = compiled.fields.get(trigger.source, {})
-    award_ids: list[int] = []
-    for before, after in changes:
-        if after is None:
-            continue
-        event = RecordEvent.created if before is None else RecordEvent.updated
-        if event not in trigger.events:
-            continue
-        if not all(matches(f, fields.get(f.field), after.data) for f in trigger.where):
-            continue
-        seen = RecordSeen(trigger.source, after.occurred_at, after.data, event=event.value)
+    for planned in plan_firings(
+        session, notifications, source_key, changes, zone=zone, written=True
+    ).firings:
         award_id = fire(
             session,
-            compiled,
-            after.member_id,
-            record=seen,
-            at=after.occurred_at,
+            planned.notification,
+            planned.member_id,
+            record=planned.record,
+            at=planned.at,
             now=now,
             zone=zone,
+            window=planned.window,
+            value=planned.value,
         )
         if award_id is not None:
             award_ids.append(award_id)
     return award_ids
+
+
+def plan_firings(
+    session: Session,
+    notifications: Sequence[CompiledNotification],
+    source_key: str,
+    changes: Sequence[Change],
+    *,
+    zone: ZoneInfo,
+    written: bool,
+) -> Plan:
+    """What `changes` of `source_key` fire, decided without firing: the one decision that
+    ingestion (`written`: the changes are in the database already) and the dry run (not
+    written: a record that might arrive) both take. Reads only; ingestion also takes the
+    decisions' locks."""
+    plan = Plan()
+    for compiled in notifications:
+        if isinstance(compiled.trigger, RecordTrigger):
+            plan.firings += _record_trigger(compiled, compiled.trigger, changes)
+    formulas = [n for n in notifications if isinstance(n.trigger, FormulaTrigger)]
+    if formulas:
+        _formula_triggers(session, formulas, source_key, changes, zone, written, plan)
+    return plan
+
+
+def record_event(
+    trigger: RecordTrigger,
+    fields: Mapping[str, FieldType],
+    before: RecordFacts | None,
+    after: RecordFacts | None,
+) -> RecordEvent | None:
+    """The event a change is for a record trigger, or None when it does not fire it."""
+    if after is None:
+        return None
+    event = RecordEvent.created if before is None else RecordEvent.updated
+    if event not in trigger.events or not passes_filters(trigger, fields, after.data):
+        return None
+    return event
+
+
+def passes_filters(
+    trigger: RecordTrigger, fields: Mapping[str, FieldType], data: Mapping[str, Any]
+) -> bool:
+    return all(matches(f, fields.get(f.field), data) for f in trigger.where)
+
+
+def _record_trigger(
+    compiled: CompiledNotification, trigger: RecordTrigger, changes: Sequence[Change]
+) -> list[PlannedFiring]:
+    fields = compiled.fields.get(trigger.source, {})
+    planned: list[PlannedFiring] = []
+    for before, after in changes:
+        event = record_event(trigger, fields, before, after)
+        if event is None or after is None:
+            continue
+        seen = RecordSeen(trigger.source, after.occurred_at, after.data, event=event.value)
+        planned.append(PlannedFiring(compiled, after.member_id, seen, after.occurred_at))
+    return planned
 
 
 @dataclass
@@ -129,25 +205,27 @@ def _formula_triggers(
     formulas: list[CompiledNotification],
     source_key: str,
     changes: Sequence[Change],
-    now: datetime,
     zone: ZoneInfo,
-) -> list[int]:
+    written: bool,
+    plan: Plan,
+) -> None:
     units = [(n, key, unit) for n in formulas for key, unit in _touched(n, changes, zone).items()]
-    # Serialise the decisions (PostgreSQL), always in one order so two requests never wait on
-    # each other crosswise: a concurrent request's records are then seen before deciding.
-    for n, (member_id, period_key), _ in sorted(units, key=lambda u: (u[0].id, u[1])):
-        lock_decision(session, "notification", n.id, member_id, period_key)
-    award_ids: list[int] = []
+    if written:
+        # Serialise the decisions (PostgreSQL), always in one order so two requests never wait
+        # on each other crosswise: a concurrent request's records are then seen before deciding.
+        for n, (member_id, period_key), _ in sorted(units, key=lambda u: (u[0].id, u[1])):
+            lock_decision(session, "notification", n.id, member_id, period_key)
     for compiled in formulas:
         mine = [(key, unit) for n, key, unit in units if n is compiled]
         fired = _already_fired(session, compiled.id, [key for key, _ in mine])
         by_period: dict[str, list[tuple[int, _Touched]]] = {}
         for (member_id, period_key), unit in mine:
-            if (member_id, period_key) not in fired:
+            if (member_id, period_key) in fired:
+                plan.decisions.append(FormulaDecision(compiled, member_id, unit.window, True))
+            else:
                 by_period.setdefault(period_key, []).append((member_id, unit))
         for members in by_period.values():
-            award_ids += _check_period(session, compiled, source_key, members, now, zone)
-    return award_ids
+            _check_period(session, compiled, source_key, members, written, plan)
 
 
 def _check_period(
@@ -155,24 +233,25 @@ def _check_period(
     compiled: CompiledNotification,
     source_key: str,
     members: list[tuple[int, _Touched]],
-    now: datetime,
-    zone: ZoneInfo,
-) -> list[int]:
-    """The members' results after the change, all at once (one SQL aggregate per call); the
-    crossing is examined only for those whose result meets the threshold."""
+    written: bool,
+    plan: Plan,
+) -> None:
+    """For written changes, the members' results after the change first, all at once (one SQL
+    aggregate per call): the crossing is examined only for those whose result meets the
+    threshold. Unwritten changes (a dry run) are examined in full."""
     trigger = compiled.trigger
     assert isinstance(trigger, FormulaTrigger) and compiled.expr is not None
     window = members[0][1].window
-    values = values_by_member(session, compiled, window, [m for m, _ in members])
-    award_ids: list[int] = []
+    values = values_by_member(session, compiled, window, [m for m, _ in members]) if written else {}
     for member_id, unit in members:
-        after = evaluate(compiled.expr, values.get(member_id) or empty_values(compiled))
-        if not meets(trigger.operator, after, trigger.threshold):
-            continue
-        award_id = _check_crossing(session, compiled, source_key, member_id, unit, now, zone)
-        if award_id is not None:
-            award_ids.append(award_id)
-    return award_ids
+        if written:
+            after = evaluate(compiled.expr, values.get(member_id) or empty_values(compiled))
+            if not meets(trigger.operator, after, trigger.threshold):
+                plan.decisions.append(
+                    FormulaDecision(compiled, member_id, window, False, after=after)
+                )
+                continue
+        _check_crossing(session, compiled, source_key, member_id, unit, written, plan)
 
 
 def _already_fired(
@@ -202,43 +281,50 @@ def _check_crossing(
     source_key: str,
     member_id: int,
     unit: _Touched,
-    now: datetime,
-    zone: ZoneInfo,
-) -> int | None:
+    written: bool,
+    plan: Plan,
+) -> None:
     """Fire if the result did not meet the threshold before the change and does after it,
-    both computed from the member's records of the period (the change undone for before)."""
+    both computed from the member's records of the period: for a written change, the records
+    with the change undone are before; for an unwritten one, with the change made are after."""
     trigger = compiled.trigger
     assert isinstance(trigger, FormulaTrigger) and compiled.expr is not None
     datas = member_datas(session, compiled, member_id, unit.window)
-    after_exact = evaluate(compiled.expr, values_from_datas(compiled.terms, compiled.fields, datas))
-    before_datas = dict(datas)
-    before_datas[source_key] = _undo(datas.get(source_key, []), unit)
+    stored = datas.get(source_key, [])
+    other = dict(datas)
+    if written:
+        other[source_key] = _replace(stored, take_out=unit.added, put_in=unit.removed)
+        before_datas, after_datas = other, datas
+    else:
+        other[source_key] = _replace(stored, take_out=unit.removed, put_in=unit.added)
+        before_datas, after_datas = datas, other
     before = evaluate(
         compiled.expr, values_from_datas(compiled.terms, compiled.fields, before_datas)
     )
-    if meets(trigger.operator, before, trigger.threshold) or not meets(
-        trigger.operator, after_exact, trigger.threshold
-    ):
-        return None
+    after = evaluate(compiled.expr, values_from_datas(compiled.terms, compiled.fields, after_datas))
+    fires = crosses(trigger.operator, before, after, trigger.threshold)
+    plan.decisions.append(
+        FormulaDecision(compiled, member_id, unit.window, False, before, after, fires)
+    )
+    if not fires:
+        return
     latest = unit.latest()
     seen = RecordSeen(source_key, latest.occurred_at, latest.data)
-    return fire(
-        session,
-        compiled,
-        member_id,
-        record=seen,
-        at=latest.occurred_at,
-        now=now,
-        zone=zone,
-        window=unit.window,
-        value=after_exact,
+    plan.firings.append(
+        PlannedFiring(compiled, member_id, seen, latest.occurred_at, unit.window, after, before)
     )
 
 
-def _undo(datas: list[Mapping[str, Any]], unit: _Touched) -> list[Mapping[str, Any]]:
-    """The records' data as it was before the change: what the change added is taken out (one
-    record per added record: equal data counts the same), what it removed is put back."""
-    to_remove = Counter(_identity(f.data) for f in unit.added)
+def _replace(
+    datas: list[Mapping[str, Any]],
+    *,
+    take_out: Sequence[RecordFacts],
+    put_in: Sequence[RecordFacts],
+) -> list[Mapping[str, Any]]:
+    """The records' data with a change undone (take out what it added, put back what it
+    removed) or made (the other way round): one stored record per record taken out, equal data
+    counting the same."""
+    to_remove = Counter(_identity(f.data) for f in take_out)
     kept: list[Mapping[str, Any]] = []
     for data in datas:
         identity = _identity(data)
@@ -246,7 +332,7 @@ def _undo(datas: list[Mapping[str, Any]], unit: _Touched) -> list[Mapping[str, A
             to_remove[identity] -= 1
             continue
         kept.append(data)
-    return kept + [f.data for f in unit.removed]
+    return kept + [f.data for f in put_in]
 
 
 def _identity(data: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:

@@ -185,10 +185,29 @@ class DeliveryRead(OutputSchema):
     attempt_log: list[AttemptRead]
 
 
+class NextRecord(InputSchema):
+    """A record that might arrive next: the dry run says exactly what it would fire."""
+
+    source: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    member_id: StrictId
+    occurred_at: Instant | None = Field(
+        default=None, description="When it happened; default `at`, else now."
+    )
+    external_id: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = Field(
+        default=None,
+        description="An external_id already stored makes it an update of that record.",
+    )
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
 class DryRunRequest(InputSchema):
     member_id: StrictId | None = Field(default=None, description="Only this member; default all.")
     at: Instant | None = Field(
         default=None, description="A time inside the period to test for; default now."
+    )
+    record: NextRecord | None = Field(
+        default=None,
+        description="Predict what this record would fire if it arrived now (it is not written).",
     )
 
 
@@ -206,6 +225,9 @@ class DryRunOutcome(StrEnum):
     not_met = "not_met"
     no_value = "no_value"
     no_matching_record = "no_matching_record"
+    already_met = "already_met"
+    not_matching = "not_matching"
+    no_change = "no_change"
 
 
 class DryRunAction(OutputSchema):
@@ -224,6 +246,7 @@ class DryRunAction(OutputSchema):
 class DryRunRecord(OutputSchema):
     id: int
     source: str
+    member_id: int | None = None
     external_id: str | None
     occurred_at: Timestamp
     data: dict[str, Any]
@@ -233,6 +256,8 @@ class DryRunResult(OutputSchema):
     member_id: int
     outcome: DryRunOutcome
     value: float | None = None
+    value_before: float | None = None
+    explanation: str = ""
     record: DryRunRecord | None = None
     action: DryRunAction | None = None
 
@@ -244,6 +269,14 @@ class DryRunPeriod(OutputSchema):
     end: Timestamp | None
 
 
+class DryRunRecentRecord(OutputSchema):
+    """A recent record of a record trigger's source, and whether it would have fired it."""
+
+    record: DryRunRecord
+    would_have_fired: bool
+    explanation: str
+
+
 class DryRunRead(OutputSchema):
     notification_id: int | None
     active: bool
@@ -251,4 +284,7 @@ class DryRunRead(OutputSchema):
     period: DryRunPeriod | None
     members_checked: int
     would_fire: int
+    counts: dict[str, int] = Field(default_factory=dict)
+    summary: str = ""
     results: list[DryRunResult]
+    recent: list[DryRunRecentRecord] | None = None

@@ -219,6 +219,7 @@ def dry_run_notification(
         at=request.at,
         now=now,
         zone=zone,
+        record=request.record,
     )
 
 
@@ -229,20 +230,25 @@ def dry_run_unsaved(
     now: datetime,
     zone: ZoneInfo,
     url_policy: UrlPolicy,
+    editing: int | None = None,
 ) -> DryRunRead:
+    """Test a definition that is not saved. `editing`: the saved notification it would
+    replace, whose firings (at most once per member and period) then count."""
     check_action(session, request.action, url_policy)
+    current = None if editing is None else get_notification(session, editing)
     compiled: CompiledNotification = compile_trigger(
-        session, 0, request.name, request.trigger, request.action
+        session, editing or 0, request.name, request.trigger, request.action
     )
     return dry_run(
         session,
         compiled,
-        saved=False,
-        active=False,
+        saved=current is not None,
+        active=False if current is None else current.active,
         member_id=request.member_id,
         at=request.at,
         now=now,
         zone=zone,
+        record=request.record,
     )
 
 

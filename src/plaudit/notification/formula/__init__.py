@@ -17,7 +17,7 @@ values, or a result too large for a float, all give no value, which meets no thr
 This package is pure: it imports neither a database nor a web framework.
 """
 
-from plaudit.notification.formula.evaluate import evaluate, meets
+from plaudit.notification.formula.evaluate import crosses, evaluate, meets
 from plaudit.notification.formula.parser import AGGREGATES, parse_formula, problem_at, snippet
 from plaudit.notification.formula.resolve import SourceFields, resolve_formula
 from plaudit.notification.formula.syntax import (
@@ -54,6 +54,7 @@ __all__ = [
     "ParsedFormula",
     "Position",
     "SourceFields",
+    "crosses",
     "evaluate",
     "meets",
     "parse_formula",

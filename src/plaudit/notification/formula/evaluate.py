@@ -60,3 +60,12 @@ def meets(operator: FormulaOperator, value: float | None, threshold: float) -> b
     if value is None:
         return False
     return compare(_OPERATORS[operator], value, threshold)
+
+
+def crosses(
+    operator: FormulaOperator, before: float | None, after: float | None, threshold: float
+) -> bool:
+    """Whether a change of the result from `before` to `after` crosses the threshold: it did
+    not meet it before (a number that does not, or no value) and does now. Every operator alike:
+    with ``<`` a result that was no value (``avg`` of no records) and is now below fires."""
+    return not meets(operator, before, threshold) and meets(operator, after, threshold)

@@ -78,7 +78,7 @@ class NotificationValues:
     """What the form shows: strings as typed, so a refused form comes back as it was."""
 
     name: str = ""
-    active: bool = True
+    active: bool = False  # a new notification starts inactive unless the admin activates it
     trigger_type: str = "formula"
     source: str = ""
     on_created: bool = True

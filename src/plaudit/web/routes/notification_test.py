@@ -3,36 +3,66 @@ webhook delivery log, with a retry for failed deliveries."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from plaudit.achievement.service import list_achievements
 from plaudit.errors import PlauditError
 from plaudit.http.deps import NowDep, SessionDep, SettingsDep
 from plaudit.member.service import list_members
 from plaudit.models import Notification
 from plaudit.notification import outbox, service
 from plaudit.notification.presenter import present_deliveries
-from plaudit.notification.schemas import DeliveryStatus, DryRunRead, DryRunRequest
+from plaudit.notification.schemas import DeliveryStatus, DryRunRead, DryRunRequest, NextRecord
+from plaudit.source.service import list_sources
 from plaudit.web.access import StaffUser
 from plaudit.web.forms.common import form_data, text
+from plaudit.web.forms.dry_run import dry_run_context
 from plaudit.web.pages import flash, page_router, render
 from plaudit.web.routes.notifications import BASE
 
 router = page_router()
 Form = Annotated[FormData, Depends(form_data)]
-MAX_RESULTS = 500
 PAGE_SIZE = 100
-OUTCOMES = {
-    "would_fire": "Would fire",
-    "already_fired": "Already fired in this period",
-    "not_met": "Not met",
-    "no_value": "No value (e.g. division by zero)",
-    "no_matching_record": "No matching record",
-}
+
+
+@dataclass(frozen=True)
+class RecordForm:
+    """The test page's "what would this record fire?" fields, as typed."""
+
+    source: str = ""
+    data: str = ""
+    external_id: str = ""
+
+    def parse(self, member: str) -> tuple[NextRecord | None, str]:
+        """The record to predict (None when no source is chosen), or what is wrong with it."""
+        if not self.source:
+            return None, ""
+        if not member:
+            return None, "Choose the member the record is for."
+        try:
+            data = json.loads(self.data or "{}")
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            return None, 'The record\'s data must be a JSON object, e.g. {"status": "approved"}.'
+        try:
+            record = NextRecord(
+                source=self.source,
+                member_id=int(member),
+                data=data,
+                external_id=self.external_id or None,
+            )
+        except ValidationError:
+            return None, "The record's source or external id is too long."
+        return record, ""
+
+
 STATUS_FILTERS = ("all", *(s.value for s in DeliveryStatus))
 
 
@@ -42,26 +72,19 @@ def _test_page(
     notification: Notification,
     *,
     member: str = "",
+    record_form: RecordForm | None = None,
     result: DryRunRead | None = None,
     error: str = "",
     status_code: int = 200,
 ) -> Response:
-    members = list_members(session)
-    results = []
-    if result is not None:
-        order = list(OUTCOMES)
-        results = sorted(result.results, key=lambda r: (order.index(r.outcome.value), r.member_id))
     context: dict[str, Any] = {
         "notification": notification,
-        "members": [(str(m.id), m.name) for m in members],
-        "member_names": {m.id: m.name for m in members},
-        "achievement_names": {a.id: a.name for a in list_achievements(session)},
+        "members": [(str(m.id), m.name) for m in list_members(session)],
         "member": member,
-        "result": result,
-        "results": results[:MAX_RESULTS],
-        "hidden": max(0, len(results) - MAX_RESULTS),
-        "outcomes": OUTCOMES,
+        "record_form": record_form or RecordForm(),
+        "sources": [(s.key, s.name) for s in list_sources(session)],
         "error": error,
+        **dry_run_context(session, result),
     }
     return render(
         request,
@@ -92,15 +115,31 @@ def run_test(
 ) -> Response:
     notification = service.get_notification(session, notification_id)
     member = text(form, "member_id")
+    record_form = RecordForm(
+        text(form, "record_source"), text(form, "record_data"), text(form, "record_external_id")
+    )
     if member and not member.isdigit():
         return _test_page(
             request, session, notification, member=member, error="Choose a member.", status_code=400
+        )
+    record, record_error = record_form.parse(member)
+    if record_error:
+        return _test_page(
+            request,
+            session,
+            notification,
+            member=member,
+            record_form=record_form,
+            error=record_error,
+            status_code=400,
         )
     try:
         result = service.dry_run_notification(
             session,
             notification_id,
-            DryRunRequest(member_id=int(member) if member else None),
+            DryRunRequest(
+                member_id=int(member) if member and record is None else None, record=record
+            ),
             now=now,
             zone=settings.zone,
         )
@@ -111,13 +150,16 @@ def run_test(
             session,
             notification,
             member=member,
+            record_form=record_form,
             error=exc.detail,
             status_code=exc.status if exc.status in (400, 404, 409, 422) else 400,
         )
     finally:
         # A dry run writes nothing; roll back anyway so that nothing it touched is committed.
         session.rollback()
-    return _test_page(request, session, notification, member=member, result=result)
+    return _test_page(
+        request, session, notification, member=member, record_form=record_form, result=result
+    )
 
 
 @router.get(BASE + "/{notification_id}/deliveries")

@@ -19,15 +19,18 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from plaudit.achievement.service import list_achievements
+from plaudit.config import Settings
 from plaudit.engine.sources import field_types_by_source
 from plaudit.errors import PlauditError
 from plaudit.http.deps import NowDep, SessionDep, SettingsDep
 from plaudit.models import Notification, NotificationFiring, WebhookDelivery
 from plaudit.notification import service
+from plaudit.notification.schemas import DryRunRead, UnsavedDryRunRequest
 from plaudit.rules.model import FieldType, FilterOp
 from plaudit.source.service import list_sources
 from plaudit.web.access import StaffUser
-from plaudit.web.forms.common import FieldErrors, form_data
+from plaudit.web.forms.common import FieldErrors, form_data, text
+from plaudit.web.forms.dry_run import dry_run_context
 from plaudit.web.forms.notification import (
     OPERATOR_LABELS,
     PERIOD_LABELS,
@@ -143,6 +146,7 @@ def form_page(
     errors: FieldErrors,
     mistakes: list[FormulaMistake] | None = None,
     status_code: int = 200,
+    tested: DryRunRead | None = None,
 ) -> Response:
     sources = list_sources(session)
     context: dict[str, Any] = {
@@ -166,6 +170,8 @@ def form_page(
         "filter_ops": [(op.value, FILTER_LABELS[op]) for op in FilterOp],
         "operators": [(op.value, label) for op, label in OPERATOR_LABELS.items()],
         "periods": [(p.value, label) for p, label in PERIOD_LABELS.items()],
+        "member": "",
+        **dry_run_context(session, tested),
     }
     title = "New notification" if notification is None else f"Edit {notification.name}"
     return render(
@@ -208,6 +214,8 @@ def create(
     settings: SettingsDep,
 ) -> Response:
     values = values_from_form(form)
+    if text(form, "intent") == "test":
+        return _test_form(request, session, None, values, now=now, settings=settings)
     data, errors = to_create(values, _fields(session, values))
     return _save_or_show(
         request,
@@ -266,6 +274,55 @@ def _save_or_show(
     )
 
 
+def _test_form(
+    request: Request,
+    session: Session,
+    notification_id: int | None,
+    values: NotificationValues,
+    *,
+    now: datetime,
+    settings: Settings,
+) -> Response:
+    """Test before saving: the dry run of the form as filled in, shown above the form's
+    buttons; nothing is saved (the admin then saves, choosing whether to activate)."""
+    data, errors = to_create(values, _fields(session, values))
+    mistakes: list[FormulaMistake] = []
+    tested = None
+    if data is not None:
+        try:
+            tested = service.dry_run_unsaved(
+                session,
+                UnsavedDryRunRequest.model_validate(
+                    {
+                        "name": data.name,
+                        "trigger": data.trigger.model_dump(),
+                        "action": data.action.model_dump(),
+                    }
+                ),
+                now=now,
+                zone=settings.zone,
+                url_policy=service.WebhookGuard.from_settings(settings).url_policy,
+                editing=notification_id,
+            )
+        except PlauditError as exc:
+            errors, mistakes = service_errors(exc)
+        finally:
+            session.rollback()  # a dry run writes nothing; nothing it touched is committed
+    notification = (
+        None if notification_id is None else service.get_notification(session, notification_id)
+    )
+    return form_page(
+        request,
+        session,
+        notification=notification,
+        values=values,
+        errors=errors,
+        mistakes=mistakes,
+        status_code=200 if tested is not None else 400,
+        tested=tested,
+    )
+
+
 @router.get(BASE + "/{notification_id}")
 def edit_page(
     notification_id: int, request: Request, session: SessionDep, user: StaffUser
@@ -287,6 +344,8 @@ def update(
 ) -> Response:
     service.get_notification(session, notification_id)  # 404 before reading the form
     values = values_from_form(form)
+    if text(form, "intent") == "test":
+        return _test_form(request, session, notification_id, values, now=now, settings=settings)
     data, errors = to_update(values, _fields(session, values))
     return _save_or_show(
         request,
