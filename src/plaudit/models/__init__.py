@@ -21,6 +21,7 @@ from plaudit.models.progress import (
 from plaudit.models.record import IdempotentResponse, Record
 from plaudit.models.source import Source
 from plaudit.models.team import Team
+from plaudit.models.tv_playlist import TvPlaylist, TvPlaylistItem
 
 __all__ = [
     "Achievement",
@@ -45,6 +46,8 @@ __all__ = [
     "TallyProgress",
     "TallyValue",
     "Team",
+    "TvPlaylist",
+    "TvPlaylistItem",
     "User",
     "WebhookDelivery",
     "WebhookDeliveryAttempt",

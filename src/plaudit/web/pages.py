@@ -32,7 +32,6 @@ STATIC_PREFIX = "/static"
 FlashKind = Literal["success", "info", "error"]
 
 
-
 def page_router() -> APIRouter:
     """A router for pages: CSRF verified on every unsafe method, hidden from the API docs."""
     return APIRouter(
