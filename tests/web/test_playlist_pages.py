@@ -153,7 +153,7 @@ def test_unpublished_boards_are_marked_on_the_form(
     playlist_id = playlist(web_engine, "Wall", [(quiet, 20)])
     page = admin_web.get(f"/admin/playlists/{playlist_id}").text
     assert "Quiet board (not published)" in page
-    assert "Everyone who watches this playlist sees it anyway" in page
+    assert "Screens opened with the TV link show it" in page and "members signed in skip it" in page
 
 
 def test_who_sees_which_boards(web: TestClient, site: Site, web_engine: Engine) -> None:

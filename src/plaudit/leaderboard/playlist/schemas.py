@@ -27,8 +27,8 @@ class PlaylistItem(InputSchema):
 
 
 ITEMS_DESCRIPTION = (
-    "The boards in the order they show; a board may appear more than once. Unpublished boards "
-    "are shown to everyone who watches the playlist, members and TV links included."
+    "The boards in the order they show; a board may appear more than once. The playlist's TV "
+    "link shows unpublished boards too; members signed in see its published boards only."
 )
 
 
