@@ -59,6 +59,13 @@ EXPECTED: dict[str, set[str]] = {
     "DELETE /leaderboard/boards/{board_id}": STAFF,
     "GET /leaderboard/boards/{board_id}": {A, M, ME},
     "PATCH /leaderboard/boards/{board_id}": STAFF,
+    "GET /tv/playlists": STAFF,
+    "POST /tv/playlists": STAFF,
+    "DELETE /tv/playlists/{playlist_id}": STAFF,
+    "GET /tv/playlists/{playlist_id}": STAFF,
+    "PATCH /tv/playlists/{playlist_id}": STAFF,
+    "POST /tv/playlists/{playlist_id}/link": STAFF,
+    "DELETE /tv/playlists/{playlist_id}/link": STAFF,
     "GET /members": STAFF,
     "POST /members": {A},
     "GET /members/{member_id}": {A, M, ME},
@@ -183,6 +190,14 @@ def make_world(admin: Api, tokens: dict[str, str]) -> World:
         {
             "achievement_id": str(achievement["id"]),
             "board_id": str(board["id"]),
+            "playlist_id": str(
+                admin.ok(
+                    "POST",
+                    "/tv/playlists",
+                    201,
+                    json={"name": "Wall", "items": [{"board_id": board["id"]}]},
+                )["id"]
+            ),
             "award_id": str(award["id"]),
             "group_id": str(group["id"]),
             "member_id": str(other["id"]),

@@ -243,7 +243,7 @@ def test_tv_page_boards_and_non_js_refresh(web: TestClient, site: Site, web_engi
     assert 'class="site-header"' not in html and 'class="site-footer"' not in html
     assert 'data-boards="points:month points:all"' in html
     assert '<h1 class="tv-title" id="tv-title">Points · This month</h1>' in html
-    assert 'Board <span id="tv-pos">1</span> of 2' in html
+    assert 'Board <span id="tv-pos">1</span> of <span id="tv-total">2</span>' in html
     assert (
         '<noscript><meta http-equiv="refresh" content="20;url=/leaderboard/tv?'
         'board=points%3Amonth&amp;board=points%3Aall&amp;seconds=20&amp;start=1"></noscript>'

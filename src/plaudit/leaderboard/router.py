@@ -1,5 +1,6 @@
-"""GET /leaderboard, and the saved boards under /leaderboard/boards (the routes of
-plaudit.leaderboard.board, included here so that every leaderboard path is mounted in one place)."""
+"""GET /leaderboard, the saved boards under /leaderboard/boards and the TV playlists under
+/tv/playlists (the routes of plaudit.leaderboard.board and .playlist, included here so that
+every leaderboard path is mounted in one place)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ from plaudit.http.deps import Allow, NowDep, SessionDep, SettingsDep
 from plaudit.kit.roles import Principal, Role
 from plaudit.leaderboard.board.router import router as board_router
 from plaudit.leaderboard.board.service import refuse_member_measure, show_leaderboard
+from plaudit.leaderboard.playlist.router import router as playlist_router
 from plaudit.leaderboard.schemas import Leaderboard, LeaderboardQuery
 
 router = APIRouter(tags=["leaderboard"])
 router.include_router(board_router)
+router.include_router(playlist_router)
 
 
 async def reader(

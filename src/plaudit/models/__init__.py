@@ -22,6 +22,7 @@ from plaudit.models.record import IdempotentResponse, Record
 from plaudit.models.sign_in import SignInFailure, WebSession
 from plaudit.models.source import Source
 from plaudit.models.team import Team
+from plaudit.models.tv_playlist import TvPlaylist, TvPlaylistItem
 
 __all__ = [
     "Achievement",
@@ -47,6 +48,8 @@ __all__ = [
     "TallyProgress",
     "TallyValue",
     "Team",
+    "TvPlaylist",
+    "TvPlaylistItem",
     "User",
     "WebSession",
     "WebhookDelivery",

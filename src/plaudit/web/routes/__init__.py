@@ -21,6 +21,7 @@ from plaudit.web.routes.member_edit import router as member_edit_router
 from plaudit.web.routes.members import router as members_router
 from plaudit.web.routes.notification_test import router as notification_test_router
 from plaudit.web.routes.notifications import router as notifications_router
+from plaudit.web.routes.playlists import router as playlists_router
 from plaudit.web.routes.portal import router as portal_router
 from plaudit.web.routes.report_members import router as report_members_router
 from plaudit.web.routes.reports import router as reports_router
@@ -28,6 +29,7 @@ from plaudit.web.routes.source_values import router as source_values_router
 from plaudit.web.routes.team_edit import router as team_edit_router
 from plaudit.web.routes.teams import router as teams_router
 from plaudit.web.routes.tokens import router as tokens_router
+from plaudit.web.routes.tv_playlists import router as tv_playlists_router
 from plaudit.web.routes.users import router as users_router
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -35,6 +37,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     leaderboard_router,
     leaderboard_tv_router,
     boards_router,
+    playlists_router,
+    tv_playlists_router,
     auth_router,
     home_router,
     badges_router,

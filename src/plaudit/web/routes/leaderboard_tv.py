@@ -90,10 +90,14 @@ def tv_page(
         title=f"TV · {shown.title}",
         board=shown,
         specs=specs,
+        count=len(specs),
         index=index,
         seconds=wait,
         refresh_url=f"/leaderboard/tv?{following}",
         rows_shown=TV_ROWS,
+        exit_url="/leaderboard",
+        playlist_url="",
+        playlist_name="",
     )
 
 
