@@ -5,16 +5,25 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field, StrictInt, StringConstraints
+from pydantic import Field, StringConstraints
 
 from plaudit.domain.origins import AwardOrigin
-from plaudit.kit.schemas import MAX_ID, Id, InputSchema, Instant, OutputSchema, TextInt, Timestamp
+from plaudit.kit.schemas import (
+    MAX_ID,
+    Id,
+    InputSchema,
+    Instant,
+    OutputSchema,
+    StrictId,
+    TextInt,
+    Timestamp,
+)
 
 Reason = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 
 
 class AwardGive(InputSchema):
-    achievement_id: StrictInt
+    achievement_id: StrictId
     at: Instant | None = Field(
         default=None, description="A time inside the period to give it for; default now."
     )

@@ -116,9 +116,10 @@ Timestamp = Annotated[datetime, PlainSerializer(_iso, return_type=str)]
 """A timestamp in answers: ISO 8601 with its offset."""
 
 AwareTimestamp = AwareDatetime
-MAX_ID = 2**63 - 1
-"""The largest id any database here stores: larger numbers are refused before a query sees them
-(SQLite cannot even bind them)."""
+MAX_ID = 2**31 - 1
+"""The largest id every database here stores: ids are INTEGER columns, 32 bits on PostgreSQL
+(SQLite's are 64). Larger numbers are refused by name before a query sees them, so one
+document and one answer hold for both databases."""
 _WHOLE_NUMBER = re.compile(r"\s*[+-]?[0-9]+\s*")
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import Field, StrictBool, StrictInt, StringConstraints
+from pydantic import Field, StrictBool, StringConstraints
 
-from plaudit.kit.schemas import InputSchema, Name, OptionalText, OutputSchema, Timestamp
+from plaudit.kit.schemas import InputSchema, Name, OptionalText, OutputSchema, StrictId, Timestamp
 
 Email = Annotated[str, StringConstraints(max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 RoleText = Annotated[str, StringConstraints(min_length=1, max_length=100)]
@@ -16,7 +16,7 @@ class MemberCreate(InputSchema):
     name: Name
     email: Email | None = None
     external_id: OptionalText | None = None
-    team_id: StrictInt | None = None
+    team_id: StrictId | None = None
     role: RoleText | None = None
     attributes: dict[str, Any] = Field(default_factory=dict)
     active: StrictBool = True
@@ -26,7 +26,7 @@ class MemberUpdate(InputSchema):
     name: Name | None = None
     email: Email | None = None
     external_id: OptionalText | None = None
-    team_id: StrictInt | None = None
+    team_id: StrictId | None = None
     role: RoleText | None = None
     attributes: dict[str, Any] | None = None
     active: StrictBool | None = None

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
-from plaudit.kit.schemas import error_message
+from plaudit.kit.schemas import MAX_ID, error_message
 from plaudit.leaderboard.schemas import LeaderboardQuery
 from plaudit.models import Board, Source
 from plaudit.periods import Period, previous_start
@@ -236,7 +236,7 @@ def _measure(raw: str) -> str:
         return value
     if value.startswith(BOARD_PREFIX):
         number = value.removeprefix(BOARD_PREFIX)
-        if not number.isdigit() or not 1 <= int(number) <= 2**63 - 1:
+        if not number.isdigit() or not 1 <= int(number) <= MAX_ID:
             raise ChoiceError("measure", f"Unknown board {raw!r}: choose a board from the list.")
         return f"{BOARD_PREFIX}{int(number)}"
     parts = value.split("/")
@@ -265,7 +265,7 @@ def _team(raw: str, *, board: bool) -> str:
         return ""
     if value == ALL_TEAMS:
         return ALL_TEAMS if board else ""  # everyone is the default of the other measures
-    if not value.isdigit() or not 1 <= int(value) <= 2**63 - 1:
+    if not value.isdigit() or not 1 <= int(value) <= MAX_ID:
         raise ChoiceError("team", f"Unknown team {raw!r}: choose a team from the list.")
     return str(int(value))
 
