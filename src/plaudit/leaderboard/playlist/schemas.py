@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from pydantic import Field, StrictInt, ValidationInfo, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from plaudit.kit.schemas import InputSchema, Name, OutputSchema, StrictId, Timestamp
 
@@ -39,12 +40,25 @@ class PlaylistCreate(InputSchema):
     )
 
 
+def _without_null(schema: dict[str, Any]) -> None:
+    """Drop the `null` branch a nullable field's schema gets (the field refuses null)."""
+    branches = schema.pop("anyOf", None)
+    if branches is None:
+        return
+    kept = [branch for branch in branches if branch.get("type") != "null"]
+    if len(kept) == 1:
+        schema.update(kept[0])
+    else:
+        schema["anyOf"] = kept
+
+
 class PlaylistUpdate(InputSchema):
     """Only the fields sent change; `items` is replaced as a whole."""
 
-    name: Name | None = None
-    items: list[PlaylistItem] | None = Field(
-        default=None, max_length=MAX_ITEMS, description=ITEMS_DESCRIPTION
+    # Left out means "keep", but null is refused (below), so the document does not offer null.
+    name: Name | SkipJsonSchema[None] = None
+    items: Annotated[list[PlaylistItem], Field(max_length=MAX_ITEMS)] | None = Field(
+        default=None, description=ITEMS_DESCRIPTION, json_schema_extra=_without_null
     )
 
     @field_validator("name", "items")
