@@ -5,8 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 
 from plaudit.engine.audiences import group_member_ids
-from plaudit.engine.gate import enter_change
-from plaudit.engine.reevaluate import audience_members, reevaluate_group
 from plaudit.group import service
 from plaudit.group.schemas import GroupCreate, GroupMembers, GroupPreview, GroupRead, GroupUpdate
 from plaudit.http.deps import NowDep, SessionDep, SettingsDep, allow
@@ -35,15 +33,7 @@ def get_group(group_id: PathId, session: SessionDep) -> GroupRead:
 def update_group(
     group_id: PathId, body: GroupUpdate, session: SessionDep, now: NowDep, settings: SettingsDep
 ) -> GroupRead:
-    # Members the group admits now may already qualify for achievements it is the audience of.
-    audience_change = bool(body.model_fields_set & {"team_ids", "member_ids", "conditions"})
-    before = None
-    if audience_change:
-        enter_change(session)  # before reading who is inside: no ingest runs in between
-        before = audience_members(session, group_id, settings.zone)
-    group = service.update_group(session, group_id, body)
-    if audience_change:
-        reevaluate_group(session, group.id, before, now=now, zone=settings.zone)
+    group = service.change_group(session, group_id, body, now=now, zone=settings.zone)
     return service.read_group(session, group)
 
 

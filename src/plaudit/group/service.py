@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
@@ -9,6 +12,7 @@ from plaudit.domain.audience import Audience, matching_ids
 from plaudit.engine.audiences import load_audience, member_facts
 from plaudit.engine.gate import enter_change
 from plaudit.engine.generation import bump_generation
+from plaudit.engine.reevaluate import audience_members, reevaluate_group
 from plaudit.errors import Conflict, InvalidInput, not_found
 from plaudit.group.schemas import GroupCreate, GroupPreview, GroupRead, GroupUpdate
 from plaudit.limits import chunks
@@ -128,3 +132,20 @@ def preview_members(session: Session, data: GroupPreview) -> list[int]:
         conditions=tuple(c.model_dump(mode="json") for c in data.conditions),
     )
     return matching_ids(audience, member_facts(session))
+
+
+def change_group(
+    session: Session, group_id: int, data: GroupUpdate, *, now: datetime, zone: ZoneInfo
+) -> Group:
+    """PATCH /groups/{id} and the group edit page: who is inside is read under the gate before
+    the change (no ingest runs in between), then those the group admits now get what their
+    stored progress makes due."""
+    audience_change = bool(data.model_fields_set & {"team_ids", "member_ids", "conditions"})
+    before = None
+    if audience_change:
+        enter_change(session)
+        before = audience_members(session, group_id, zone)
+    group = update_group(session, group_id, data)
+    if audience_change:
+        reevaluate_group(session, group.id, before, now=now, zone=zone)
+    return group

@@ -14,7 +14,6 @@ from typing import Any
 from fastapi import FastAPI
 
 from plaudit.http.problems import HTTP_METHODS, PROBLEM_JSON
-from plaudit.kit.schemas import MAX_ID
 
 _REF = "#/components/schemas/"
 
@@ -85,26 +84,23 @@ def document_problems(document: dict[str, Any]) -> None:
 
 _BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
 _EXACT_FLOAT = 2**53
-"""Whole numbers up to here survive a trip through a float; MAX_ID (2**63 - 1) does not."""
+"""Whole numbers up to here survive a trip through a float (every bound here does: MAX_ID is
+2**31 - 1)."""
 
 
 def _exact_bound(bound: float) -> int:
-    if abs(bound) < _EXACT_FLOAT:
-        return int(bound)
-    # The only bound this large is MAX_ID, which a float rounds up to 2**63, a number no
-    # database stores and the API refuses: declaring it would call that refusal a bug.
-    if bound != float(MAX_ID):
+    if abs(bound) >= _EXACT_FLOAT or not bound.is_integer():
         raise ValueError(f"no exact integer bound for {bound!r}")
-    return MAX_ID
+    return int(bound)
 
 
 def exact_integer_bounds(node: Any) -> None:
     """Give integer schemas their bounds back as integers, in place.
 
     FastAPI passes the models' schemas through its own OpenAPI model, whose `minimum` and
-    `maximum` are floats, so `maximum: 9223372036854775807` (MAX_ID) became
-    `9.223372036854776e+18`, which is 2**63: clients and contract tests would take ids up to
-    2**63 as valid. Walked with a stack, like the document's nesting."""
+    `maximum` are floats (`maximum: 2147483647.0`); an integer's bounds are whole numbers, and
+    a float bound past 2**53 would not even be the number meant. Walked with a stack, like the
+    document's nesting."""
     stack = [node]
     while stack:
         item = stack.pop()

@@ -6,8 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, status
 
-from plaudit.engine.gate import enter_change
-from plaudit.engine.reevaluate import reevaluate_members
 from plaudit.errors import Forbidden
 from plaudit.http.deps import Allow, NowDep, SessionDep, SettingsDep, allow
 from plaudit.http.path_params import PathId
@@ -43,14 +41,5 @@ def get_member(
 def update_member(
     member_id: PathId, body: MemberUpdate, session: SessionDep, now: NowDep, settings: SettingsDep
 ) -> MemberRead:
-    # A new team or role may put the member in an audience, and a member made active again
-    # may qualify for anything: award what their progress already makes due.
-    audience_change = bool(body.model_fields_set & {"team_id", "role", "active"})
-    if audience_change:
-        enter_change(session)
-    member = service.update_member(session, member_id, body)
-    if audience_change:
-        reevaluate_members(
-            session, [member.id], now=now, zone=settings.zone, audiences_only=not body.active
-        )
+    member = service.change_member(session, member_id, body, now=now, zone=settings.zone)
     return MemberRead.model_validate(member)

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from plaudit.engine.gate import enter_change
+from plaudit.engine.reevaluate import reevaluate_members
 from plaudit.errors import Conflict, not_found
 from plaudit.member.schemas import MemberCreate, MemberUpdate
 from plaudit.models import Member
@@ -72,3 +76,18 @@ def list_members(session: Session, *, team_id: int | None = None) -> Sequence[Me
         get_team(session, team_id)
         query = query.where(Member.team_id == team_id)
     return session.scalars(query).all()
+
+
+def change_member(
+    session: Session, member_id: int, data: MemberUpdate, *, now: datetime, zone: ZoneInfo
+) -> Member:
+    """PATCH /members/{id} and the member edit page: a new team or role may put the member in
+    an audience, and a member made active again may qualify for anything, so the change runs
+    under the engine's gate and then awards what their stored progress makes due."""
+    audience_change = bool(data.model_fields_set & {"team_id", "role", "active"})
+    if audience_change:
+        enter_change(session)
+    member = update_member(session, member_id, data)
+    if audience_change:
+        reevaluate_members(session, [member.id], now=now, zone=zone, audiences_only=not data.active)
+    return member

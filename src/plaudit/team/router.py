@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from plaudit.engine.gate import enter_change
-from plaudit.engine.reevaluate import reevaluate_team
 from plaudit.http.deps import NowDep, SessionDep, SettingsDep, allow
 from plaudit.http.path_params import PathId
 from plaudit.kit.roles import Role
@@ -34,11 +32,5 @@ def get_team(team_id: PathId, session: SessionDep) -> TeamRead:
 def update_team(
     team_id: PathId, body: TeamUpdate, session: SessionDep, now: NowDep, settings: SettingsDep
 ) -> TeamRead:
-    # Group conditions read the team's name and attributes: its members may have joined one.
-    audience_change = bool(body.model_fields_set & {"name", "attributes"})
-    if audience_change:
-        enter_change(session)
-    team = service.update_team(session, team_id, body)
-    if audience_change:
-        reevaluate_team(session, team.id, now=now, zone=settings.zone)
+    team = service.change_team(session, team_id, body, now=now, zone=settings.zone)
     return TeamRead.model_validate(team)

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from plaudit.engine.gate import enter_change
+from plaudit.engine.reevaluate import reevaluate_team
 from plaudit.errors import Conflict, not_found
 from plaudit.models import Team
 from plaudit.team.schemas import TeamCreate, TeamUpdate
@@ -54,3 +58,17 @@ def update_team(session: Session, team_id: int, data: TeamUpdate) -> Team:
 
 def list_teams(session: Session) -> Sequence[Team]:
     return session.scalars(select(Team).order_by(Team.id)).all()
+
+
+def change_team(
+    session: Session, team_id: int, data: TeamUpdate, *, now: datetime, zone: ZoneInfo
+) -> Team:
+    """PATCH /teams/{id} and the team edit page: group conditions read the team's name and
+    attributes, so its members may have joined an audience; re-evaluated under the gate."""
+    audience_change = bool(data.model_fields_set & {"name", "attributes"})
+    if audience_change:
+        enter_change(session)
+    team = update_team(session, team_id, data)
+    if audience_change:
+        reevaluate_team(session, team.id, now=now, zone=zone)
+    return team

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from plaudit.kit.schemas import error_message
 from plaudit.web.forms.common import FieldErrors, add_error, dotted
 
 SchemaT = TypeVar("SchemaT", bound=BaseModel)
@@ -26,7 +27,7 @@ def plain_message(error: dict[str, Any] | Any) -> str:
     if kind == "string_pattern_mismatch":
         return "This is not in the expected form."
     if kind == "value_error":
-        return str(error.get("msg", "")).removeprefix("Value error, ")
+        return error_message(error)
     return "This value is not accepted here."
 
 

@@ -15,8 +15,6 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from plaudit.engine.audiences import group_member_ids
-from plaudit.engine.gate import enter_change
-from plaudit.engine.reevaluate import audience_members, reevaluate_group
 from plaudit.errors import PlauditError
 from plaudit.group import service
 from plaudit.group.schemas import GroupCreate, GroupPreview, GroupUpdate
@@ -258,12 +256,7 @@ def edit(
     errors = {**schema_errors, **errors}
     if data is not None and not errors:
         try:
-            # As PATCH /groups/{id}: read who is inside before the change, under the gate, then
-            # award what stored progress makes due to those the group admits now.
-            enter_change(session)
-            before = audience_members(session, group_id, settings.zone)
-            changed = service.update_group(session, group_id, data)
-            reevaluate_group(session, changed.id, before, now=now, zone=settings.zone)
+            changed = service.change_group(session, group_id, data, now=now, zone=settings.zone)
         except PlauditError:
             session.rollback()
             errors = {GENERAL: "A team or member you picked no longer exists: reload the page."}

@@ -5,6 +5,7 @@ exactly as the API's PATCH does."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -13,13 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from plaudit.engine.gate import enter_change
-from plaudit.engine.reevaluate import reevaluate_members
+from plaudit.config import Settings
 from plaudit.errors import PlauditError
 from plaudit.http.deps import NowDep, SessionDep, SettingsDep
 from plaudit.kit.roles import Role
 from plaudit.member.schemas import MemberCreate, MemberUpdate
-from plaudit.member.service import create_member, get_member, update_member
+from plaudit.member.service import change_member, create_member, get_member
 from plaudit.models import Member
 from plaudit.team.service import list_teams
 from plaudit.web.access import require
@@ -114,20 +114,11 @@ def create(request: Request, session: SessionDep, user: AdminUser, form: Form) -
 
 
 def _apply(
-    session: Session, member_id: int, body: dict[str, Any], *, now: Any, settings: Any
+    session: Session, member_id: int, body: dict[str, Any], *, now: datetime, settings: Settings
 ) -> Member:
-    """PATCH /members/{id}, as the API runs it: the gate before the change when it can move
-    the member between audiences, then their due awards."""
+    """PATCH /members/{id}, as the API runs it (member.service.change_member)."""
     data = MemberUpdate.model_validate(body)
-    audience_change = bool(data.model_fields_set & {"team_id", "role", "active"})
-    if audience_change:
-        enter_change(session)
-    member = update_member(session, member_id, data)
-    if audience_change:
-        reevaluate_members(
-            session, [member.id], now=now, zone=settings.zone, audiences_only=not data.active
-        )
-    return member
+    return change_member(session, member_id, data, now=now, zone=settings.zone)
 
 
 @router.get(BASE + "/{member_id}/edit")

@@ -12,14 +12,12 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from plaudit.engine.gate import enter_change
-from plaudit.engine.reevaluate import reevaluate_team
 from plaudit.errors import PlauditError
 from plaudit.http.deps import NowDep, SessionDep, SettingsDep
 from plaudit.kit.roles import Role
 from plaudit.models import Team
 from plaudit.team.schemas import TeamCreate, TeamUpdate
-from plaudit.team.service import create_team, get_team, update_team
+from plaudit.team.service import change_team, create_team, get_team
 from plaudit.web.access import require
 from plaudit.web.forms.common import GENERAL, FieldErrors, errors_from_exception, form_data
 from plaudit.web.forms.plain import parse_plain
@@ -112,13 +110,7 @@ def edit(
     status = 400
     if data is not None and not errors:
         try:
-            # As PATCH /teams/{id}: group conditions read the name and attributes.
-            audience_change = bool(data.model_fields_set & {"name", "attributes"})
-            if audience_change:
-                enter_change(session)
-            changed = update_team(session, team_id, data)
-            if audience_change:
-                reevaluate_team(session, changed.id, now=now, zone=settings.zone)
+            changed = change_team(session, team_id, data, now=now, zone=settings.zone)
         except PlauditError as exc:
             session.rollback()
             errors, status = _service_errors(exc), exc.status
