@@ -226,6 +226,18 @@ def _value_text(value: Any) -> str:
     return str(value)
 
 
+def column_label(source: str | None, aggregate: str | None, field: str | None) -> str:
+    """What a saved board's values are, for its column: "Points", "Number of records",
+    "Sum of value"."""
+    if source is None:
+        return "Points"
+    kind = Aggregate(aggregate or Aggregate.COUNT)
+    words = (
+        AGGREGATE_LABELS[kind] if kind is Aggregate.COUNT else f"{AGGREGATE_LABELS[kind]} {field}"
+    )
+    return words[:1].upper() + words[1:]
+
+
 def measure_label(measure: str, options: Sequence[tuple[str, str]]) -> str:
     return dict(options).get(measure, measure)
 

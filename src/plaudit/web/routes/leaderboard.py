@@ -29,6 +29,7 @@ from plaudit.web.forms.leaderboard import (
     Choice,
     ChoiceError,
     board_options,
+    column_label,
     measure_label,
     measure_options,
     parse_choice,
@@ -111,9 +112,9 @@ def build_board(
         team = get_team(session, choice.team_id).name if choice.team_id is not None else None
     except PlauditError as exc:
         raise ChoiceError("team", exc.detail or "No such team.") from exc
+    sources = list_sources(session) if choice.source is not None else []
     defaults: list[dict[str, Any]] = []
     if choice.with_defaults:
-        sources = list_sources(session)
         defaults = next((s.default_where for s in sources if s.key == choice.source), [])
     try:
         query = choice.query(defaults, at=choice.at(now, zone))
@@ -123,14 +124,15 @@ def build_board(
             "measure", exc.detail or "This measure cannot be used.", _status(exc)
         ) from exc
     if result.board is not None:
-        measure = result.board.name
+        saved = get_board(session, result.board.id)
+        named = result.board.name  # the title names the board; the column, what it counts
+        measure = column_label(saved.source, saved.aggregate, saved.field)
+        if not choice.team and saved.team_id is not None:  # the board's own team
+            team = get_team(session, saved.team_id).name
     elif choice.source is None:
-        measure = "Points"
+        named = measure = "Points"
     else:
-        measure = measure_label(choice.measure, measure_options(list_sources(session)))
-    if result.board is not None and not choice.team:  # the board's own team, if any
-        own_team = get_board(session, result.board.id).team_id
-        team = get_team(session, own_team).name if own_team is not None else None
+        named = measure = measure_label(choice.measure, measure_options(sources))
     period = PERIOD_LABELS[choice.period or CURRENT_TOKENS[result.period]]
     rows = [
         Row(
@@ -142,7 +144,7 @@ def build_board(
         )
         for r in result.rows
     ]
-    title = f"{measure} · {period}" + (f" · {team}" if team else "")
+    title = f"{named} · {period}" + (f" · {team}" if team else "")
     return Board(title=title, measure=measure, period=period, rows=rows, spec=choice.spec)
 
 
