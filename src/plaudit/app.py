@@ -104,7 +104,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
         closer = None
         if settings.period_closer:
             closer = PeriodCloser(
-                app.state.sessionmaker, clock, settings.zone, settings.period_close_seconds
+                app.state.sessionmaker,
+                app.state.clock,
+                settings.zone,
+                settings.period_close_seconds,
             )
             closer.start()
         try:
