@@ -23,6 +23,7 @@ from plaudit.domain.categories import Category, holder_slot
 from plaudit.domain.origins import AwardOrigin
 from plaudit.engine.audiences import member_in_audience
 from plaudit.errors import Conflict, not_found
+from plaudit.kit.metrics import AWARDS_GIVEN, count_after_commit
 from plaudit.kit.roles import Principal
 from plaudit.member.service import get_member
 from plaudit.models import Achievement, Award, Member
@@ -155,6 +156,7 @@ def give_award(
             detail="The award conflicts with one given at the same moment.",
             code=f"{achievement.category}_limit",
         ) from exc
+    count_after_commit(session, AWARDS_GIVEN.labels(origin.value))
     record_event(
         session,
         actor,
