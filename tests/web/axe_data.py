@@ -1,5 +1,6 @@
 """A site rich enough that every page shows its tables, forms and charts, for the page walk
-of test_axe.py: the holders' teams and awards (rule, by hand, revoked), deals for the charts,
+of test_axe.py: the holders' teams and awards (rule, by hand, revoked), awards this month (on
+the real clock, for the leaderboards), deals for the charts,
 an inactive achievement, saved boards in a playlist, a webhook with a failed delivery, a group
 and an API token; all made through the services.
 
@@ -10,10 +11,11 @@ parameter they fill (`achievement_id`, `award_id`, ...) plus a few alternatives 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, select
 
+from plaudit.award.service import give_award
 from plaudit.db.session import build_sessionmaker, unit_of_work
 from plaudit.group.schemas import GroupCreate
 from plaudit.group.service import create_group
@@ -25,8 +27,8 @@ from plaudit.notification.schemas import NotificationCreate
 from plaudit.notification.service import WebhookGuard, create_notification
 from tests.web.conftest import web_settings
 from tests.web.helpers import Site, approved_deals_by_default
-from tests.web.holders_data import make_holders
-from tests.web.portal_data import NOW, THREE_DEALS, achievement, deals
+from tests.web.holders_data import HARRIET, make_holders
+from tests.web.portal_data import NOW, THREE_DEALS, UTC_ZONE, achievement, deals
 from tests.web.test_board_pages import approved_value, saved
 from tests.web.test_playlist_pages import playlist
 
@@ -55,6 +57,22 @@ def make_pages_data(engine: Engine, site: Site, database_url: str) -> PageIds:
         description="Close your first deal",
         requirements=[[{**THREE_DEALS, "value": 1}]],
     )
+    helper = achievement(
+        engine,
+        key="helping-hand",
+        name="Helping hand",
+        icon="heart",
+        points=10,
+        description="Given by a manager for help beyond the job",
+        requirements=[],
+    )
+    # Given on the real clock of the live server, so "this month" boards have points.
+    today = datetime.now(UTC)
+    with unit_of_work(build_sessionmaker(engine)) as session:
+        for name in ("Ann", "Ann", "Bob", "Ada"):
+            give_award(
+                session, holders.ids[name], helper, at=None, actor=HARRIET, now=today, zone=UTC_ZONE
+            )
     points = saved(engine, "Points this month", published=True)
     value = approved_value(engine, name="Approved deals")
     screen = playlist(engine, "Sales floor", [(points, 15), (value, 20)])

@@ -6,8 +6,11 @@ violation. Each role walks its pages in one browser context, signed in once.
 "Every page" is enforced: the GET routes of plaudit.web.routes.ROUTERS must each be visited
 (VISITS) or excluded with a reason (EXCLUDED). A new page is one line in VISITS.
 
+No page may be wider than the window either (a sideways scroll on a phone).
+
 With PLAUDIT_SCREENSHOTS=1 the walk also writes docs/screenshots/page-<name>.png of every
-visited page (1440 px wide, the full page).
+visited page (1440 px wide, the full page) and page-<name>-phone.png of the pages scanned at
+390 px (the first screen).
 """
 
 from __future__ import annotations
@@ -193,7 +196,7 @@ def walker(
 
 
 def scan(tab: Tab, visit: Visit, url: str, width: int) -> str | None:
-    """Open the page and run axe; the report of what is wrong, or None."""
+    """Open the page, run axe and measure its width; the report of what is wrong, or None."""
     where = f"{visit.name}: GET {url} as {visit.role}, {width} px"
     response = tab.page.goto(tab.base + url)
     if response is None or response.status != 200:
@@ -202,10 +205,16 @@ def scan(tab: Tab, visit: Visit, url: str, width: int) -> str | None:
         return f"{where}: ended at {tab.page.url} (a redirect), not the page itself"
     tab.page.wait_for_load_state("networkidle")
     found = violations(tab.page)
-    if width == WIDE["width"] and os.environ.get("PLAUDIT_SCREENSHOTS") == "1":
+    if os.environ.get("PLAUDIT_SCREENSHOTS") == "1":
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        tab.page.screenshot(path=str(SCREENSHOTS / f"page-{visit.name}.png"), full_page=True)
-    return report(where, found) if found else None
+        wide = width == WIDE["width"]
+        name = f"page-{visit.name}.png" if wide else f"page-{visit.name}-phone.png"
+        tab.page.screenshot(path=str(SCREENSHOTS / name), full_page=wide)
+    problems = [report(where, found)] if found else []
+    scrolled = tab.page.evaluate("document.documentElement.scrollWidth")
+    if scrolled > width:
+        problems.append(f"{where}: the page is {scrolled} px wide, wider than the window")
+    return "\n".join(problems) or None
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -217,6 +226,25 @@ def test_pages_pass_axe(role: str, walker: Tab, ids: PageIds) -> None:
         scan(walker, visit, visit.url(ids), PHONE["width"]) for visit in mine if visit.phone
     ]
     found = [problem for problem in problems if problem]
-    assert not found, "axe found serious or critical violations:\n" + "\n".join(found)
+    assert not found, "pages with serious or critical axe violations:\n" + "\n".join(found)
     assert walker.errors == [], f"script errors in the pages: {walker.errors}"
     assert walker.dialogs == [], f"the pages opened dialogs: {walker.dialogs}"
+
+
+def test_the_scan_reports_what_axe_finds(chromium: Browser, live_url: str, site: Site) -> None:
+    """The walk is not vacuous: a page spoiled on purpose (an image without a text, a field
+    without a label) fails with the rule, the element and axe's help."""
+    tab = Tab(chromium, live_url, WIDE)
+    try:
+        tab.go("/login")
+        tab.page.evaluate(
+            """() => document.querySelector('main').insertAdjacentHTML('beforeend',
+                '<img id="spoilt-image" src="data:,"><input id="spoilt-field">')"""
+        )
+        found = violations(tab.page)
+        assert {violation["id"] for violation in found} >= {"image-alt", "label"}
+        text = report("login, spoilt", found)
+        assert "image-alt (critical): Images must have alternative text" in text
+        assert "at #spoilt-image" in text and "at #spoilt-field" in text
+    finally:
+        tab.context.close()
