@@ -73,7 +73,7 @@ def make_pages_data(engine: Engine, site: Site, database_url: str) -> PageIds:
             give_award(
                 session, holders.ids[name], helper, at=None, actor=HARRIET, now=today, zone=UTC_ZONE
             )
-    points = saved(engine, "Points this month", published=True)
+    points = saved(engine, "Sales points", published=True)
     value = approved_value(engine, name="Approved deals")
     screen = playlist(engine, "Sales floor", [(points, 15), (value, 20)])
     with unit_of_work(build_sessionmaker(engine)) as session:
