@@ -10,6 +10,7 @@ from plaudit.web.routes.achievements import router as achievements_router
 from plaudit.web.routes.auth import router as auth_router
 from plaudit.web.routes.badges import router as badges_router
 from plaudit.web.routes.boards import router as boards_router
+from plaudit.web.routes.bulk_give import router as bulk_give_router
 from plaudit.web.routes.explain import router as explain_router
 from plaudit.web.routes.exports import router as exports_router
 from plaudit.web.routes.groups import router as groups_router
@@ -47,6 +48,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     achievements_router,
     achievement_actions_router,
     achievement_holders_router,
+    bulk_give_router,
     source_values_router,
     icons_router,
     notifications_router,
