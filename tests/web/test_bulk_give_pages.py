@@ -10,7 +10,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
@@ -87,7 +86,7 @@ def club(site: Site, web_engine: Engine) -> Club:
 
 def upload(
     client: TestClient, achievement_id: int, content: bytes | str, **fields: str
-) -> httpx.Response:
+) -> Any:
     body = content.encode() if isinstance(content, str) else content
     token = csrf_of(client.get(f"/admin/achievements/{achievement_id}/give").text)
     return client.post(
