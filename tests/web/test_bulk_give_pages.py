@@ -84,9 +84,7 @@ def club(site: Site, web_engine: Engine) -> Club:
     return Club(site.member_id, site.other_member_id, ken, lee, zed, club_id, seller)
 
 
-def upload(
-    client: TestClient, achievement_id: int, content: bytes | str, **fields: str
-) -> Any:
+def upload(client: TestClient, achievement_id: int, content: bytes | str, **fields: str) -> Any:
     body = content.encode() if isinstance(content, str) else content
     token = csrf_of(client.get(f"/admin/achievements/{achievement_id}/give").text)
     return client.post(
@@ -241,7 +239,7 @@ def test_all_or_nothing(admin_web: TestClient, club: Club, web_engine: Engine) -
         (b"name\nAda \xff\n", 400, "The file is not UTF-8 text (invalid byte at offset 9)"),
         ("name,at\nAda Lovelace,2026-11-18\nGrace Hopper,soon\n", 422, "Row 3: bad 'at' 'soon'"),
         ("name\n" + "Ada\n" * 5001, 413, "A bulk file holds at most 5000 rows; split it."),
-        ("name\n" + "x" * (1024 * 1024), 400, "The file is larger than 1024 KB"),
+        ("name\n" + "x" * (1024 * 1024), 400, "The file is larger than 1 MB: split it"),
     ],
 )
 def test_bad_files_are_refused_with_the_row_and_the_problem(
@@ -272,7 +270,7 @@ def test_no_file_csrf_roles_and_a_lost_payload(
     sign_in(web, "manager")
     form = web.get(f"/admin/achievements/{club.club}/give")
     assert form.status_code == 200
-    assert "external_id" in form.text and "at most 5,000 rows" in form.text
+    assert "external_id" in form.text and "at most 5,000 rows and 1 MB" in form.text
     token = csrf_of(form.text)
     path = f"/admin/achievements/{club.club}/give"
     no_file = web.post(path + "/preview", data={"csrf_token": token})

@@ -82,9 +82,9 @@ def test_a_met_rule_and_an_earned_achievement(
 ) -> None:
     profile = achievement(web_engine)  # Ada updated her profile: awarded on activation
     text = words(admin_web.get(url(site.member_id, profile)).text)
-    assert "Ada Lovelace has earned it for all time." in text
+    assert "Ada Lovelace has earned it." in text
     assert "Now: 1 · met" in text and "Met" in text
-    assert "Nothing: the requirements are met for all time." in text
+    assert "Nothing: the requirements are met." in text
     assert "by its rules" in text
 
 

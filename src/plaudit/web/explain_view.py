@@ -138,9 +138,11 @@ def _category(result: Explanation, name: str, period: str, holder: str | None) -
             f"Repeatable: earned again each time the requirements are met over; {name} has "
             f"earned it {times} in {period}."
         )
+    once = "Earned once" if period == "all time" else "Earned once per period"
+    span = "" if period == "all time" else f" for {period}"
     if state.held:
-        return f"Earned once per period: {name} has earned it for {period}."
-    return f"Earned once per period: {name} has not earned it for {period}."
+        return f"{once}: {name} has earned it{span}."
+    return f"{once}: {name} has not earned it{span}."
 
 
 def _needed(
@@ -184,7 +186,8 @@ def _needed(
             lead = f"Group {closest.number}, the closest: " if len(groups) > 1 else ""
             out.append(f"{lead}{missing}.")
     if not out:
-        out.append(f"Nothing: the requirements are met for {period}.")
+        span = "" if period == "all time" else f" for {period}"
+        out.append(f"Nothing: the requirements are met{span}.")
     return out
 
 
@@ -228,12 +231,13 @@ def explain_view(
         f"until {moment(counted_until, zone) if counted_until else 'now'} count."
     )
     earned = any(not a["revoked"] for a in result.awards)
+    span = "" if period == "all time" else f" for {period}"
     headline = (
-        f"{name} has earned it for {period}."
+        f"{name} has earned it{span}."
         if earned
-        else f"{name} meets the requirements for {period}."
+        else f"{name} meets the requirements{span}."
         if result.complete
-        else f"{name} has not earned it for {period} yet."
+        else f"{name} has not earned it{span} yet."
     )
     previous_at, next_at = _neighbours(result, window, now, zone)
     return ExplainView(

@@ -94,7 +94,7 @@ def _page(
         filename=filename,
         notice=notice,
         max_rows=MAX_UPLOAD_ROWS,
-        max_kb=MAX_UPLOAD_BYTES // 1024,
+        max_mb=MAX_UPLOAD_BYTES // (1024 * 1024),
         status_code=status_code,
     )
 
@@ -150,7 +150,8 @@ def preview_upload(
         errors["file"] = "Choose a CSV file to upload."
     elif len(data) > MAX_UPLOAD_BYTES:
         errors["file"] = (
-            f"The file is larger than {MAX_UPLOAD_BYTES // 1024} KB: split it into smaller lists."
+            f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB: split it into "
+            "smaller lists."
         )
     if errors:
         return _page(request, achievement, choices=choices, errors=errors, status_code=400)
