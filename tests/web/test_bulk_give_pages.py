@@ -239,7 +239,7 @@ def test_all_or_nothing(admin_web: TestClient, club: Club, web_engine: Engine) -
         (b"name\nAda \xff\n", 400, "The file is not UTF-8 text (invalid byte at offset 9)"),
         ("name,at\nAda Lovelace,2026-11-18\nGrace Hopper,soon\n", 422, "Row 3: bad 'at' 'soon'"),
         ("name\n" + "Ada\n" * 5001, 413, "A bulk file holds at most 5000 rows; split it."),
-        ("name\n" + "x" * (1024 * 1024), 400, "The file is larger than 1 MB: split it"),
+        ("name\n" + "x" * (512 * 1024), 400, "The file is larger than 512 KB: split it"),
     ],
 )
 def test_bad_files_are_refused_with_the_row_and_the_problem(
@@ -270,7 +270,7 @@ def test_no_file_csrf_roles_and_a_lost_payload(
     sign_in(web, "manager")
     form = web.get(f"/admin/achievements/{club.club}/give")
     assert form.status_code == 200
-    assert "external_id" in form.text and "at most 5,000 rows and 1 MB" in form.text
+    assert "external_id" in form.text and "at most 5,000 rows and 512 KB" in form.text
     token = csrf_of(form.text)
     path = f"/admin/achievements/{club.club}/give"
     no_file = web.post(path + "/preview", data={"csrf_token": token})
@@ -286,3 +286,20 @@ def test_no_file_csrf_roles_and_a_lost_payload(
     web.post("/logout", data={"csrf_token": token})
     sign_in(web, "member")
     assert web.get(f"/admin/achievements/{club.club}/give").status_code == 403
+
+
+def test_a_large_list_goes_through_preview_and_confirmation(
+    admin_web: TestClient, club: Club, web_engine: Engine
+) -> None:
+    """Close to the limits (4,999 rows, most of 512 KB): the confirmation form carries the
+    whole file back."""
+    note = "x" * 80
+    rows = [f"Ada Lovelace,{note}"] + [f"Stranger {i},{note}" for i in range(4998)]
+    content = "name,note\n" + "\n".join(rows) + "\n"
+    assert 400 * 1024 < len(content) < 512 * 1024
+    html = upload(admin_web, club.club, content).text
+    assert "4999 rows read, members found by name: 1 will receive it" in words(html)
+    assert "No member is called 'Stranger 4997'." in html_lib.unescape(html)
+    before = awards(web_engine, club.club)
+    assert confirm(admin_web, club.club, html).status_code == 303
+    assert awards(web_engine, club.club) - before == {(club.ada, "2026-11-01")}

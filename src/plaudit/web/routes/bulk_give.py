@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
@@ -39,7 +40,9 @@ from plaudit.web.routes.members import IdPath
 router = page_router()
 Form = Annotated[FormData, Depends(form_data)]
 BASE = "/admin/achievements/{achievement_id}/give"
-MAX_UPLOAD_BYTES = 1024 * 1024
+MAX_UPLOAD_BYTES = 512 * 1024
+"""The file travels back with the confirmation as one form field (URL-safe base64, a third
+larger), and a form field is at most 1 MB (Starlette's `max_part_size`)."""
 MAX_UPLOAD_ROWS = 5000
 
 
@@ -94,7 +97,7 @@ def _page(
         filename=filename,
         notice=notice,
         max_rows=MAX_UPLOAD_ROWS,
-        max_mb=MAX_UPLOAD_BYTES // (1024 * 1024),
+        max_kb=MAX_UPLOAD_BYTES // 1024,
         status_code=status_code,
     )
 
@@ -125,6 +128,13 @@ def _file_problem(exc: PlauditError) -> tuple[FieldErrors, list[str]]:
     return {"file": detail}, rows
 
 
+def _checked_base64(payload: str) -> str:
+    """The payload if it is URL-safe base64, else ValueError (urlsafe_b64decode skips junk)."""
+    if not re.fullmatch(r"[A-Za-z0-9_-]*={0,2}", payload) or len(payload) % 4:
+        raise ValueError("not base64")
+    return payload
+
+
 @router.get(BASE)
 def give_form(
     achievement_id: IdPath, request: Request, session: SessionDep, user: StaffUser
@@ -150,8 +160,7 @@ def preview_upload(
         errors["file"] = "Choose a CSV file to upload."
     elif len(data) > MAX_UPLOAD_BYTES:
         errors["file"] = (
-            f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB: split it into "
-            "smaller lists."
+            f"The file is larger than {MAX_UPLOAD_BYTES // 1024} KB: split it into smaller lists."
         )
     if errors:
         return _page(request, achievement, choices=choices, errors=errors, status_code=400)
@@ -175,7 +184,7 @@ def preview_upload(
         achievement,
         choices=choices,
         preview=preview,
-        payload=base64.b64encode(data).decode(),
+        payload=base64.urlsafe_b64encode(data).decode(),
         filename=(file.filename or "") if file is not None else "",
     )
 
@@ -193,7 +202,7 @@ def confirm_give(
     achievement = get_achievement(session, achievement_id)
     choices, errors = _choices(form)
     try:
-        data = base64.b64decode(text(form, "payload"), validate=True)
+        data = base64.urlsafe_b64decode(_checked_base64(text(form, "payload")))
     except (binascii.Error, ValueError):
         data = b""
     if not data or len(data) > MAX_UPLOAD_BYTES:
