@@ -2,8 +2,8 @@
 an admin follows "Explain" from a member's page; an admin uploads a CSV list through the file
 input, reads the preview, confirms and sees the holders.
 
-With PLAUDIT_SCREENSHOTS=1 this writes docs/screenshots/explain*.png and bulk-give*.png at
-1440 and 390 px.
+With PLAUDIT_SCREENSHOTS=1 this writes docs/screenshots/explain*.png (explain-audience: staff
+reading why a member is outside the audience) and bulk-give*.png at 1440 and 390 px.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from tests.web.screens_data import make_group
 from tests.web.test_browser import Tab
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser, FilePayload, Page
 
 WIDE = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -110,6 +110,28 @@ def test_why_not_yet_from_the_portal_and_explain_from_the_member_page(
     assert admin.page.locator("h1").inner_text() == "Deal closer: Ada Lovelace"
     assert "Everyone: it has no audience groups." in admin.page.locator("#audience").inner_text()
 
+    # Staff also see why a member is outside an audience, condition by condition.
+    gold = make_group(
+        web_engine,
+        name="Gold partners",
+        conditions=[{"attribute": "team.name", "op": "eq", "value": "Gold"}],
+    )
+    record = achievement(
+        web_engine,
+        key="top-seller",
+        name="Top seller",
+        category="record",
+        period="month",
+        audience=[gold],
+        requirements=[[THREE_DEALS]],
+    )
+    admin.go(f"/members/{site.member_id}/achievements/{record}/explain")
+    audience = admin.page.locator("#audience").inner_text()
+    assert "Ada Lovelace is not in its audience." in audience
+    assert "Team name is Gold (no: for Ada Lovelace it is not set)" in audience
+    fits(admin.page)
+    screenshot(admin.page, "explain-audience")
+
 
 def make_club(engine: Engine, site: Site) -> int:
     with unit_of_work(build_sessionmaker(engine)) as session:
@@ -134,9 +156,8 @@ def upload_list(tab: Tab, club: int) -> None:
     tab.go(f"/admin/achievements/{club}")
     with page.expect_navigation():
         page.click("a:has-text('Give to a list…')")
-    page.set_input_files(
-        "#f-file", files=[{"name": "club.csv", "mimeType": "text/csv", "buffer": LIST.encode()}]
-    )
+    payload: FilePayload = {"name": "club.csv", "mimeType": "text/csv", "buffer": LIST.encode()}
+    page.set_input_files("#f-file", files=[payload])
     page.fill("#f-reason", "Founding members")
     with page.expect_navigation():
         page.click("button:has-text('Preview')")
