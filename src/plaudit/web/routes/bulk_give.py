@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from plaudit.achievement.service import get_achievement
+from plaudit.bulk.schemas import BulkResult
 from plaudit.bulk.service import BulkOptions, give_in_bulk
 from plaudit.errors import PlauditError
 from plaudit.http.deps import NowDep, SessionDep, SettingsDep
@@ -117,6 +118,32 @@ def _dry_run(
         session, achievement.id, upload_.file, options, actor=actor, now=now, zone=zone
     )
     return build_preview(session, achievement, upload_, result, at=at, zone=zone)
+
+
+def _give(
+    session: Session,
+    achievement: Achievement,
+    upload_: Upload,
+    choices: GiveChoices,
+    at: datetime,
+    *,
+    actor: Principal,
+    now: datetime,
+    zone: ZoneInfo,
+) -> BulkResult | None:
+    """Give as confirmed; None when "all or nothing" refuses (the service's `strict`, and
+    names that matched nobody, which the service never sees)."""
+    if choices.strict and upload_.unmatched:
+        return None
+    options = BulkOptions(at=at, strict=choices.strict, reason=choices.reason or None)
+    try:
+        return give_in_bulk(
+            session, achievement.id, upload_.file, options, actor=actor, now=now, zone=zone
+        )
+    except PlauditError:
+        if choices.strict:
+            return None
+        raise
 
 
 def _file_problem(exc: PlauditError) -> tuple[FieldErrors, list[str]]:
@@ -225,25 +252,10 @@ def confirm_give(
     at = give_instant(choices.period, now, Period(achievement.period), zone)
     payload, filename = text(form, "payload"), text(form, "filename")
     previewed = text(form, "fingerprint")
-    strict_refusal = choices.strict and bool(read.unmatched)
     savepoint = session.begin_nested()
-    try:
-        options = BulkOptions(at=at, strict=choices.strict, reason=choices.reason or None)
-        result = (
-            None
-            if strict_refusal
-            else give_in_bulk(
-                session,
-                achievement.id,
-                read.file,
-                options,
-                actor=user.principal,
-                now=now,
-                zone=zone,
-            )
-        )
-    except PlauditError:
-        result = None
+    result = _give(
+        session, achievement, read, choices, at, actor=user.principal, now=now, zone=zone
+    )
     outcome = (
         build_preview(session, achievement, read, result, at=at, zone=zone) if result else None
     )
