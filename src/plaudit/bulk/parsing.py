@@ -4,6 +4,9 @@ The header decides: a `member_id`, `external_id` or `email` column (the `member_
 the awards export are accepted too, so an export can be fed back). An optional `at` column gives
 a time inside the period to give for, per row. Comma, semicolon or tab separated; UTF-8, with or
 without a byte order mark. A file that cannot be read is refused whole.
+
+`parse_member_list` reads the same files for the pages, where a `name` column is accepted too
+(names are not unique, so the API and the command line take none).
 """
 
 from __future__ import annotations
