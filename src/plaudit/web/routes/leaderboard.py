@@ -37,6 +37,7 @@ from plaudit.web.forms.leaderboard import (
 from plaudit.web.pages import page_router, render
 from plaudit.web.routes.badges import badge_url
 from plaudit.web.user import WebUser
+from plaudit.web.words import format_value
 
 router = page_router()
 Viewer = Annotated[WebUser, Depends(require(Role.admin, Role.manager, Role.member))]
@@ -67,11 +68,6 @@ class Board:
     period: str
     rows: list[Row]
     spec: str
-
-
-def format_value(value: float) -> str:
-    """12 -> "12", 1234.5 -> "1,234.50"."""
-    return f"{int(value):,}" if value == int(value) else f"{value:,.2f}"
 
 
 def _icons(session: Session, row: LeaderboardRow) -> list[Icon]:

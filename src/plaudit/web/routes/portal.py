@@ -26,8 +26,8 @@ from plaudit.source.service import list_sources
 from plaudit.web.access import require
 from plaudit.web.pages import page_router, render
 from plaudit.web.routes.badges import badge_url
-from plaudit.web.routes.leaderboard import format_value
 from plaudit.web.user import WebUser
+from plaudit.web.words import format_value
 
 router = page_router()
 Viewer = Annotated[WebUser, Depends(require(Role.admin, Role.manager, Role.member))]
