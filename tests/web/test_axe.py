@@ -65,6 +65,13 @@ VISITS: tuple[Visit, ...] = (
     Visit("portal", "/portal", MEMBER, phone=True),
     Visit("leaderboard", "/leaderboard", MEMBER, phone=True),
     Visit("leaderboard-tv", "/leaderboard/tv", MEMBER),
+    Visit(
+        "explain",
+        "/members/{member_id}/achievements/{achievement_id}/explain",
+        MEMBER,
+        use={"member_id": "ada_id"},
+        phone=True,
+    ),
     Visit("tv-playlist", "/tv/playlists/{playlist_id}", MEMBER),
     Visit("home", "/", MANAGER),
     Visit("members", "/admin/members", MANAGER, phone=True),
@@ -115,6 +122,7 @@ VISITS: tuple[Visit, ...] = (
         use={"achievement_id": "inactive_achievement_id"},
     ),
     Visit("achievement-holders", "/admin/achievements/{achievement_id}/holders", ADMIN),
+    Visit("achievement-give", "/admin/achievements/{achievement_id}/give", MANAGER),
     Visit(
         "achievement-holder-revoke",
         "/admin/achievements/{achievement_id}/holders/{award_id}/revoke",
