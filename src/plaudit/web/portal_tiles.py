@@ -155,7 +155,7 @@ def _groups(
             part = min(max((p.current or 0.0) - done * p.target, 0.0), p.target)
             text = f"{subject(rule, words)}: {progress_words(rule, part)}{note}"
             lines.append(RuleLine(text, part, p.target, part >= p.target, p.target > 0))
-        state = f"Toward the {ordinal(done + 1)}" if done else _met_state(lines, "")
+        state = f"Toward the {ordinal(done + 1)}" if done else _met_state(lines, "Not yet complete")
         return [GroupLines("", "", False, lines)], state
     groups: list[GroupLines] = []
     for index, g in enumerate(sorted(by_group)):
