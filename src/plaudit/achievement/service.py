@@ -152,9 +152,7 @@ def create_achievement(
 def _refuse_while_active(achievement: Achievement, doing: str) -> None:
     if achievement.active:
         raise Conflict(
-            detail=f"Achievement {achievement.id} ({achievement.key!r}) is active and cannot be "
-            f"{doing}; deactivate it first (POST /api/v1/achievements/{achievement.id}"
-            "/deactivate).",
+            detail=f"“{achievement.name}” is active and cannot be {doing}; deactivate it first.",
             code="achievement_active",
         )
 

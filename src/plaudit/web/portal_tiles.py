@@ -23,7 +23,6 @@ from plaudit.periods import Period, period_containing, previous_window
 from plaudit.portal.schemas import PortalAchievement, RuleProgressRead
 from plaudit.rules.model import Operator, Rule
 from plaudit.rules.oracle import repeat_count
-from plaudit.web.routes.badges import badge_url
 from plaudit.web.rule_words import SourceWords, ordinal, progress_words, subject
 
 DASH = "\u2013"
@@ -209,8 +208,13 @@ def _facts(entry: PortalAchievement, now: datetime, zone: ZoneInfo) -> list[tupl
 
 
 def portal_item(
-    entry: PortalAchievement, sources: Mapping[str, SourceWords], now: datetime, zone: ZoneInfo
+    entry: PortalAchievement,
+    sources: Mapping[str, SourceWords],
+    now: datetime,
+    zone: ZoneInfo,
+    badge: str | None = None,
 ) -> Item:
+    """The tile of one achievement; `badge` is its badge image's address, if it has one."""
     a = entry.achievement
     current = sorted((w for w in entry.awards if w.active), key=lambda w: w.awarded_at)
     past = max(
@@ -229,7 +233,7 @@ def portal_item(
     return Item(
         achievement=a,
         complete=entry.complete,
-        badge=badge_url(a.id, a.version) if a.badge_url else None,
+        badge=badge,
         state=state,
         groups=groups,
         detail=detail,

@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.responses import Response
 
+from plaudit.achievement.schemas import AchievementRead
 from plaudit.errors import BadRequest, Forbidden
 from plaudit.http.deps import NowDep, SessionDep, SettingsDep
 from plaudit.kit.roles import Role
@@ -22,6 +23,7 @@ from plaudit.source.service import list_sources
 from plaudit.web.access import require
 from plaudit.web.pages import page_router, render
 from plaudit.web.portal_tiles import moment, portal_item
+from plaudit.web.routes.badges import badge_url
 from plaudit.web.rule_words import source_words
 from plaudit.web.user import WebUser
 
@@ -36,6 +38,10 @@ class RecentAward:
     points: int
     iso: str
     when: str
+
+
+def _badge(achievement: AchievementRead) -> str | None:
+    return badge_url(achievement.id, achievement.version) if achievement.badge_url else None
 
 
 def _member_id(user: WebUser, raw: str) -> int | None:
@@ -70,7 +76,10 @@ def portal_page(
     zone = settings.zone
     view = portal_view(session, chosen, now=now, zone=zone)
     sources = source_words(list_sources(session))
-    items = [portal_item(entry, sources, now, zone) for entry in view.achievements]
+    items = [
+        portal_item(entry, sources, now, zone, badge=_badge(entry.achievement))
+        for entry in view.achievements
+    ]
     items.sort(key=lambda i: (not i.complete, i.achievement.name.casefold()))
     recent = sorted(
         ((w, entry.achievement.name) for entry in view.achievements for w in entry.awards),
