@@ -220,7 +220,7 @@ def test_an_or_of_groups_is_shown_group_by_group(
         "Largest value of Deals: 20 of 1,000",
     ]
     assert "of 4 rules met" not in section
-    assert '<span class="tile-state">Closest way: 1 of 2 rules met</span>' in section
+    assert '<span class="tile-state">Either of 2 ways</span>' in section
 
 
 @pytest.mark.parametrize(

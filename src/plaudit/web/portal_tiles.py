@@ -171,8 +171,8 @@ def _groups(
         )
     if len(groups) == 1:
         return groups, _met_state(groups[0].rules, "Not yet complete")
-    best = max(groups, key=lambda grp: sum(r.met for r in grp.rules) / len(grp.rules))
-    return groups, f"Closest way: {_met_state(best.rules, '')}"
+    ways = len(groups)
+    return groups, "Either of 2 ways" if ways == 2 else f"Any of {ways} ways"
 
 
 def _met_state(lines: list[RuleLine], single: str) -> str:
