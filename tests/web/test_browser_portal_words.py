@@ -113,7 +113,7 @@ def world(web_engine: Engine, site: Site) -> datetime:
             now=now,
             zone=UTC_ZONE,
         )
-        admin = Principal(name="admin", role=Role.admin)
+        admin = Principal(name="user:admin", role=Role.admin)  # as the pages give
         give_award(session, site.member_id, mentor, at=None, actor=admin, now=now, zone=UTC_ZONE)
         last_week = previous_start(now, Period.week, UTC_ZONE)
         give_award(

@@ -152,7 +152,8 @@ def create_achievement(
 def _refuse_while_active(achievement: Achievement, doing: str) -> None:
     if achievement.active:
         raise Conflict(
-            detail=f"“{achievement.name}” is active and cannot be {doing}; deactivate it first.",
+            detail=f"“{achievement.name}” is active and cannot be {doing}; deactivate it first "
+            f"(POST /api/v1/achievements/{achievement.id}/deactivate).",
             code="achievement_active",
         )
 

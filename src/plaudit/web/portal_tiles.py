@@ -122,11 +122,20 @@ def earned_when(award: AwardRead, period: Period, now: datetime, zone: ZoneInfo)
     return f"in {named}"
 
 
+def giver(name: str) -> str:
+    """Who gave an award, as people read it: "user:mary" -> "mary", "token:crm" -> "crm"."""
+    for prefix in ("user:", "token:"):
+        if name.startswith(prefix):
+            return name.removeprefix(prefix)
+    return name
+
+
 def how_earned(award: AwardRead, zone: ZoneInfo) -> str:
     """ "Given by admin on 18 Nov 2026", "Earned on 18 Nov 2026"."""
     when = _short(award.awarded_at, zone)
     if award.source is AwardOrigin.manual:
-        return f"Given by {award.given_by} on {when}" if award.given_by else f"Given on {when}"
+        who = giver(award.given_by) if award.given_by else ""
+        return f"Given by {who} on {when}" if who else f"Given on {when}"
     if award.source is AwardOrigin.notification:
         return f"Given by a notification on {when}"
     return f"Earned on {when}"
