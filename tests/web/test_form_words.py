@@ -6,8 +6,8 @@ checked the same way in test_screen_pages.py."""
 from __future__ import annotations
 
 import re
+from typing import Protocol
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
@@ -22,12 +22,19 @@ from tests.web.test_notification_pages import fields as notification_fields
 from tests.web.test_notification_pages import post as notification_post
 
 
+class Answer(Protocol):
+    """What is read of a page's answer (the test client's response)."""
+
+    @property
+    def text(self) -> str: ...
+
+
 @pytest.fixture
 def people(site: Site, web_engine: Engine) -> People:
     return make_people(web_engine, site)
 
 
-def errors_of(response: httpx.Response) -> str:
+def errors_of(response: Answer) -> str:
     """The page's error summary and messages, as text."""
     page = response.text
     found = re.findall(
@@ -40,7 +47,7 @@ def errors_of(response: httpx.Response) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", " ".join(found)))
 
 
-def assert_in_words(response: httpx.Response, *expected: str) -> None:
+def assert_in_words(response: Answer, *expected: str) -> None:
     words = errors_of(response).replace("&#39;", "'").replace("&amp;", "&")
     for message in expected:
         assert message in words, (message, words)
