@@ -10,6 +10,7 @@ from pydantic import SecretStr
 from sqlalchemy import make_url
 
 from plaudit.cli.context import cli_session, load_settings
+from plaudit.cli.workers import share_with_workers
 from plaudit.clock import system_clock
 from plaudit.config import Settings
 from plaudit.db.migrate import upgrade
@@ -50,12 +51,30 @@ def serve(
             help="Load demo data into an empty database (once); print an admin token.",
         ),
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Server processes on the one port (PostgreSQL only): uvicorn's process "
+            "manager starts them and restarts one that dies.",
+        ),
+    ] = 1,
 ) -> None:
     """Migrate the database and run the HTTP service."""
     from plaudit.app import create_app
     from plaudit.observability.logs import configure_logging
 
     settings = load_settings()
+    if workers > 1 and make_url(settings.sqlalchemy_url).get_backend_name() != "postgresql":
+        typer.secho(
+            f"Error: --workers {workers} needs PostgreSQL (PLAUDIT_DATABASE_URL=postgresql://...)."
+            " SQLite lets one process write at a time: run one process on it, or move to "
+            "PostgreSQL (docs/deployment.md).",
+            err=True,
+            fg=typer.colors.RED,
+        )
+        raise typer.Exit(2)
     if not no_migrate:
         _upgrade(settings)
     base = f"http://{host}:{port}"
@@ -70,6 +89,18 @@ def serve(
     # proxy_headers=False: uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1;
     # the app does that itself, for PLAUDIT_TRUSTED_PROXIES only.
     configure_logging(settings.log_level, settings.log_format)
+    if workers > 1:
+        share_with_workers(settings)
+        uvicorn.run(
+            "plaudit.cli.workers:worker_app",
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            log_config=None,
+            proxy_headers=False,
+        )
+        return
     uvicorn.run(
         create_app(settings),
         host=host,

@@ -10,10 +10,11 @@ same, exact figures for them.
 from __future__ import annotations
 
 import asyncio
+import os
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest, multiprocess
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector, CollectorRegistry
 from sqlalchemy import Engine, func, select, text
@@ -82,10 +83,20 @@ class OutboxCollector(Collector):
         return [depth, failed]
 
 
+def process_metrics() -> CollectorRegistry:
+    """This process's metrics, or under `plaudit serve --workers N` (which sets
+    PROMETHEUS_MULTIPROC_DIR) the sum over every worker's files."""
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return REGISTRY
+    every_worker = CollectorRegistry()
+    multiprocess.MultiProcessCollector(every_worker)  # type: ignore[no-untyped-call]
+    return every_worker
+
+
 def scrape(engine: Engine) -> bytes:
     database = CollectorRegistry(auto_describe=False)
     database.register(OutboxCollector(engine))
-    return generate_latest(REGISTRY) + generate_latest(database)
+    return generate_latest(process_metrics()) + generate_latest(database)
 
 
 @metrics_router.get("/metrics", response_class=Response)
