@@ -5,8 +5,8 @@ record behind a confirmation that asks why (the engine re-evaluates, the audit l
 from __future__ import annotations
 
 import re
+from typing import Any
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
@@ -18,7 +18,8 @@ from tests.web.helpers import Site, csrf_of
 from tests.web.source_data import add_deals, big_dealer
 
 
-def post(client: TestClient, page: str, action: str, data: dict[str, str]) -> httpx.Response:
+def post(client: TestClient, page: str, action: str, data: dict[str, str]) -> Any:
+    """POST `data` to `action` with the CSRF token of `page` (the client's response)."""
     token = csrf_of(client.get(page).text)
     return client.post(action, data={**data, "csrf_token": token})
 
