@@ -261,6 +261,9 @@ def test_delete_a_record_asks_why_then_re_evaluates_and_audits(
     assert done.headers["location"] == "/admin/sources/deals#records"
     assert "Deleted record “d1” of Deals." in admin_web.get("/admin/sources/deals").text
     assert deal_ids(web_engine) == {}
+    audit = admin_web.get("/admin/audit?action=record.delete").text
+    assert '<a href="/admin/sources/deals">Deals</a> for <a href' in audit
+    assert "Deleted record “d1” of" in audit and "Entered twice" in audit
     # Deleting it again: already gone, said plainly.
     again = post(admin_web, "/admin/sources/deals", confirm, {"reason": "x"})
     assert again.status_code == 303

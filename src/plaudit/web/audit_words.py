@@ -14,7 +14,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from plaudit.models import Achievement, AuditEvent, Board, Member, Notification, TvPlaylist, User
+from plaudit.models import (
+    Achievement,
+    AuditEvent,
+    Board,
+    Member,
+    Notification,
+    Source,
+    TvPlaylist,
+    User,
+)
 
 Part = tuple[str, str | None]
 """A piece of a sentence: its text and, when it names something with a page, that page."""
@@ -51,6 +60,8 @@ class Names:
     """The names of the entities a page of events mentions, by kind and id."""
 
     known: dict[str, dict[int, str]]
+    sources: dict[str, str] = field(default_factory=dict)
+    """Source names by key (record events keep the key)."""
 
     def part(self, kind: str, entity_id: Any, fallback: str = "") -> Part:
         _, _, prefix = KINDS[kind]
@@ -87,7 +98,9 @@ def load_names(session: Session, events: Sequence[AuditEvent]) -> Names:
             select(model.id, getattr(model, attribute)).where(model.id.in_(sorted(ids)))
         )
         known[kind] = {row[0]: str(row[1]) for row in rows}
-    return Names(known)
+    keys = {str(e.details["source"]) for e in events if e.details.get("source")}
+    found = session.execute(select(Source.key, Source.name).where(Source.key.in_(sorted(keys))))
+    return Names(known, {str(row[0]): str(row[1]) for row in found})
 
 
 def _listing(names: Iterable[Any]) -> str:
@@ -114,10 +127,13 @@ def _record_delete(event: AuditEvent, names: Names) -> list[Part]:
     what = f"record “{ext}”" if ext else "a record without an external id"
     parts: list[Part] = [(f"Deleted {what} of ", None)]
     source = d.get("source")
-    parts.append((str(source), f"/admin/sources/{source}") if source else ("a source", None))
+    if source in names.sources:
+        parts.append((names.sources[source], f"/admin/sources/{source}"))
+    else:
+        parts.append((f"the source “{source}”" if source else "a source", None))
     parts += [(" for ", None), names.part("member", d.get("member_id"))]
     if d.get("occurred_at"):
-        parts.append((f", of {str(d['occurred_at'])[:16].replace('T', ' ')} UTC", None))
+        parts.append((f", which occurred {str(d['occurred_at'])[:16].replace('T', ' ')} UTC", None))
     return parts
 
 
