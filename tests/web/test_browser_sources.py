@@ -113,3 +113,37 @@ def test_sources_records_delete_and_audit(
         phone.go(path)
         no_sideways_scroll(phone.page)
         screenshot(phone.page, name)
+
+
+def test_create_a_source_then_set_its_default_filters(tabs: dict[str, Tab]) -> None:
+    page = tabs["wide"].page
+    tabs["wide"].go("/admin/sources")
+    with page.expect_navigation():
+        page.click("a:has-text('New source')")
+    page.fill("#f-name", "Calls")
+    page.fill("#f-key", "calls")
+    page.fill("#f-field-0-name", "minutes")
+    page.select_option("#f-field-0-type", label="number")
+    page.fill("#f-field-1-name", "outcome")
+    screenshot(page, "sources-new")
+    with page.expect_navigation():
+        page.click("button:has-text('Create source')")
+    assert "Created the source “Calls”" in (page.text_content(".flash") or "")
+    assert page.text_content(".field-list") is not None
+    page.click("summary:has-text('Rename or change the default filters')")
+    page.select_option("#f-filter-0-field", "outcome")
+    page.select_option("#f-filter-0-op", label="is one of")
+    page.fill("#f-filter-0-value", "won, booked")
+    page.select_option("#f-filter-1-field", "minutes")
+    page.select_option("#f-filter-1-op", label="is at least")
+    page.fill("#f-filter-1-value", "two")
+    with page.expect_navigation():
+        page.click("button:has-text('Save')")
+    assert "“two” is not a number." in (page.text_content(".error-summary") or "")
+    page.fill("#f-filter-1-value", "2")
+    screenshot(page, "sources-default-filters")
+    with page.expect_navigation():
+        page.click("button:has-text('Save')")
+    items = page.eval_on_selector_all(".filter-list li", "ns => ns.map(n => n.textContent)")
+    assert items == ["outcome is one of won, booked", "minutes is at least 2"]
+    no_sideways_scroll(page)

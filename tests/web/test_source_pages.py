@@ -232,6 +232,8 @@ def test_bad_default_filters_are_named_and_nothing_changes(
     response = post(admin_web, page, page, data)
     assert response.status_code == 400
     assert "“lots” is not a number." in response.text
+    # The summary says which row: "Default filters: filter 1", linked to the filters.
+    assert '<a href="#f-default_where">Default filters: filter 1</a>: “lots”' in response.text
     assert "“is more than” does not apply to “status”, a text field." in response.text
     assert "Enter the value “close_date” is compared with." in response.text
     assert source(web_engine, "deals").default_where == []  # type: ignore[union-attr]
