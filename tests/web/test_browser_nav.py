@@ -74,6 +74,16 @@ def test_the_header_is_one_line_at_1440(
     tabs: list[Tab], chromium: Browser, live_url: str, username: str, entries: list[str]
 ) -> None:
     page = signed_in(tabs, chromium, live_url, username, WIDE)
+    assert_one_line(page, live_url, username, entries)
+    if username == "admin":  # the narrowest width with the row of entries (72rem)
+        page.set_viewport_size({"width": 1152, "height": 768})
+        assert_one_line(page, live_url, username, entries)
+        page.set_viewport_size({"width": 1151, "height": 768})
+        assert page.is_visible("[data-menu-toggle]")
+        assert not page.is_visible("#main-menu")
+
+
+def assert_one_line(page: Page, live_url: str, username: str, entries: list[str]) -> None:
     page.goto(live_url + "/admin/members" if username != "member" else live_url + "/portal")
     rows = page.evaluate(HEADER_ROWS)
     assert rows["labels"] == entries

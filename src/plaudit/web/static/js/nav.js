@@ -1,6 +1,6 @@
 // The header's menus as disclosure buttons: a group's button opens and closes its list; Escape
 // closes the open one and puts focus back on its button; a click elsewhere, or focus leaving
-// the group, closes it. Below 64rem the Menu button does the same for the whole list.
+// the group, closes it. Below 72rem the Menu button does the same for the whole list.
 // Without this script every entry is a plain link (see css/nav.css).
 (function () {
   "use strict";
