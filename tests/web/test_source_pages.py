@@ -5,6 +5,7 @@ record behind a confirmation that asks why (the engine re-evaluates, the audit l
 from __future__ import annotations
 
 import re
+from html import unescape
 from typing import Any
 
 import pytest
@@ -19,9 +20,15 @@ from tests.web.source_data import add_deals, big_dealer
 
 
 def post(client: TestClient, page: str, action: str, data: dict[str, str]) -> Any:
-    """POST `data` to `action` with the CSRF token of `page` (the client's response)."""
-    token = csrf_of(client.get(page).text)
-    return client.post(action, data={**data, "csrf_token": token})
+    """POST `data` to `action` with the CSRF token of `page` and the hidden fields of its
+    form for `action` (the client's response)."""
+    html = client.get(page).text
+    form = re.search(f'<form method="post" action="{re.escape(action)}".*?</form>', html, re.S)
+    found = re.findall(
+        r'type="hidden" name="([^"]+)" value="([^"]*)"', form.group(0) if form else ""
+    )
+    hidden = {name: unescape(value) for name, value in found}
+    return client.post(action, data={**hidden, **data, "csrf_token": csrf_of(html)})
 
 
 def source(engine: Engine, key: str) -> Source | None:
@@ -256,6 +263,11 @@ def test_delete_a_record_asks_why_then_re_evaluates_and_audits(
     no_reason = post(admin_web, confirm, confirm, {"reason": "  "})
     assert no_reason.status_code == 400
     assert "Enter the reason" in no_reason.text
+    assert record_id in deal_ids(web_engine).values()
+
+    stale = post(admin_web, confirm, confirm, {"reason": "Entered twice", "record": "1|x|d9"})
+    assert stale.status_code == 303
+    assert "nothing was deleted" in admin_web.get("/admin/sources/deals").text
     assert record_id in deal_ids(web_engine).values()
 
     done = post(admin_web, confirm, confirm, {"reason": "Entered twice"})

@@ -34,6 +34,13 @@ def _row(session: Session, source: Source, record_id: int) -> RecordRow:
     return row
 
 
+def _fingerprint(row: RecordRow) -> str:
+    """What the confirmation showed, sent back with it: a record id can be reused (SQLite
+    reuses the highest one after a deletion), so the POST deletes only the record confirmed."""
+    r = row.record
+    return f"{r.member_id}|{r.occurred_at.isoformat()}|{r.external_id or ''}"
+
+
 def _label(row: RecordRow) -> str:
     ext = row.record.external_id
     return f"record “{ext}”" if ext else f"the record of {row.member_name}"
@@ -56,6 +63,7 @@ def _confirm(
         source=source,
         row=row,
         fields=source.field_types(),
+        fingerprint=_fingerprint(row),
         shown=_shown,
         zone=settings.zone,
         reason=reason,
@@ -92,6 +100,14 @@ def delete(
     row = get_record(session, source.id, record_id)
     if row is None:
         flash(request, "That record is already deleted.", "info")
+        return RedirectResponse(f"{BASE}/{key}#records", status_code=303)
+    if text(form, "record") != _fingerprint(row):
+        flash(
+            request,
+            "That record changed since the confirmation was shown (it was replaced): nothing "
+            "was deleted. Check it and delete it again if it should go.",
+            "error",
+        )
         return RedirectResponse(f"{BASE}/{key}#records", status_code=303)
     reason = text(form, "reason")
     error = ""
