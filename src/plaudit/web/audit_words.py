@@ -116,7 +116,8 @@ def _count(n: Any, one: str, many: str) -> str:
 
 def _achievement_event(event: AuditEvent, names: Names, verb: str) -> list[Part]:
     key = event.details.get("key")
-    fallback = f"the deleted achievement “{key}”" if key else ""
+    gone = "" if event.action == "achievement.delete" else " (deleted since)"
+    fallback = f"“{key}”{gone}" if key else ""
     target = names.part("achievement", event.entity_id, fallback)
     return [(f"{verb} ", None), target]
 
@@ -256,3 +257,20 @@ def action_label(action: str) -> str:
     kind, _, verb = action.partition(".")
     past = VERBS.get(verb, verb.replace("_", " ")).lower()
     return f"{kind.replace('_', ' ').capitalize()} {past}".strip()
+
+
+def actor_words(actor: str) -> str:
+    """Who acted, as people say it: `user:ada` -> "ada", `token:CRM sync` -> "API token
+    “CRM sync”", `cli:root` -> "root (command line)", `notification:4` -> "notification 4"."""
+    kind, _, name = actor.partition(":")
+    if not name:
+        return {"system": "Plaudit itself", "admin-token": "the admin token"}.get(actor, actor)
+    if kind == "user":
+        return name
+    if kind == "token":
+        return f"API token “{name}”"
+    if kind == "cli":
+        return f"{name} (command line)"
+    if kind == "notification":
+        return f"notification {name}"
+    return actor

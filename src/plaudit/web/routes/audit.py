@@ -18,7 +18,7 @@ from plaudit.http.deps import SessionDep, SettingsDep
 from plaudit.kit.roles import Role
 from plaudit.models import Achievement, Member
 from plaudit.web.access import require
-from plaudit.web.audit_words import action_label, describe, load_names
+from plaudit.web.audit_words import action_label, actor_words, describe, load_names
 from plaudit.web.forms.people import parse_id
 from plaudit.web.pages import page_router, render
 from plaudit.web.user import WebUser
@@ -76,7 +76,7 @@ def _choices(session: Session) -> dict[str, list[tuple[str, str]]]:
     )
     return {
         "actions": [(a, action_label(a)) for a in list_actions(session)],
-        "actors": [(a, a) for a in list_actors(session)],
+        "actors": [(a, actor_words(a)) for a in list_actors(session)],
         "members": [(str(i), n) for i, n in members],
         "achievements": [(str(i), n) for i, n in achievements],
     }
@@ -144,6 +144,7 @@ def audit_page(
         problems=problems,
         views=[describe(e, names) for e in shown],
         action_label=action_label,
+        actor_words=actor_words,
         zone=settings.zone,
         older=shown[-1].id if len(events) > PER_PAGE else None,
         paged=before_id is not None,
