@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tests.web.conftest import screenshot
-from tests.web.helpers import Site
+from tests.web.helpers import PASSWORD, Site
 from tests.web.test_browser import Tab
 
 if TYPE_CHECKING:
@@ -170,3 +170,27 @@ def test_the_phone_menu_opens_and_its_links_work(
         page.click("#main-menu a[href='/admin/teams']")
     assert page.url.endswith("/admin/teams")
     assert not page.is_visible("#main-menu")
+
+
+def test_without_scripts_every_entry_is_a_plain_link(
+    chromium: Browser, live_url: str, site: Site
+) -> None:
+    context = chromium.new_context(
+        viewport={"width": 390, "height": 844}, java_script_enabled=False
+    )
+    try:
+        page = context.new_page()
+        page.goto(live_url + "/login")
+        page.fill("#username", "admin")
+        page.fill("#password", PASSWORD)
+        with page.expect_navigation():
+            page.click("button:has-text('Sign in')")
+        page.goto(live_url + "/admin/members")
+        assert not page.is_visible("[data-menu-toggle]")
+        assert not page.is_visible("[data-group-toggle]")
+        for href in ("/admin/achievements", "/admin/teams", "/admin/sources", "/admin/audit"):
+            assert page.is_visible(f"#main-menu a[href='{href}']"), href
+        assert page.is_visible(".nav-group-label:text('People')")
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    finally:
+        context.close()
