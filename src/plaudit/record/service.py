@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Table, UniqueConstraint, bindparam, delete, select
 from sqlalchemy.orm import Session
 
+from plaudit.audit.service import record_event
 from plaudit.db.retry import retry_on_conflict
 from plaudit.engine.apply import Change, apply_changes
 from plaudit.engine.bulk import StagedChange, apply_bulk
@@ -21,6 +22,7 @@ from plaudit.engine.deltas import RecordFacts
 from plaudit.engine.gate import enter_evaluation
 from plaudit.errors import FieldError, InvalidInput, NotFound
 from plaudit.kit.metrics import EVALUATION_SECONDS, RECORDS_INGESTED, count_after_commit
+from plaudit.kit.roles import Principal
 from plaudit.models import Member, Record, Source
 from plaudit.notification.hook import notify_records
 from plaudit.record.schemas import RecordIn, RecordParts
@@ -333,6 +335,56 @@ def delete_record(
             detail=f"Source {source_key!r} has no record with external_id {external_id!r}.",
             code="record_not_found",
         )
+    _delete(session, source, record, now=now, zone=zone)
+
+
+def delete_record_by_id(
+    session: Session,
+    source_key: str,
+    record_id: int,
+    *,
+    actor: Principal,
+    reason: str | None,
+    now: datetime,
+    zone: ZoneInfo,
+) -> None:
+    """Delete a record chosen by its id (a record need not have an external_id), as a person
+    does from the pages: the engine re-evaluates as for `delete_record`, and the audit log
+    keeps who deleted what and why (its data included, since the record is gone)."""
+    enter_evaluation(session)
+    source = get_source(session, source_key)
+    record = session.scalars(
+        select(Record)
+        .where(Record.source_id == source.id, Record.id == record_id)
+        .with_for_update()
+    ).first()
+    if record is None:
+        raise NotFound(
+            detail=f"Source {source.name!r} has no record {record_id}: it may be deleted already.",
+            code="record_not_found",
+        )
+    record_event(
+        session,
+        actor,
+        "record.delete",
+        "record",
+        record.id,
+        at=now,
+        reason=reason,
+        details={
+            "source": source.key,
+            "external_id": record.external_id,
+            "member_id": record.member_id,
+            "occurred_at": record.occurred_at.isoformat(),
+            "data": record.data,
+        },
+    )
+    _delete(session, source, record, now=now, zone=zone)
+
+
+def _delete(
+    session: Session, source: Source, record: Record, *, now: datetime, zone: ZoneInfo
+) -> None:
     before = RecordFacts(record.member_id, record.occurred_at, record.data)
     session.execute(delete(Record).where(Record.id == record.id))
     apply_changes(session, source.key, [(before, None)], now=now, zone=zone)

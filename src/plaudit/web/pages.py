@@ -2,7 +2,8 @@
 
 A page is a function on a router made by `page_router()` (CSRF checked on every unsafe
 request, kept out of the OpenAPI document) that returns `render(request, "x.html", ...)`.
-Every template gets: `user` (a WebUser or None), `nav` (menu entries for the user's role),
+Every template gets: `user` (a WebUser or None), `nav` (the pages the user's role may open),
+`menu` (the same, grouped as the header shows them),
 `csrf_field()`, `static(path)`, `flashes`, `org` (the organisation's colours) and `title`.
 """
 
@@ -23,7 +24,7 @@ from plaudit import __version__
 from plaudit.web.csrf import CSRF_FIELD, csrf_token, verify_csrf
 from plaudit.web.forms.common import describe_field, field_errors
 from plaudit.web.icons import render_icon
-from plaudit.web.nav import nav_for
+from plaudit.web.nav import menu_for, nav_for
 from plaudit.web.user import SESSION_FLASH, WebUser
 
 HERE = Path(__file__).parent
@@ -115,6 +116,7 @@ def render(
         title=title,
         user=user,
         nav=nav_for(user.role if user else None),
+        menu=menu_for(user.role if user else None),
         path=request.url.path,
         csrf_field=csrf_field,
         csrf_token=lambda: csrf_token(request),

@@ -71,6 +71,10 @@ def field_errors(errors: FieldErrors, name: str) -> list[str]:
     return [message for key, message in errors.items() if key == name or key.startswith(prefix)]
 
 
+ROW_WORDS = {"default_where": "filter", "fields": "field"}
+"""Lists of form rows whose errors are located by row: `fields.1` is "Fields: field 2"."""
+
+
 def describe_field(key: str, labels: dict[str, str]) -> str:
     """A field's location in words: `requirements.0.1.where.0.value` -> "Requirements: group
     1, rule 2, filter 1 (value)"."""
@@ -87,5 +91,7 @@ def describe_field(key: str, labels: dict[str, str]) -> str:
             tail = tail[2:]
         named = [p for p in tail if not p.isdigit()]
         return f"{head}: {', '.join(words)}" + (f" ({named[-1]})" if named else "")
+    if parts[0] in ROW_WORDS and rest and rest[0].isdigit():
+        return f"{head}: {ROW_WORDS[parts[0]]} {int(rest[0]) + 1}"
     named = [p for p in rest if not p.isdigit()]
     return head + (f" ({named[-1]})" if named else "")

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from plaudit.web.routes.achievement_actions import router as achievement_actions_router
 from plaudit.web.routes.achievement_holders import router as achievement_holders_router
 from plaudit.web.routes.achievements import router as achievements_router
+from plaudit.web.routes.audit import router as audit_router
 from plaudit.web.routes.auth import router as auth_router
 from plaudit.web.routes.badges import router as badges_router
 from plaudit.web.routes.boards import router as boards_router
@@ -27,7 +28,9 @@ from plaudit.web.routes.playlists import router as playlists_router
 from plaudit.web.routes.portal import router as portal_router
 from plaudit.web.routes.report_members import router as report_members_router
 from plaudit.web.routes.reports import router as reports_router
+from plaudit.web.routes.source_records import router as source_records_router
 from plaudit.web.routes.source_values import router as source_values_router
+from plaudit.web.routes.sources import router as sources_router
 from plaudit.web.routes.team_edit import router as team_edit_router
 from plaudit.web.routes.teams import router as teams_router
 from plaudit.web.routes.tokens import router as tokens_router
@@ -64,4 +67,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     teams_router,
     users_router,
     tokens_router,
+    sources_router,
+    source_records_router,
+    audit_router,
 )
