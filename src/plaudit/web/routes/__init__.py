@@ -10,6 +10,7 @@ from plaudit.web.routes.achievements import router as achievements_router
 from plaudit.web.routes.auth import router as auth_router
 from plaudit.web.routes.badges import router as badges_router
 from plaudit.web.routes.boards import router as boards_router
+from plaudit.web.routes.embed import router as embed_router
 from plaudit.web.routes.exports import router as exports_router
 from plaudit.web.routes.groups import router as groups_router
 from plaudit.web.routes.home import router as home_router
@@ -39,6 +40,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     boards_router,
     playlists_router,
     tv_playlists_router,
+    embed_router,
     auth_router,
     home_router,
     badges_router,

@@ -13,19 +13,21 @@ from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from plaudit.errors import BadRequest, Forbidden
 from plaudit.http.deps import NowDep, SessionDep, SettingsDep
 from plaudit.kit.roles import Role
 from plaudit.kit.schemas import MAX_ID
 from plaudit.member.service import get_member, list_members
+from plaudit.models import Member
 from plaudit.periods import Period, period_containing
 from plaudit.portal.schemas import PortalAchievement, RuleProgressRead
 from plaudit.portal.service import portal_view
 from plaudit.source.service import list_sources
 from plaudit.web.access import require
 from plaudit.web.pages import page_router, render
-from plaudit.web.routes.badges import badge_url
+from plaudit.web.routes.badges import BadgeLink, badge_url
 from plaudit.web.routes.leaderboard import format_value
 from plaudit.web.user import WebUser
 
@@ -118,7 +120,13 @@ def _facts(entry: PortalAchievement, now: datetime, zone: ZoneInfo) -> list[tupl
     return facts
 
 
-def _item(entry: PortalAchievement, names: dict[str, str], now: datetime, zone: ZoneInfo) -> Item:
+def _item(
+    entry: PortalAchievement,
+    names: dict[str, str],
+    now: datetime,
+    zone: ZoneInfo,
+    badge_link: BadgeLink,
+) -> Item:
     a = entry.achievement
     rules = [
         _rule_line(rule, a.requirements[rule.group][rule.rule], names) for rule in entry.progress
@@ -128,7 +136,7 @@ def _item(entry: PortalAchievement, names: dict[str, str], now: datetime, zone: 
     return Item(
         achievement=a,
         complete=entry.complete,
-        badge=badge_url(a.id, a.version) if a.badge_url else None,
+        badge=badge_link(a.id, a.version) if a.badge_url else None,
         state=state,
         rules=rules,
         facts=_facts(entry, now, zone),
@@ -150,24 +158,30 @@ def _member_id(user: WebUser, raw: str) -> int | None:
     return user.member_id
 
 
-@router.get("/portal")
-def portal_page(
-    request: Request,
-    session: SessionDep,
-    now: NowDep,
-    settings: SettingsDep,
-    user: Viewer,
-    member_id: str = "",
-) -> Response:
-    chosen = _member_id(user, member_id)
-    if chosen is None:
-        members = list_members(session)
-        return render(request, "portal/pick.html", title="Member portal", members=members)
-    member = get_member(session, chosen)
-    zone = settings.zone
-    view = portal_view(session, chosen, now=now, zone=zone)
+@dataclass(frozen=True)
+class PortalContent:
+    """What a portal shows of one member: their tiles, points and recent awards."""
+
+    member: Member
+    points: int
+    items: list[Item]
+    awards: list[RecentAward]
+
+
+def build_portal(
+    session: Session,
+    member_id: int,
+    *,
+    now: datetime,
+    zone: ZoneInfo,
+    badge_link: BadgeLink = badge_url,
+) -> PortalContent:
+    """The portal of `member_id` (whoever may see it: the caller checked); `badge_link`
+    makes a badge's address (the embed pages have their own)."""
+    member = get_member(session, member_id)
+    view = portal_view(session, member_id, now=now, zone=zone)
     names = {s.key: s.name for s in list_sources(session)}
-    items = [_item(entry, names, now, zone) for entry in view.achievements]
+    items = [_item(entry, names, now, zone, badge_link) for entry in view.achievements]
     items.sort(key=lambda i: (not i.complete, i.achievement.name.casefold()))
     recent = sorted(
         ((w, entry.achievement.name) for entry in view.achievements for w in entry.awards),
@@ -183,14 +197,32 @@ def portal_page(
         )
         for w, name in recent
     ]
+    return PortalContent(member=member, points=view.points, items=items, awards=awards)
+
+
+@router.get("/portal")
+def portal_page(
+    request: Request,
+    session: SessionDep,
+    now: NowDep,
+    settings: SettingsDep,
+    user: Viewer,
+    member_id: str = "",
+) -> Response:
+    chosen = _member_id(user, member_id)
+    if chosen is None:
+        members = list_members(session)
+        return render(request, "portal/pick.html", title="Member portal", members=members)
+    content = build_portal(session, chosen, now=now, zone=settings.zone)
     own = user.role == Role.member
     return render(
         request,
         "portal/page.html",
-        title="My achievements" if own else f"Achievements of {member.name}",
-        member=member,
-        points=view.points,
-        items=items,
-        awards=awards,
+        title="My achievements" if own else f"Achievements of {content.member.name}",
+        member=content.member,
+        points=content.points,
+        items=content.items,
+        awards=content.awards,
         own=own,
+        is_staff=user.principal.is_staff,
     )
