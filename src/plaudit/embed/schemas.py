@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt
 
-from plaudit.kit.schemas import Color, InputSchema, OutputSchema, StrictId, Timestamp
+from plaudit.kit.schemas import InputSchema, OutputSchema, StrictId, Timestamp
 from plaudit.periods import Period
 from plaudit.rules.model import Aggregate
 
 DEFAULT_SECONDS = 3600
 MIN_SECONDS = 60
+
+
+_HEX = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+
+
+def _hex_color(value: str) -> str:
+    if not _HEX.match(value):
+        raise ValueError(f"must be a colour written #rgb or #rrggbb, not {value!r}")
+    return value
+
+
+Color = Annotated[str, AfterValidator(_hex_color)]
 
 
 class EmbedKind(StrEnum):

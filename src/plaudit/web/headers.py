@@ -35,7 +35,9 @@ def embed_headers(origins: Sequence[str]) -> dict[str, str]:
     if not origins:
         return PAGE_HEADERS
     headers = {k: v for k, v in PAGE_HEADERS.items() if k != "X-Frame-Options"}
-    headers["Content-Security-Policy"] = _CSP_BASE + "frame-ancestors " + " ".join(origins)
+    # 'self' too: the Embed page previews the link it made in a frame of its own.
+    ancestors = " ".join(("'self'", *origins))
+    headers["Content-Security-Policy"] = _CSP_BASE + "frame-ancestors " + ancestors
     return headers
 
 
