@@ -6,7 +6,9 @@
   if (window.parent === window) { return; }
   var last = 0;
   function report() {
-    var height = Math.ceil(document.documentElement.scrollHeight);
+    // The body, not the document: the document is never shorter than the frame itself,
+    // so a frame made too tall at first would never shrink to its content.
+    var height = Math.ceil(document.body.getBoundingClientRect().height);
     if (height !== last) {
       last = height;
       window.parent.postMessage({ type: "plaudit:embed-height", height: height }, "*");
