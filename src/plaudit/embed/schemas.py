@@ -6,7 +6,7 @@ import re
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, WithJsonSchema
 
 from plaudit.kit.schemas import InputSchema, OutputSchema, StrictId, Timestamp
 from plaudit.periods import Period
@@ -16,7 +16,8 @@ DEFAULT_SECONDS = 3600
 MIN_SECONDS = 60
 
 
-_HEX = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+HEX_PATTERN = r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$"
+_HEX = re.compile(HEX_PATTERN)
 
 
 def _hex_color(value: str) -> str:
@@ -25,7 +26,11 @@ def _hex_color(value: str) -> str:
     return value
 
 
-Color = Annotated[str, AfterValidator(_hex_color)]
+Color = Annotated[
+    str, AfterValidator(_hex_color), WithJsonSchema({"type": "string", "pattern": HEX_PATTERN})
+]
+"""A colour; checked here rather than by a pattern constraint, so that a refusal says what a
+colour looks like instead of quoting the regular expression, which the document states."""
 
 
 class EmbedKind(StrEnum):
