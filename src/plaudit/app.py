@@ -18,6 +18,8 @@ from plaudit.config import Settings
 from plaudit.db.checkpoint import start_checkpointer
 from plaudit.db.engine import PoolSize, build_engine
 from plaudit.db.session import build_sessionmaker
+from plaudit.embed.router import router as embed_router
+from plaudit.embed.service import signer as embed_signer
 from plaudit.engine.closer import PeriodCloser
 from plaudit.export.router import router as export_router
 from plaudit.group.router import router as group_router
@@ -29,6 +31,7 @@ from plaudit.http.problems import install_problem_handlers
 from plaudit.http.query_params import refuse_unknown_query
 from plaudit.http.unexpected import ErrorHandler, UnexpectedErrorMiddleware
 from plaudit.identity.router import router as identity_router
+from plaudit.kit.signing import process_secret
 from plaudit.leaderboard.router import router as leaderboard_router
 from plaudit.member.router import router as member_router
 from plaudit.monitoring.router import router as monitoring_router
@@ -78,6 +81,7 @@ def api_router() -> APIRouter:
         report_router,
         export_router,
         notification_router,
+        embed_router,
     ):
         router.include_router(sub, dependencies=[Depends(refuse_unknown_query)])
     return router
@@ -140,6 +144,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     )
     app.state.settings = settings
     app.state.clock = clock
+    # One key for the life of the application: session cookies and embed links.
+    app.state.secret = process_secret(settings.secret_key.get_secret_value())
+    app.state.embed_signer = embed_signer(app.state.secret)
     install_problem_handlers(app)
     app.include_router(api_router())
     app.include_router(metrics_router)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -10,10 +11,12 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from plaudit.kit import encryption
+from plaudit.kit.frame_origins import parse_origins
 from plaudit.kit.url_policy import AllowList
 from plaudit.periods import parse_zone
 
 DEFAULT_DATABASE_URL = "sqlite:///plaudit.db"
+HEX_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 
 
 def proxy_networks(value: str) -> list[IPv4Network | IPv6Network]:
@@ -135,6 +138,31 @@ class Settings(BaseSettings):
         description="Seconds a request may wait for admission before it is answered 503.",
     )
 
+    embed_allowed_origins: str = Field(
+        default="",
+        description="Comma-separated web origins (https://portal.example.com) whose pages may "
+        "frame the embed pages. Empty: embedding is off, no embed link is issued.",
+    )
+    embed_max_seconds: int = Field(
+        default=30 * 86400,
+        ge=60,
+        le=366 * 86400,
+        description="The longest life an embed link may be given, in seconds.",
+    )
+    embed_primary_color: str = Field(
+        default="",
+        description="Accent and default tile background of embed pages; empty: "
+        "PLAUDIT_PRIMARY_COLOR.",
+    )
+    embed_secondary_color: str = Field(
+        default="",
+        description="Text colour on the accent in embed pages; empty: PLAUDIT_SECONDARY_COLOR.",
+    )
+    embed_background_color: str = Field(
+        default="#ffffff", description="Page background of embed pages."
+    )
+    embed_text_color: str = Field(default="#1d2330", description="Text colour of embed pages.")
+
     period_closer: bool = Field(
         default=True,
         description="Run the period closer (a background thread) in this process: it decides "
@@ -161,6 +189,30 @@ class Settings(BaseSettings):
     def _known_zone(cls, value: str) -> str:
         parse_zone(value)
         return value
+
+    @field_validator("embed_allowed_origins")
+    @classmethod
+    def _origins(cls, value: str) -> str:
+        parse_origins(value)
+        return value
+
+    @field_validator(
+        "embed_primary_color",
+        "embed_secondary_color",
+        "embed_background_color",
+        "embed_text_color",
+    )
+    @classmethod
+    def _hex_color(cls, value: str) -> str:
+        value = value.strip()
+        if value and not HEX_COLOR.match(value):
+            raise ValueError(f"{value!r} is not a colour: write it as #rrggbb or #rgb")
+        return value
+
+    @property
+    def embed_origins(self) -> tuple[str, ...]:
+        """The origins allowed to frame embed pages (none: embedding is off)."""
+        return parse_origins(self.embed_allowed_origins)
 
     @field_validator("webhook_allowed_hosts")
     @classmethod

@@ -108,6 +108,9 @@ NAMES_STORED_DATA = [
     "POST /api/v1/groups",
     "PATCH /api/v1/groups/{group_id}",
     "POST /api/v1/groups/preview",
+    # An embed link of a leaderboard names a source and its fields as GET /leaderboard does;
+    # which fields apply depends on `kind`; its longest life is a setting.
+    "POST /api/v1/embeds",
     # What an image or CSV holds (its pixel size; the column that `by` names) is no schema's.
     "PUT /api/v1/achievements/{achievement_id}/badge",
     "POST /api/v1/achievements/{achievement_id}/awards/bulk",
@@ -174,7 +177,10 @@ def fuzz_world(engine: Engine, settings: Settings, clock: FixedClock) -> Iterato
     """The app on a freshly seeded database. When the database still holds exactly what the
     last seeding left (the previous operation changed nothing), it is used as it is."""
     # No webhook worker: generated notifications may name any URL, and nothing may be sent.
-    quiet = settings.model_copy(update={"webhook_worker": False})
+    # Embedding on: POST /embeds issues links rather than answering 409 to everything.
+    quiet = settings.model_copy(
+        update={"webhook_worker": False, "embed_allowed_origins": "https://portal.example.com"}
+    )
     app = create_app(quiet, clock=clock)
     key = str(engine.url)
     with TestClient(app) as client:

@@ -45,6 +45,7 @@ EXPECTED: dict[str, set[str]] = {
     "DELETE /awards/{award_id}": STAFF,
     "GET /awards/{award_id}": STAFF,
     "POST /deliveries/{delivery_id}/retry": STAFF,
+    "POST /embeds": {A, M, ME},
     "GET /exports/awards.csv": STAFF,
     "GET /groups": STAFF,
     "POST /groups": STAFF,

@@ -14,9 +14,17 @@ from plaudit.config import Settings
 from plaudit.kit.roles import STAFF, Role
 from plaudit.web.csrf import verify_csrf
 from plaudit.web.errors import is_page_path
+from plaudit.web.routes.embed import link_token
 from tests.web.conftest import sign_in
 
 PUBLIC = {("GET", "/login"), ("POST", "/login")}
+EMBED = {
+    ("GET", "/embed/portal"),
+    ("GET", "/embed/leaderboard"),
+    ("GET", "/embed/badges/{achievement_id}"),
+}
+"""Embed pages open without signing in: the signed link (`?t=`) is their credential
+(tests/web/test_embed_pages.py)."""
 
 
 def page_routes() -> list[tuple[str, str, APIRoute]]:
@@ -69,7 +77,20 @@ def test_every_page_route_checks_csrf(method: str, path: str, route: APIRoute) -
 def test_every_page_but_login_needs_a_role(method: str, path: str, route: APIRoute) -> None:
     if (method, path) in PUBLIC or path == "/logout":
         return
+    if (method, path) in EMBED:
+        assert any(d.call is link_token for d in route.dependant.dependencies), path
+        return
     assert roles_of(route) is not None, f"{method} {path} does not say which roles may open it"
+
+
+def test_only_the_embed_pages_open_with_a_link_instead_of_a_sign_in() -> None:
+    linked = {
+        (m, p)
+        for m, p, route in ROUTES
+        if any(d.call is link_token for d in route.dependant.dependencies)
+    }
+    assert linked == EMBED
+    assert {(m, p) for m, p, _ in ROUTES if p.startswith("/embed")} == EMBED
 
 
 UNSAFE = [(m, p) for m, p, _ in ROUTES if m != "GET"]
@@ -99,7 +120,7 @@ def test_login_form_is_csrf_protected_too(web: TestClient) -> None:
     assert response.status_code == 403
 
 
-GETS = [(p, route) for m, p, route in ROUTES if m == "GET" and (m, p) not in PUBLIC]
+GETS = [(p, route) for m, p, route in ROUTES if m == "GET" and (m, p) not in PUBLIC | EMBED]
 
 
 @pytest.mark.parametrize(("path", "route"), GETS, ids=[p for p, _ in GETS])

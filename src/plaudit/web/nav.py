@@ -82,7 +82,7 @@ NAV: tuple[NavItem, ...] = (
         "/leaderboard",
         frozenset({Role.admin, Role.manager, Role.member}),
         "Members ranked by points or by records, per period and team; TV mode for a screen.",
-        also_current=("/admin/boards", "/admin/playlists"),
+        also_current=("/admin/boards", "/admin/playlists", "/admin/embeds"),
     ),
     NavItem(
         "Notifications",

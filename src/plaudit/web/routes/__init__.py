@@ -12,6 +12,8 @@ from plaudit.web.routes.auth import router as auth_router
 from plaudit.web.routes.badges import router as badges_router
 from plaudit.web.routes.boards import router as boards_router
 from plaudit.web.routes.bulk_give import router as bulk_give_router
+from plaudit.web.routes.embed import router as embed_router
+from plaudit.web.routes.embed_admin import router as embed_admin_router
 from plaudit.web.routes.explain import router as explain_router
 from plaudit.web.routes.exports import router as exports_router
 from plaudit.web.routes.groups import router as groups_router
@@ -45,6 +47,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     boards_router,
     playlists_router,
     tv_playlists_router,
+    embed_router,
+    embed_admin_router,
     auth_router,
     home_router,
     badges_router,

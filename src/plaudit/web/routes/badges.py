@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -17,6 +18,8 @@ from plaudit.web.user import WebUser
 
 router = page_router()
 Viewer = Annotated[WebUser, Depends(require(Role.admin, Role.manager, Role.member))]
+BadgeLink = Callable[[int, int], str]
+"""Makes a badge's address from the achievement's id and version."""
 
 
 def badge_url(achievement_id: int, version: int) -> str:

@@ -17,7 +17,7 @@ from plaudit.errors import PlauditError
 from plaudit.http.deps import NowDep, SessionDep, SettingsDep
 from plaudit.kit.roles import Principal, Role
 from plaudit.leaderboard.board.service import get_board, list_boards, show_leaderboard
-from plaudit.leaderboard.schemas import LeaderboardRow
+from plaudit.leaderboard.schemas import Leaderboard, LeaderboardRow
 from plaudit.models import Achievement
 from plaudit.source.service import list_sources
 from plaudit.team.service import get_team, list_teams
@@ -35,7 +35,7 @@ from plaudit.web.forms.leaderboard import (
     parse_choice,
 )
 from plaudit.web.pages import page_router, render
-from plaudit.web.routes.badges import badge_url
+from plaudit.web.routes.badges import BadgeLink, badge_url
 from plaudit.web.user import WebUser
 from plaudit.web.words import format_value
 
@@ -70,14 +70,14 @@ class Board:
     spec: str
 
 
-def _icons(session: Session, row: LeaderboardRow) -> list[Icon]:
+def _icons(session: Session, row: LeaderboardRow, badge_link: BadgeLink) -> list[Icon]:
     icons: list[Icon] = []
     for badge in row.badges:
         image = None
         if badge.badge_url is not None:
             achievement = session.get(Achievement, badge.achievement_id)
             if achievement is not None:
-                image = badge_url(achievement.id, achievement.version)
+                image = badge_link(achievement.id, achievement.version)
         icons.append(Icon(name=badge.name, icon=badge.icon, image=image))
     return icons
 
@@ -100,7 +100,13 @@ def _status(exc: PlauditError) -> int:
 
 
 def build_board(
-    session: Session, choice: Choice, *, viewer: Principal, now: datetime, zone: ZoneInfo
+    session: Session,
+    choice: Choice,
+    *,
+    viewer: Principal,
+    now: datetime,
+    zone: ZoneInfo,
+    badge_link: BadgeLink = badge_url,
 ) -> Board:
     """The ranked rows and a title, if `viewer` may see them; a bad or refused choice raises
     ChoiceError (with the field, and 403 for a measure the viewer may not choose)."""
@@ -130,18 +136,22 @@ def build_board(
     else:
         named = measure = measure_label(choice.measure, measure_options(sources))
     period = PERIOD_LABELS[choice.period or CURRENT_TOKENS[result.period]]
-    rows = [
+    title = f"{named} · {period}" + (f" · {team}" if team else "")
+    rows = ranked_rows(session, result, badge_link)
+    return Board(title=title, measure=measure, period=period, rows=rows, spec=choice.spec)
+
+
+def ranked_rows(session: Session, result: Leaderboard, badge_link: BadgeLink) -> list[Row]:
+    return [
         Row(
             rank=r.rank,
             name=r.member.name,
             member_id=r.member.id,
             value=format_value(r.score),
-            icons=_icons(session, r),
+            icons=_icons(session, r, badge_link),
         )
         for r in result.rows
     ]
-    title = f"{named} · {period}" + (f" · {team}" if team else "")
-    return Board(title=title, measure=measure, period=period, rows=rows, spec=choice.spec)
 
 
 @router.get("/leaderboard")

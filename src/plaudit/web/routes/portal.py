@@ -1,16 +1,19 @@
 """The member portal: a member's own achievements as tiles, with progress, points and awards.
 
 A member sees only their own portal; staff open any member's with `?member_id=N` (without
-it they get a member picker).
+it they get a member picker). `build_portal` is also what the embedded portal shows.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from plaudit.achievement.schemas import AchievementRead
 from plaudit.errors import BadRequest, Forbidden
@@ -18,12 +21,13 @@ from plaudit.http.deps import NowDep, SessionDep, SettingsDep
 from plaudit.kit.roles import Role
 from plaudit.kit.schemas import MAX_ID
 from plaudit.member.service import get_member, list_members
+from plaudit.models import Member
 from plaudit.portal.service import portal_view
 from plaudit.source.service import list_sources
 from plaudit.web.access import require
 from plaudit.web.pages import page_router, render
-from plaudit.web.portal_tiles import moment, portal_item
-from plaudit.web.routes.badges import badge_url
+from plaudit.web.portal_tiles import Item, moment, portal_item
+from plaudit.web.routes.badges import BadgeLink, badge_url
 from plaudit.web.rule_words import source_words
 from plaudit.web.user import WebUser
 
@@ -40,8 +44,8 @@ class RecentAward:
     when: str
 
 
-def _badge(achievement: AchievementRead) -> str | None:
-    return badge_url(achievement.id, achievement.version) if achievement.badge_url else None
+def _badge(achievement: AchievementRead, badge_link: BadgeLink) -> str | None:
+    return badge_link(achievement.id, achievement.version) if achievement.badge_url else None
 
 
 def _member_id(user: WebUser, raw: str) -> int | None:
@@ -59,25 +63,31 @@ def _member_id(user: WebUser, raw: str) -> int | None:
     return user.member_id
 
 
-@router.get("/portal")
-def portal_page(
-    request: Request,
-    session: SessionDep,
-    now: NowDep,
-    settings: SettingsDep,
-    user: Viewer,
-    member_id: str = "",
-) -> Response:
-    chosen = _member_id(user, member_id)
-    if chosen is None:
-        members = list_members(session)
-        return render(request, "portal/pick.html", title="Member portal", members=members)
-    member = get_member(session, chosen)
-    zone = settings.zone
-    view = portal_view(session, chosen, now=now, zone=zone)
+@dataclass(frozen=True)
+class PortalContent:
+    """What a portal shows of one member: their tiles, points and recent awards."""
+
+    member: Member
+    points: int
+    items: list[Item]
+    awards: list[RecentAward]
+
+
+def build_portal(
+    session: Session,
+    member_id: int,
+    *,
+    now: datetime,
+    zone: ZoneInfo,
+    badge_link: BadgeLink = badge_url,
+) -> PortalContent:
+    """The portal of `member_id` (whoever may see it: the caller checked); `badge_link`
+    makes a badge's address (the embed pages have their own)."""
+    member = get_member(session, member_id)
+    view = portal_view(session, member_id, now=now, zone=zone)
     sources = source_words(list_sources(session))
     items = [
-        portal_item(entry, sources, now, zone, badge=_badge(entry.achievement))
+        portal_item(entry, sources, now, zone, badge=_badge(entry.achievement, badge_link))
         for entry in view.achievements
     ]
     items.sort(key=lambda i: (not i.complete, i.achievement.name.casefold()))
@@ -95,14 +105,32 @@ def portal_page(
         )
         for w, name in recent
     ]
+    return PortalContent(member=member, points=view.points, items=items, awards=awards)
+
+
+@router.get("/portal")
+def portal_page(
+    request: Request,
+    session: SessionDep,
+    now: NowDep,
+    settings: SettingsDep,
+    user: Viewer,
+    member_id: str = "",
+) -> Response:
+    chosen = _member_id(user, member_id)
+    if chosen is None:
+        members = list_members(session)
+        return render(request, "portal/pick.html", title="Member portal", members=members)
+    content = build_portal(session, chosen, now=now, zone=settings.zone)
     own = user.role == Role.member
     return render(
         request,
         "portal/page.html",
-        title="My achievements" if own else f"Achievements of {member.name}",
-        member=member,
-        points=view.points,
-        items=items,
-        awards=awards,
+        title="My achievements" if own else f"Achievements of {content.member.name}",
+        member=content.member,
+        points=content.points,
+        items=content.items,
+        awards=content.awards,
         own=own,
+        is_staff=user.principal.is_staff,
     )
