@@ -22,7 +22,7 @@ from plaudit.group.service import create_group
 from plaudit.identity.schemas import TokenCreate
 from plaudit.identity.service import issue_token
 from plaudit.kit.roles import SYSTEM, Role
-from plaudit.models import User, WebhookDelivery, WebhookDeliveryAttempt
+from plaudit.models import Record, Source, User, WebhookDelivery, WebhookDeliveryAttempt
 from plaudit.notification.schemas import NotificationCreate
 from plaudit.notification.service import WebhookGuard, create_notification
 from tests.web.conftest import web_settings
@@ -127,6 +127,12 @@ def make_pages_data(engine: Engine, site: Site, database_url: str) -> PageIds:
             )
         )
         member_user = session.scalars(select(User.id).where(User.username == "member")).one()
+        deal = session.scalars(
+            select(Record.id)
+            .join(Source, Source.id == Record.source_id)
+            .where(Source.key == "deals")
+        ).first()
+        assert deal is not None, "the seed has a deal"
     return {
         "achievement_id": str(holders.achievement_id),
         "award_id": str(holders.cid_award_id),
@@ -142,4 +148,5 @@ def make_pages_data(engine: Engine, site: Site, database_url: str) -> PageIds:
         "notification_id": str(hook.id),
         "user_id": str(member_user),
         "key": "deals",
+        "record_id": str(deal),
     }

@@ -141,6 +141,12 @@ VISITS: tuple[Visit, ...] = (
     Visit("users", "/admin/users", ADMIN),
     Visit("user", "/admin/users/{user_id}", ADMIN),
     Visit("tokens", "/admin/tokens", ADMIN),
+    Visit("sources", "/admin/sources", MANAGER, phone=True),
+    Visit("source-new", "/admin/sources/new", ADMIN),
+    Visit("source", "/admin/sources/{key}", ADMIN, phone=True),
+    Visit("source-record-delete", "/admin/sources/{key}/records/{record_id}/delete", ADMIN),
+    Visit("audit-log", "/admin/audit", ADMIN, phone=True),
+    Visit("embeds", "/admin/embeds", ADMIN),
     Visit("token-revoke", "/admin/tokens/{token_id}/revoke", ADMIN),
 )
 
@@ -152,6 +158,11 @@ EXCLUDED: dict[str, str] = {
     "/admin/sources/{key}/values": "JSON for the rule builder's value suggestions",
     "/leaderboard/tv/board": "an HTML fragment that tv.js shows in /leaderboard/tv",
     "/tv/playlists/{playlist_id}/board": "an HTML fragment that tv.js shows in the playlist",
+    "/embed/badges/{achievement_id}": "an image (a badge inside an embedded page)",
+    "/embed/portal": "needs a signed link and an allowed origin: scanned by "
+    "test_browser_embed.py::test_embedded_pages_pass_axe",
+    "/embed/leaderboard": "needs a signed link and an allowed origin: scanned by "
+    "test_browser_embed.py::test_embedded_pages_pass_axe",
 }
 
 ROLES = (ANONYMOUS, MEMBER, MANAGER, ADMIN)

@@ -23,6 +23,7 @@ from sqlalchemy import Engine
 
 from tests.conftest import ADMIN_TOKEN
 from tests.live_server import live_server
+from tests.web.axe import report, violations
 from tests.web.conftest import screenshot, web_settings
 from tests.web.helpers import Site
 from tests.web.portal_data import THREE_DEALS, achievement, deals, give, member
@@ -276,3 +277,17 @@ def test_the_embed_page_makes_a_link_and_copies_the_snippet(
         screenshot(page, name)
         tab.context.close()
         assert tab.errors == [], tab.errors
+
+
+def test_embedded_pages_pass_axe(tab: Tab, plaudit: str, achievements: None, site: Site) -> None:
+    """The framed pages themselves, opened at their signed links, at 1440 and 390 px."""
+    links = {
+        "embedded portal": issue(plaudit, {"kind": "portal", "member_id": site.member_id}),
+        "embedded leaderboard": issue(plaudit, {"kind": "leaderboard"}),
+    }
+    for name, url in links.items():
+        for width in (1440, 390):
+            tab.page.set_viewport_size({"width": width, "height": 900})
+            tab.page.goto(url)
+            found = violations(tab.page)
+            assert not found, report(f"{name} at {width} px", found)
