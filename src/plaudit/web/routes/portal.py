@@ -25,7 +25,7 @@ from plaudit.portal.service import portal_view
 from plaudit.source.service import list_sources
 from plaudit.web.access import require
 from plaudit.web.pages import page_router, render
-from plaudit.web.routes.badges import badge_url
+from plaudit.web.routes.badges import background_url, badge_url
 from plaudit.web.routes.leaderboard import format_value
 from plaudit.web.user import WebUser
 
@@ -57,6 +57,7 @@ class Item:
     achievement: Any
     complete: bool
     badge: str | None
+    background: str | None
     state: str
     rules: list[RuleLine]
     facts: list[tuple[str, str]] = field(default_factory=list)
@@ -129,6 +130,7 @@ def _item(entry: PortalAchievement, names: dict[str, str], now: datetime, zone: 
         achievement=a,
         complete=entry.complete,
         badge=badge_url(a.id, a.version) if a.badge_url else None,
+        background=background_url(a.id, a.version) if a.background_image_url else None,
         state=state,
         rules=rules,
         facts=_facts(entry, now, zone),
