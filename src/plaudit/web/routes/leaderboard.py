@@ -34,6 +34,7 @@ from plaudit.web.forms.leaderboard import (
     measure_options,
     parse_choice,
 )
+from plaudit.web.numbers import format_number
 from plaudit.web.pages import page_router, render
 from plaudit.web.routes.badges import badge_url
 from plaudit.web.user import WebUser
@@ -67,11 +68,6 @@ class Board:
     period: str
     rows: list[Row]
     spec: str
-
-
-def format_value(value: float) -> str:
-    """12 -> "12", 1234.5 -> "1,234.50"."""
-    return f"{int(value):,}" if value == int(value) else f"{value:,.2f}"
 
 
 def _icons(session: Session, row: LeaderboardRow) -> list[Icon]:
@@ -139,7 +135,7 @@ def build_board(
             rank=r.rank,
             name=r.member.name,
             member_id=r.member.id,
-            value=format_value(r.score),
+            value=format_number(r.score),
             icons=_icons(session, r),
         )
         for r in result.rows

@@ -24,9 +24,9 @@ from plaudit.portal.schemas import PortalAchievement, RuleProgressRead
 from plaudit.portal.service import portal_view
 from plaudit.source.service import list_sources
 from plaudit.web.access import require
+from plaudit.web.numbers import format_number
 from plaudit.web.pages import page_router, render
 from plaudit.web.routes.badges import background_url, badge_url
-from plaudit.web.routes.leaderboard import format_value
 from plaudit.web.user import WebUser
 
 router = page_router()
@@ -88,10 +88,10 @@ def _rule_line(rule: RuleProgressRead, spec: dict[str, Any], names: dict[str, st
         what = f"{what} ({source})"
     bar = rule.operator in BAR_OPERATORS and rule.target > 0
     if bar:
-        text = f"{format_value(current)} of {format_value(rule.target)} {what}"
+        text = f"{format_number(current)} of {format_number(rule.target)} {what}"
     else:
         limit = rule.operator.replace("_", " ")
-        text = f"{format_value(current)} {what} ({limit} {format_value(rule.target)})"
+        text = f"{format_number(current)} {what} ({limit} {format_number(rule.target)})"
     return RuleLine(text=text, current=current, target=rule.target, met=rule.met, bar=bar)
 
 

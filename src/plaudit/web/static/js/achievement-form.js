@@ -23,8 +23,13 @@
     return useDefault && useDefault.checked ? input.getAttribute("data-default") : input.value;
   }
 
+  // As the pages' `number` filter writes numbers: 1,234 and 1,234.50.
   function formatNumber(value) {
-    return Number(value).toLocaleString(undefined, { maximumFractionDigits: 2 });
+    var number = Number(value);
+    var decimals = Number.isInteger(number) ? 0 : 2;
+    return number.toLocaleString("en-US", {
+      minimumFractionDigits: decimals, maximumFractionDigits: decimals
+    });
   }
 
   function firstTarget(groups) {
@@ -41,7 +46,7 @@
     setText(".tile-name", byId("f-name").value.trim() || "Achievement name");
     setText(".tile-cta", byId("f-description").value.trim());
     var points = parseInt(byId("f-points").value, 10);
-    setText(".tile-points", (isNaN(points) ? 0 : points) + " points");
+    setText(".tile-points", formatNumber(isNaN(points) ? 0 : points) + " points");
     // The icon is drawn by icon-picker.js, which knows the icon set.
     var background = colour("f-background_color", "f-background_default");
     var text = colour("f-text_color", "f-text_default");
