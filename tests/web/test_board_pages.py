@@ -75,7 +75,7 @@ def test_members_are_offered_points_and_published_boards_only(
         (f"board-{shown}", "Approved value"),
         (f"board-{hidden}", "Largest deal (not published)"),
     ]
-    assert ("deals/sum/value", "Deals · sum of value") in staff
+    assert ("deals/sum/value", "Deals: sum of value") in staff
 
 
 def test_a_member_reads_a_published_board_as_staff_rank_its_measure(

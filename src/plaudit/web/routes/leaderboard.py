@@ -128,7 +128,7 @@ def build_board(
     elif choice.source is None:
         named = measure = "Points"
     else:
-        named = measure = measure_label(choice.measure, measure_options(sources))
+        named = measure = measure_label(choice.measure, measure_options(sources), sources)
     period = PERIOD_LABELS[choice.period or CURRENT_TOKENS[result.period]]
     rows = [
         Row(
