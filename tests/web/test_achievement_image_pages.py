@@ -144,3 +144,16 @@ def test_list_and_member_page_tiles_show_the_background(
     portal = web.get("/portal").text
     assert f"--tile-image: url('{url}')" in portal and "tile-has-image" in portal
     assert web.get(url).status_code == 200
+
+
+def test_the_create_page_takes_images_larger_than_a_json_body(
+    admin_web: TestClient, web_engine: Engine
+) -> None:
+    """Above the 5 MB body limit of other requests, below the image limit: the file is read
+    and judged for what it is, not refused as too large."""
+    junk = b"x" * (6 * 1024 * 1024)
+    answer = new_with_images(admin_web, {"background_image": ("big.png", junk, "image/png")})
+    assert answer.status_code == 422
+    assert "Background image type &#39;application/octet-stream&#39;" not in answer.text
+    assert 'id="f-background_image-error"' in answer.text
+    assert backgrounds(web_engine) == 0
