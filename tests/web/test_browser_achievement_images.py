@@ -6,7 +6,7 @@ showing the covered tile with readable text.
 With PLAUDIT_SCREENSHOTS=1 this writes docs/screenshots/achievement-background.png (the
 create form, 1440 px), achievement-background-sticky.png (the rules with the preview beside
 them), achievement-background-edit.png, achievement-background-phone.png (390 px) and
-achievement-background-portal.png.
+achievement-background-portal.png and achievement-background-list.png.
 """
 
 from __future__ import annotations
@@ -126,6 +126,12 @@ def test_create_with_images_sticky_preview_and_the_member_tile(
         page.click("a:has-text('Activate…')")
     with page.expect_navigation():
         page.click("button:has-text('Activate')")
+
+    # The list's small tile shows the picture behind the icon.
+    wide.go("/admin/achievements")
+    mini = wide.page.locator(".mini-tile").first
+    assert "url(" in mini.evaluate("n => getComputedStyle(n).backgroundImage")
+    screenshot(wide.page.locator("table"), "achievement-background-list")
     close(wide)
 
     # On a phone the preview flows with the form (above it), not stuck over it.
