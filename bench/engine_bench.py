@@ -99,8 +99,9 @@ def deal_rule(i: int, source: str = "deals") -> list[list[dict[str, Any]]]:
 class World:
     """A migrated database with members, sources and achievements, built for one benchmark."""
 
-    def __init__(self, path: Path, members: int) -> None:
-        self.url = f"sqlite:///{path}"
+    def __init__(self, path: Path | str, members: int) -> None:
+        """`path`: a SQLite file, or the URL of an empty database (bench/pg_bench.py)."""
+        self.url = path if isinstance(path, str) else f"sqlite:///{path}"
         upgrade(self.url)
         self.engine = build_engine(self.url)
         self.factory = build_sessionmaker(self.engine)
@@ -324,6 +325,11 @@ def bench_latency(tmp: Path, members: int, requests: int) -> dict[str, float]:
     world = World(tmp / "http.db", members)
     world.source("deals")
     world.achievements(20, "deals", "http")
+    return bench_latency_at(world, requests)
+
+
+def bench_latency_at(world: World, requests: int) -> dict[str, float]:
+    """Single-record requests against no-op requests of the same server over `world`."""
     rng = random.Random(3)
     with (
         live_server(world.url) as base,

@@ -3,7 +3,8 @@ own process as people run it, exits 0 and prints every figure it reports at full
 
 Nothing is asserted about speed: the figures of a quick run mean nothing. What is checked is
 that the benchmark still runs against today's code and that its figures are all there and
-well formed. The benchmarks measure SQLite only (docs/benchmarks.md), so no PostgreSQL here.
+well formed. `bench/pg_bench.py` runs on the suite's PostgreSQL server, in a database of its
+own that it drops.
 """
 
 from __future__ import annotations
@@ -20,13 +21,15 @@ ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT_S = 300
 
 
-def run_quick(script: str, tmp_path: Path) -> list[str]:
+def run_quick(script: str, tmp_path: Path, **settings: str) -> list[str]:
     """Run `bench/<script> --quick`; its stdout lines. Fails with its output on a non-zero exit.
 
     The benchmark's own PLAUDIT_* settings are cleared so that a developer's environment
-    cannot change what runs; its temporary files go under `tmp_path`."""
+    cannot change what runs (`settings` are set instead); its temporary files go under
+    `tmp_path`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PLAUDIT_")}
     env["TMPDIR"] = str(tmp_path)
+    env.update(settings)
     done = subprocess.run(
         [sys.executable, str(ROOT / "bench" / script), "--quick"],
         cwd=ROOT,
@@ -111,3 +114,20 @@ def test_export_benchmark_runs_quick(tmp_path: Path) -> None:
     assert len(lines) == len(expected), lines
     for line, pattern in zip(lines, expected, strict=True):
         assert re.fullmatch(pattern, line), (pattern, line)
+
+
+def test_postgresql_benchmark_runs_quick(tmp_path: Path) -> None:
+    server = os.environ["PLAUDIT_TEST_POSTGRES_URL"]
+    lines = run_quick("pg_bench.py", tmp_path, PLAUDIT_BENCH_POSTGRES_URL=server)
+
+    assert len(lines) == 2, lines
+    intake = figures(lines[0], "HTTP batches of 500 into PostgreSQL and SQLite")
+    assert {"postgresql_rps", "sqlite_rps", "ratio_to_sqlite", "copy_rps", "ratio_to_copy"} <= set(
+        intake
+    ), sorted(intake)
+    assert {"postgresql_last_to_first", "sqlite_last_to_first"} <= set(intake), sorted(intake)
+    # The same batches gave awards, and the same ones, on both databases.
+    assert intake["awards"] > 0
+    assert intake["same_awards_on_both"] == 1
+    latency = figures(lines[1], "single-record HTTP on PostgreSQL")
+    assert {"noop_median_ms", "record_median_ms", "median_ratio", "p99_ratio"} <= set(latency)

@@ -34,6 +34,8 @@ from plaudit.member.router import router as member_router
 from plaudit.monitoring.router import router as monitoring_router
 from plaudit.notification.router import router as notification_router
 from plaudit.notification.worker import start_worker
+from plaudit.observability.request_log import RequestLogMiddleware
+from plaudit.observability.router import metrics_router, ready_router
 from plaudit.portal.router import router as portal_router
 from plaudit.record.router import router as record_router
 from plaudit.report.router import router as report_router
@@ -60,6 +62,7 @@ async def health() -> dict[str, str]:
 def api_router() -> APIRouter:
     router = APIRouter(prefix=API_PREFIX)
     router.include_router(health_router)
+    router.include_router(ready_router)
     for sub in (
         identity_router,
         team_router,
@@ -82,9 +85,13 @@ def api_router() -> APIRouter:
     return router
 
 
+UNGATED_PATHS = frozenset({f"{API_PREFIX}/health", f"{API_PREFIX}/ready", "/metrics"})
+
+
 def bypasses_admission(path: str) -> bool:
-    """Health and static files never wait for admission: neither touches the database."""
-    return path == f"{API_PREFIX}/health" or path.startswith(f"{STATIC_PREFIX}/")
+    """Probes, the metrics scrape and static files never wait for admission: they must answer
+    when the server is saturated (readiness and metrics run one short query each)."""
+    return path in UNGATED_PATHS or path.startswith(f"{STATIC_PREFIX}/")
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock = system_clock) -> FastAPI:
@@ -106,7 +113,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
         closer = None
         if settings.period_closer:
             closer = PeriodCloser(
-                app.state.sessionmaker, clock, settings.zone, settings.period_close_seconds
+                app.state.sessionmaker,
+                app.state.clock,
+                settings.zone,
+                settings.period_close_seconds,
             )
             closer.start()
         try:
@@ -134,6 +144,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     app.state.clock = clock
     install_problem_handlers(app)
     app.include_router(api_router())
+    app.include_router(metrics_router)
     install_problem_document(app)
 
     def unexpected_error_handler() -> ErrorHandler:
@@ -160,6 +171,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
             (r"^/admin/achievements/new$", NEW_ACHIEVEMENT_BODY_LIMIT),
         ],
     )
+    # Around every layer that answers: a 413 or a 503 carries its request id too.
+    app.add_middleware(RequestLogMiddleware)
     if settings.trusted_proxy_list:
         # Outermost: every part of the app sees the client a trusted proxy names.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ipaddress import IPv4Network, IPv6Network, ip_network
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, field_validator
@@ -144,6 +145,15 @@ class Settings(BaseSettings):
         gt=0,
         le=86400,
         description="How often the period closer looks for periods that have ended.",
+    )
+
+    log_format: Literal["json", "text"] = Field(
+        default="json",
+        description="`plaudit serve`'s log lines: one JSON object per line (with the request "
+        "id of the request being served), or plain text.",
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="The lowest level of log line written."
     )
 
     @field_validator("timezone")

@@ -83,7 +83,7 @@ def test_record_one_holder_per_period(admin: Api) -> None:
     for member in (ann, bob):
         refused = give(admin, member["id"], eom["id"])
         assert refused.status_code == 409
-        assert f"member {ann['id']} already holds it" in refused.json()["detail"]
+        assert "Ann already holds it" in refused.json()["detail"]
     assert give(admin, bob["id"], eom["id"], "2026-10-15T12:00:00+00:00").status_code == 201
 
 

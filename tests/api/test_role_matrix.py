@@ -110,7 +110,7 @@ EXPECTED: dict[str, set[str]] = {
     "GET /users/{user_id}": {A},
     "PATCH /users/{user_id}": {A},
 }
-PUBLIC = {"GET /health"}
+PUBLIC = {"GET /health", "GET /ready"}
 MEMBER_OWN = {
     "GET /members/{member_id}",
     "GET /members/{member_id}/achievements",

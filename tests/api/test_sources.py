@@ -32,11 +32,18 @@ def make_source(
     return created
 
 
+def labelled(fields: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Fields as answered: each with the label made from its name when none was given."""
+    made = {"type": "Type", "value": "Value", "approved": "Approved", "margin": "Margin"}
+    made |= {"close_date": "Close date", "closed_at": "Closed at", "region": "Region"}
+    return [{**f, "label": f.get("label", made[f["name"]])} for f in fields]
+
+
 def test_create_with_typed_fields(admin: Api) -> None:
     source = make_source(admin)
     assert isinstance(source["id"], int)
     assert (source["key"], source["name"]) == ("deals", "Deals")
-    assert source["fields"] == DEAL_FIELDS
+    assert source["fields"] == labelled(DEAL_FIELDS)
     assert datetime.fromisoformat(source["created_at"]).utcoffset() is not None
     assert admin.ok("GET", "/sources/deals") == source
     other = make_source(admin, "calls", [])
@@ -123,11 +130,13 @@ def test_adding_fields(admin: Api) -> None:
             "fields": [{"name": "margin", "type": "number"}, {"name": "region", "type": "string"}]
         },
     )
-    assert added["fields"] == [
-        {"name": "value", "type": "number"},
-        {"name": "margin", "type": "number"},
-        {"name": "region", "type": "string"},
-    ]
+    assert added["fields"] == labelled(
+        [
+            {"name": "value", "type": "number"},
+            {"name": "margin", "type": "number"},
+            {"name": "region", "type": "string"},
+        ]
+    )
     assert admin.ok("GET", "/sources/deals") == added
     admin.ok("POST", "/achievements", 201, json=achievement)
 
@@ -147,9 +156,49 @@ def test_adding_fields_refuses_clashes_and_bad_input(admin: Api) -> None:
         "/sources/deals/fields", json={"fields": [{"name": "x", "type": "money"}]}
     )
     assert bad_type.status_code == 422
-    assert admin.ok("GET", "/sources/deals")["fields"] == [{"name": "value", "type": "number"}]
+    assert admin.ok("GET", "/sources/deals")["fields"] == labelled(
+        [{"name": "value", "type": "number"}]
+    )
     missing = admin.post("/sources/nope/fields", json={"fields": [{"name": "x", "type": "number"}]})
     assert missing.status_code == 404
+
+
+def test_fields_have_display_labels(admin: Api) -> None:
+    fields = [
+        {"name": "campaign_id", "type": "string"},
+        {"name": "outcome", "type": "string", "label": "Call outcome"},
+        {"name": "deal__value_", "type": "number"},
+        {"name": "id", "type": "string"},
+        {"name": "paid", "type": "boolean", "label": "  Paid in full  "},
+    ]
+    created = make_source(admin, "campaigns", fields)
+    assert [(f["name"], f["label"]) for f in created["fields"]] == [
+        ("campaign_id", "Campaign ID"),
+        ("outcome", "Call outcome"),
+        ("deal__value_", "Deal value"),
+        ("id", "ID"),
+        ("paid", "Paid in full"),
+    ]
+    added = admin.ok(
+        "POST",
+        "/sources/campaigns/fields",
+        json={"fields": [{"name": "region_id", "type": "string", "label": "Region"}]},
+    )
+    assert added["fields"][-1] == {"name": "region_id", "type": "string", "label": "Region"}
+    assert admin.ok("GET", "/sources/campaigns") == added
+    # Old payloads, without labels, stay valid (make_source above sends some without).
+    for label in ("", "   ", "x" * 101, 7):
+        bad = admin.post(
+            "/sources",
+            json={
+                "key": "other",
+                "name": "Other",
+                "fields": [{"name": "a", "type": "string", "label": label}],
+            },
+        )
+        assert bad.status_code == 422, (label, bad.text)
+        assert [e["field"] for e in bad.json()["errors"]] == ["body.fields.0.label"]
+    assert admin.get("/sources/other").status_code == 404
 
 
 def test_unknown_source(admin: Api) -> None:

@@ -14,11 +14,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from plaudit.app import create_app
 from plaudit.clock import FixedClock
 from plaudit.config import Settings
 from plaudit.db.engine import build_engine
 from plaudit.db.migrate import upgrade
+from tests.app_cache import app_for
 from tests.conftest import ADMIN_TOKEN, _truncate_all
 from tests.web.helpers import PASSWORD, Site, csrf_of, seed
 
@@ -63,7 +63,7 @@ def web_settings(url: str, **overrides: object) -> Settings:
 @pytest.fixture
 def web(site: Site, web_database_url: str) -> Iterator[TestClient]:
     """A browser-like client (cookies kept, redirects not followed) on the fixed clock."""
-    app = create_app(
+    app = app_for(
         web_settings(web_database_url),
         clock=FixedClock(datetime(2026, 11, 18, 13, 0, tzinfo=UTC)),
     )

@@ -24,6 +24,12 @@ from plaudit.source.schemas import SourceCreate, SourceField, SourceUpdate
 from plaudit.source.service import create_source, update_source
 
 PASSWORD = "correct horse battery"
+VALIDATOR_WORDS = re.compile(
+    r"String should|Input should|Value error|Field required|should have|\bid \d|"
+    r"\b(member|achievement|group|team) \d|[a-z]\.[a-z_]+ must|[A-Z][a-z]+\.[a-z_]+\b"
+)
+"""What a person must never read in a form's errors: pydantic's wording, ids instead of
+names, location paths ("effective.until must", "Effective.until")."""
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 

@@ -143,10 +143,10 @@ def test_sign_in_and_build_rules_with_the_rule_builder(tab: Tab, web_engine: Eng
     page.click("button[aria-label='Add a rule to group 1']")
     page.select_option("#rb-g0-r1-source", label="Deals")
     page.select_option("#rb-g0-r1-aggregate", label="Total of")
-    assert options(tab, "#rb-g0-r1-field") == ["value (number)"]
+    assert options(tab, "#rb-g0-r1-field") == ["Value (number)"]
     page.fill("#rb-g0-r1-value", "50000")
     page.click("button[aria-label='Add a filter to rule 2 of group 1']")
-    page.select_option("#rb-g0-r1-w0-field", label="status (text)")
+    page.select_option("#rb-g0-r1-w0-field", label="Status (text)")
     assert "is more than" not in options(tab, "#rb-g0-r1-w0-op")
     assert "contains" in options(tab, "#rb-g0-r1-w0-op")
     page.select_option("#rb-g0-r1-w0-op", label="is")
@@ -155,8 +155,8 @@ def test_sign_in_and_build_rules_with_the_rule_builder(tab: Tab, web_engine: Eng
     page.click("button:has-text('New rule group (OR)')")
     page.select_option("#rb-g1-r0-source", label="Deals")
     page.select_option("#rb-g1-r0-aggregate", label="Number of distinct values of")
-    assert "close_date (date)" in options(tab, "#rb-g1-r0-field")
-    page.select_option("#rb-g1-r0-field", label="close_date (date)")
+    assert "Close date (date)" in options(tab, "#rb-g1-r0-field")
+    page.select_option("#rb-g1-r0-field", label="Close date (date)")
     page.fill("#rb-g1-r0-value", "3")
     assert page.text_content("#preview-incomplete .tile-state") == "0 of 1"
     page.evaluate("window.scrollTo(0, 0)")

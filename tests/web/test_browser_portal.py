@@ -92,7 +92,7 @@ def test_build_activate_ingest_then_portal_and_leaderboard(
         member.go("/portal")
         assert "tile-incomplete" in (member.page.get_attribute(TILE, "class") or "")
         assert "grayscale" in tile_filter(member)
-        assert "0 of 2 Deals records" in (member.page.text_content("main") or "")
+        assert "Deals: 0 of 2" in (member.page.text_content("main") or "")
 
         ingest_deals(tab, site.member_id, 2)
 

@@ -136,7 +136,7 @@ def test_bad_rows_are_shown_next_to_the_row_and_nothing_is_saved(
         },
     )
     assert answer.status_code == 400
-    assert 'id="seconds-0-error"' in answer.text and "greater than or equal to 5" in answer.text
+    assert 'id="seconds-0-error"' in answer.text and "Enter 5 or more." in answer.text
     assert 'id="seconds-1-error"' in answer.text and "whole number" in answer.text
     assert stored(web_engine, playlist_id) == ("Wall", [(points, 20)])
     taken = playlist(web_engine, "Hall", [])

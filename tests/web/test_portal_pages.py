@@ -17,6 +17,13 @@ TILE = re.compile(
 )
 
 
+def tile_section(html: str, key: str) -> str:
+    """The list item of one achievement's tile: the tile, its progress and its facts."""
+    start = html.index(f'data-achievement-key="{key}"')
+    end = html.find('<li class="portal-item">', start)
+    return html[start : end if end != -1 else html.index('id="sec-awards"')]
+
+
 def tiles(html: str) -> dict[str, str]:
     """achievement key -> tile class."""
     return {key: state for state, key in TILE.findall(html)}
@@ -44,9 +51,12 @@ def test_member_sees_own_tiles_progress_points_and_awards(
     assert '<strong id="total-points">25</strong>' in html
     # Per-rule progress: a progress bar with its numbers and the same in words.
     assert 'role="progressbar" aria-valuemin="0" aria-valuemax="3.0" aria-valuenow="2.0"' in html
-    assert "2 of 3 Deals records" in html
-    assert "0 of 1 rules met" in html
-    assert "1 of 1 Company Profile Updated records" in html
+    assert "Deals: 2 of 3" in html
+    assert '<span class="tile-state">Not yet complete</span>' in html
+    # Complete: no progress bar that could look unmet, but how it was earned.
+    profile = tile_section(html, "profile-pro")
+    assert "progressbar" not in profile and "Company Profile Updated:" not in profile
+    assert '<p class="tile-detail">Earned on 18 Nov 2026</p>' in profile
     # Dates: the current period of a monthly achievement, and when an award was given.
     assert "Month: 2026-11-01 to 2026-11-30" in html
     assert "<dt>Awarded</dt><dd>2026-11-18 13:00</dd>" in html

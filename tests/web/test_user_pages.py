@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from plaudit.models import ApiToken, Member, User
 from tests.web.conftest import sign_in
-from tests.web.helpers import PASSWORD, Site, csrf_of
+from tests.web.helpers import PASSWORD, VALIDATOR_WORDS, Site, csrf_of
 
 SECRET = re.compile(r'<output id="secret" class="secret">([^<]+)</output>')
 
@@ -78,12 +78,12 @@ def test_duplicate_user_name_is_a_409_next_to_the_field(admin_web: TestClient, s
 @pytest.mark.parametrize(
     ("form", "field", "message"),
     [
-        (user_form(username="bad name!"), "username", "String should match pattern"),
-        (user_form(password="short"), "password", "at least 8 characters"),
+        (user_form(username="bad name!"), "username", "Use letters, digits"),
+        (user_form(password="short"), "password", "Type at least 8 characters."),
         (user_form(role="member"), "member_id", "Choose the member this role acts as."),
         (user_form(role="member", member_id="abc"), "member_id", "Choose a member."),
         (user_form(role="member", member_id="424242"), "member_id", "does not exist"),
-        (user_form(role="wizard"), "role", "Input should be"),
+        (user_form(role="wizard"), "role", "Choose one of the options."),
     ],
 )
 def test_bad_user_input_is_shown_next_to_the_field(
@@ -94,6 +94,7 @@ def test_bad_user_input_is_shown_next_to_the_field(
     error = response.text.split(f'id="f-{field}-error"')[1].split("</p>")[0]
     assert message in error
     assert 'id="error-summary"' in response.text
+    assert not VALIDATOR_WORDS.search(response.text), VALIDATOR_WORDS.search(response.text)
 
 
 def test_a_member_role_ignores_a_member_for_other_roles(

@@ -33,7 +33,8 @@ def window_from(
     end = _instant(effective.until, zone, end_of_day=True)
     if start is not None and end is not None and end <= start:
         raise InvalidInput(
-            detail="effective.until must be after effective.from", field="effective.until"
+            detail="the end of the effective window must be after its start",
+            field="effective.until",
         )
     return start, end
 

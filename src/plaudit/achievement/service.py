@@ -168,9 +168,8 @@ def create_achievement(
 def _refuse_while_active(achievement: Achievement, doing: str) -> None:
     if achievement.active:
         raise Conflict(
-            detail=f"Achievement {achievement.id} ({achievement.key!r}) is active and cannot be "
-            f"{doing}; deactivate it first (POST /api/v1/achievements/{achievement.id}"
-            "/deactivate).",
+            detail=f"“{achievement.name}” is active and cannot be {doing}; deactivate it first "
+            f"(POST /api/v1/achievements/{achievement.id}/deactivate).",
             code="achievement_active",
         )
 

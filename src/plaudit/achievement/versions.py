@@ -130,7 +130,12 @@ def version_history(session: Session, achievement_id: int) -> list[VersionSummar
     versions = list(list_versions(session, achievement_id))
     group_ids = {g for v in versions for g in v.definition.get("audience") or []}
     groups = (
-        dict(session.execute(select(Group.id, Group.name).where(Group.id.in_(group_ids))).tuples())
+        {
+            group_id: name
+            for group_id, name in session.execute(
+                select(Group.id, Group.name).where(Group.id.in_(group_ids))
+            )
+        }
         if group_ids
         else {}
     )

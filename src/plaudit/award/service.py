@@ -23,6 +23,7 @@ from plaudit.domain.categories import Category, holder_slot
 from plaudit.domain.origins import AwardOrigin
 from plaudit.engine.audiences import member_in_audience
 from plaudit.errors import Conflict, not_found
+from plaudit.kit.metrics import AWARDS_GIVEN, count_after_commit
 from plaudit.kit.roles import Principal
 from plaudit.member.service import get_member
 from plaudit.models import Achievement, Award, Member
@@ -40,9 +41,9 @@ def _check_window(achievement: Achievement, at: datetime) -> None:
     start, end = achievement.effective_from, achievement.effective_until
     if (start is not None and at < start) or (end is not None and at >= end):
         raise Conflict(
-            detail=f"Achievement {achievement.id} is effective "
-            f"{start.isoformat() if start else 'from the beginning'} until "
-            f"{end.isoformat() if end else 'open-ended'}; {at.isoformat()} is "
+            detail=f"“{achievement.name}” can be earned "
+            f"{'from ' + start.isoformat() if start else 'from the beginning'} "
+            f"{'until ' + end.isoformat() if end else 'on'}; {at.isoformat()} is "
             "outside that window, so nothing can be earned for it.",
             field="at",
             code="outside_effective_window",
@@ -53,7 +54,10 @@ def _holder_conflict(
     session: Session, achievement: Achievement, window: PeriodWindow, slot: str
 ) -> Conflict | None:
     holder = session.scalars(
-        select(Award.member_id).where(
+        select(Member.name)
+        .select_from(Award)
+        .join(Member, Member.id == Award.member_id)
+        .where(
             Award.achievement_id == achievement.id,
             Award.period_key == window.key,
             Award.holder_slot == slot,
@@ -69,14 +73,11 @@ def _holder_conflict(
     )
     if Category(achievement.category) == Category.record:
         detail = (
-            f"Achievement {achievement.key!r} is a record: one holder per period, and "
-            f"member {holder} already holds it {span}."
+            f"“{achievement.name}” is a record: one holder per period, and "
+            f"{holder} already holds it {span}."
         )
     else:
-        detail = (
-            f"Achievement {achievement.key!r} is a membership and member {holder} already "
-            f"holds it {span}."
-        )
+        detail = f"“{achievement.name}” is a membership and {holder} already holds it {span}."
     return Conflict(detail=detail, code=f"{achievement.category}_limit")
 
 
@@ -89,13 +90,13 @@ def _check_give(
     achievement = get_achievement(session, achievement_id)
     if not member.active:
         raise Conflict(
-            detail=f"Member {member_id} is inactive and cannot receive awards.",
+            detail=f"{member.name} is inactive and cannot receive awards.",
             code="member_inactive",
         )
     if not member_in_audience(session, achievement.audience or [], member_id):
         raise Conflict(
-            detail=f"Member {member_id} is not in the audience of achievement "
-            f"{achievement.key!r} (groups {achievement.audience}).",
+            detail=f"{member.name} is not in the audience of “{achievement.name}” (not a "
+            "member of any of its groups).",
             code="not_in_audience",
         )
     _check_window(achievement, instant)
@@ -155,6 +156,7 @@ def give_award(
             detail="The award conflicts with one given at the same moment.",
             code=f"{achievement.category}_limit",
         ) from exc
+    count_after_commit(session, AWARDS_GIVEN.labels(origin.value))
     record_event(
         session,
         actor,

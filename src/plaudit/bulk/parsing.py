@@ -4,6 +4,9 @@ The header decides: a `member_id`, `external_id` or `email` column (the `member_
 the awards export are accepted too, so an export can be fed back). An optional `at` column gives
 a time inside the period to give for, per row. Comma, semicolon or tab separated; UTF-8, with or
 without a byte order mark. A file that cannot be read is refused whole.
+
+`parse_member_list` reads the same files for the pages, where a `name` column is accepted too
+(names are not unique, so the API and the command line take none).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -39,6 +43,8 @@ _HEADERS: dict[str, MemberKey] = {
     "member_email": MemberKey.email,
 }
 _PRIORITY = (MemberKey.member_id, MemberKey.external_id, MemberKey.email)
+NAME = "name"
+_NAME_HEADERS = frozenset({NAME, "member_name"})
 
 
 @dataclass(frozen=True)
@@ -79,14 +85,19 @@ def _decode(data: bytes) -> str:
     return text
 
 
-def _header_and_delimiter(first_line: str) -> tuple[list[str], str]:
+def _header_and_delimiter(first_line: str, accepted: Collection[str]) -> tuple[list[str], str]:
     for delimiter in _DELIMITERS:
         names = [_normalise(n) for n in next(csv.reader([first_line], delimiter=delimiter))]
-        if any(n in _HEADERS for n in names):
+        if any(n in accepted for n in names):
             return names, delimiter
+    expected = (
+        "member_id, external_id or email"
+        if NAME not in accepted
+        else ("external_id, email or name (or member_id)")
+    )
     raise InvalidInput(
         detail=f"The header row {first_line[:200]!r} names no member column: expected one of "
-        "member_id, external_id or email.",
+        f"{expected}.",
         code="no_member_column",
     )
 
@@ -120,7 +131,13 @@ def parse_at(text: str, zone: ZoneInfo) -> datetime:
         if _DATE.match(text):
             instant = start_of_local_day(date.fromisoformat(text), zone)
         else:
-            instant = datetime.fromisoformat(text)
+            try:
+                instant = datetime.fromisoformat(text)
+            except ValueError:
+                raise ValueError(
+                    "expected a date such as 2026-11-18, or a time with its offset such as "
+                    "2026-11-18T10:00:00+00:00"
+                ) from None
             if instant.tzinfo is None or instant.utcoffset() is None:
                 raise ValueError("a time needs its offset, e.g. 2026-11-18T10:00:00+00:00")
         year = instant.astimezone(UTC).year
@@ -136,8 +153,30 @@ def parse_bulk_csv(
     data: bytes, *, zone: ZoneInfo, by: MemberKey | None = None, max_rows: int = MAX_ROWS
 ) -> BulkFile:
     text = _decode(data)
-    names, delimiter = _header_and_delimiter(text.splitlines()[0])
+    names, delimiter = _header_and_delimiter(text.splitlines()[0], _HEADERS)
     key, column = _column(names, by)
+    return BulkFile(identified_by=key, rows=_rows(text, names, delimiter, column, zone, max_rows))
+
+
+def parse_member_list(
+    data: bytes, *, zone: ZoneInfo, max_rows: int = MAX_ROWS
+) -> tuple[MemberKey | None, list[BulkRow]]:
+    """A bulk file whose member column may also be `name` (or `member_name`), for the pages,
+    where people type lists of names. Returns the key of the column (None: names, which the
+    caller resolves to members) and the rows; the API's `parse_bulk_csv` takes no names."""
+    text = _decode(data)
+    accepted = {*_HEADERS, *_NAME_HEADERS}
+    names, delimiter = _header_and_delimiter(text.splitlines()[0], accepted)
+    if any(n in _HEADERS for n in names):
+        key, column = _column(names, None)
+        return key, _rows(text, names, delimiter, column, zone, max_rows)
+    column = next(i for i, n in enumerate(names) if n in _NAME_HEADERS)
+    return None, _rows(text, names, delimiter, column, zone, max_rows)
+
+
+def _rows(
+    text: str, names: list[str], delimiter: str, column: int, zone: ZoneInfo, max_rows: int
+) -> list[BulkRow]:
     at_column = names.index("at") if "at" in names else None
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[BulkRow] = []
@@ -174,4 +213,4 @@ def parse_bulk_csv(
             errors=problems,
             code="bad_rows",
         )
-    return BulkFile(identified_by=key, rows=rows)
+    return rows

@@ -22,7 +22,7 @@ from plaudit.achievement.service import get_achievement
 from plaudit.audit.service import record_event
 from plaudit.award.presenter import present_award
 from plaudit.award.service import give_award
-from plaudit.bulk.parsing import BulkFile, MemberKey
+from plaudit.bulk.parsing import BulkFile, BulkRow, MemberKey
 from plaudit.bulk.schemas import BulkGiven, BulkRefused, BulkResult, BulkUnmatched
 from plaudit.errors import Conflict, FieldError, InvalidInput, PlauditError, not_found
 from plaudit.kit.roles import Principal
@@ -70,6 +70,50 @@ def match_members(session: Session, key: MemberKey, values: Iterable[str]) -> di
             if member_id not in ids:
                 ids.append(member_id)
     return found
+
+
+def _name_key(value: str) -> str:
+    return " ".join(value.split()).casefold()
+
+
+def resolve_names(session: Session, rows: list[BulkRow]) -> tuple[BulkFile, list[BulkUnmatched]]:
+    """Rows naming members by name (without regard to case or repeated spaces) as a
+    `member_id` file, and the rows that name nobody or several members. Names are not unique,
+    so only the pages accept them, for lists people type."""
+    wanted = sorted({_name_key(r.value) for r in rows if r.value})
+    found: dict[str, list[int]] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        # SQLite's lower() folds ASCII only: compare again in Python, with casefold.
+        query = select(Member.name, Member.id).where(
+            or_(func.lower(Member.name).in_(chunk), Member.name.in_(chunk))
+        )
+        for name, member_id in session.execute(query.order_by(Member.id)):
+            ids = found.setdefault(_name_key(name), [])
+            if member_id not in ids:
+                ids.append(member_id)
+    rest = {n for n in wanted if n not in found and not n.isascii()}
+    if rest:  # lower() may not have folded non-ASCII capitals: one pass over the members
+        for name, member_id in session.execute(select(Member.name, Member.id).order_by(Member.id)):
+            if (key := _name_key(name)) in rest:
+                found.setdefault(key, []).append(member_id)
+    kept: list[BulkRow] = []
+    unmatched: list[BulkUnmatched] = []
+    for row in rows:
+        matched = found.get(_name_key(row.value)) if row.value else None
+        if not row.value:
+            reason = "the name cell is empty"
+        elif matched is None:
+            reason = f"no member is called {row.value!r}"
+        elif len(matched) > 1:
+            reason = (
+                f"{len(matched)} members are called {row.value!r}: use their external id or email"
+            )
+        else:
+            kept.append(BulkRow(row=row.row, value=str(matched[0]), at=row.at))
+            continue
+        unmatched.append(BulkUnmatched(row=row.row, value=row.value, reason=reason))
+    return BulkFile(identified_by=MemberKey.member_id, rows=kept), unmatched
 
 
 def find_achievement(session: Session, ident: str) -> Achievement:

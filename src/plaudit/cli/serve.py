@@ -53,6 +53,7 @@ def serve(
 ) -> None:
     """Migrate the database and run the HTTP service."""
     from plaudit.app import create_app
+    from plaudit.observability.logs import configure_logging
 
     settings = load_settings()
     if not no_migrate:
@@ -68,7 +69,14 @@ def serve(
     )
     # proxy_headers=False: uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1;
     # the app does that itself, for PLAUDIT_TRUSTED_PROXIES only.
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", proxy_headers=False)
+    configure_logging(settings.log_level, settings.log_format)
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_config=None,  # configure_logging's handler, for uvicorn's lines too
+        proxy_headers=False,
+    )
 
 
 def _with_demo(settings: Settings, base: str) -> Settings:

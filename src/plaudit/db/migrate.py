@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -28,9 +29,14 @@ def downgrade(url: str, revision: str) -> None:
     command.downgrade(alembic_config(url), revision)
 
 
+@cache
+def newest_revisions() -> frozenset[str]:
+    """The heads of the migrations shipped with this code (read once: they never change)."""
+    return frozenset(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+
+
 def is_current(engine: Engine) -> bool:
     """Whether the database's schema is at the newest migration (False for an empty one)."""
-    heads = set(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
     with engine.connect() as conn:
         current = set(MigrationContext.configure(conn).get_current_heads())
-    return current == heads
+    return current == newest_revisions()

@@ -36,7 +36,7 @@ SOURCES = [
         {
             "key": "campaign_activations",
             "name": "Campaign activations",
-            "fields": [{"name": "campaign_id", "type": "string"}],
+            "fields": [{"name": "campaign_id", "type": "string", "label": "Campaign"}],
         }
     ),
     SourceCreate.model_validate(

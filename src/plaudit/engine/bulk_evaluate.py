@@ -191,8 +191,9 @@ def evaluate_touched(
     # Every candidate key is a touched key: the earned completions and the active members of
     # the touched members, read once for all achievements, are what ``award_due`` would read
     # for each (its inserts write no member and only the awards of its own achievement).
-    earned = _earned_of_touched(session, sorted(candidates))
-    active = _active_touched_members(session)
+    members = _touched_members(session)
+    earned = _earned_of_touched(session, sorted(candidates), members)
+    active = _active_touched_members(session, members)
     award_ids: list[int] = []
     for compiled in plan.achievements:
         chosen = candidates.get(compiled.id)
@@ -212,26 +213,34 @@ def evaluate_touched(
     return award_ids
 
 
+def _touched_members(session: Session) -> list[int]:
+    """The touched members, as a list of ids rather than a subquery: PostgreSQL never has
+    statistics of the temporary delta table, and with `IN (SELECT DISTINCT ...)` it chose
+    plans whose cost grew with the whole awards table; with the ids it looks them up in the
+    awards' unique index."""
+    return list(session.scalars(select(delta.c.member_id).distinct().order_by(delta.c.member_id)))
+
+
 def _earned_of_touched(
-    session: Session, achievement_ids: list[int]
+    session: Session, achievement_ids: list[int], members: list[int]
 ) -> dict[int, dict[tuple[int, str], int]]:
     """Per achievement, the highest completion earned by rule of each (member, period) of
     the touched members."""
     out: dict[int, dict[tuple[int, str], int]] = {}
     for some in chunks(achievement_ids):
-        query = earned_query(
-            Award.achievement_id.in_(some),
-            Award.member_id.in_(select(delta.c.member_id).distinct()),
-        )
-        for achievement_id, member_id, period_key, completion in session.execute(query).all():
-            out.setdefault(achievement_id, {})[(member_id, period_key)] = completion or 0
+        for few in chunks(members):
+            query = earned_query(Award.achievement_id.in_(some), Award.member_id.in_(few))
+            for achievement_id, member_id, period_key, completion in session.execute(query):
+                out.setdefault(achievement_id, {})[(member_id, period_key)] = completion or 0
     return out
 
 
-def _active_touched_members(session: Session) -> set[int]:
+def _active_touched_members(session: Session, members: list[int]) -> set[int]:
     """The active members among the touched members."""
-    query = active_query(Member.id.in_(select(delta.c.member_id).distinct()))
-    return set(session.execute(query).scalars().all())
+    active: set[int] = set()
+    for few in chunks(members):
+        active.update(session.scalars(active_query(Member.id.in_(few))))
+    return active
 
 
 def _touched(session: Session) -> dict[int, set[tuple[int, str]]]:

@@ -24,6 +24,7 @@ from plaudit.engine.audiences import member_facts
 from plaudit.engine.award_rows import DueCompletion, insert_awards
 from plaudit.engine.compiled import CompiledAchievement
 from plaudit.engine.store import ProgressState, SlotState, read_progress_many
+from plaudit.kit.metrics import AWARDS_GIVEN, count_after_commit
 from plaudit.models import Award, Member
 from plaudit.rules.model import Aggregate, Rule
 from plaudit.rules.oracle import repeat_count, rule_met
@@ -140,7 +141,9 @@ def award_due(
             earned.get((member_id, period_key), 0) + 1, due[(member_id, period_key)] + 1
         )
     ]
-    return insert_awards(session.connection(), compiled, completions, now=now, zone=zone)
+    given = insert_awards(session.connection(), compiled, completions, now=now, zone=zone)
+    count_after_commit(session, AWARDS_GIVEN.labels(AwardOrigin.rule.value), len(given))
+    return given
 
 
 # Statements of the per-record path are built once (Core, on table columns, run on the

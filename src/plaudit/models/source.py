@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from plaudit.db.base import Base
 from plaudit.db.types import JSONType
+from plaudit.domain.labels import labels_of
 from plaudit.models._columns import created_at_column
 from plaudit.rules.model import FieldType
 
@@ -30,3 +31,7 @@ class Source(Base):
 
     def field_types(self) -> dict[str, FieldType]:
         return {f["name"]: FieldType(f["type"]) for f in self.fields}
+
+    def field_labels(self) -> dict[str, str]:
+        """Field name -> display label (its own, or one derived from the name)."""
+        return labels_of(self.fields)

@@ -3,6 +3,7 @@ with the engine applied in the same transaction."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,6 +20,7 @@ from plaudit.engine.compiled import source_plan
 from plaudit.engine.deltas import RecordFacts
 from plaudit.engine.gate import enter_evaluation
 from plaudit.errors import FieldError, InvalidInput, NotFound
+from plaudit.kit.metrics import EVALUATION_SECONDS, RECORDS_INGESTED, count_after_commit
 from plaudit.models import Member, Record, Source
 from plaudit.notification.hook import notify_records
 from plaudit.record.schemas import RecordIn, RecordParts
@@ -247,7 +249,9 @@ def _write_records(
             if ext:
                 pending[ext] = row
             outcome.created += 1
-    if bulk if bulk is not None else len(changes) >= BULK_MIN_CHANGES:
+    use_bulk = bulk if bulk is not None else len(changes) >= BULK_MIN_CHANGES
+    started = time.perf_counter()
+    if use_bulk:
         session.flush()  # updates of stored records; the new ones are inserted from the stage
         plan = source_plan(session, source.key, zone)
         staged = _staged_changes(changes, change_rows, new_rows)
@@ -257,6 +261,10 @@ def _write_records(
             session.connection().execute(cast(Table, Record.__table__).insert(), new_rows)
         session.flush()
         outcome.award_ids = apply_changes(session, source.key, changes, now=now, zone=zone)
+    EVALUATION_SECONDS.labels("bulk" if use_bulk else "per_record").observe(
+        time.perf_counter() - started
+    )
+    count_after_commit(session, RECORDS_INGESTED.labels(source.key), len(changes))
     outcome.award_ids += notify_records(session, source.key, changes, now=now, zone=zone)
     return outcome
 

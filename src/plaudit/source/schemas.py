@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints, field_validator
 
+from plaudit.domain.labels import field_label
 from plaudit.kit.schemas import InputSchema, Key, Name, OutputSchema, Timestamp
 from plaudit.rules.model import FieldType, Filter, Filters
 
@@ -14,9 +15,21 @@ FieldName = Annotated[
 ]
 
 
+FieldLabel = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
 class SourceField(InputSchema):
     name: FieldName
     type: FieldType
+    label: FieldLabel | None = Field(
+        default=None,
+        description='What people read for the field ("Campaign"); without it one is made '
+        'from the name: `campaign_id` -> "Campaign ID".',
+    )
+
+    def stored(self) -> dict[str, Any]:
+        """As kept in the source's JSON: the label only when one was given."""
+        return self.model_dump(mode="json", exclude_none=True)
 
 
 DefaultWhere = Filters
@@ -57,6 +70,7 @@ class SourceUpdate(InputSchema):
 class SourceFieldRead(OutputSchema):
     name: str
     type: FieldType
+    label: str = Field(description="The field's own label, or the one made from its name.")
 
 
 class SourceRead(OutputSchema):
@@ -66,6 +80,17 @@ class SourceRead(OutputSchema):
     fields: list[SourceFieldRead]
     default_where: list[Filter]
     created_at: Timestamp
+
+    @field_validator("fields", mode="before")
+    @classmethod
+    def _labelled(cls, fields: Any) -> Any:
+        """Stored fields carry a label only when one was given: add the derived one."""
+        if not isinstance(fields, list):
+            return fields
+        return [
+            {**f, "label": field_label(f)} if isinstance(f, dict) and "name" in f else f
+            for f in fields
+        ]
 
 
 class FieldValueCount(OutputSchema):

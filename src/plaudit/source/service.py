@@ -55,7 +55,7 @@ def create_source(session: Session, data: SourceCreate) -> Source:
     source = Source(
         key=data.key,
         name=data.name,
-        fields=[f.model_dump(mode="json") for f in data.fields],
+        fields=[f.stored() for f in data.fields],
         default_where=_checked_default_where(data.key, fields, data.default_where),
     )
     session.add(source)
@@ -70,7 +70,7 @@ def add_fields(session: Session, key: str, data: SourceFieldsAdd) -> Source:
     clashes = [f.name for f in data.fields if f.name in existing]
     if clashes:
         raise InvalidInput(detail=f"Source {key!r} already has fields {clashes}.", field="fields")
-    source.fields = [*source.fields, *(f.model_dump(mode="json") for f in data.fields)]
+    source.fields = [*source.fields, *(f.stored() for f in data.fields)]
     bump_generation(session)
     session.flush()
     return source

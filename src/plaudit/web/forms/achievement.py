@@ -20,7 +20,8 @@ from plaudit.achievement.schemas import AchievementCreate, AchievementUpdate
 from plaudit.domain.categories import Category
 from plaudit.models import Achievement
 from plaudit.periods import Period
-from plaudit.web.forms.common import FieldErrors, add_error, checked, dotted, text
+from plaudit.web.forms.common import FieldErrors, add_error, checked, text
+from plaudit.web.forms.plain import schema_errors
 from plaudit.web.org import Org, six_digit
 
 SchemaT = TypeVar("SchemaT", bound=BaseModel)
@@ -269,12 +270,7 @@ def payload(
 
 
 def validation_errors(exc: ValidationError) -> FieldErrors:
-    errors: FieldErrors = {}
-    for err in exc.errors():
-        loc = dotted([p for p in err["loc"] if isinstance(p, str | int)])
-        message = FRIENDLY.get((loc, err["type"]), str(err["msg"]))
-        add_error(errors, loc, message)
-    return errors
+    return schema_errors(exc, friendly=FRIENDLY)
 
 
 def _parse(schema: type[SchemaT], body: dict[str, Any], errors: FieldErrors) -> SchemaT | None:

@@ -26,6 +26,7 @@ from plaudit.notification.webhook import new_secret
 from plaudit.periods import Period
 from plaudit.rules.model import LIST_OPS, FieldType, FilterOp
 from plaudit.web.forms.common import FieldErrors, add_error, checked, dotted, text
+from plaudit.web.forms.plain import schema_errors
 
 SchemaT = TypeVar("SchemaT", bound=BaseModel)
 MIN_FILTER_ROWS = 3
@@ -283,14 +284,7 @@ def form_errors(raw: FieldErrors) -> FieldErrors:
 
 
 def _validation_errors(exc: ValidationError) -> FieldErrors:
-    errors: FieldErrors = {}
-    for err in exc.errors():
-        loc = dotted([p for p in err["loc"] if isinstance(p, str | int)])
-        message = str(err["msg"])
-        if err["type"] == "union_tag_invalid" or err["type"] == "union_tag_not_found":
-            message = "Choose one of the options."
-        add_error(errors, form_key(loc), message)
-    return errors
+    return schema_errors(exc, key=form_key)
 
 
 def _parse(schema: type[SchemaT], data: dict[str, Any]) -> tuple[SchemaT | None, FieldErrors]:

@@ -12,11 +12,15 @@ from pydantic import BaseModel, ValidationError
 
 from plaudit.kit.schemas import MAX_ID
 from plaudit.periods import Period, period_containing, previous_start, previous_window
-from plaudit.web.forms.achievement import validation_errors
 from plaudit.web.forms.common import GENERAL, FieldErrors
+from plaudit.web.forms.plain import Friendly, schema_errors
 
 SchemaT = TypeVar("SchemaT", bound=BaseModel)
 MAX_REASON = 2000
+USER_FRIENDLY = {
+    ("username", "string_pattern_mismatch"): "Use letters, digits, '.', '_', '@' or '-', "
+    "without spaces.",
+}
 PERIOD_CHOICES = (("current", "Current period"), ("previous", "Previous period"))
 PERIOD_WORDS = {
     Period.none: "",
@@ -69,13 +73,17 @@ def period_examples(now: datetime, zone: ZoneInfo) -> list[tuple[str, str, str]]
 
 
 def parse_schema(
-    schema: type[SchemaT], body: dict[str, object], *, model_field: str
+    schema: type[SchemaT],
+    body: dict[str, object],
+    *,
+    model_field: str,
+    friendly: Friendly | None = None,
 ) -> tuple[SchemaT | None, FieldErrors]:
     """Validate `body`; errors of the whole model (no field) go to `model_field`."""
     try:
         return schema.model_validate(body), {}
     except ValidationError as exc:
-        errors = validation_errors(exc)
+        errors = schema_errors(exc, friendly=friendly)
         if GENERAL in errors:
             errors.setdefault(model_field, errors.pop(GENERAL))
         return None, errors

@@ -87,7 +87,10 @@ def catalogue(sources: Sequence[Source]) -> dict[str, Any]:
             {
                 "key": s.key,
                 "name": s.name,
-                "fields": [{"name": n, "type": t} for n, t in s.field_types().items()],
+                "fields": [
+                    {"name": n, "type": t, "label": s.field_labels()[n]}
+                    for n, t in s.field_types().items()
+                ],
                 "default_where": s.default_where,
             }
             for s in sources

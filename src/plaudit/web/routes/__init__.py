@@ -11,6 +11,8 @@ from plaudit.web.routes.achievements import router as achievements_router
 from plaudit.web.routes.auth import router as auth_router
 from plaudit.web.routes.badges import router as badges_router
 from plaudit.web.routes.boards import router as boards_router
+from plaudit.web.routes.bulk_give import router as bulk_give_router
+from plaudit.web.routes.explain import router as explain_router
 from plaudit.web.routes.exports import router as exports_router
 from plaudit.web.routes.groups import router as groups_router
 from plaudit.web.routes.home import router as home_router
@@ -35,6 +37,7 @@ from plaudit.web.routes.users import router as users_router
 
 ROUTERS: tuple[APIRouter, ...] = (
     portal_router,
+    explain_router,
     leaderboard_router,
     leaderboard_tv_router,
     boards_router,
@@ -47,6 +50,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     achievement_actions_router,
     achievement_holders_router,
     achievement_images_router,
+    bulk_give_router,
     source_values_router,
     icons_router,
     notifications_router,

@@ -32,6 +32,7 @@ from plaudit.web.forms.people import (
     parse_page,
     period_examples,
 )
+from plaudit.web.member_progress import member_progress
 from plaudit.web.pages import page_router, render
 
 router = page_router()
@@ -188,6 +189,7 @@ def member_page(
         member=member,
         team=team,
         awards=member_awards(session, member.id, now),
+        progress=member_progress(session, member.id, now=now, zone=zone),
         choices=achievement_choices(session),
         period_choices=PERIOD_CHOICES,
         period_examples=period_examples(now, zone),

@@ -18,7 +18,12 @@ from plaudit.member.service import get_member, list_members
 from plaudit.models import User
 from plaudit.web.access import require
 from plaudit.web.forms.common import FieldErrors, errors_from_exception, form_data, text
-from plaudit.web.forms.people import CredentialValues, credential_body, parse_schema
+from plaudit.web.forms.people import (
+    USER_FRIENDLY,
+    CredentialValues,
+    credential_body,
+    parse_schema,
+)
 from plaudit.web.pages import flash, page_router, render
 from plaudit.web.routes.members import IdPath
 from plaudit.web.user import WebUser
@@ -82,7 +87,9 @@ def create(request: Request, session: SessionDep, user: AdminUser, form: Form) -
     )
     body, errors = credential_body(values, "username")
     body["password"] = text(form, "password", strip=False)
-    data, schema_errors = parse_schema(UserCreate, body, model_field="member_id")
+    data, schema_errors = parse_schema(
+        UserCreate, body, model_field="member_id", friendly=USER_FRIENDLY
+    )
     errors = {**schema_errors, **errors}
     status = 400
     if data is not None and not errors:
@@ -160,7 +167,9 @@ def edit(
     password = text(form, "password", strip=False)
     if password:
         body["password"] = password
-    data, schema_errors = parse_schema(UserUpdate, body, model_field="member_id")
+    data, schema_errors = parse_schema(
+        UserUpdate, body, model_field="member_id", friendly=USER_FRIENDLY
+    )
     errors = {**schema_errors, **errors}
     status = 400
     if data is not None and not errors:

@@ -218,6 +218,9 @@
     nameField.addEventListener("input", debounce(function () { draw(field.value); }, 200));
   }
 
+  // An active achievement's form is locked (a disabled fieldset): nothing to choose, so no
+  // grid of options that cannot be focused or used.
+  if (field.matches(":disabled")) { return; }
   picker.hidden = false;
   load("");
 })();

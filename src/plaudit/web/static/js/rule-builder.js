@@ -302,7 +302,7 @@
     var info = opInfo(type, flt.op);
     var base = "rb-g" + g + "-r" + r + "-w" + f;
     var fieldOptions = (source ? source.fields : []).map(function (fd) {
-      return { value: fd.name, label: fd.name + " (" + catalogue.type_labels[fd.type] + ")" };
+      return { value: fd.name, label: fd.label + " (" + catalogue.type_labels[fd.type] + ")" };
     });
     var parts = [
       select(base + "-field", "Field", fieldOptions, flt.field, function (value) {
@@ -374,7 +374,7 @@
     ];
     if (agg && agg.field_types !== null) {
       var fits = fieldsFor(source, rule.aggregate).map(function (f) {
-        return { value: f.name, label: f.name + " (" + catalogue.type_labels[f.type] + ")" };
+        return { value: f.name, label: f.label + " (" + catalogue.type_labels[f.type] + ")" };
       });
       grid.push(select(base + "-field", "Of field", fits, rule.field, function (value) {
         rule.field = value;
