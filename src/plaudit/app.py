@@ -49,6 +49,8 @@ from plaudit.web.pages import STATIC_PREFIX
 
 API_PREFIX = "/api/v1"
 BADGE_BODY_LIMIT = 30 * 1024 * 1024 + 64 * 1024
+# The create page sends a badge and a background image in one form.
+NEW_ACHIEVEMENT_BODY_LIMIT = 2 * BADGE_BODY_LIMIT
 
 health_router = APIRouter(tags=["health"])
 
@@ -171,7 +173,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     app.add_middleware(
         BodyLimitMiddleware,
         default_limit=settings.max_body_bytes,
-        overrides=[(r"/badge$", BADGE_BODY_LIMIT)],
+        overrides=[
+            (r"/(badge|background)$", BADGE_BODY_LIMIT),
+            (r"^/admin/achievements/new$", NEW_ACHIEVEMENT_BODY_LIMIT),
+        ],
     )
     # Around every layer that answers: a 413 or a 503 carries its request id too.
     app.add_middleware(RequestLogMiddleware)

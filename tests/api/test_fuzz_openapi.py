@@ -113,6 +113,7 @@ NAMES_STORED_DATA = [
     "POST /api/v1/embeds",
     # What an image or CSV holds (its pixel size; the column that `by` names) is no schema's.
     "PUT /api/v1/achievements/{achievement_id}/badge",
+    "PUT /api/v1/achievements/{achievement_id}/background",
     "POST /api/v1/achievements/{achievement_id}/awards/bulk",
 ]
 """Operations that may refuse a schema-valid request with 422 because of what is stored. Every

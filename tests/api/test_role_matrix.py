@@ -37,6 +37,10 @@ EXPECTED: dict[str, set[str]] = {
     "POST /achievements/{achievement_id}/awards/bulk": STAFF,
     "GET /achievements/{achievement_id}/badge": {A, M, ME},
     "PUT /achievements/{achievement_id}/badge": STAFF,
+    "DELETE /achievements/{achievement_id}/badge": STAFF,
+    "GET /achievements/{achievement_id}/background": {A, M, ME},
+    "PUT /achievements/{achievement_id}/background": STAFF,
+    "DELETE /achievements/{achievement_id}/background": STAFF,
     "POST /achievements/{achievement_id}/deactivate": STAFF,
     "POST /achievements/{achievement_id}/preview": STAFF,
     "GET /achievements/{achievement_id}/versions": STAFF,
@@ -167,6 +171,12 @@ def make_world(admin: Api, tokens: dict[str, str]) -> World:
     admin.ok(
         "PUT",
         f"/achievements/{achievement['id']}/badge",
+        content=BADGE,
+        headers={"Content-Type": "image/svg+xml"},
+    )
+    admin.ok(
+        "PUT",
+        f"/achievements/{achievement['id']}/background",
         content=BADGE,
         headers={"Content-Type": "image/svg+xml"},
     )

@@ -1,5 +1,6 @@
 """In a real browser: an admin gives an achievement to Ada from her page, sees it among her
-awards and revokes it with a reason; the member and team pages are screenshotted.
+awards and revokes it with a reason; the member and team pages are screenshotted (the team's
+activity with records in words, a page at a time).
 
 With PLAUDIT_SCREENSHOTS=1 this writes docs/screenshots/member-page.png and team-page.png.
 """
@@ -18,6 +19,7 @@ from tests.web.conftest import screenshot
 from tests.web.helpers import Site
 from tests.web.test_browser import DESKTOP, Tab
 from tests.web.test_member_pages import People, make_people
+from tests.web.test_team_pages import add_deals
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -73,7 +75,9 @@ def test_give_and_revoke_from_the_member_page(
         award = session.scalars(select(Award).where(Award.member_id == people.ada)).one()
         assert award.revoked and award.revoke_reason == "Counted a cancelled deal"
 
-    # Grace may now hold the record: give it to her, then show the team's page.
+    # Grace may now hold the record: give it to her, then show the team's page, where her
+    # deals read in words and the activity comes a page at a time.
+    add_deals(web_engine, people.grace, 24)
     tab.go(f"/admin/members/{people.grace}")
     page.select_option("#f-achievement_id", label="Top seller (100 points, monthly)")
     with page.expect_navigation():
@@ -83,4 +87,12 @@ def test_give_and_revoke_from_the_member_page(
         page.click(f"a[href='/admin/teams/{people.team_id}']")
     assert page.locator("h1").inner_text() == "Blue"
     assert "Top seller" in page.locator("section[aria-labelledby='recent-title']").inner_text()
+    activity = page.locator("section[aria-labelledby='activity-title']")
+    assert "Deals: status won, value 1,200, approved yes (D-0)" in activity.inner_text()
+    assert activity.locator("a[rel='next']").is_visible()
     screenshot(page, "team-page")
+    with page.expect_navigation():
+        activity.locator("a[rel='next']").click()
+    assert "Page 2" in activity.inner_text() and "(D-23)" in activity.inner_text()
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -60,8 +60,8 @@ def test_ranks_share_ties_for_a_source_measure(
         (1, "Grace Hopper", "150"),
         (3, "Alan Turing", "20.50"),
     ]
-    assert "<caption>Deals · sum of value · This month</caption>" in page.text
-    assert '<option value="deals/sum/value" selected>Deals · sum of value</option>' in page.text
+    assert "<caption>Deals: sum of value · This month</caption>" in page.text
+    assert '<option value="deals/sum/value" selected>Deals: sum of value</option>' in page.text
     assert 'href="/leaderboard/tv"' in page.text
     count = web.get("/leaderboard?measure=deals/count&period=all")
     assert rows(count.text)[0] == (1, "Ada Lovelace", "2")
@@ -80,12 +80,12 @@ def test_a_measure_over_the_records_that_pass_the_default_filters(
     page = web.get("/leaderboard?measure=deals*/sum/value&period=month")
     assert page.status_code == 200, page.text
     assert rows(page.text) == [(1, "Grace Hopper", "150"), (2, "Ada Lovelace", "100")]
-    caption = "<caption>Deals (status is Won) · sum of value · This month</caption>"
+    caption = "<caption>Deals (status is Won): sum of value · This month</caption>"
     assert caption in page.text
     options = re.findall(r'<option value="(deals[^"]*/sum/value)"[^>]*>([^<]+)<', page.text)
     assert options == [
-        ("deals*/sum/value", "Deals (status is Won) · sum of value"),
-        ("deals/sum/value", "Deals, all records · sum of value"),
+        ("deals*/sum/value", "Deals (status is Won): sum of value"),
+        ("deals/sum/value", "Deals, all records: sum of value"),
     ]
     every = web.get("/leaderboard?measure=deals/sum/value&period=month")
     assert rows(every.text) == [(1, "Ada Lovelace", "150"), (1, "Grace Hopper", "150")]
@@ -105,7 +105,7 @@ def test_last_periods_show_final_standings(web: TestClient, site: Site, web_engi
     page = web.get("/leaderboard?measure=deals/sum/value&period=last-month")
     assert page.status_code == 200, page.text
     assert rows(page.text) == [(1, "Ada Lovelace", "100"), (2, "Grace Hopper", "40")]
-    assert "<caption>Deals · sum of value · Last month</caption>" in page.text
+    assert "<caption>Deals: sum of value · Last month</caption>" in page.text
     assert '<option value="last-month" selected>Last month</option>' in page.text
     now = web.get("/leaderboard?measure=deals/sum/value&period=month")
     assert rows(now.text)[0] == (1, "Grace Hopper", "500")
@@ -250,7 +250,7 @@ def test_tv_page_boards_and_non_js_refresh(web: TestClient, site: Site, web_engi
     ) in html
     assert re.search(r'<script src="/static/js/tv\.js\?v=\w+"></script>', html)
     second = web.get("/leaderboard/tv?board=points:month&board=deals/count:all&seconds=5&start=1")
-    assert '<h1 class="tv-title" id="tv-title">Deals · number of records · All time</h1>' in (
+    assert '<h1 class="tv-title" id="tv-title">Deals: number of records · All time</h1>' in (
         second.text
     )
     assert 'content="5;url=/leaderboard/tv?' in second.text and "start=0" in second.text

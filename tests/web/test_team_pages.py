@@ -3,6 +3,8 @@ activity with the "achievements only" filter, recent and all achievements, its m
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
@@ -10,6 +12,8 @@ from sqlalchemy import Engine
 from plaudit.award.service import give_award
 from plaudit.db.session import build_sessionmaker, unit_of_work
 from plaudit.kit.roles import SYSTEM
+from plaudit.record.schemas import RecordIn
+from plaudit.record.service import ingest_records
 from plaudit.team.schemas import TeamCreate
 from plaudit.team.service import create_team
 from tests.web.conftest import sign_in
@@ -81,3 +85,64 @@ def test_manager_sees_teams_and_member_is_refused(web: TestClient, people: Peopl
     sign_in(web, "member")
     response = web.get("/admin/teams")
     assert response.status_code == 403 and "this page is for other roles" in response.text
+
+
+def add_deals(engine: Engine, member_id: int, count: int) -> None:
+    """`count` deals a minute apart before NOW, the newest worth 1,200 and won."""
+    with unit_of_work(build_sessionmaker(engine)) as session:
+        ingest_records(
+            session,
+            "deals",
+            [
+                RecordIn(
+                    member_id=member_id,
+                    occurred_at=NOW - timedelta(minutes=1 + n),
+                    external_id=f"D-{n}",
+                    data={"value": 1200 + n, "status": "won", "approved": n % 2 == 0},
+                )
+                for n in range(count)
+            ],
+            now=NOW,
+            zone=UTC_ZONE,
+        )
+
+
+def activity_of(html: str) -> str:
+    return html.split("Last month's activity")[1].split("Recent achievements")[0]
+
+
+def test_a_record_shows_its_source_and_data_in_words(
+    admin_web: TestClient, people: People, web_engine: Engine
+) -> None:
+    add_deals(web_engine, people.grace, 1)
+    activity = activity_of(admin_web.get(f"/admin/teams/{people.team_id}").text)
+    # Fields in the source's order (status, currency, value, close_date, approved).
+    assert (
+        '<strong class="record-source">Deals</strong>: '
+        '<span class="record-data">status won, value 1,200, approved yes</span> '
+        '<span class="muted">(D-0)</span>'
+    ) in activity
+    # A record without data shows its source alone.
+    assert '<strong class="record-source">Company Profile Updated</strong></span>' in activity
+
+
+def test_the_activity_comes_a_page_at_a_time(
+    admin_web: TestClient, people: People, web_engine: Engine
+) -> None:
+    add_deals(web_engine, people.grace, 25)  # with the award and Ada's profile record: 27
+    base = f"/admin/teams/{people.team_id}"
+    first = activity_of(admin_web.get(base).text)
+    assert first.count("<li class=") == 20
+    # The award and Ada's record (both at NOW) come first, then the deals newest first.
+    assert "D-0)" in first and "D-17)" in first and "D-18)" not in first
+    assert 'rel="next" href="/admin/teams/' in first and 'rel="prev"' not in first
+    second = activity_of(admin_web.get(base, params={"page": "2"}).text)
+    assert second.count("<li class=") == 7 and "D-18)" in second and "D-24)" in second
+    assert 'rel="prev"' in second and 'rel="next"' not in second and "Page 2" in second
+    # The filter is kept across pages; past the end says so; junk is page 1.
+    records = activity_of(admin_web.get(base, params={"kind": "records", "page": "2"}).text)
+    assert records.count("<li class=") == 6 and "activity-award" not in records
+    assert "?kind=records&amp;page=1" in records
+    beyond = activity_of(admin_web.get(base, params={"page": "9"}).text)
+    assert "No more activity." in beyond
+    assert activity_of(admin_web.get(base, params={"page": "x"}).text).count("<li class=") == 20

@@ -7,13 +7,16 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 from plaudit.achievement.schemas import AchievementRead, effective_read
-from plaudit.achievement.service import has_badge
+from plaudit.achievement.service import has_background, has_badge
 from plaudit.domain.categories import Category
 from plaudit.models import Achievement
 from plaudit.periods import Period
 
 
-def present(achievement: Achievement, *, with_badge: bool) -> AchievementRead:
+def present(
+    achievement: Achievement, *, with_badge: bool, with_background: bool
+) -> AchievementRead:
+    url = f"/api/v1/achievements/{achievement.id}"
     return AchievementRead(
         id=achievement.id,
         key=achievement.key,
@@ -32,16 +35,21 @@ def present(achievement: Achievement, *, with_badge: bool) -> AchievementRead:
         requirements=achievement.requirements,
         active=achievement.active,
         version=achievement.version,
-        badge_url=f"/api/v1/achievements/{achievement.id}/badge" if with_badge else None,
+        badge_url=f"{url}/badge" if with_badge else None,
+        background_image_url=f"{url}/background" if with_background else None,
         created_at=achievement.created_at,
         updated_at=achievement.updated_at,
     )
 
 
 def present_one(session: Session, achievement: Achievement) -> AchievementRead:
-    return present(achievement, with_badge=bool(has_badge(session, [achievement.id])))
+    return present_many(session, [achievement])[0]
 
 
 def present_many(session: Session, achievements: Sequence[Achievement]) -> list[AchievementRead]:
-    badges = has_badge(session, [a.id for a in achievements])
-    return [present(a, with_badge=a.id in badges) for a in achievements]
+    ids = [a.id for a in achievements]
+    badges, backgrounds = has_badge(session, ids), has_background(session, ids)
+    return [
+        present(a, with_badge=a.id in badges, with_background=a.id in backgrounds)
+        for a in achievements
+    ]

@@ -1,4 +1,4 @@
-"""Achievement endpoints: definitions, lifecycle, versions, badge."""
+"""Achievement endpoints: definitions, lifecycle, versions, badge and background images."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response, status
 
 from plaudit.achievement import service
+from plaudit.achievement.images import Which
 from plaudit.achievement.presenter import present_many, present_one
 from plaudit.achievement.schemas import (
     AchievementCreate,
@@ -110,44 +111,94 @@ def list_versions(achievement_id: PathId, session: SessionDep) -> list[Achieveme
     ]
 
 
-@router.put(
-    "/achievements/{achievement_id}/badge",
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "image/png": {"schema": {"type": "string", "format": "binary"}},
-                "image/svg+xml": {"schema": {"type": "string", "format": "binary"}},
-            },
-        }
-    },
-)
-def put_badge(
-    achievement_id: PathId,
+IMAGE_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "image/png": {"schema": {"type": "string", "format": "binary"}},
+            "image/svg+xml": {"schema": {"type": "string", "format": "binary"}},
+        },
+    }
+}
+Viewer = Annotated[Principal, Depends(Allow(Role.admin, Role.manager, Role.member))]
+Body = Annotated[bytes, Depends(raw_body)]
+
+
+def _put_image(
+    which: Which,
+    achievement_id: int,
     request: Request,
-    content: Annotated[bytes, Depends(raw_body)],
+    content: bytes,
     session: SessionDep,
-    actor: Staff,
+    actor: Principal,
     now: NowDep,
 ) -> AchievementRead:
     media_type = request.headers.get("content-type", "")
-    achievement = service.set_badge(
-        session, achievement_id, content, media_type, actor=actor, now=now
+    achievement = service.set_image(
+        session, achievement_id, which, content, media_type, actor=actor, now=now
     )
     return present_one(session, achievement)
 
 
-@router.get(
-    "/achievements/{achievement_id}/badge",
-    response_class=Response,
-)
-def get_badge(
-    achievement_id: PathId,
-    session: SessionDep,
-    viewer: Annotated[Principal, Depends(Allow(Role.admin, Role.manager, Role.member))],
+def _serve_image(
+    which: Which, achievement_id: int, session: SessionDep, viewer: Principal
 ) -> Response:
-    badge = service.badge_for_viewer(session, achievement_id, viewer.role, viewer.member_id)
-    return Response(content=badge.content, media_type=badge.media_type, headers=BADGE_HEADERS)
+    row = service.image_for_viewer(session, achievement_id, which, viewer.role, viewer.member_id)
+    return Response(content=row.content, media_type=row.media_type, headers=BADGE_HEADERS)
+
+
+@router.put("/achievements/{achievement_id}/badge", openapi_extra=IMAGE_BODY)
+def put_badge(
+    achievement_id: PathId,
+    request: Request,
+    content: Body,
+    session: SessionDep,
+    actor: Staff,
+    now: NowDep,
+) -> AchievementRead:
+    return _put_image("badge", achievement_id, request, content, session, actor, now)
+
+
+@router.get("/achievements/{achievement_id}/badge", response_class=Response)
+def get_badge(achievement_id: PathId, session: SessionDep, viewer: Viewer) -> Response:
+    return _serve_image("badge", achievement_id, session, viewer)
+
+
+@router.delete("/achievements/{achievement_id}/badge")
+def delete_badge(
+    achievement_id: PathId, session: SessionDep, actor: Staff, now: NowDep
+) -> AchievementRead:
+    """Remove the badge image: tiles show the icon again. 404 when there is none."""
+    achievement = service.remove_image(session, achievement_id, "badge", actor=actor, now=now)
+    return present_one(session, achievement)
+
+
+@router.put("/achievements/{achievement_id}/background", openapi_extra=IMAGE_BODY)
+def put_background(
+    achievement_id: PathId,
+    request: Request,
+    content: Body,
+    session: SessionDep,
+    actor: Staff,
+    now: NowDep,
+) -> AchievementRead:
+    """The tile's background image, shown instead of its background colour at 234x160
+    (scaled to cover). PNG or SVG, any size, at most 30 MB; the badge's checks otherwise."""
+    return _put_image("background", achievement_id, request, content, session, actor, now)
+
+
+@router.get("/achievements/{achievement_id}/background", response_class=Response)
+def get_background(achievement_id: PathId, session: SessionDep, viewer: Viewer) -> Response:
+    return _serve_image("background", achievement_id, session, viewer)
+
+
+@router.delete("/achievements/{achievement_id}/background")
+def delete_background(
+    achievement_id: PathId, session: SessionDep, actor: Staff, now: NowDep
+) -> AchievementRead:
+    """Remove the background image: the tile shows its background colour again."""
+    achievement = service.remove_image(session, achievement_id, "background", actor=actor, now=now)
+    return present_one(session, achievement)
 
 
 @router.post("/achievements/{achievement_id}/preview", dependencies=[allow(*STAFF)])

@@ -114,6 +114,10 @@ class AchievementRead(OutputSchema):
     active: bool
     version: int
     badge_url: str | None
+    background_image_url: str | None = Field(
+        description="The tile's background image, shown instead of background_color at "
+        "234x160 (scaled to cover); null when there is none."
+    )
     created_at: Timestamp
     updated_at: Timestamp
 

@@ -1,9 +1,10 @@
 """Achievement lifecycle: create (inactive), edit (a new version each time, only while
-inactive), activate, deactivate, delete (keeping awards), and the badge image."""
+inactive), activate, deactivate, delete (keeping awards), and the badge and background
+images (stored by plaudit.achievement.images; changing one is an edit, with a version)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,10 +12,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
+from plaudit.achievement import images
 from plaudit.achievement.definition import check_definition, snapshot, window_from
+from plaudit.achievement.images import ImageRow, Which
 from plaudit.achievement.schemas import AchievementCreate, AchievementUpdate
 from plaudit.audit.service import record_event
-from plaudit.badge.image import validate_badge
+from plaudit.badge.image import Badge, validate_image
 from plaudit.domain.categories import Category
 from plaudit.engine import lifecycle as engine_lifecycle
 from plaudit.engine.audiences import member_in_audience
@@ -22,7 +25,7 @@ from plaudit.engine.gate import enter_change
 from plaudit.errors import Conflict, not_found
 from plaudit.kit.roles import Principal, Role
 from plaudit.limits import chunks
-from plaudit.models import Achievement, AchievementBadge, AchievementVersion, Award
+from plaudit.models import Achievement, AchievementVersion, Award
 from plaudit.periods import Period
 from plaudit.rules.model import Rule, dump_requirements, parse_requirements
 
@@ -101,8 +104,16 @@ def _new_version(
 
 
 def create_achievement(
-    session: Session, data: AchievementCreate, *, actor: Principal, now: datetime, zone: ZoneInfo
+    session: Session,
+    data: AchievementCreate,
+    *,
+    actor: Principal,
+    now: datetime,
+    zone: ZoneInfo,
+    with_images: Mapping[Which, Badge] | None = None,
 ) -> Achievement:
+    """Create an inactive achievement at version 1; `with_images` (already validated) are
+    stored with it, as part of the first version rather than edits after it."""
     start, end = window_from(data.effective, zone)
     check_definition(
         session,
@@ -136,6 +147,11 @@ def create_achievement(
     session.add(achievement)
     session.flush()
     _new_version(session, achievement, actor, now)
+    details: dict[str, Any] = {"key": achievement.key}
+    if with_images:
+        details["images"] = sorted(with_images)
+    for which, image in (with_images or {}).items():
+        images.store_image(session, achievement.id, which, image, now)
     record_event(
         session,
         actor,
@@ -143,7 +159,7 @@ def create_achievement(
         "achievement",
         achievement.id,
         at=now,
-        details={"key": achievement.key},
+        details=details,
     )
     session.flush()
     return achievement
@@ -288,24 +304,16 @@ def list_versions(session: Session, achievement_id: int) -> Sequence[Achievement
     ).all()
 
 
-def set_badge(
+def _image_edit(
     session: Session,
-    achievement_id: int,
-    content: bytes,
-    media_type: str,
+    achievement: Achievement,
+    which: Which,
+    details: dict[str, Any],
     *,
     actor: Principal,
     now: datetime,
-) -> Achievement:
-    achievement = get_achievement(session, achievement_id, for_update=True)
-    _refuse_while_active(achievement, "edited")
-    badge = validate_badge(content, media_type)
-    row = session.get(AchievementBadge, achievement.id)
-    if row is None:
-        row = AchievementBadge(achievement_id=achievement.id)
-        session.add(row)
-    row.media_type, row.width, row.height = badge.media_type, badge.width, badge.height
-    row.content, row.uploaded_at = badge.content, now
+) -> None:
+    """A new image, or one removed, is an edit: a new version and an audit event."""
     achievement.version += 1
     achievement.updated_at = now
     _new_version(session, achievement, actor, now)
@@ -316,49 +324,83 @@ def set_badge(
         "achievement",
         achievement.id,
         at=now,
-        details={
-            "version": achievement.version,
-            "changed": ["badge"],
-            "badge": {"media_type": badge.media_type, "width": badge.width},
-        },
+        details={"version": achievement.version, "changed": [images.CHANGED[which]], **details},
     )
     session.flush()
+
+
+def set_image(
+    session: Session,
+    achievement_id: int,
+    which: Which,
+    content: bytes,
+    media_type: str,
+    *,
+    actor: Principal,
+    now: datetime,
+) -> Achievement:
+    """Store the achievement's badge or background image, replacing any there was."""
+    achievement = get_achievement(session, achievement_id, for_update=True)
+    _refuse_while_active(achievement, "edited")
+    image = validate_image(content, media_type, images.KINDS[which])
+    images.store_image(session, achievement.id, which, image, now)
+    summary = {"media_type": image.media_type, "width": image.width, "height": image.height}
+    _image_edit(session, achievement, which, {which: summary}, actor=actor, now=now)
     return achievement
 
 
-def get_badge(session: Session, achievement_id: int) -> AchievementBadge:
-    row = session.get(AchievementBadge, achievement_id)
-    if row is None:
-        raise not_found("badge of achievement", achievement_id)
-    return row
+def remove_image(
+    session: Session, achievement_id: int, which: Which, *, actor: Principal, now: datetime
+) -> Achievement:
+    """Remove the badge or background image; 404 when there is none."""
+    achievement = get_achievement(session, achievement_id, for_update=True)
+    _refuse_while_active(achievement, "edited")
+    if not images.delete_image(session, achievement.id, which):
+        raise images.missing(which, achievement_id)
+    _image_edit(session, achievement, which, {which: None}, actor=actor, now=now)
+    return achievement
 
 
-def badge_for_viewer(
-    session: Session, achievement_id: int, role: Role, member_id: int | None
-) -> AchievementBadge:
-    """The badge as the viewer may see it: a member sees badges of achievements in their
+def set_badge(
+    session: Session,
+    achievement_id: int,
+    content: bytes,
+    media_type: str,
+    *,
+    actor: Principal,
+    now: datetime,
+) -> Achievement:
+    return set_image(session, achievement_id, "badge", content, media_type, actor=actor, now=now)
+
+
+def image_for_viewer(
+    session: Session, achievement_id: int, which: Which, role: Role, member_id: int | None
+) -> ImageRow:
+    """The image as the viewer may see it: a member sees those of achievements in their
     audience, and those of achievements shown next to names, since the leaderboard shows
-    those to everyone who may open it whoever the holder is; to them any other badge does
+    those to everyone who may open it whoever the holder is; to them any other image does
     not exist."""
     if role == Role.member:
         achievement = get_achievement(session, achievement_id)
         if not achievement.show_next_to_name and (
             member_id is None or not member_in_audience(session, achievement.audience, member_id)
         ):
-            raise not_found("badge of achievement", achievement_id)
-    return get_badge(session, achievement_id)
+            raise images.missing(which, achievement_id)
+    return images.get_image(session, achievement_id, which)
+
+
+def badge_for_viewer(
+    session: Session, achievement_id: int, role: Role, member_id: int | None
+) -> ImageRow:
+    return image_for_viewer(session, achievement_id, "badge", role, member_id)
 
 
 def has_badge(session: Session, achievement_ids: Sequence[int]) -> set[int]:
-    if not achievement_ids:
-        return set()
-    return {
-        found
-        for some in chunks(achievement_ids)
-        for found in session.scalars(
-            select(AchievementBadge.achievement_id).where(AchievementBadge.achievement_id.in_(some))
-        )
-    }
+    return images.has_image(session, "badge", achievement_ids)
+
+
+def has_background(session: Session, achievement_ids: Sequence[int]) -> set[int]:
+    return images.has_image(session, "background", achievement_ids)
 
 
 def completion_counts(

@@ -1,14 +1,17 @@
-"""Validate an uploaded badge image and make it safe to store and serve.
+"""Validate an uploaded image (an achievement's badge or background) and make it safe to
+store and serve.
 
-Product rule: PNG or SVG, square, at least 90x90, at most 30 MB. An SVG is sanitised
-with an allow-list (elements, attributes, CSS properties); anything not known to be safe
-is dropped. Pure: no FastAPI, no database.
+Product rules: PNG or SVG, at most 30 MB; a badge is square and at least 90x90, a background
+any size (tiles show it at 234x160, scaled to cover). An SVG is sanitised with an allow-list
+(elements, attributes, CSS properties); anything not known to be safe is dropped. Pure: no
+FastAPI, no database.
 """
 
 from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from io import BytesIO
 from xml.etree.ElementTree import Element, tostring
@@ -82,24 +85,15 @@ class Badge:
     height: int
 
 
-def validate_badge(content: bytes, media_type: str) -> Badge:
-    """Check an upload against the badge rules; return what to store, or raise a PlauditError."""
-    declared = media_type.split(";", 1)[0].strip().lower()
-    if declared not in ALLOWED_MEDIA_TYPES:
-        raise UnsupportedMediaType(
-            detail=f"badge image type {declared or media_type!r} is not supported: "
-            f"use {' or '.join(ALLOWED_MEDIA_TYPES)}"
-        )
-    if len(content) > MAX_BADGE_BYTES:
-        raise PayloadTooLarge(
-            detail=f"badge image is {len(content)} bytes: the limit is {MAX_BADGE_BYTES} (30 MB)"
-        )
-    if not content:
-        raise InvalidInput(detail="badge image is empty")
-    return _png(content) if declared == PNG else _svg(content)
+@dataclass(frozen=True)
+class ImageKind:
+    """What an upload is for: its name in messages, and the size it must have."""
+
+    noun: str  # "badge" or "background": messages say "badge image", "background SVG"
+    check_size: Callable[[float, float], None]
 
 
-def _check_size(width: float, height: float) -> None:
+def _badge_size(width: float, height: float) -> None:
     shown = f"{width:g}x{height:g}"
     if width != height:
         raise InvalidInput(detail=f"badge image must be square: got {shown}")
@@ -110,9 +104,46 @@ def _check_size(width: float, height: float) -> None:
         )
 
 
-def _png(content: bytes) -> Badge:
+def _any_size(width: float, height: float) -> None:
+    """A background is scaled to cover the tile, so any shape will do."""
+
+
+BADGE = ImageKind("badge", _badge_size)
+BACKGROUND = ImageKind("background", _any_size)
+
+
+def validate_badge(content: bytes, media_type: str) -> Badge:
+    """Check an upload against the badge rules; return what to store, or raise a PlauditError."""
+    return validate_image(content, media_type, BADGE)
+
+
+def validate_background(content: bytes, media_type: str) -> Badge:
+    """Check a tile background upload: the badge's formats and limits, any size."""
+    return validate_image(content, media_type, BACKGROUND)
+
+
+def validate_image(content: bytes, media_type: str, kind: ImageKind) -> Badge:
+    """Check an upload of `kind`; return what to store, or raise a PlauditError."""
+    declared = media_type.split(";", 1)[0].strip().lower()
+    if declared not in ALLOWED_MEDIA_TYPES:
+        raise UnsupportedMediaType(
+            detail=f"{kind.noun} image type {declared or media_type!r} is not supported: "
+            f"use {' or '.join(ALLOWED_MEDIA_TYPES)}"
+        )
+    if len(content) > MAX_BADGE_BYTES:
+        raise PayloadTooLarge(
+            detail=f"{kind.noun} image is {len(content)} bytes: the limit is {MAX_BADGE_BYTES} "
+            "(30 MB)"
+        )
+    if not content:
+        raise InvalidInput(detail=f"{kind.noun} image is empty")
+    return _png(content, kind) if declared == PNG else _svg(content, kind)
+
+
+def _png(content: bytes, kind: ImageKind) -> Badge:
+    noun = kind.noun
     if not content.startswith(_PNG_SIGNATURE):
-        raise InvalidInput(detail="badge image declared as image/png is not a PNG file")
+        raise InvalidInput(detail=f"{noun} image declared as image/png is not a PNG file")
     try:
         # Not thread-isolated before Python 3.14, but only turns bomb warnings into errors.
         with warnings.catch_warnings():
@@ -121,33 +152,34 @@ def _png(content: bytes) -> Badge:
                 width, height = img.size
                 img.verify()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise InvalidInput(detail=f"badge image has too many pixels: {exc}") from exc
+        raise InvalidInput(detail=f"{noun} image has too many pixels: {exc}") from exc
     except Exception as exc:  # any decoder failure on untrusted bytes is the upload's fault
-        raise InvalidInput(detail=f"badge image is not a valid PNG: {exc}") from exc
-    _check_size(width, height)
+        raise InvalidInput(detail=f"{noun} image is not a valid PNG: {exc}") from exc
+    kind.check_size(width, height)
     return Badge(content=content, media_type=PNG, width=width, height=height)
 
 
-def _svg(content: bytes) -> Badge:
+def _svg(content: bytes, kind: ImageKind) -> Badge:
+    noun = kind.noun
     if content.startswith(_PNG_SIGNATURE):
-        raise InvalidInput(detail="badge image declared as image/svg+xml is a PNG file")
+        raise InvalidInput(detail=f"{noun} image declared as image/svg+xml is a PNG file")
     try:
         root = fromstring(content, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
         raise InvalidInput(
-            detail="badge SVG must not contain a DTD, entities or external references"
+            detail=f"{noun} SVG must not contain a DTD, entities or external references"
         ) from exc
     except ParseError as exc:
-        raise InvalidInput(detail=f"badge image is not well-formed SVG: {exc}") from exc
+        raise InvalidInput(detail=f"{noun} image is not well-formed SVG: {exc}") from exc
     if root.tag != f"{{{_SVG_NS}}}svg":
         raise InvalidInput(
-            detail=f"badge image is not an SVG document: root element is "
+            detail=f"{noun} image is not an SVG document: root element is "
             f"{root.tag!r}, expected <svg> in the {_SVG_NS} namespace"
         )
-    width, height = _svg_size(root)
-    _check_size(width, height)
+    width, height = _svg_size(root, noun)
+    kind.check_size(width, height)
     _clean_attributes(root)
-    _clean_children(root, depth=1)
+    _clean_children(root, depth=1, noun=noun)
     # Kept elements are SVG ones, now un-prefixed; declare the namespaces by hand since
     # tostring(default_namespace=...) refuses un-prefixed attributes.
     root.tag = "svg"
@@ -157,44 +189,44 @@ def _svg(content: bytes) -> Badge:
     return Badge(content=data, media_type=SVG, width=round(width), height=round(height))
 
 
-def _svg_size(root: Element) -> tuple[float, float]:
-    box = _view_box(root.get("viewBox"))
-    width, height = _length(root, "width"), _length(root, "height")
+def _svg_size(root: Element, noun: str) -> tuple[float, float]:
+    box = _view_box(root.get("viewBox"), noun)
+    width, height = _length(root, "width", noun), _length(root, "height", noun)
     if width is None and height is None:
         if box is None:
-            raise InvalidInput(detail="badge SVG needs width and height attributes or a viewBox")
+            raise InvalidInput(detail=f"{noun} SVG needs width and height attributes or a viewBox")
         return box
     if width is not None and height is not None:
         return width, height
     if box is None:
-        raise InvalidInput(detail="badge SVG with only one of width/height needs a viewBox")
+        raise InvalidInput(detail=f"{noun} SVG with only one of width/height needs a viewBox")
     if width is not None:  # the missing side follows the viewBox's aspect ratio
         return width, width * box[1] / box[0]
     assert height is not None
     return height * box[0] / box[1], height
 
 
-def _length(root: Element, name: str) -> float | None:
+def _length(root: Element, name: str, noun: str) -> float | None:
     raw = root.get(name)
     if raw is None:
         return None
     match = _LENGTH.fullmatch(raw)
     if match is None:
         raise InvalidInput(
-            detail=f"badge SVG {name} must be in pixels (unitless or px): got {raw!r}"
+            detail=f"{noun} SVG {name} must be in pixels (unitless or px): got {raw!r}"
         )
     return float(match.group(1))
 
 
-def _view_box(raw: str | None) -> tuple[float, float] | None:
+def _view_box(raw: str | None, noun: str) -> tuple[float, float] | None:
     if raw is None:
         return None
     try:
         _, _, width, height = (float(part) for part in raw.replace(",", " ").split())
     except ValueError as exc:
-        raise InvalidInput(detail=f"badge SVG viewBox is malformed: {raw!r}") from exc
+        raise InvalidInput(detail=f"{noun} SVG viewBox is malformed: {raw!r}") from exc
     if not (width > 0 and height > 0):  # also refuses NaN
-        raise InvalidInput(detail=f"badge SVG viewBox must have a positive size: got {raw!r}")
+        raise InvalidInput(detail=f"{noun} SVG viewBox must have a positive size: got {raw!r}")
     return width, height
 
 
@@ -206,15 +238,15 @@ def _add_text(parent: Element, kept: list[Element], text: str | None) -> None:
             parent.text = (parent.text or "") + text
 
 
-def _clean_children(parent: Element, depth: int) -> None:
+def _clean_children(parent: Element, depth: int, noun: str) -> None:
     if depth > MAX_SVG_DEPTH:
-        raise InvalidInput(detail=f"badge SVG is nested more than {MAX_SVG_DEPTH} levels deep")
+        raise InvalidInput(detail=f"{noun} SVG is nested more than {MAX_SVG_DEPTH} levels deep")
     kept: list[Element] = []
     for child in list(parent):
         tag = child.tag  # comments and PIs have a function here; other namespaces never match
         name = tag.removeprefix(f"{{{_SVG_NS}}}") if isinstance(tag, str) else None
         if name == "a":  # unwrap the link, keep what it draws
-            _clean_children(child, depth + 1)
+            _clean_children(child, depth + 1, noun)
             _add_text(parent, kept, child.text)
             kept.extend(child)
             _add_text(parent, kept, child.tail)
@@ -223,7 +255,7 @@ def _clean_children(parent: Element, depth: int) -> None:
             if name == "use" and not {"href", "xlink:href"} & child.attrib.keys():
                 _add_text(parent, kept, child.tail)
                 continue
-            _clean_children(child, depth + 1)
+            _clean_children(child, depth + 1, noun)
             child.tag = name
             kept.append(child)
         else:  # script, style, foreignObject, image, animate, comments, PIs, other namespaces

@@ -1,6 +1,11 @@
 """ORM models, one module per aggregate. Importing this package registers every table."""
 
-from plaudit.models.achievement import Achievement, AchievementBadge, AchievementVersion
+from plaudit.models.achievement import (
+    Achievement,
+    AchievementBackground,
+    AchievementBadge,
+    AchievementVersion,
+)
 from plaudit.models.audit import AuditEvent
 from plaudit.models.award import Award
 from plaudit.models.board import Board
@@ -26,6 +31,7 @@ from plaudit.models.tv_playlist import TvPlaylist, TvPlaylistItem
 
 __all__ = [
     "Achievement",
+    "AchievementBackground",
     "AchievementBadge",
     "AchievementSource",
     "AchievementTally",

@@ -1,4 +1,4 @@
-"""Achievement, its versions (one per edit) and its badge image."""
+"""Achievement, its versions (one per edit), its badge image and its tile background image."""
 
 from __future__ import annotations
 
@@ -65,6 +65,21 @@ class AchievementVersion(Base):
 
 class AchievementBadge(Base):
     __tablename__ = "achievement_badges"
+
+    achievement_id: Mapped[int] = mapped_column(
+        ForeignKey("achievements.id", ondelete="CASCADE"), primary_key=True
+    )
+    media_type: Mapped[str] = mapped_column(String(50))
+    width: Mapped[int]
+    height: Mapped[int]
+    content: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    uploaded_at: Mapped[datetime] = created_at_column()
+
+
+class AchievementBackground(Base):
+    """The image a tile shows instead of its background colour (shown at 234x160, covered)."""
+
+    __tablename__ = "achievement_backgrounds"
 
     achievement_id: Mapped[int] = mapped_column(
         ForeignKey("achievements.id", ondelete="CASCADE"), primary_key=True

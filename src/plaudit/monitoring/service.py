@@ -39,9 +39,15 @@ def _members_of(team_id: int) -> Select[int]:
 
 
 def _newest_activity(
-    session: Session, team_id: int, q: SummaryQuery, since: datetime, now: datetime
+    session: Session,
+    team_id: int,
+    q: SummaryQuery,
+    since: datetime,
+    now: datetime,
+    offset: int = 0,
 ) -> list[tuple[str, int]]:
-    """(kind, id) of the newest awards and records of the team's members in [since, now]."""
+    """(kind, id) of the newest awards and records of the team's members in [since, now],
+    after skipping the `offset` newest (the pages show the activity a page at a time)."""
     parts: list[Select[Any, int, datetime]] = []
     if q.kind in (ActivityKind.all, ActivityKind.awards):
         parts.append(
@@ -72,6 +78,7 @@ def _newest_activity(
         select(union.c.kind, union.c.id)
         .order_by(union.c.at.desc(), union.c.kind, union.c.id.desc())
         .limit(q.limit)
+        .offset(offset)
     )
     return [(str(kind), int(ident)) for kind, ident in session.execute(query)]
 
@@ -136,9 +143,15 @@ def _record_items(session: Session, ids: list[int]) -> dict[int, ActivityItem]:
 
 
 def recent_activity(
-    session: Session, team_id: int, q: SummaryQuery, *, since: datetime, now: datetime
+    session: Session,
+    team_id: int,
+    q: SummaryQuery,
+    *,
+    since: datetime,
+    now: datetime,
+    offset: int = 0,
 ) -> list[ActivityItem]:
-    newest = _newest_activity(session, team_id, q, since, now)
+    newest = _newest_activity(session, team_id, q, since, now, offset)
     awards = _award_items(session, [i for kind, i in newest if kind == "award"])
     records = _record_items(session, [i for kind, i in newest if kind == "record"])
     return [awards[i] if kind == "award" else records[i] for kind, i in newest]
@@ -200,13 +213,16 @@ def team_achievements(session: Session, team_id: int) -> list[TeamAchievement]:
     ]
 
 
-def team_summary(session: Session, team_id: int, q: SummaryQuery, *, now: datetime) -> TeamSummary:
+def team_summary(
+    session: Session, team_id: int, q: SummaryQuery, *, now: datetime, offset: int = 0
+) -> TeamSummary:
+    """The summary; `offset` skips the newest activity items (the web page's later pages)."""
     team = get_team(session, team_id)
     since = q.since or now - ACTIVITY_WINDOW
     return TeamSummary(
         team=TeamRead.model_validate(team),
         since=since,
-        recent_activity=recent_activity(session, team_id, q, since=since, now=now),
+        recent_activity=recent_activity(session, team_id, q, since=since, now=now, offset=offset),
         recent_achievements=recent_achievements(session, team_id, now=now),
         achievements=team_achievements(session, team_id),
     )

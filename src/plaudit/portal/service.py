@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plaudit.achievement.presenter import present
-from plaudit.achievement.service import has_badge
+from plaudit.achievement.service import has_background, has_badge
 from plaudit.award.presenter import present_award
 from plaudit.award.schemas import award_is_active
 from plaudit.domain.audience import in_any
@@ -48,6 +48,7 @@ def portal_view(session: Session, member_id: int, *, now: datetime, zone: ZoneIn
         .order_by(Achievement.id)
     ).all()
     badges = has_badge(session, [a.id for a in candidates])
+    backgrounds = has_background(session, [a.id for a in candidates])
     items: list[PortalAchievement] = []
     for achievement in candidates:
         compiled = compile_achievement(session, achievement)
@@ -83,7 +84,11 @@ def portal_view(session: Session, member_id: int, *, now: datetime, zone: ZoneIn
         decided_at = compiled.decided_at(window.key, zone)
         items.append(
             PortalAchievement(
-                achievement=present(achievement, with_badge=achievement.id in badges),
+                achievement=present(
+                    achievement,
+                    with_badge=achievement.id in badges,
+                    with_background=achievement.id in backgrounds,
+                ),
                 complete=complete,
                 completions=len(mine),
                 progress=progress,

@@ -25,6 +25,7 @@ from plaudit.web.csrf import CSRF_FIELD, csrf_token, verify_csrf
 from plaudit.web.forms.common import describe_field, field_errors
 from plaudit.web.icons import render_icon
 from plaudit.web.nav import menu_for, nav_for
+from plaudit.web.numbers import format_number
 from plaudit.web.user import SESSION_FLASH, WebUser
 
 HERE = Path(__file__).parent
@@ -69,6 +70,7 @@ def build_environment() -> Environment:
     env.globals["describe_field"] = describe_field
     env.globals["version"] = __version__
     env.globals["icon"] = render_icon
+    env.filters["number"] = format_number
     return env
 
 

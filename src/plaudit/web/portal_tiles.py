@@ -63,6 +63,7 @@ class Item:
     badge: str | None
     state: str
     groups: list[GroupLines]
+    background: str | None = None
     detail: str = ""
     facts: list[tuple[str, str]] = field(default_factory=list)
 
@@ -222,8 +223,10 @@ def portal_item(
     now: datetime,
     zone: ZoneInfo,
     badge: str | None = None,
+    background: str | None = None,
 ) -> Item:
-    """The tile of one achievement; `badge` is its badge image's address, if it has one."""
+    """The tile of one achievement; `badge` and `background` are the addresses of its badge
+    and background images, if it has them."""
     a = entry.achievement
     current = sorted((w for w in entry.awards if w.active), key=lambda w: w.awarded_at)
     past = max(
@@ -245,6 +248,7 @@ def portal_item(
         badge=badge,
         state=state,
         groups=groups,
+        background=background,
         detail=detail,
         facts=_facts(entry, now, zone),
     )

@@ -15,6 +15,7 @@ from plaudit.domain.labels import default_label, in_sentence
 from plaudit.models import Source
 from plaudit.rules.model import Aggregate, Filter, FilterOp, Operator, Rule
 from plaudit.web.forms.rule_builder import FILTER_LABELS
+from plaudit.web.numbers import format_number
 
 NUMBER_WORDS = {
     Aggregate.SUM: "Total",
@@ -45,11 +46,6 @@ class SourceWords:
 def source_words(sources: Sequence[Source]) -> dict[str, SourceWords]:
     """Source key -> its words, for every source."""
     return {s.key: SourceWords(s.name, s.field_labels()) for s in sources}
-
-
-def format_number(value: float) -> str:
-    """12 -> "12", 1234.5 -> "1,234.50"."""
-    return f"{int(value):,}" if value == int(value) else f"{value:,.2f}"
 
 
 def plural(noun: str) -> str:

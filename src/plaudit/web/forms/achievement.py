@@ -58,6 +58,7 @@ FIELD_LABELS = {
     "repeatable": "Repeatable",
     "requirements": "Requirements",
     "badge": "Badge image",
+    "background_image": "Background image",
 }
 # Messages people can act on, for the few Pydantic errors whose wording is about patterns.
 FRIENDLY = {

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationError
 
 from plaudit.kit.schemas import MAX_ID, error_message
+from plaudit.leaderboard.board.schemas import BoardRead
 from plaudit.leaderboard.schemas import LeaderboardQuery
 from plaudit.models import Board, Source
 from plaudit.periods import Period, previous_start
@@ -182,9 +183,9 @@ def board_options(boards: Sequence[Board]) -> list[tuple[str, str]]:
 
 
 def measure_options(sources: Sequence[Source]) -> list[tuple[str, str]]:
-    """(value, label) for every measure that fits the sources' fields: of a source with
-    default filters, each over those records first ("Deals (status is Approved) · sum of
-    value"), then over all of them ("Deals, all records · sum of value")."""
+    """(value, label) for every measure that makes sense of the sources' fields: of a source
+    with default filters, each over those records first ("Deals (status is Approved): sum of
+    value"), then over all of them ("Deals, all records: sum of value")."""
     out = [(POINTS, "Points")]
     for source in sources:
         defaults = [Filter.model_validate(f) for f in source.default_where or []]
@@ -197,18 +198,32 @@ def measure_options(sources: Sequence[Source]) -> list[tuple[str, str]]:
     return out
 
 
+DISTINCT_TYPES = frozenset({FieldType.STRING, FieldType.DATE})
+"""Fields whose distinct values are worth counting: names, ids, days (distinct customers,
+distinct days with a deal). A yes/no field has two values at most; numbers and timestamps
+are nearly all different, so their distinct count is just the number of records."""
+
+
+def field_words(name: str) -> str:
+    """A field's name as words: `close_date` -> "close date"."""
+    return name.replace("_", " ").strip()
+
+
 def _source_measures(source: Source, token: str, qualifier: str) -> list[tuple[str, str]]:
+    """Counting fits any source; sum, average, smallest and largest only number fields;
+    distinct values only the fields of DISTINCT_TYPES."""
     fields = source.field_types()
     name_of = f"{source.name}{' ' if qualifier.startswith('(') else ''}{qualifier}"
-    out = [(f"{token}/count", f"{name_of} · number of records")]
+    out = [(f"{token}/count", f"{name_of}: {AGGREGATE_LABELS[Aggregate.COUNT]}")]
     for name, kind in fields.items():
         if kind is FieldType.NUMBER:
             for aggregate in NUMBER_AGGREGATES:
-                label = f"{name_of} · {AGGREGATE_LABELS[aggregate]} {name}"
+                label = f"{name_of}: {AGGREGATE_LABELS[aggregate]} {field_words(name)}"
                 out.append((f"{token}/{aggregate.value}/{name}", label))
-    for name in fields:
-        label = f"{name_of} · {AGGREGATE_LABELS[Aggregate.COUNT_DISTINCT]} {name}"
-        out.append((f"{token}/count_distinct/{name}", label))
+    for name, kind in fields.items():
+        if kind in DISTINCT_TYPES:
+            label = f"{name_of}: {AGGREGATE_LABELS[Aggregate.COUNT_DISTINCT]} {field_words(name)}"
+            out.append((f"{token}/count_distinct/{name}", label))
     return out
 
 
@@ -233,13 +248,45 @@ def column_label(source: str | None, aggregate: str | None, field: str | None) -
         return "Points"
     kind = Aggregate(aggregate or Aggregate.COUNT)
     words = (
-        AGGREGATE_LABELS[kind] if kind is Aggregate.COUNT else f"{AGGREGATE_LABELS[kind]} {field}"
+        AGGREGATE_LABELS[kind]
+        if kind is Aggregate.COUNT
+        else f"{AGGREGATE_LABELS[kind]} {field_words(field or '')}"
     )
     return words[:1].upper() + words[1:]
 
 
-def measure_label(measure: str, options: Sequence[tuple[str, str]]) -> str:
-    return dict(options).get(measure, measure)
+def board_measure_words(board: BoardRead, sources: Sequence[Source]) -> str:
+    """A saved board's measure as the measure list words it: "Points", "Deals (status is
+    Approved): sum of value"."""
+    measure = board.measure
+    if measure is None:
+        return "Points"
+    name = next((s.name for s in sources if s.key == measure.source), measure.source)
+    if measure.where:
+        name += f" ({' and '.join(filter_text(f) for f in measure.where)})"
+    words = AGGREGATE_LABELS[measure.aggregate]
+    field = f" {field_words(measure.field)}" if measure.field else ""
+    return f"{name}: {words}{field}"
+
+
+def measure_label(
+    measure: str, options: Sequence[tuple[str, str]], sources: Sequence[Source] = ()
+) -> str:
+    """The measure's label from the list; one the list does not offer (typed into the
+    address) in the same words, "Deals: distinct values of approved", never its raw key."""
+    found = dict(options).get(measure)
+    if found is not None:
+        return found
+    head, _, rest = measure.partition("/")
+    key = head.rstrip(WITH_DEFAULTS)
+    name = next((s.name for s in sources if s.key == key), key)
+    if head.endswith(WITH_DEFAULTS):
+        name += " (default filters)"
+    aggregate, _, field = rest.partition("/")
+    if aggregate not in {a.value for a in Aggregate}:
+        return measure
+    words = AGGREGATE_LABELS[Aggregate(aggregate)]
+    return f"{name}: {words}{' ' + field_words(field) if field else ''}"
 
 
 def _measure(raw: str) -> str:

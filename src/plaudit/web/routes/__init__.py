@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from plaudit.web.routes.achievement_actions import router as achievement_actions_router
 from plaudit.web.routes.achievement_holders import router as achievement_holders_router
+from plaudit.web.routes.achievement_images import router as achievement_images_router
 from plaudit.web.routes.achievements import router as achievements_router
 from plaudit.web.routes.audit import router as audit_router
 from plaudit.web.routes.auth import router as auth_router
@@ -55,6 +56,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     achievements_router,
     achievement_actions_router,
     achievement_holders_router,
+    achievement_images_router,
     bulk_give_router,
     source_values_router,
     icons_router,

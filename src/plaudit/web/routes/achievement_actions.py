@@ -1,5 +1,5 @@
 """Admin actions on one achievement, each behind a confirmation page: activate, deactivate,
-delete; and the badge upload."""
+delete. (The images are in achievement_images.)"""
 
 from __future__ import annotations
 
@@ -13,16 +13,14 @@ from starlette.datastructures import FormData
 
 from plaudit.achievement import service
 from plaudit.award.holders import member_names
-from plaudit.badge.image import PNG, SVG
 from plaudit.engine.preview import Qualifier, preview
 from plaudit.errors import PlauditError
 from plaudit.http.deps import NowDep, SessionDep, SettingsDep
 from plaudit.models import Achievement
 from plaudit.web.access import StaffUser
-from plaudit.web.forms.achievement import values_from_achievement
-from plaudit.web.forms.common import errors_from_exception, form_data, text, upload
+from plaudit.web.forms.common import form_data, text
 from plaudit.web.pages import flash, page_router, render
-from plaudit.web.routes.achievements import BASE, form_page, org_of
+from plaudit.web.routes.achievements import BASE
 
 router = page_router()
 
@@ -30,7 +28,6 @@ Form = Annotated[FormData, Depends(form_data)]
 Action = Literal["activate", "deactivate", "delete"]
 MAX_REASON = 2000
 MAX_NAMES = 30
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 @dataclass(frozen=True)
@@ -200,56 +197,3 @@ def delete(
         return _confirm_page(request, achievement, "delete", error=message, status_code=409)
     flash(request, f"Deleted “{name}”. Awards already earned stay in history and exports.")
     return RedirectResponse(BASE, status_code=303)
-
-
-def _media_type(content: bytes, declared: str | None, filename: str) -> str:
-    """What the file is: PNG by its signature, SVG by its declared type or name; else as
-    declared, for the validator to refuse with its own message."""
-    if content.startswith(PNG_SIGNATURE):
-        return PNG
-    if (declared or "").split(";")[0].strip() == SVG or filename.lower().endswith(".svg"):
-        return SVG
-    return (declared or "application/octet-stream").split(";")[0].strip()
-
-
-@router.post(BASE + "/{achievement_id}/badge")
-def upload_badge(
-    achievement_id: int,
-    request: Request,
-    session: SessionDep,
-    user: StaffUser,
-    settings: SettingsDep,
-    now: NowDep,
-    form: Form,
-) -> Response:
-    achievement = service.get_achievement(session, achievement_id)
-    file = upload(form, "badge")
-    if file is None:
-        errors = {"badge": "Choose a PNG or SVG file to upload."}
-    else:
-        content = file.file.read()
-        media_type = _media_type(content, file.content_type, file.filename or "")
-        try:
-            service.set_badge(
-                session, achievement_id, content, media_type, actor=user.principal, now=now
-            )
-        except PlauditError as exc:
-            session.rollback()
-            message = next(iter(errors_from_exception(exc).values()))
-            if exc.code == "achievement_active":
-                message = "Deactivate the achievement before changing its badge."
-            errors = {"badge": message}
-        else:
-            note = (
-                " SVG images are stored cleaned: anything that could run a script or load "
-                "outside content is removed."
-                if media_type == SVG
-                else ""
-            )
-            flash(request, "Badge saved." + note)
-            return RedirectResponse(f"{BASE}/{achievement_id}", status_code=303)
-    achievement = service.get_achievement(session, achievement_id)
-    values = values_from_achievement(achievement, settings.zone, org_of(request))
-    return form_page(
-        request, session, achievement=achievement, values=values, errors=errors, status_code=422
-    )

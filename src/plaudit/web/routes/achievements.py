@@ -35,11 +35,12 @@ from plaudit.web.forms.achievement import (
     values_from_form,
 )
 from plaudit.web.forms.common import GENERAL, FieldErrors, errors_from_exception, form_data
+from plaudit.web.forms.images import files_not_kept, images_from_form
 from plaudit.web.forms.rule_builder import catalogue
 from plaudit.web.org import Org
 from plaudit.web.pages import flash, page_router, render
 from plaudit.web.routes.achievement_history import history_of
-from plaudit.web.routes.badges import badge_url
+from plaudit.web.routes.badges import background_url, badge_url
 
 router = page_router()
 Form = Annotated[FormData, Depends(form_data)]
@@ -62,6 +63,7 @@ class ListRow:
     awards: int
     members: int
     badge: str | None
+    background: str | None
 
 
 @router.get(BASE)
@@ -73,12 +75,14 @@ def list_page(
     ids = [a.id for a in achievements]
     counts = service.completion_counts(session, ids)
     badges = service.has_badge(session, ids)
+    backgrounds = service.has_background(session, ids)
     rows = [
         ListRow(
             achievement=a,
             awards=counts.get(a.id, (0, 0))[0],
             members=counts.get(a.id, (0, 0))[1],
             badge=badge_url(a.id, a.version) if a.id in badges else None,
+            background=background_url(a.id, a.version) if a.id in backgrounds else None,
         )
         for a in achievements
     ]
@@ -98,9 +102,11 @@ def form_page(
 ) -> Response:
     """The create or edit page; an active achievement's form is shown locked."""
     sources = list_sources(session)
-    badge = None
+    badge = background = None
     if achievement is not None and service.has_badge(session, [achievement.id]):
         badge = badge_url(achievement.id, achievement.version)
+    if achievement is not None and service.has_background(session, [achievement.id]):
+        background = background_url(achievement.id, achievement.version)
     context: dict[str, Any] = {
         "achievement": achievement,
         "locked": achievement is not None and achievement.active,
@@ -112,6 +118,7 @@ def form_page(
         "periods": [(p.value, PERIOD_LABELS[p]) for p in Period],
         "effective_modes": EFFECTIVE_MODES,
         "badge": badge,
+        "background": background,
         "field_labels": FIELD_LABELS,
         "history": (
             history_of(
@@ -151,10 +158,16 @@ def create(
 ) -> Response:
     values = values_from_form(form, org_of(request))
     data, errors = to_create(values, settings.zone)
-    if data is not None:
+    chosen = images_from_form(form, errors)
+    if data is not None and not errors:
         try:
             created = service.create_achievement(
-                session, data, actor=user.principal, now=now, zone=settings.zone
+                session,
+                data,
+                actor=user.principal,
+                now=now,
+                zone=settings.zone,
+                with_images=chosen,
             )
         except PlauditError as exc:
             session.rollback()
@@ -162,6 +175,7 @@ def create(
         else:
             flash(request, f"Created “{created.name}”. It is inactive until you activate it.")
             return RedirectResponse(f"{BASE}/{created.id}", status_code=303)
+    files_not_kept(form, errors)
     return form_page(
         request, session, achievement=None, values=values, errors=errors, status_code=422
     )

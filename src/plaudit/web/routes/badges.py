@@ -1,4 +1,5 @@
-"""Badge images for pages, with the same protective headers as the API's badge endpoint."""
+"""Badge and background images for pages, with the same protective headers as the API's
+image endpoints."""
 
 from __future__ import annotations
 
@@ -30,4 +31,17 @@ def badge_url(achievement_id: int, version: int) -> str:
 @router.get("/badges/{achievement_id}")
 def badge(achievement_id: int, request: Request, session: SessionDep, user: Viewer) -> Response:
     row = service.badge_for_viewer(session, achievement_id, user.role, user.member_id)
+    return Response(content=row.content, media_type=row.media_type, headers=BADGE_HEADERS)
+
+
+def background_url(achievement_id: int, version: int) -> str:
+    """The tile background's address, versioned like the badge's."""
+    return f"/backgrounds/{achievement_id}?v={version}"
+
+
+@router.get("/backgrounds/{achievement_id}")
+def background(
+    achievement_id: int, request: Request, session: SessionDep, user: Viewer
+) -> Response:
+    row = service.image_for_viewer(session, achievement_id, "background", user.role, user.member_id)
     return Response(content=row.content, media_type=row.media_type, headers=BADGE_HEADERS)

@@ -36,7 +36,7 @@ from plaudit.web.forms.board import (
     values_of,
 )
 from plaudit.web.forms.common import FieldErrors, checked, form_data, text
-from plaudit.web.forms.leaderboard import measure_options
+from plaudit.web.forms.leaderboard import board_measure_words, measure_options
 from plaudit.web.forms.people import parse_schema
 from plaudit.web.pages import flash, page_router, render
 from plaudit.web.routes.members import IdPath
@@ -58,9 +58,10 @@ def _values(form: FormData) -> BoardValues:
 
 
 def _choices(session: Session, board: Board | None = None) -> dict[str, Any]:
-    measures = measure_options(list_sources(session))
-    if board is not None and values_of(board, list_sources(session)).measure == KEEP:
-        measures = [(KEEP, f"Keep: {read_board(board).measure_name}"), *measures]
+    sources = list_sources(session)
+    measures = measure_options(sources)
+    if board is not None and values_of(board, sources).measure == KEEP:
+        measures = [(KEEP, f"Keep: {board_measure_words(read_board(board), sources)}"), *measures]
     teams = [("", "All teams")] + [(str(t.id), t.name) for t in list_teams(session)]
     return {"measures": measures, "periods": PERIOD_CHOICES, "teams": teams, "labels": LABELS}
 
@@ -81,6 +82,7 @@ def _list(
         "admin/boards/list.html",
         title="Leaderboard boards",
         boards=boards,
+        measure_words={b.id: board_measure_words(b, list_sources(session)) for b in boards},
         team_names=teams,
         values=values,
         errors=errors,
@@ -132,6 +134,7 @@ def _edit(
         "admin/boards/edit.html",
         title=f"Edit {board.name}",
         board=read_board(board),
+        measure_now=board_measure_words(read_board(board), list_sources(session)),
         values=values,
         errors=errors,
         status_code=status_code,

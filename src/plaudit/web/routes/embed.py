@@ -127,7 +127,12 @@ def embed_portal(
         grant = open_embed(_signer(request), t, EmbedKind.portal, now=now, zone=settings.zone)
         assert grant.member_id is not None  # a portal grant always names its member
         content = build_portal(
-            session, grant.member_id, now=now, zone=settings.zone, badge_link=_badge_link(t)
+            session,
+            grant.member_id,
+            now=now,
+            zone=settings.zone,
+            badge_link=_badge_link(t),
+            background_link=None,  # background images are served to signed-in pages only
         )
     except PlauditError as exc:
         return _refusal(request, settings, exc)
@@ -140,6 +145,7 @@ def embed_portal(
         points=content.points,
         items=content.items,
         awards=content.awards,
+        embedded=True,  # no links into the signed-in pages
     )
 
 

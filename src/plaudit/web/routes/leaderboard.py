@@ -34,10 +34,10 @@ from plaudit.web.forms.leaderboard import (
     measure_options,
     parse_choice,
 )
+from plaudit.web.numbers import format_number
 from plaudit.web.pages import page_router, render
 from plaudit.web.routes.badges import BadgeLink, badge_url
 from plaudit.web.user import WebUser
-from plaudit.web.words import format_value
 
 router = page_router()
 Viewer = Annotated[WebUser, Depends(require(Role.admin, Role.manager, Role.member))]
@@ -134,7 +134,7 @@ def build_board(
     elif choice.source is None:
         named = measure = "Points"
     else:
-        named = measure = measure_label(choice.measure, measure_options(sources))
+        named = measure = measure_label(choice.measure, measure_options(sources), sources)
     period = PERIOD_LABELS[choice.period or CURRENT_TOKENS[result.period]]
     title = f"{named} · {period}" + (f" · {team}" if team else "")
     rows = ranked_rows(session, result, badge_link)
@@ -147,7 +147,7 @@ def ranked_rows(session: Session, result: Leaderboard, badge_link: BadgeLink) ->
             rank=r.rank,
             name=r.member.name,
             member_id=r.member.id,
-            value=format_value(r.score),
+            value=format_number(r.score),
             icons=_icons(session, r, badge_link),
         )
         for r in result.rows

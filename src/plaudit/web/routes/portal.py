@@ -27,7 +27,7 @@ from plaudit.source.service import list_sources
 from plaudit.web.access import require
 from plaudit.web.pages import page_router, render
 from plaudit.web.portal_tiles import Item, moment, portal_item
-from plaudit.web.routes.badges import BadgeLink, badge_url
+from plaudit.web.routes.badges import BadgeLink, background_url, badge_url
 from plaudit.web.rule_words import source_words
 from plaudit.web.user import WebUser
 
@@ -46,6 +46,12 @@ class RecentAward:
 
 def _badge(achievement: AchievementRead, badge_link: BadgeLink) -> str | None:
     return badge_link(achievement.id, achievement.version) if achievement.badge_url else None
+
+
+def _background(achievement: AchievementRead, background_link: BadgeLink | None) -> str | None:
+    if achievement.background_image_url is None or background_link is None:
+        return None
+    return background_link(achievement.id, achievement.version)
 
 
 def _member_id(user: WebUser, raw: str) -> int | None:
@@ -80,14 +86,23 @@ def build_portal(
     now: datetime,
     zone: ZoneInfo,
     badge_link: BadgeLink = badge_url,
+    background_link: BadgeLink | None = background_url,
 ) -> PortalContent:
     """The portal of `member_id` (whoever may see it: the caller checked); `badge_link`
-    makes a badge's address (the embed pages have their own)."""
+    makes a badge's address (the embed pages have their own); without `background_link`
+    tiles show their background colour instead of an image."""
     member = get_member(session, member_id)
     view = portal_view(session, member_id, now=now, zone=zone)
     sources = source_words(list_sources(session))
     items = [
-        portal_item(entry, sources, now, zone, badge=_badge(entry.achievement, badge_link))
+        portal_item(
+            entry,
+            sources,
+            now,
+            zone,
+            badge=_badge(entry.achievement, badge_link),
+            background=_background(entry.achievement, background_link),
+        )
         for entry in view.achievements
     ]
     items.sort(key=lambda i: (not i.complete, i.achievement.name.casefold()))

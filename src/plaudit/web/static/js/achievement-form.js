@@ -1,5 +1,5 @@
-/* The achievement form: live preview of the tile (complete and incomplete), organisation
-   colour defaults, a key suggested from the name, and the effective-date fields that fit
+/* The achievement form: live preview of the tile (complete and incomplete) with the badge
+   and background image chosen on the create form, organisation colour defaults, a key suggested from the name, and the effective-date fields that fit
    the chosen mode. Without this script the form still works; it only stops following. */
 (function () {
   "use strict";
@@ -23,8 +23,13 @@
     return useDefault && useDefault.checked ? input.getAttribute("data-default") : input.value;
   }
 
+  // As the pages' `number` filter writes numbers: 1,234 and 1,234.50.
   function formatNumber(value) {
-    return Number(value).toLocaleString(undefined, { maximumFractionDigits: 2 });
+    var number = Number(value);
+    var decimals = Number.isInteger(number) ? 0 : 2;
+    return number.toLocaleString("en-US", {
+      minimumFractionDigits: decimals, maximumFractionDigits: decimals
+    });
   }
 
   function firstTarget(groups) {
@@ -41,7 +46,7 @@
     setText(".tile-name", byId("f-name").value.trim() || "Achievement name");
     setText(".tile-cta", byId("f-description").value.trim());
     var points = parseInt(byId("f-points").value, 10);
-    setText(".tile-points", (isNaN(points) ? 0 : points) + " points");
+    setText(".tile-points", formatNumber(isNaN(points) ? 0 : points) + " points");
     // The icon is drawn by icon-picker.js, which knows the icon set.
     var background = colour("f-background_color", "f-background_default");
     var text = colour("f-text_color", "f-text_default");
@@ -88,6 +93,53 @@
       field.hidden = !(mode === "between" || mode === which);
     });
   }
+
+  // An image chosen on the create form shows on the preview tiles before it is sent.
+  function showBadge(tile, url) {
+    var art = tile.querySelector(".tile-art");
+    var img = tile.querySelector(".tile-badge");
+    var icon = tile.querySelector(".tile-icon");
+    if (url && !img) {
+      img = document.createElement("img");
+      img.className = "tile-badge";
+      img.alt = "";
+      img.width = 64;
+      img.height = 64;
+      art.insertBefore(img, art.firstChild);
+    }
+    if (img) {
+      if (url) { img.src = url; } else { img.remove(); }
+    }
+    if (icon) { icon.hidden = Boolean(url); }
+  }
+
+  function showBackground(tile, url) {
+    tile.classList.toggle("tile-has-image", Boolean(url));
+    if (url) {
+      tile.style.setProperty("--tile-image", "url(\"" + url + "\")");
+    } else {
+      tile.style.removeProperty("--tile-image");
+    }
+  }
+
+  function previewImage(input) {
+    var which = input.getAttribute("data-preview-image");
+    var show = which === "badge" ? showBadge : showBackground;
+    var file = input.files && input.files[0];
+    if (!file) {
+      tiles.forEach(function (tile) { show(tile, ""); });
+      return;
+    }
+    var reader = new FileReader();
+    reader.onload = function () {
+      tiles.forEach(function (tile) { show(tile, String(reader.result)); });
+    };
+    reader.readAsDataURL(file);
+  }
+
+  document.querySelectorAll("[data-preview-image]").forEach(function (input) {
+    input.addEventListener("change", function () { previewImage(input); });
+  });
 
   form.addEventListener("input", updatePreview);
   form.addEventListener("change", function (event) {
