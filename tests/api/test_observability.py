@@ -226,3 +226,18 @@ def test_metrics_and_probes_need_no_token_and_skip_admission(client: TestClient)
     assert client.get("/metrics").status_code == 200
     assert client.get("/api/v1/ready").status_code == 200
     assert ADMIN_TOKEN  # the scrape above sent none
+
+
+def test_the_default_handler_writes_to_the_current_standard_error(
+    json_logs: io.StringIO, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`plaudit serve` logs to standard error as it is when a line is written: a stream
+    replaced since (a test runner's capture, closed afterwards) is never written to."""
+    configure_logging("INFO", "text")
+    first, second = io.StringIO(), io.StringIO()
+    monkeypatch.setattr("sys.stderr", first)
+    logging.getLogger("plaudit.test").warning("first line")
+    first.close()
+    monkeypatch.setattr("sys.stderr", second)
+    logging.getLogger("plaudit.test").warning("second line")
+    assert "second line" in second.getvalue() and "first line" not in second.getvalue()

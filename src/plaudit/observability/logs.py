@@ -25,11 +25,29 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class StderrHandler(logging.StreamHandler[TextIO]):
+    """Writes to whatever `sys.stderr` is when a line is written, not to the one there was
+    when logging was configured (which a test runner or a daemon may have closed since)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    @property
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: TextIO) -> None:
+        """StreamHandler sets it; the current standard error is always used."""
+
+
 def configure_logging(
     level: str = "INFO", log_format: LogFormat = "json", stream: TextIO | None = None
 ) -> None:
-    """Send every log line to `stream` (standard error by default) in `log_format`."""
-    handler = logging.StreamHandler(stream or sys.stderr)
+    """Send every log line to `stream` (by default standard error) in `log_format`."""
+    handler: logging.StreamHandler[TextIO] = (
+        logging.StreamHandler(stream) if stream is not None else StderrHandler()
+    )
     handler.addFilter(RequestIdFilter())
     if log_format == "json":
         handler.setFormatter(
