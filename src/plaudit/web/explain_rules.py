@@ -12,7 +12,8 @@ from plaudit.engine.explain import RuleExplanation
 from plaudit.models import Source
 from plaudit.rules.model import Aggregate, FilterOp, Operator
 from plaudit.web.forms.rule_builder import FILTER_LABELS, OPERATOR_LABELS
-from plaudit.web.words import format_value, moment
+from plaudit.web.numbers import format_number
+from plaudit.web.words import moment
 
 LISTED_RECORDS = 10
 
@@ -48,7 +49,7 @@ def value_text(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int | float):
-        return format_value(float(value))
+        return format_number(float(value))
     if isinstance(value, list):
         return ", ".join(value_text(v) for v in value)
     return "—" if value is None else str(value)
@@ -92,14 +93,14 @@ def _needed(rule: RuleExplanation) -> str:
     gap = rule.target - current
     if operator is Operator.AT_LEAST:
         noun = (" record" if gap == 1 else " records") if counting else ""
-        return f"{format_value(gap)} more{noun}"
+        return f"{format_number(gap)} more{noun}"
     if operator is Operator.MORE_THAN and counting:
         more = int(gap) + 1
         return f"{more} more record{'s' if more != 1 else ''}"
     if operator is Operator.MORE_THAN:
-        return f"more than {format_value(gap)} more"
+        return f"more than {format_number(gap)} more"
     limit = OPERATOR_LABELS[operator]
-    return f"it is {format_value(current)}: it has to be {limit} {format_value(rule.target)}"
+    return f"it is {format_number(current)}: it has to be {limit} {format_number(rule.target)}"
 
 
 def _record(raw: dict[str, Any], order: list[str], zone: ZoneInfo) -> RecordLine:
@@ -121,8 +122,8 @@ def rule_view(rule: RuleExplanation, sources: dict[str, Source], zone: ZoneInfo)
     listed = rule.records[:LISTED_RECORDS]
     return RuleView(
         text=_what(rule.definition, name),
-        target=f"{OPERATOR_LABELS[Operator(rule.operator)]} {format_value(rule.target)}",
-        current="no records" if rule.current is None else format_value(rule.current),
+        target=f"{OPERATOR_LABELS[Operator(rule.operator)]} {format_number(rule.target)}",
+        current="no records" if rule.current is None else format_number(rule.current),
         met=rule.met,
         needed=_needed(rule),
         counted=rule.matching_records,

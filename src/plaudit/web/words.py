@@ -1,5 +1,5 @@
-"""Numbers, periods and instants as people read them, in the organisation's time zone:
-"1,234.50", "the month 2026-11-01 to 2026-11-30", "2026-11-18 13:00"."""
+"""Periods and instants as people read them, in the organisation's time zone:
+"the month 2026-11-01 to 2026-11-30", "2026-11-18 13:00" (numbers: plaudit.web.numbers)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,6 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from plaudit.periods import Period, PeriodWindow, period_by_key
-
-
-def format_value(value: float) -> str:
-    """12 -> "12", 1234.5 -> "1,234.50"."""
-    return f"{int(value):,}" if value == int(value) else f"{value:,.2f}"
 
 
 def day(instant: datetime, zone: ZoneInfo) -> str:
