@@ -152,6 +152,7 @@ VISITS: tuple[Visit, ...] = (
 
 EXCLUDED: dict[str, str] = {
     "/badges/{achievement_id}": "an image (the badge), not a page",
+    "/backgrounds/{achievement_id}": "an image (a tile's background), not a page",
     "/admin/exports/awards.csv": "a CSV download",
     "/admin/reports": "a redirect to /admin/reports/completion",
     "/admin/icons": "JSON for the icon picker of the achievement form",

@@ -69,7 +69,7 @@ def test_sources_records_delete_and_audit(
     headers = page.eval_on_selector_all(
         ".records-table thead th", "ns => ns.map(n => n.textContent)"
     )
-    assert headers[:5] == ["Occurred", "Member", "External id", "status", "currency"]
+    assert headers[:5] == ["Occurred", "Member", "External id", "Status", "Currency"]
     no_sideways_scroll(page)
     screenshot(page, "source-records")
 

@@ -90,19 +90,23 @@ def test_a_source_page_shows_fields_filters_and_records(
     add_deals(web_engine, site.member_id, 1200.5, 40)
     add_deals(web_engine, site.other_member_id, 7, first=3)
     html = admin_web.get("/admin/sources/deals").text
-    for name, kind in (("status", "text"), ("value", "number"), ("close_date", "date")):
-        assert f'<li><code>{name}</code> <span class="tag">{kind}</span></li>' in html
+    for name, label, kind in (
+        ("status", "Status", "text"),
+        ("value", "Value", "number"),
+        ("close_date", "Close date", "date"),
+    ):
+        assert f'<li>{label} <code>{name}</code> <span class="tag">{kind}</span></li>' in html
     assert "None: new rules start with every record." in html
     # Newest first: Grace's d3 (09:00) and Ada's d2 (10:00) and d1 (09:00), the data as columns.
     rows = re.findall(r"<tr>\s*<td data-label=\"Occurred\".*?</tr>", html, re.S)
     assert len(rows) == 3
     assert "2026-11-18 10:00" in rows[0] and "<code>d2</code>" in rows[0]
-    assert '<td data-label="value" class="num">40</td>' in rows[0]
+    assert '<td data-label="Value" class="num">40</td>' in rows[0]
     assert "Ada Lovelace" in rows[0] and f'href="/admin/members/{site.member_id}"' in rows[0]
     assert "<code>d3</code>" in rows[1] and "Grace Hopper" in rows[1]
-    assert '<td data-label="value" class="num">1200.5</td>' in rows[2]
-    assert '<td data-label="approved">yes</td>' in rows[2]
-    assert '<td data-label="close_date">—</td>' in rows[2]  # absent value
+    assert '<td data-label="Value" class="num">1,200.50</td>' in rows[2]
+    assert '<td data-label="Approved">yes</td>' in rows[2]
+    assert '<td data-label="Close date">—</td>' in rows[2]  # absent value
     assert "(3 in all)" in html
 
 

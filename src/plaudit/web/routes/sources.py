@@ -39,6 +39,7 @@ from plaudit.web.forms.source import (
     filters_body,
     rows_from_filters,
 )
+from plaudit.web.numbers import format_number
 from plaudit.web.pages import flash, page_router, render
 from plaudit.web.user import WebUser
 
@@ -146,6 +147,7 @@ def source_page(
         title=source.name,
         source=source,
         fields=fields,
+        field_labels=source.field_labels(),
         type_labels={t.value: label for t, label in TYPE_LABELS.items()},
         default_filters=[filter_words(f) for f in source.default_where],
         rows=rows,
@@ -170,8 +172,8 @@ def _shown(value: Any) -> str:
         return "—"
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, float) and value.is_integer():
-        return f"{value:.0f}"
+    if isinstance(value, int | float):
+        return format_number(value)
     return str(value)
 
 
