@@ -10,6 +10,7 @@ import logging
 import sys
 from typing import Literal, TextIO
 
+from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 
 from plaudit.observability.request_log import request_id
@@ -54,6 +55,8 @@ def configure_logging(
             JsonFormatter(
                 "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
                 rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+                # uvicorn's copy of its message with terminal colours: noise in a log store
+                reserved_attrs=[*RESERVED_ATTRS, "color_message"],
             )
         )
     else:
