@@ -6,7 +6,7 @@ repeats a message); `intake_partition_leases` and `intake_consumers` let consume
 share the partitions; `intake_dead_letters` keeps the messages that could not apply.
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-06 15:40:00
 """
 
@@ -20,7 +20,7 @@ from alembic import op
 import plaudit.db.types
 
 revision: str = "0014"
-down_revision: str | None = "0012"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
