@@ -14,7 +14,13 @@ from plaudit.cli.context import load_settings
 from plaudit.db.engine import build_engine
 from plaudit.db.migrate import is_current
 from plaudit.db.session import build_sessionmaker
-from plaudit.intake.consumer import DEFAULT_SUBJECTS, ConsumeOptions, Consumer, StreamGap
+from plaudit.intake.consumer import (
+    DEFAULT_SUBJECTS,
+    ConsumeOptions,
+    Consumer,
+    NatsUnreachable,
+    StreamGap,
+)
 from plaudit.observability.logs import configure_logging
 
 
@@ -63,11 +69,8 @@ def consume(
     typer.echo(f"Consuming {stream} ({partitions} partitions) from {nats_url} as {options.owner}")
     try:
         asyncio.run(_run_until_signal(consumer))
-    except StreamGap as exc:
-        typer.secho(f"Error: {exc}", err=True, fg=typer.colors.RED)
-        raise typer.Exit(1) from exc
-    except OSError as exc:
-        typer.secho(f"Error: cannot reach NATS at {nats_url}: {exc}", err=True, fg=typer.colors.RED)
+    except (StreamGap, NatsUnreachable) as exc:
+        typer.secho(f"Error: {exc}.", err=True, fg=typer.colors.RED)
         raise typer.Exit(1) from exc
     finally:
         engine.dispose()

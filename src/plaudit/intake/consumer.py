@@ -41,6 +41,10 @@ DEFAULT_SUBJECTS = "plaudit.records.>"
 PROBLEM_HEADER = "Plaudit-Problem"
 
 
+class NatsUnreachable(Exception):
+    """No NATS server answers at the URL given (checked once, at the start)."""
+
+
 class StreamGap(Exception):
     """The stream no longer holds the next message of a partition (deleted or expired)."""
 
@@ -86,7 +90,7 @@ class Consumer:
         self.applied = 0
 
     async def run(self, stop: asyncio.Event) -> None:
-        nc = await nats.connect(self.options.nats_url, name=self.options.owner)
+        nc = await connect(self.options.nats_url, self.options.owner)
         js = nc.jetstream()
         try:
             await ensure_stream(js, self.options.stream, self.options.subjects)
@@ -216,6 +220,27 @@ class Consumer:
                 now=system_clock(),
                 zone=self.zone,
             )
+
+
+async def connect(url: str, name: str) -> Client:
+    """A connection that reconnects for ever once made (a NATS restart pauses the consumer),
+    after one plain attempt that fails fast when nothing answers at all."""
+
+    async def quiet(exc: Exception) -> None:
+        log.debug("NATS probe: %s", exc)
+
+    try:
+        probe = await nats.connect(
+            url, allow_reconnect=False, max_reconnect_attempts=1, connect_timeout=5, error_cb=quiet
+        )
+    except (OSError, TimeoutError, nats.errors.Error) as exc:
+        raise NatsUnreachable(f"cannot reach NATS at {url}: {exc or type(exc).__name__}") from exc
+    await probe.close()
+
+    async def on_error(exc: Exception) -> None:
+        log.warning("NATS connection: %s", exc)
+
+    return await nats.connect(url, name=name, max_reconnect_attempts=-1, error_cb=on_error)
 
 
 async def _wait(stop: asyncio.Event, seconds: float) -> None:
