@@ -249,10 +249,13 @@ def test_killed_consumers_lose_nothing_and_count_nothing_twice(
         procs.start()
         procs.start()
         publisher.start()
+        mid_stream = 0
         for _ in range(3):
             time.sleep(rng.uniform(1.0, 4.0))
+            mid_stream += not caught_up(engine, world, 4, len(messages))
             procs.kill(rng.choice(procs.running))
             procs.start()
+        assert mid_stream, "every kill came after the work was done: the test proved nothing"
         publisher.join(300)
         assert done.is_set() and len(seqs) == len(messages)
         wait_until(
