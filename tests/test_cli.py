@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -292,3 +294,20 @@ def test_a_command_on_an_unmigrated_database_says_to_migrate(cli_url: str) -> No
     assert result.exit_code == 1
     assert "run `plaudit migrate` first" in result.output
     assert "Traceback" not in result.output
+
+
+def test_consume_says_when_nats_cannot_be_reached(migrated: str) -> None:
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    started = time.monotonic()
+    result = run("consume", "--nats", f"nats://127.0.0.1:{port}", "--database-url", migrated)
+    assert result.exit_code == 1, result.output
+    assert f"cannot reach NATS at nats://127.0.0.1:{port}" in result.output
+    assert time.monotonic() - started < 30
+
+
+def test_consume_needs_the_current_schema(cli_url: str) -> None:
+    result = run("consume", "--database-url", cli_url)
+    assert result.exit_code == 1, result.output
+    assert "run `plaudit migrate` first" in result.output

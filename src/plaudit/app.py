@@ -31,6 +31,7 @@ from plaudit.http.problems import install_problem_handlers
 from plaudit.http.query_params import refuse_unknown_query
 from plaudit.http.unexpected import ErrorHandler, UnexpectedErrorMiddleware
 from plaudit.identity.router import router as identity_router
+from plaudit.intake.router import router as intake_router
 from plaudit.kit.signing import process_secret
 from plaudit.leaderboard.router import router as leaderboard_router
 from plaudit.member.router import router as member_router
@@ -84,6 +85,7 @@ def api_router() -> APIRouter:
         export_router,
         notification_router,
         embed_router,
+        intake_router,
     ):
         router.include_router(sub, dependencies=[Depends(refuse_unknown_query)])
     return router

@@ -98,6 +98,8 @@ EXPECTED: dict[str, set[str]] = {
     "POST /sources/{key}/fields": {A},
     "POST /sources/{key}/records": {A, I},
     "DELETE /sources/{key}/records/{external_id}": {A, I},
+    "GET /intake/dead-letters": STAFF,
+    "POST /intake/dead-letters/{letter_id}/retry": STAFF,
     "GET /teams": STAFF,
     "POST /teams": {A},
     "GET /teams/{team_id}": STAFF,
@@ -219,6 +221,8 @@ def make_world(admin: Api, tokens: dict[str, str]) -> World:
             "delivery_id": str(admin.ok("GET", f"/notifications/{hook['id']}/deliveries")[0]["id"]),
             "key": "deals",
             "external_id": "x1",
+            # No dead letter exists: the retry answers 404 to those allowed to ask.
+            "letter_id": "1",
         }
     )
 

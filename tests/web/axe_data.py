@@ -28,6 +28,7 @@ from plaudit.notification.service import WebhookGuard, create_notification
 from tests.web.conftest import web_settings
 from tests.web.helpers import Site, approved_deals_by_default
 from tests.web.holders_data import HARRIET, make_holders
+from tests.web.intake_data import dead_letters
 from tests.web.portal_data import NOW, THREE_DEALS, UTC_ZONE, achievement, deals
 from tests.web.test_board_pages import approved_value, saved
 from tests.web.test_playlist_pages import playlist
@@ -37,6 +38,7 @@ PageIds = dict[str, str]
 
 def make_pages_data(engine: Engine, site: Site, database_url: str) -> PageIds:
     holders = make_holders(engine, site.member_id, site.other_member_id)
+    dead_letters(engine)
     approved_deals_by_default(engine)
     for name, values in (("Ada", (1200.0, 800.0, 450.0)), ("Ann", (900.0,)), ("Bob", (300.0,))):
         deals(engine, holders.ids[name], *values, status="Approved")

@@ -146,6 +146,7 @@ VISITS: tuple[Visit, ...] = (
     Visit("source", "/admin/sources/{key}", ADMIN, phone=True),
     Visit("source-record-delete", "/admin/sources/{key}/records/{record_id}/delete", ADMIN),
     Visit("audit-log", "/admin/audit", ADMIN, phone=True),
+    Visit("intake", "/admin/intake", MANAGER, query="show=all", phone=True),
     Visit("embeds", "/admin/embeds", ADMIN),
     Visit("token-revoke", "/admin/tokens/{token_id}/revoke", ADMIN),
 )

@@ -65,7 +65,7 @@ def expanded(page: Page, selector: str) -> str | None:
         ("admin", ["Achievements", "People", "Leaderboard", "Notifications", "Reports", "Admin"]),
         (
             "manager",
-            ["Achievements", "People", "Leaderboard", "Notifications", "Reports", "Sources"],
+            ["Achievements", "People", "Leaderboard", "Notifications", "Reports", "Admin"],
         ),
         ("member", ["My achievements", "Leaderboard"]),
     ],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from plaudit.cli.award import award_app
+from plaudit.cli.consume import consume
 from plaudit.cli.export import export_app
 from plaudit.cli.identity import token_app, user_app
 from plaudit.cli.keys import keys_app
@@ -19,6 +20,7 @@ app.command()(serve)
 app.command()(migrate)
 app.command("import")(import_records)
 app.command("close-periods")(close_periods_command)
+app.command()(consume)
 app.add_typer(token_app, name="token")
 app.add_typer(user_app, name="user")
 app.add_typer(award_app, name="award")

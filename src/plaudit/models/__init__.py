@@ -12,6 +12,12 @@ from plaudit.models.board import Board
 from plaudit.models.delivery import WebhookDelivery, WebhookDeliveryAttempt
 from plaudit.models.group import Group
 from plaudit.models.identity import ApiToken, User
+from plaudit.models.intake import (
+    IntakeConsumer,
+    IntakeDeadLetter,
+    IntakeOffset,
+    IntakePartitionLease,
+)
 from plaudit.models.member import Member
 from plaudit.models.notification import Notification, NotificationFiring
 from plaudit.models.progress import (
@@ -43,6 +49,10 @@ __all__ = [
     "EngineGeneration",
     "Group",
     "IdempotentResponse",
+    "IntakeConsumer",
+    "IntakeDeadLetter",
+    "IntakeOffset",
+    "IntakePartitionLease",
     "Member",
     "Notification",
     "NotificationFiring",

@@ -247,6 +247,7 @@ ACTION_LABELS = {
     "user.update": "User changed",
     "playlist.link": "TV link made",
     "playlist.link_revoke": "TV link revoked",
+    "intake.retry": "Dead letter retried",
 }
 
 

@@ -107,6 +107,13 @@ NAV: tuple[NavItem, ...] = (
         group=ADMIN,
     ),
     NavItem(
+        "Streaming intake",
+        "/admin/intake",
+        frozenset(STAFF),
+        "Messages from the record stream that could not apply, and why; retry after a fix.",
+        group=ADMIN,
+    ),
+    NavItem(
         "API tokens",
         "/admin/tokens",
         frozenset({Role.admin}),

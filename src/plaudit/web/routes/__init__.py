@@ -20,6 +20,7 @@ from plaudit.web.routes.exports import router as exports_router
 from plaudit.web.routes.groups import router as groups_router
 from plaudit.web.routes.home import router as home_router
 from plaudit.web.routes.icons import router as icons_router
+from plaudit.web.routes.intake import router as intake_router
 from plaudit.web.routes.leaderboard import router as leaderboard_router
 from plaudit.web.routes.leaderboard_tv import router as leaderboard_tv_router
 from plaudit.web.routes.member_awards import router as member_awards_router
@@ -73,6 +74,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     teams_router,
     users_router,
     tokens_router,
+    intake_router,
     sources_router,
     source_records_router,
     audit_router,

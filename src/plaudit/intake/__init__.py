@@ -1,0 +1,1 @@
+"""Streaming intake: record messages from NATS JetStream, applied exactly once."""
