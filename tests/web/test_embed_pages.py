@@ -102,7 +102,7 @@ def test_a_leaderboard_link_from_the_form(embed_web: TestClient, clock: FixedClo
     assert status == 200, url
     page = embed_web.get(local(url))
     assert page.status_code == 200
-    assert "Deals · number of records · This week" in page.text
+    assert "Deals: number of records · This week" in page.text
     assert "--org-primary: #aa0000;" in page.text
     clock.now += timedelta(hours=1)
     assert embed_web.get(local(url)).status_code == 403

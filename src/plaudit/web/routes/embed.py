@@ -159,8 +159,10 @@ def _measure_name(session: Session, query: LeaderboardQuery) -> str:
     tail = f"/{aggregate}" + (f"/{query.field}" if query.field else "")
     defaults = [f.model_dump() for f in query.filters]
     if source is not None and query.where is not None and defaults == source.default_where:
-        return measure_label(f"{query.source}{WITH_DEFAULTS}{tail}", measure_options(sources))
-    named = measure_label(f"{query.source}{tail}", measure_options(sources))
+        return measure_label(
+            f"{query.source}{WITH_DEFAULTS}{tail}", measure_options(sources), sources
+        )
+    named = measure_label(f"{query.source}{tail}", measure_options(sources), sources)
     return named + (" (filtered)" if query.where is not None else "")
 
 
