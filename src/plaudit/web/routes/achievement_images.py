@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, get_args
 
 from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
@@ -98,51 +99,36 @@ def _remove(
     return RedirectResponse(f"{BASE}/{achievement_id}", status_code=303)
 
 
-@router.post(BASE + "/{achievement_id}/badge")
-def upload_badge(
-    achievement_id: int,
-    request: Request,
-    session: SessionDep,
-    user: StaffUser,
-    settings: SettingsDep,
-    now: NowDep,
-    form: Form,
-) -> Response:
-    return _upload("badge", achievement_id, request, session, user, settings, now, form)
+def _upload_route(which: Which) -> Callable[..., Response]:
+    def upload(
+        achievement_id: int,
+        request: Request,
+        session: SessionDep,
+        user: StaffUser,
+        settings: SettingsDep,
+        now: NowDep,
+        form: Form,
+    ) -> Response:
+        return _upload(which, achievement_id, request, session, user, settings, now, form)
+
+    return upload
 
 
-@router.post(BASE + "/{achievement_id}/background")
-def upload_background(
-    achievement_id: int,
-    request: Request,
-    session: SessionDep,
-    user: StaffUser,
-    settings: SettingsDep,
-    now: NowDep,
-    form: Form,
-) -> Response:
-    return _upload("background", achievement_id, request, session, user, settings, now, form)
+def _remove_route(which: Which) -> Callable[..., Response]:
+    def remove(
+        achievement_id: int,
+        request: Request,
+        session: SessionDep,
+        user: StaffUser,
+        settings: SettingsDep,
+        now: NowDep,
+    ) -> Response:
+        return _remove(which, achievement_id, request, session, user, settings, now)
+
+    return remove
 
 
-@router.post(BASE + "/{achievement_id}/badge/remove")
-def remove_badge(
-    achievement_id: int,
-    request: Request,
-    session: SessionDep,
-    user: StaffUser,
-    settings: SettingsDep,
-    now: NowDep,
-) -> Response:
-    return _remove("badge", achievement_id, request, session, user, settings, now)
-
-
-@router.post(BASE + "/{achievement_id}/background/remove")
-def remove_background(
-    achievement_id: int,
-    request: Request,
-    session: SessionDep,
-    user: StaffUser,
-    settings: SettingsDep,
-    now: NowDep,
-) -> Response:
-    return _remove("background", achievement_id, request, session, user, settings, now)
+# One upload and one remove route per kind of image: /badge, /background and their /remove.
+for _which in get_args(Which):
+    router.post(f"{BASE}/{{achievement_id}}/{_which}")(_upload_route(_which))
+    router.post(f"{BASE}/{{achievement_id}}/{_which}/remove")(_remove_route(_which))
