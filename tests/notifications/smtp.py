@@ -41,7 +41,7 @@ class SmtpServer:
         self._server: asyncio.AbstractServer | None = None
         self.port = 0
 
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802 - aiosmtpd's hook name
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         with self._changed:
             if self.refused < self.fail_first:
                 self.refused += 1

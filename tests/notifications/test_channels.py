@@ -177,7 +177,7 @@ def test_an_edit_without_the_url_keeps_it_and_a_change_of_kind_needs_one(
     )
     [error] = problem["errors"]
     assert error["loc"] == ["action", "url"]
-    assert "teams incoming webhook URL is required" in error["message"]
+    assert "Microsoft Teams webhook URL is required" in error["message"]
     # Back to a webhook: a fresh signing secret, never the chat URL that was stored.
     changed = admin.ok(
         "PATCH",
@@ -190,7 +190,7 @@ def test_an_edit_without_the_url_keeps_it_and_a_change_of_kind_needs_one(
 def test_chat_and_email_actions_are_checked(admin: Api) -> None:
     setup(admin)
     cases: list[tuple[dict[str, Any], list[str], str]] = [
-        ({"type": "slack"}, ["action", "url"], "slack incoming webhook URL is required"),
+        ({"type": "slack"}, ["action", "url"], "Slack incoming webhook URL is required"),
         (slack("ftp://hooks.example.com/x"), ["action", "slack", "url"], "absolute http"),
         (teams("http://10.1.2.3/hook"), ["action", "url"], "private"),
         (email("addresses"), ["action", "email", "addresses"], "at least one address"),

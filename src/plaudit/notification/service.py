@@ -181,6 +181,9 @@ def update_notification(
     return notification, shown
 
 
+CHAT_NAMES = {"slack": "Slack incoming webhook", "teams": "Microsoft Teams webhook"}
+
+
 def _chat_url(action: AnyAction, was: str | None) -> str | None:
     """A Slack or Teams URL to encrypt: the one sent; None to keep the stored one (an edit of
     the same channel that does not send it); 422 when there is none to keep."""
@@ -188,7 +191,7 @@ def _chat_url(action: AnyAction, was: str | None) -> str | None:
         return None
     if action.url is None and was != action.type:
         raise invalid_fields(
-            [FieldError(("action", "url"), f"the {action.type} incoming webhook URL is required")]
+            [FieldError(("action", "url"), f"the {CHAT_NAMES[action.type]} URL is required")]
         )
     return action.url
 
