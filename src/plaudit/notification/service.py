@@ -147,18 +147,17 @@ def update_notification(
     if isinstance(data.action, WebhookAction):
         if data.action.secret is not None:
             shown = data.action.secret
-        elif notification.webhook_secret_encrypted is None or was != "webhook":
+        elif notification.webhook_secret_encrypted is None or was in CHAT_NAMES:
             shown = new_secret()
         if shown is not None:
             notification.webhook_secret_encrypted = guard.keys().encrypt(shown)
     elif data.action is not None:
         chat_url = _chat_url(data.action, was)
         host = _host(chat_url)
+        # Nothing is cleared: deliveries still waiting are sent with what is stored.
         if chat_url is not None:
             notification.webhook_secret_encrypted = guard.keys().encrypt(chat_url)
-        elif not isinstance(data.action, SlackAction | TeamsAction):
-            notification.webhook_secret_encrypted = None
-        else:
+        elif isinstance(data.action, SlackAction | TeamsAction):
             host = notification.action.get("host")
     changed = sorted(data.model_dump(exclude_unset=True, exclude_none=True))
     notification.name = name
