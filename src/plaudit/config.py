@@ -107,6 +107,26 @@ class Settings(BaseSettings):
         "reach although they are loopback, private, link-local or otherwise internal (for "
         "on-premises receivers). Empty: only public addresses.",
     )
+    public_url: str = Field(
+        default="",
+        description="The address people open Plaudit at (https://plaudit.example.com): links in "
+        "Slack, Teams and email messages start with it. Empty: messages carry no links.",
+    )
+    smtp_host: str = Field(
+        default="", description="The SMTP server email notifications go through. Empty: none."
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="The SMTP server's port.")
+    smtp_username: str = Field(
+        default="", description="The SMTP user name. Empty: the server is not logged in to."
+    )
+    smtp_password: SecretStr | None = Field(default=None, description="The SMTP password.")
+    smtp_from: str = Field(
+        default="plaudit@localhost", description="The From address of email notifications."
+    )
+    smtp_starttls: bool = Field(
+        default=True,
+        description="Upgrade the SMTP connection with STARTTLS before logging in and sending.",
+    )
     encryption_keys: SecretStr | None = Field(
         default=None,
         description="Comma-separated Fernet keys encrypting secrets at rest (webhook secrets): "

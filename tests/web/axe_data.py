@@ -128,6 +128,33 @@ def make_pages_data(engine: Engine, site: Site, database_url: str) -> PageIds:
                 succeeded=False,
             )
         )
+        slack, _none = create_notification(
+            session,
+            NotificationCreate.model_validate(
+                {
+                    "name": "Deal won on Slack",
+                    "trigger": {"type": "record", "source": "deals"},
+                    "action": {"type": "slack", "url": "https://hooks.slack.example/services/x"},
+                }
+            ),
+            actor=SYSTEM,
+            now=NOW,
+            guard=WebhookGuard.from_settings(web_settings(database_url)),
+        )
+        session.add(
+            WebhookDelivery(
+                notification_id=slack.id,
+                channel="slack",
+                summary_of=12,
+                url="slack: hooks.slack.example",
+                payload={"channel": "slack", "mentions": []},
+                status="delivered",
+                attempts=1,
+                created_at=NOW,
+                delivered_at=NOW,
+                last_status_code=200,
+            )
+        )
         member_user = session.scalars(select(User.id).where(User.username == "member")).one()
         deal = session.scalars(
             select(Record.id)
@@ -148,6 +175,7 @@ def make_pages_data(engine: Engine, site: Site, database_url: str) -> PageIds:
         "group_id": str(group.id),
         "token_id": str(token.id),
         "notification_id": str(hook.id),
+        "slack_notification_id": str(slack.id),
         "user_id": str(member_user),
         "key": "deals",
         "record_id": str(deal),

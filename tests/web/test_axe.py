@@ -134,6 +134,18 @@ VISITS: tuple[Visit, ...] = (
     Visit("notification-delete", "/admin/notifications/{notification_id}/delete", ADMIN),
     Visit("notification-test", "/admin/notifications/{notification_id}/test", ADMIN),
     Visit("notification-deliveries", "/admin/notifications/{notification_id}/deliveries", ADMIN),
+    Visit(
+        "notification-slack",
+        "/admin/notifications/{notification_id}",
+        ADMIN,
+        use={"notification_id": "slack_notification_id"},
+    ),
+    Visit(
+        "notification-slack-deliveries",
+        "/admin/notifications/{notification_id}/deliveries",
+        ADMIN,
+        use={"notification_id": "slack_notification_id"},
+    ),
     Visit("member-new", "/admin/members/new", ADMIN),
     Visit("member-edit", "/admin/members/{member_id}/edit", ADMIN),
     Visit("team-new", "/admin/teams/new", ADMIN),
