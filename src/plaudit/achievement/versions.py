@@ -34,9 +34,19 @@ LABELS = {
     "audience": "Audience",
     "repeatable": "Repeatable",
     "requirements": "Rules",
+    "publish_automatically": "Published automatically",
 }
 """The definition's fields as the achievement form names them, in the form's order."""
-SHORT_FIELDS = {"name", "key", "category", "points", "icon", "period", "repeatable"}
+SHORT_FIELDS = {
+    "name",
+    "key",
+    "category",
+    "points",
+    "icon",
+    "period",
+    "repeatable",
+    "publish_automatically",
+}
 """Fields short enough to show as before → after."""
 
 

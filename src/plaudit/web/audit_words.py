@@ -45,6 +45,7 @@ FIELD_WORDS = {
     "background_color": "background colour",
     "text_color": "text colour",
     "show_next_to_name": "shown next to the name",
+    "publish_automatically": "published automatically",
 }
 
 
