@@ -39,9 +39,9 @@ def test_publishing_gives_the_award_its_public_urls_and_unpublishing_removes_the
     listed = admin.ok("GET", f"/awards?member_id={ann['id']}")
     assert [a["openbadges_v2_url"] for a in listed] == [published["openbadges_v2_url"]]
     # Publishing again changes nothing: the same public id.
-    assert admin.ok("POST", f"/awards/{award['id']}/publish")["public_url"] == published[
-        "public_url"
-    ]
+    assert (
+        admin.ok("POST", f"/awards/{award['id']}/publish")["public_url"] == published["public_url"]
+    )
     assert client.get(f"/ob/v2/assertions/{pid}").status_code == 200
 
     unpublished = admin.ok("DELETE", f"/awards/{award['id']}/publish")
@@ -120,7 +120,9 @@ def _rule_source(admin: Api) -> None:
 
 def _rule(**extra: Any) -> dict[str, Any]:
     return {
-        "requirements": [[{"source": "deals", "aggregate": "count", "operator": "at_least", "value": 1}]],
+        "requirements": [
+            [{"source": "deals", "aggregate": "count", "operator": "at_least", "value": 1}]
+        ],
         **extra,
     }
 
@@ -156,6 +158,7 @@ def test_publish_automatically_is_editable(admin: Api) -> None:
     assert a["publish_automatically"] is False
     changed = admin.ok("PATCH", f"/achievements/{a['id']}", json={"publish_automatically": True})
     assert changed["publish_automatically"] is True
-    assert admin.patch(
-        f"/achievements/{a['id']}", json={"publish_automatically": "yes"}
-    ).status_code == 422
+    assert (
+        admin.patch(f"/achievements/{a['id']}", json={"publish_automatically": "yes"}).status_code
+        == 422
+    )

@@ -22,7 +22,8 @@ CHUNK = 500
 
 
 def new_public_id() -> str:
-    """An unguessable, url-safe identifier (192 random bits)."""
+    """An unguessable, url-safe identifier: 192 random bits as 32 characters (the public
+    page's route matches exactly that shape)."""
     return secrets.token_urlsafe(24)
 
 

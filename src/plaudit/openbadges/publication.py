@@ -158,3 +158,25 @@ def published_version(session: Session, achievement_id: int, version: int) -> di
     if published is None or definition is None:
         raise NotFound(detail="No published badge has this address.", code="badge_not_found")
     return dict(definition)
+
+
+@dataclass(frozen=True)
+class Shareable:
+    """One of a member's standing awards, and its public id while published."""
+
+    award: Award
+    achievement_name: str
+    public_id: str | None
+
+
+def shareable_awards(session: Session, member_id: int, *, limit: int = 100) -> list[Shareable]:
+    """The member's awards that are not revoked, newest first, with their publication."""
+    rows = session.execute(
+        select(Award, Achievement.name, AwardPublication.public_id)
+        .join(Achievement, Achievement.id == Award.achievement_id)
+        .outerjoin(AwardPublication, AwardPublication.award_id == Award.id)
+        .where(Award.member_id == member_id, Award.revoked.is_(False))
+        .order_by(Award.awarded_at.desc(), Award.id.desc())
+        .limit(limit)
+    )
+    return [Shareable(award, name, public_id) for award, name, public_id in rows]

@@ -30,6 +30,7 @@ from plaudit.web.routes.notification_test import router as notification_test_rou
 from plaudit.web.routes.notifications import router as notifications_router
 from plaudit.web.routes.playlists import router as playlists_router
 from plaudit.web.routes.portal import router as portal_router
+from plaudit.web.routes.public_badges import router as public_badges_router
 from plaudit.web.routes.report_members import router as report_members_router
 from plaudit.web.routes.reports import router as reports_router
 from plaudit.web.routes.source_records import router as source_records_router
@@ -42,6 +43,7 @@ from plaudit.web.routes.tv_playlists import router as tv_playlists_router
 from plaudit.web.routes.users import router as users_router
 
 ROUTERS: tuple[APIRouter, ...] = (
+    public_badges_router,  # before badges: /badges/<public id> is not an achievement id
     portal_router,
     explain_router,
     leaderboard_router,
