@@ -151,8 +151,8 @@ VISITS: tuple[Visit, ...] = (
     Visit("intake", "/admin/intake", MANAGER, query="show=all", phone=True),
     Visit("embeds", "/admin/embeds", ADMIN),
     Visit("token-revoke", "/admin/tokens/{token_id}/revoke", ADMIN),
-    Visit("public-badge", "/badges/{public_id:public_id}", ANONYMOUS, phone=True),
-    Visit("public-badge-criteria", "/ob/v2/badges/{badge_id}/criteria", ANONYMOUS),
+    Visit("badge-public", "/badges/{public_id:public_id}", ANONYMOUS, phone=True),
+    Visit("badge-criteria", "/ob/v2/badges/{badge_id}/criteria", ANONYMOUS),
     Visit("issuer", "/admin/issuer", ADMIN),
 )
 
