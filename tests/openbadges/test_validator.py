@@ -53,11 +53,13 @@ def validate(target: str | Path, recipient: str | None = None) -> dict[str, Any]
 
 @pytest.fixture
 def api(clean_db: object, settings: Settings) -> Iterator[httpx.Client]:
-    with public_live_server(settings.model_copy(update={"webhook_worker": False})) as base:
-        with httpx.Client(
-            base_url=base, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=30
-        ) as client:
-            yield client
+    quiet = settings.model_copy(update={"webhook_worker": False})
+    headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    with (
+        public_live_server(quiet) as base,
+        httpx.Client(base_url=base, headers=headers, timeout=30) as client,
+    ):
+        yield client
 
 
 def ok(response: httpx.Response) -> Any:
