@@ -9,7 +9,6 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from plaudit.openbadges.issuer import Issuer
 from plaudit.openbadges.v2 import Urls
 from plaudit.web.rule_words import SourceWords, rule_sentence
 
@@ -74,5 +73,3 @@ def downloads(urls: Urls, public_id: str) -> Downloads:
         svg=urls.baked(public_id, "svg"),
     )
 
-
-__all__ = ["Issuer", "criteria_groups", "downloads", "linkedin_url", "long_date"]
