@@ -72,4 +72,3 @@ def downloads(urls: Urls, public_id: str) -> Downloads:
         png=urls.baked(public_id, "png"),
         svg=urls.baked(public_id, "svg"),
     )
-
