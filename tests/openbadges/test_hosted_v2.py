@@ -162,3 +162,17 @@ def test_baked_png_and_svg_carry_the_assertion(admin: Api, client: TestClient) -
     assert carried.get("verify") == assertion["id"]
     assert json.loads(carried.text or "") == assertion
     assert b'xmlns:openbadges="https://purl.imsglobal.org/ob/v2p0"' in svg.content
+
+
+def test_public_page_of_a_revoked_award_says_so_and_offers_no_downloads(
+    admin: Api, client: TestClient
+) -> None:
+    published, _ann = published_award(admin)
+    pid = public_id(published)
+    assert "Download PNG" in client.get(f"/badges/{pid}").text
+    admin.ok("DELETE", f"/awards/{published['id']}")
+    page = client.get(f"/badges/{pid}")
+    assert page.status_code == 200
+    assert "This badge was revoked" in page.text
+    assert "Download PNG" not in page.text
+    assert "linkedin.com" not in page.text

@@ -3,6 +3,7 @@ public Open Badges 2.0 documents and baked images (no token, under /ob/v2)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Response
@@ -56,7 +57,7 @@ def save_issuer(
 
 
 def _published_answer(
-    award: Award, public_id: str | None, now: Any, settings: Settings
+    award: Award, public_id: str | None, now: datetime, settings: Settings
 ) -> AwardRead:
     links = public_links(settings.public_url, public_id) if public_id else None
     return present_award(award, now, links)
