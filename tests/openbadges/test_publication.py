@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from plaudit.achievement.versions import describe_changes
 from tests.conftest import Api
 from tests.openbadges.helpers import (
     achievement,
@@ -162,3 +163,10 @@ def test_publish_automatically_is_editable(admin: Api) -> None:
         admin.patch(f"/achievements/{a['id']}", json={"publish_automatically": "yes"}).status_code
         == 422
     )
+
+
+def test_versions_before_publish_automatically_existed_read_as_off() -> None:
+    assert describe_changes({"name": "A"}, {"name": "A", "publish_automatically": False}, {}) == []
+    assert describe_changes({}, {"publish_automatically": True}, {}) == [
+        "Published automatically: no → yes"
+    ]
