@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, field_validator
@@ -107,11 +108,6 @@ class Settings(BaseSettings):
         "reach although they are loopback, private, link-local or otherwise internal (for "
         "on-premises receivers). Empty: only public addresses.",
     )
-    public_url: str = Field(
-        default="",
-        description="The address people open Plaudit at (https://plaudit.example.com): links in "
-        "Slack, Teams and email messages start with it. Empty: messages carry no links.",
-    )
     smtp_host: str = Field(
         default="", description="The SMTP server email notifications go through. Empty: none."
     )
@@ -195,6 +191,14 @@ class Settings(BaseSettings):
         description="How often the period closer looks for periods that have ended.",
     )
 
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="The address people reach this server at (scheme, host, optional port and "
+        "path, no trailing slash needed): the base of published badges' public URLs (Open "
+        "Badges documents, public badge pages) and of the links in Slack, Teams and email "
+        "messages.",
+    )
+
     log_format: Literal["json", "text"] = Field(
         default="json",
         description="`plaudit serve`'s log lines: one JSON object per line (with the request "
@@ -209,6 +213,16 @@ class Settings(BaseSettings):
     def _known_zone(cls, value: str) -> str:
         parse_zone(value)
         return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"{value!r} is not an http(s) URL such as https://badges.example.com")
+        if parts.query or parts.fragment:
+            raise ValueError(f"{value!r} may not have a query or a fragment")
+        return value.strip().rstrip("/")
 
     @field_validator("embed_allowed_origins")
     @classmethod

@@ -29,6 +29,7 @@ from plaudit.models.progress import (
     TallyProgress,
     TallyValue,
 )
+from plaudit.models.publication import AwardPublication, IssuerSettings
 from plaudit.models.record import IdempotentResponse, Record
 from plaudit.models.sign_in import SignInFailure, WebSession
 from plaudit.models.source import Source
@@ -45,6 +46,7 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "Award",
+    "AwardPublication",
     "Board",
     "EngineGeneration",
     "Group",
@@ -53,6 +55,7 @@ __all__ = [
     "IntakeDeadLetter",
     "IntakeOffset",
     "IntakePartitionLease",
+    "IssuerSettings",
     "Member",
     "Notification",
     "NotificationFiring",
