@@ -9,6 +9,7 @@ from plaudit.models.achievement import (
 from plaudit.models.audit import AuditEvent
 from plaudit.models.award import Award
 from plaudit.models.board import Board
+from plaudit.models.calendar import Holiday, WorkingWeek
 from plaudit.models.delivery import WebhookDelivery, WebhookDeliveryAttempt
 from plaudit.models.group import Group
 from plaudit.models.identity import ApiToken, User
@@ -32,6 +33,7 @@ from plaudit.models.progress import (
 from plaudit.models.record import IdempotentResponse, Record
 from plaudit.models.sign_in import SignInFailure, WebSession
 from plaudit.models.source import Source
+from plaudit.models.streak import Streak
 from plaudit.models.team import Team
 from plaudit.models.tv_playlist import TvPlaylist, TvPlaylistItem
 
@@ -48,6 +50,7 @@ __all__ = [
     "Board",
     "EngineGeneration",
     "Group",
+    "Holiday",
     "IdempotentResponse",
     "IntakeConsumer",
     "IntakeDeadLetter",
@@ -60,6 +63,7 @@ __all__ = [
     "Record",
     "SignInFailure",
     "Source",
+    "Streak",
     "Tally",
     "TallyProgress",
     "TallyValue",
@@ -70,4 +74,5 @@ __all__ = [
     "WebSession",
     "WebhookDelivery",
     "WebhookDeliveryAttempt",
+    "WorkingWeek",
 ]
