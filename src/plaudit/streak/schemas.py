@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field, StrictInt, ValidationInfo, field_validator
 from pydantic.json_schema import SkipJsonSchema
@@ -14,6 +14,10 @@ from plaudit.rules.model import Rule
 
 MAX_TARGET = 1000
 MAX_FREEZES = 100
+
+
+Target = Annotated[StrictInt, Field(ge=1, le=MAX_TARGET)]
+Freezes = Annotated[StrictInt, Field(ge=0, le=MAX_FREEZES)]
 
 
 class StreakPeriod(StrEnum):
@@ -54,8 +58,8 @@ class StreakUpdate(InputSchema):
     name: Name | SkipJsonSchema[None] = None
     rule: Rule | SkipJsonSchema[None] = Field(default=None, description=RULE_DESCRIPTION)
     period: StreakPeriod | SkipJsonSchema[None] = None
-    target: StrictInt | SkipJsonSchema[None] = Field(default=None, ge=1, le=MAX_TARGET)
-    freezes: StrictInt | SkipJsonSchema[None] = Field(default=None, ge=0, le=MAX_FREEZES)
+    target: Target | SkipJsonSchema[None] = None
+    freezes: Freezes | SkipJsonSchema[None] = None
 
     @field_validator("name", "rule", "period", "target", "freezes")
     @classmethod
