@@ -62,7 +62,7 @@ def sum_rule(threshold: float) -> dict[str, Any]:
 EXTERNAL_IDS = itertools.count()
 
 
-def post_records(admin: Api, member_id: int, records: list[tuple[datetime, float]]) -> None:
+def post_records(admin: Api, member_id: int, records: list[tuple[datetime, float]]) -> Any:
     body = [
         {
             "external_id": f"r{next(EXTERNAL_IDS)}",
@@ -72,7 +72,7 @@ def post_records(admin: Api, member_id: int, records: list[tuple[datetime, float
         }
         for at, value in records
     ]
-    admin.ok("POST", "/sources/calls/records", 200, json={"records": body})
+    return admin.ok("POST", "/sources/calls/records", 200, json={"records": body})
 
 
 def streak_of(api: Api, member_id: int, streak_id: int) -> dict[str, Any]:
@@ -323,3 +323,60 @@ def test_streaks_agree_with_the_oracle(admin: Api, calls: str) -> None:
             assert got["reached"] == (want.current >= 3)
 
     check()
+
+
+# --- streak achievements --------------------------------------------------------------------
+
+
+def awards_of(admin: Api, member_id: int, achievement_id: int) -> list[dict[str, Any]]:
+    return [
+        a
+        for a in admin.ok("GET", "/awards", params={"member_id": member_id})
+        if a["achievement_id"] == achievement_id
+    ]
+
+
+@pytest.mark.parametrize("bulk", [False, True])
+def test_a_streak_achievement_is_given_exactly_once(admin: Api, calls: str, bulk: bool) -> None:
+    kudos = admin.ok(
+        "POST",
+        "/achievements",
+        201,
+        json={"key": "streaker", "name": "Four weeks running", "category": "award", "points": 7},
+    )
+    admin.ok("POST", f"/achievements/{kudos['id']}/activate", 200)
+    streak = admin.ok(
+        "POST",
+        "/streaks",
+        201,
+        json={
+            "name": "Weekly",
+            "rule": sum_rule(3),
+            "period": "week",
+            "target": 4,
+            "achievement_id": kudos["id"],
+        },
+    )
+    assert streak["achievement_id"] == kudos["id"]
+    member = admin.ok("POST", "/members", 201, json={"name": "Dee"})["id"]
+    filler = 70 if bulk else 0  # 64 changes or more take the engine's set-based path
+    padding = [(NOW - timedelta(weeks=20, minutes=n), 0.0) for n in range(filler)]
+    post_records(admin, member, [(NOW - timedelta(weeks=n), 3) for n in (0, 1, 3)] + padding)
+    assert awards_of(admin, member, kudos["id"]) == []
+    # The late record for the week of 2 November completes four weeks in a row.
+    answer = post_records(admin, member, [(datetime(2026, 11, 8, 22, 30, tzinfo=UTC), 3)])
+    given = awards_of(admin, member, kudos["id"])
+    assert len(given) == 1 and given[0]["points"] == 7 and not given[0]["revoked"]
+    assert [a["id"] for a in answer["awards"]] == [given[0]["id"]]  # in the record's request
+    # More records keep the run at four or more: never a second award.
+    post_records(admin, member, [(NOW - timedelta(weeks=4), 5), (NOW, 1)])
+    assert len(awards_of(admin, member, kudos["id"])) == 1
+    state = streak_of(admin, member, streak["id"])
+    assert (state["current"], state["reached"]) == (5, True)
+
+
+def test_streak_achievement_must_exist(admin: Api, calls: str) -> None:
+    body = {"name": "W", "rule": sum_rule(1), "target": 2, "achievement_id": 999}
+    answer = admin.post("/streaks", json=body)
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["errors"][0]["field"] == "body.achievement_id"

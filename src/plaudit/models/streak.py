@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from plaudit.db.base import Base
@@ -23,6 +23,11 @@ class Streak(Base):
     period: Mapped[str] = mapped_column(String(20))
     target: Mapped[int]
     freezes: Mapped[int] = mapped_column(default=0)
+    # Given (exactly once per member, within its category's limits) when a record makes the
+    # member's current run reach `target`; NULL: the streak is only shown.
+    achievement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("achievements.id", ondelete="SET NULL"), index=True
+    )
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = created_at_column()

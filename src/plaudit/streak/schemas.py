@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from pydantic import Field, StrictInt, ValidationInfo, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from plaudit.kit.schemas import InputSchema, Name, OutputSchema, Timestamp
+from plaudit.kit.schemas import InputSchema, Name, OutputSchema, StrictId, Timestamp
 from plaudit.rules.model import Rule
 
 MAX_TARGET = 1000
@@ -33,6 +33,12 @@ RULE_DESCRIPTION = (
 )
 
 
+ACHIEVEMENT_DESCRIPTION = (
+    "An achievement given, exactly once per member (within its category's limits), when a "
+    "record makes the member's current run reach `target`; null: the streak is only shown."
+)
+
+
 class StreakCreate(InputSchema):
     name: Name
     rule: Rule = Field(description=RULE_DESCRIPTION)
@@ -50,6 +56,7 @@ class StreakCreate(InputSchema):
         le=MAX_FREEZES,
         description="K: missed periods a run survives (frozen periods do not count).",
     )
+    achievement_id: StrictId | None = Field(default=None, description=ACHIEVEMENT_DESCRIPTION)
 
 
 class StreakUpdate(InputSchema):
@@ -60,6 +67,7 @@ class StreakUpdate(InputSchema):
     period: StreakPeriod | SkipJsonSchema[None] = None
     target: Target | SkipJsonSchema[None] = None
     freezes: Freezes | SkipJsonSchema[None] = None
+    achievement_id: StrictId | None = Field(default=None, description=ACHIEVEMENT_DESCRIPTION)
 
     @field_validator("name", "rule", "period", "target", "freezes")
     @classmethod
@@ -76,6 +84,7 @@ class StreakRead(OutputSchema):
     period: StreakPeriod
     target: int
     freezes: int
+    achievement_id: int | None
     created_by: str
     created_at: Timestamp
     updated_at: Timestamp
@@ -95,6 +104,7 @@ class MemberStreak(OutputSchema):
         description="First day of the latest period in which the rule was met."
     )
     freezes: int
+    achievement_id: int | None
     freezes_used: int = Field(description="Freezes spent in the current run.")
     freezes_left: int
     at_risk: bool = Field(description="A run is under way and the current period is not met yet.")

@@ -22,10 +22,10 @@ from plaudit.audit.service import record_event
 from plaudit.calendar.service import work_calendar
 from plaudit.calendar.workdays import WorkCalendar
 from plaudit.engine.sources import field_types_by_source
-from plaudit.errors import Conflict, FieldError, invalid_fields, not_found
+from plaudit.errors import Conflict, FieldError, InvalidInput, invalid_fields, not_found
 from plaudit.kit.roles import Principal
 from plaudit.member.service import get_member
-from plaudit.models import Record, Source, Streak
+from plaudit.models import Achievement, Record, Source, Streak
 from plaudit.periods import Period, local_bounds, start_of_local_day
 from plaudit.rules.model import STORED, FieldType, Rule
 from plaudit.rules.oracle import aggregate, compare
@@ -64,6 +64,7 @@ def read_streak(streak: Streak) -> StreakRead:
         period=StreakPeriod(streak.period),
         target=streak.target,
         freezes=streak.freezes,
+        achievement_id=streak.achievement_id,
         created_by=streak.created_by,
         created_at=streak.created_at,
         updated_at=streak.updated_at,
@@ -78,6 +79,13 @@ def _check_rule(session: Session, rule: Rule) -> None:
     ]
     if problems:
         raise invalid_fields(problems)
+
+
+def _check_achievement(session: Session, achievement_id: int | None) -> None:
+    if achievement_id is not None and session.get(Achievement, achievement_id) is None:
+        raise InvalidInput(
+            detail=f"achievement {achievement_id} does not exist", field="body.achievement_id"
+        )
 
 
 def _check_name_free(session: Session, name: str, own_id: int | None) -> None:
@@ -95,12 +103,14 @@ def create_streak(
 ) -> Streak:
     _check_name_free(session, data.name, None)
     _check_rule(session, data.rule)
+    _check_achievement(session, data.achievement_id)
     streak = Streak(
         name=data.name,
         rule=data.rule.model_dump(mode="json"),
         period=data.period.value,
         target=data.target,
         freezes=data.freezes,
+        achievement_id=data.achievement_id,
         created_by=actor.name,
         created_at=now,
         updated_at=now,
@@ -129,6 +139,9 @@ def update_streak(
         streak.target = data.target
     if data.freezes is not None:
         streak.freezes = data.freezes
+    if "achievement_id" in data.model_fields_set:
+        _check_achievement(session, data.achievement_id)
+        streak.achievement_id = data.achievement_id
     streak.updated_at = now
     session.flush()
     record_event(
@@ -233,6 +246,7 @@ def member_streaks(
                 reached=state.current >= streak.target,
                 last_met_period=state.last_met,
                 freezes=streak.freezes,
+                achievement_id=streak.achievement_id,
                 freezes_used=state.freezes_used,
                 freezes_left=state.freezes_left,
                 at_risk=state.at_risk,

@@ -50,15 +50,24 @@ def upgrade() -> None:
         sa.Column("period", sa.String(length=20), nullable=False),
         sa.Column("target", sa.Integer(), nullable=False),
         sa.Column("freezes", sa.Integer(), nullable=False),
+        sa.Column("achievement_id", sa.Integer(), nullable=True),
         sa.Column("created_by", sa.String(length=200), nullable=False),
         sa.Column("created_at", plaudit.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", plaudit.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["achievement_id"],
+            ["achievements.id"],
+            name=op.f("fk_streaks_achievement_id_achievements"),
+            ondelete="SET NULL",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_streaks")),
         sa.UniqueConstraint("name", name=op.f("uq_streaks_name")),
     )
+    op.create_index(op.f("ix_streaks_achievement_id"), "streaks", ["achievement_id"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_streaks_achievement_id"), table_name="streaks")
     op.drop_table("streaks")
     op.drop_table("calendar_holidays")
     op.drop_table("calendar_weeks")
