@@ -363,6 +363,10 @@ def test_a_streak_achievement_is_given_exactly_once(admin: Api, calls: str, bulk
     padding = [(NOW - timedelta(weeks=20, minutes=n), 0.0) for n in range(filler)]
     post_records(admin, member, [(NOW - timedelta(weeks=n), 3) for n in (0, 1, 3)] + padding)
     assert awards_of(admin, member, kudos["id"]) == []
+    why = admin.ok("GET", f"/members/{member}/achievements/{kudos['id']}/explain")
+    assert "streak 'Weekly' gives it at 4 weeks in a row: now 2 of 4 weeks in a row" in " ".join(
+        why["reasons"]
+    )
     # The late record for the week of 2 November completes four weeks in a row.
     answer = post_records(admin, member, [(datetime(2026, 11, 8, 22, 30, tzinfo=UTC), 3)])
     given = awards_of(admin, member, kudos["id"])

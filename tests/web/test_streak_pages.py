@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING
 import pytest
 from fastapi.testclient import TestClient
 from playwright.sync_api import expect
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 
+from plaudit.db.session import build_sessionmaker, unit_of_work
 from plaudit.models import Holiday, Streak
 from tests.web.conftest import screenshot, sign_in
 from tests.web.helpers import Site, csrf_of
@@ -169,3 +170,19 @@ def test_streak_pages_in_chromium(
         assert tab.errors == []
     finally:
         tab.context.close()
+
+
+def test_explain_page_says_the_streak_state(
+    admin_web: TestClient, site: Site, web_engine: Engine
+) -> None:
+    from tests.web.portal_data import achievement
+
+    streaker = achievement(web_engine, key="streaker", name="Streaker", requirements=[])
+    streaks(web_engine, site.member_id, NOW)
+    with unit_of_work(build_sessionmaker(web_engine)) as session:
+        session.execute(
+            update(Streak).where(Streak.name == "A deal a week").values(achievement_id=streaker)
+        )
+    page = admin_web.get(f"/members/{site.member_id}/achievements/{streaker}/explain")
+    assert page.status_code == 200
+    assert "gives it at 4 weeks in a row: now 4 of 4 weeks in a row (longest 4)" in page.text

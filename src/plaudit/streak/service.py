@@ -253,3 +253,28 @@ def member_streaks(
             )
         )
     return out
+
+
+UNIT_WORDS = {"day": "working days", "week": "weeks", "month": "months"}
+
+
+def streak_reasons(
+    session: Session, achievement_id: int, member_id: int, *, now: datetime, zone: ZoneInfo
+) -> list[str]:
+    """For explain: the state of every streak that gives the achievement, e.g. 'streak
+    "Weekly" gives it at 5 weeks in a row: now 3 of 5 weeks in a row (longest 4)'."""
+    streaks = session.scalars(
+        select(Streak).where(Streak.achievement_id == achievement_id).order_by(Streak.id)
+    ).all()
+    if not streaks:
+        return []
+    calendar = work_calendar(session)
+    out = []
+    for streak in streaks:
+        state = state_of(session, streak, member_id, now=now, zone=zone, calendar=calendar)
+        unit = UNIT_WORDS[streak.period]
+        out.append(
+            f"streak {streak.name!r} gives it at {streak.target} {unit} in a row: now "
+            f"{state.current} of {streak.target} {unit} in a row (longest {state.longest})"
+        )
+    return out
