@@ -43,6 +43,7 @@ class WorkingWeekUpdate(InputSchema):
     weekdays: list[Weekday] = Field(
         min_length=1,
         max_length=7,
+        json_schema_extra={"uniqueItems": True},
         description='The working weekdays, e.g. ["monday", ..., "friday"]; daily streaks '
         "count these days only (minus holidays).",
     )
