@@ -13,6 +13,7 @@ from plaudit.achievement.router import router as achievement_router
 from plaudit.audit.router import router as audit_router
 from plaudit.award.router import router as award_router
 from plaudit.bulk.router import router as bulk_router
+from plaudit.calendar.router import router as calendar_router
 from plaudit.clock import Clock, system_clock
 from plaudit.config import Settings
 from plaudit.db.checkpoint import start_checkpointer
@@ -46,6 +47,7 @@ from plaudit.portal.router import router as portal_router
 from plaudit.record.router import router as record_router
 from plaudit.report.router import router as report_router
 from plaudit.source.router import router as source_router
+from plaudit.streak.router import router as streak_router
 from plaudit.team.router import router as team_router
 from plaudit.web.install import install_web
 from plaudit.web.pages import STATIC_PREFIX
@@ -89,6 +91,8 @@ def api_router() -> APIRouter:
         embed_router,
         intake_router,
         openbadges_router,
+        calendar_router,
+        streak_router,
     ):
         router.include_router(sub, dependencies=[Depends(refuse_unknown_query)])
     return router

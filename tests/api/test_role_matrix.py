@@ -45,6 +45,16 @@ EXPECTED: dict[str, set[str]] = {
     "POST /achievements/{achievement_id}/preview": STAFF,
     "GET /achievements/{achievement_id}/versions": STAFF,
     "GET /audit": {A},
+    "GET /calendar": {A, M, ME},
+    "PUT /calendar": {A},
+    "POST /calendar/holidays": {A},
+    "DELETE /calendar/holidays/{day}": {A},
+    "GET /streaks": STAFF,
+    "POST /streaks": {A},
+    "GET /streaks/{streak_id}": STAFF,
+    "PATCH /streaks/{streak_id}": {A},
+    "DELETE /streaks/{streak_id}": {A},
+    "GET /members/{member_id}/streaks": {A, M, ME},
     "GET /awards": STAFF,
     "DELETE /awards/{award_id}": STAFF,
     "GET /awards/{award_id}": STAFF,
@@ -122,6 +132,7 @@ MEMBER_OWN = {
     "GET /members/{member_id}",
     "GET /members/{member_id}/achievements",
     "GET /members/{member_id}/achievements/{achievement_id}/explain",
+    "GET /members/{member_id}/streaks",
 }
 MEMBER_OWN_AWARD = {"POST /awards/{award_id}/publish", "DELETE /awards/{award_id}/publish"}
 """Routes a member may call on their own award only: the member token calls them on one."""
@@ -211,9 +222,23 @@ def make_world(admin: Api, tokens: dict[str, str]) -> World:
         201,
         json={"name": "Deals", "measure": {"source": "deals"}, "published": True},
     )
+    admin.ok("POST", "/calendar/holidays", 201, json={"date": "2026-12-25", "name": "Christmas"})
+    streak = admin.ok(
+        "POST",
+        "/streaks",
+        201,
+        json={
+            "name": "Daily deal",
+            "rule": {"source": "deals", "aggregate": "count", "operator": "at_least", "value": 1},
+            "period": "day",
+            "target": 3,
+        },
+    )
     return World(
         {
             "achievement_id": str(achievement["id"]),
+            "streak_id": str(streak["id"]),
+            "day": "2026-12-25",
             "board_id": str(board["id"]),
             "playlist_id": str(
                 admin.ok(

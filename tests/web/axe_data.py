@@ -39,6 +39,7 @@ from tests.web.helpers import Site, approved_deals_by_default
 from tests.web.holders_data import HARRIET, make_holders
 from tests.web.intake_data import dead_letters
 from tests.web.portal_data import NOW, THREE_DEALS, UTC_ZONE, achievement, deals
+from tests.web.streak_data import streaks
 from tests.web.test_board_pages import approved_value, saved
 from tests.web.test_playlist_pages import playlist
 
@@ -84,6 +85,7 @@ def make_pages_data(engine: Engine, site: Site, database_url: str) -> PageIds:
             give_award(
                 session, holders.ids[name], helper, at=None, actor=HARRIET, now=today, zone=UTC_ZONE
             )
+    streaks(engine, site.member_id, today)
     points = saved(engine, "Sales points", published=True)
     value = approved_value(engine, name="Approved deals")
     screen = playlist(engine, "Sales floor", [(points, 15), (value, 20)])

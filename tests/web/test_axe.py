@@ -155,6 +155,8 @@ VISITS: tuple[Visit, ...] = (
     Visit("users", "/admin/users", ADMIN),
     Visit("user", "/admin/users/{user_id}", ADMIN),
     Visit("tokens", "/admin/tokens", ADMIN),
+    Visit("calendar", "/admin/calendar", ADMIN, phone=True),
+    Visit("streaks", "/admin/streaks", ADMIN, phone=True),
     Visit("sources", "/admin/sources", MANAGER, phone=True),
     Visit("source-new", "/admin/sources/new", ADMIN),
     Visit("source", "/admin/sources/{key}", ADMIN, phone=True),

@@ -9,6 +9,7 @@ from plaudit.models.achievement import (
 from plaudit.models.audit import AuditEvent
 from plaudit.models.award import Award
 from plaudit.models.board import Board
+from plaudit.models.calendar import Holiday, WorkingWeek
 from plaudit.models.delivery import WebhookDelivery, WebhookDeliveryAttempt
 from plaudit.models.group import Group
 from plaudit.models.identity import ApiToken, User
@@ -33,6 +34,7 @@ from plaudit.models.publication import AwardPublication, IssuerSettings
 from plaudit.models.record import IdempotentResponse, Record
 from plaudit.models.sign_in import SignInFailure, WebSession
 from plaudit.models.source import Source
+from plaudit.models.streak import Streak
 from plaudit.models.team import Team
 from plaudit.models.tv_playlist import TvPlaylist, TvPlaylistItem
 
@@ -50,6 +52,7 @@ __all__ = [
     "Board",
     "EngineGeneration",
     "Group",
+    "Holiday",
     "IdempotentResponse",
     "IntakeConsumer",
     "IntakeDeadLetter",
@@ -63,6 +66,7 @@ __all__ = [
     "Record",
     "SignInFailure",
     "Source",
+    "Streak",
     "Tally",
     "TallyProgress",
     "TallyValue",
@@ -73,4 +77,5 @@ __all__ = [
     "WebSession",
     "WebhookDelivery",
     "WebhookDeliveryAttempt",
+    "WorkingWeek",
 ]

@@ -15,6 +15,7 @@ from plaudit.kit.schemas import MAX_ID, WHOLE_NUMBER_TEXT, Instant
 from plaudit.member.service import get_member
 from plaudit.portal.schemas import PortalView
 from plaudit.portal.service import portal_view
+from plaudit.streak.service import streak_reasons
 
 router = APIRouter(tags=["portal"])
 Viewer = Annotated[Principal, Depends(Allow(Role.admin, Role.manager, Role.member))]
@@ -54,4 +55,7 @@ def explain_achievement(
     result = explain(session, achievement, member_id, now=now, at=at, zone=settings.zone)
     if principal.role == Role.member and not result.in_audience:
         raise Forbidden(detail="This achievement is not shown to this member.")
+    result.reasons += streak_reasons(
+        session, achievement.id, member_id, now=now, zone=settings.zone
+    )
     return result

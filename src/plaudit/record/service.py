@@ -29,6 +29,7 @@ from plaudit.record.schemas import RecordIn, RecordParts
 from plaudit.rules.canonical import checked_canonical_data
 from plaudit.rules.model import FieldType
 from plaudit.source.service import SourceSchema, get_source, source_schema
+from plaudit.streak.awards import award_reached_streaks
 
 
 @dataclass
@@ -268,6 +269,8 @@ def _write_records(
     )
     count_after_commit(session, RECORDS_INGESTED.labels(source.key), len(changes))
     outcome.award_ids += notify_records(session, source.key, changes, now=now, zone=zone)
+    touched = {facts.member_id for change in changes for facts in change if facts is not None}
+    outcome.award_ids += award_reached_streaks(session, source.key, touched, now=now, zone=zone)
     return outcome
 
 

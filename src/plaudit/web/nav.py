@@ -114,6 +114,21 @@ NAV: tuple[NavItem, ...] = (
         group=ADMIN,
     ),
     NavItem(
+        "Streaks",
+        "/admin/streaks",
+        frozenset({Role.admin}),
+        "Rules met in consecutive days, weeks or months; members see their current and "
+        "longest runs on their portal.",
+        group=ADMIN,
+    ),
+    NavItem(
+        "Calendar",
+        "/admin/calendar",
+        frozenset({Role.admin}),
+        "Working days and holidays: daily streaks count working days only.",
+        group=ADMIN,
+    ),
+    NavItem(
         "API tokens",
         "/admin/tokens",
         frozenset({Role.admin}),

@@ -13,6 +13,7 @@ from plaudit.web.routes.auth import router as auth_router
 from plaudit.web.routes.badges import router as badges_router
 from plaudit.web.routes.boards import router as boards_router
 from plaudit.web.routes.bulk_give import router as bulk_give_router
+from plaudit.web.routes.calendar import router as calendar_router
 from plaudit.web.routes.embed import router as embed_router
 from plaudit.web.routes.embed_admin import router as embed_admin_router
 from plaudit.web.routes.explain import router as explain_router
@@ -38,6 +39,7 @@ from plaudit.web.routes.reports import router as reports_router
 from plaudit.web.routes.source_records import router as source_records_router
 from plaudit.web.routes.source_values import router as source_values_router
 from plaudit.web.routes.sources import router as sources_router
+from plaudit.web.routes.streaks import router as streaks_router
 from plaudit.web.routes.team_edit import router as team_edit_router
 from plaudit.web.routes.teams import router as teams_router
 from plaudit.web.routes.tokens import router as tokens_router
@@ -81,6 +83,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     tokens_router,
     intake_router,
     issuer_router,
+    calendar_router,
+    streaks_router,
     sources_router,
     source_records_router,
     audit_router,

@@ -20,6 +20,7 @@ from plaudit.http.deps import NowDep, SessionDep, SettingsDep
 from plaudit.kit.roles import Role
 from plaudit.member.service import get_member
 from plaudit.periods import Period, period_containing
+from plaudit.streak.service import streak_reasons
 from plaudit.web.access import require
 from plaudit.web.explain_view import explain_view
 from plaudit.web.pages import page_router, render
@@ -71,4 +72,5 @@ def explain_page(
         view=view,
         own=own,
         here=explain_url(member.id, achievement.id),
+        streaks=streak_reasons(session, achievement.id, member.id, now=now, zone=zone),
     )

@@ -34,6 +34,7 @@ from plaudit.web.forms.people import (
 )
 from plaudit.web.member_progress import member_progress
 from plaudit.web.pages import page_router, render
+from plaudit.web.streak_tiles import streak_tiles
 
 router = page_router()
 BASE = "/admin/members"
@@ -190,6 +191,7 @@ def member_page(
         team=team,
         awards=member_awards(session, member.id, now),
         progress=member_progress(session, member.id, now=now, zone=zone),
+        streaks=streak_tiles(session, member.id, now=now, zone=zone),
         choices=achievement_choices(session),
         period_choices=PERIOD_CHOICES,
         period_examples=period_examples(now, zone),

@@ -30,6 +30,7 @@ from plaudit.web.pages import page_router, render
 from plaudit.web.portal_tiles import Item, moment, portal_item
 from plaudit.web.routes.badges import BadgeLink, background_url, badge_url
 from plaudit.web.rule_words import source_words
+from plaudit.web.streak_tiles import streak_tiles
 from plaudit.web.user import WebUser
 
 router = page_router()
@@ -152,4 +153,5 @@ def portal_page(
         is_staff=user.principal.is_staff,
         shareable=shareable,
         zone=settings.zone,
+        streaks=streak_tiles(session, chosen, now=now, zone=settings.zone),
     )

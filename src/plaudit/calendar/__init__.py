@@ -1,0 +1,1 @@
+"""The organisation calendar: working weekdays and holidays."""

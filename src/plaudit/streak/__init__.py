@@ -1,0 +1,1 @@
+"""Streaks: a rule met in consecutive days (working days), weeks or months."""
