@@ -115,6 +115,8 @@ NAMES_STORED_DATA = [
     "PUT /api/v1/achievements/{achievement_id}/badge",
     "PUT /api/v1/achievements/{achievement_id}/background",
     "POST /api/v1/achievements/{achievement_id}/awards/bulk",
+    # Publishing needs the member's email (stored) and an award that is not revoked.
+    "POST /api/v1/awards/{award_id}/publish",
 ]
 """Operations that may refuse a schema-valid request with 422 because of what is stored. Every
 other operation must accept every request its schema allows (or answer 404/409 for an id or

@@ -23,7 +23,9 @@ from plaudit.openbadges.issuer import Issuer, get_issuer, update_issuer
 from plaudit.openbadges.schemas import IssuerRead, IssuerUpdate
 
 router = APIRouter(tags=["open badges"])
-public_router = APIRouter(prefix="/ob/v2", tags=["open badges (public)"])
+# Outside the API (/api/v1) and its OpenAPI document: JSON-LD documents and images for badge
+# verifiers, described in docs/openbadges.md.
+public_router = APIRouter(prefix="/ob/v2", include_in_schema=False)
 
 Admin = Annotated[Principal, Depends(Allow(Role.admin))]
 Publisher = Annotated[Principal, Depends(Allow(Role.admin, Role.manager, Role.member))]

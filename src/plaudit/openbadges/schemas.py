@@ -20,7 +20,9 @@ def _web_url(value: str) -> str:
 
 WebUrl = Annotated[
     str,
-    StringConstraints(min_length=1, max_length=500, strip_whitespace=True),
+    StringConstraints(
+        max_length=500, strip_whitespace=True, pattern=r"^https?://[A-Za-z0-9.-]+(:[0-9]+)?(/\S*)?$"
+    ),
     AfterValidator(_web_url),
 ]
 Description = Annotated[str, StringConstraints(max_length=2000)]
