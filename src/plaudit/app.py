@@ -40,6 +40,8 @@ from plaudit.notification.router import router as notification_router
 from plaudit.notification.worker import start_worker
 from plaudit.observability.request_log import RequestLogMiddleware
 from plaudit.observability.router import metrics_router, ready_router
+from plaudit.openbadges.v3_router import public_router as ob3_public_router
+from plaudit.openbadges.v3_router import router as ob3_router
 from plaudit.portal.router import router as portal_router
 from plaudit.record.router import router as record_router
 from plaudit.report.router import router as report_router
@@ -86,6 +88,7 @@ def api_router() -> APIRouter:
         notification_router,
         embed_router,
         intake_router,
+        ob3_router,
     ):
         router.include_router(sub, dependencies=[Depends(refuse_unknown_query)])
     return router
@@ -154,6 +157,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     install_problem_handlers(app)
     app.include_router(api_router())
     app.include_router(metrics_router)
+    app.include_router(ob3_public_router, dependencies=[Depends(refuse_unknown_query)])
     install_problem_document(app)
 
     def unexpected_error_handler() -> ErrorHandler:

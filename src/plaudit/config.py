@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, field_validator
@@ -175,6 +176,13 @@ class Settings(BaseSettings):
         description="How often the period closer looks for periods that have ended.",
     )
 
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="The address people reach this server at (scheme, host, optional port and "
+        "path, no trailing slash needed): the base of published badges' public URLs (Open "
+        "Badges documents, public badge pages).",
+    )
+
     log_format: Literal["json", "text"] = Field(
         default="json",
         description="`plaudit serve`'s log lines: one JSON object per line (with the request "
@@ -189,6 +197,16 @@ class Settings(BaseSettings):
     def _known_zone(cls, value: str) -> str:
         parse_zone(value)
         return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"{value!r} is not an http(s) URL such as https://badges.example.com")
+        if parts.query or parts.fragment:
+            raise ValueError(f"{value!r} may not have a query or a fragment")
+        return value.strip().rstrip("/")
 
     @field_validator("embed_allowed_origins")
     @classmethod

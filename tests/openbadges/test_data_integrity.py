@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from pyld import jsonld  # type: ignore[import-untyped]
+from pyld import jsonld
 
 from plaudit.openbadges import data_integrity as di
 from plaudit.openbadges.multikey import (

@@ -21,7 +21,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from pyld import jsonld  # type: ignore[import-untyped]
+from pyld import jsonld
 
 from plaudit.openbadges.multikey import decode_base58btc, encode_base58btc
 

@@ -1,0 +1,176 @@
+"""Issuing Open Badges 3.0 credentials for published awards, and the status lists that
+revoke them.
+
+A credential is signed once, when its award is published (`issue`), and kept as signed:
+rotating the issuer key later does not touch it (the retired key stays in the DID document).
+Each credential gets the next place in the revocation status lists (`sequence`, allocated
+under a lock and guarded by a unique index, never reused); the list shows the award's
+current `revoked`. Unpublishing (`withdraw`) hides the credential (404) but keeps its place;
+publishing again signs it anew under the same place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from plaudit.db.locking import lock_decision
+from plaudit.kit.encryption import Keyring
+from plaudit.models import Award, IssuedCredential
+from plaudit.openbadges import data_integrity, did, status_list, v3
+from plaudit.openbadges.keys import SigningKey, active_key, public_keys
+
+SEQUENCE_LOCK = "openbadges.status_sequence"
+
+
+@dataclass(frozen=True)
+class Urls:
+    """The public URLs of the OB 3.0 documents, under the public base URL."""
+
+    base: str
+
+    @property
+    def did(self) -> str:
+        return did.did_web(self.base)
+
+    def credential(self, public_id: str) -> str:
+        return f"{self.base}/ob/v3/credentials/{public_id}"
+
+    def status_list(self, list_id: int) -> str:
+        return f"{self.base}/ob/v3/status/{list_id}"
+
+
+def verification_method(urls: Urls, key: SigningKey) -> str:
+    return did.verification_method_id(urls.did, did.PublicKey(key.id, key.public_key_multibase))
+
+
+def did_document(session: Session, urls: Urls) -> dict[str, Any]:
+    return did.did_document(urls.did, public_keys(session))
+
+
+def _next_sequence(session: Session) -> int:
+    lock_decision(session, SEQUENCE_LOCK)
+    top = session.scalar(select(func.max(IssuedCredential.sequence)))
+    return 0 if top is None else top + 1
+
+
+def issue(
+    session: Session,
+    *,
+    award_id: int,
+    public_id: str,
+    issuer: v3.IssuerFacts,
+    achievement: v3.AchievementFacts,
+    recipient_email: str,
+    recipient_salt: str,
+    urls: Urls,
+    keyring: Keyring,
+    now: datetime,
+) -> dict[str, Any]:
+    """Sign and keep the award's OpenBadgeCredential (again, under its kept status place,
+    when it was published before); the signed credential."""
+    award = session.get(Award, award_id)
+    if award is None:
+        raise LookupError(f"no award {award_id}")
+    row = session.get(IssuedCredential, award_id)
+    sequence = row.sequence if row is not None else _next_sequence(session)
+    list_id, index = status_list.position(sequence)
+    unsigned = v3.open_badge_credential(
+        issuer=issuer,
+        achievement=achievement,
+        award=v3.AwardFacts(
+            credential_url=urls.credential(public_id),
+            awarded_at=award.awarded_at,
+            valid_until=None,
+            email=recipient_email,
+            salt=recipient_salt,
+        ),
+        status=status_list.status_entry(urls.status_list(list_id), index),
+    )
+    key = active_key(session, keyring, now)
+    signed = data_integrity.sign(
+        unsigned,
+        key.private_key,
+        verification_method=verification_method(urls, key),
+        created=v3.timestamp(now),
+    )
+    if row is None:
+        session.add(
+            IssuedCredential(
+                award_id=award_id,
+                public_id=public_id,
+                sequence=sequence,
+                key_id=key.id,
+                credential=signed,
+                issued_at=now,
+            )
+        )
+    else:
+        row.public_id = public_id
+        row.key_id = key.id
+        row.credential = signed
+        row.issued_at = now
+        row.withdrawn_at = None
+    session.flush()
+    return signed
+
+
+def withdraw(session: Session, award_id: int, now: datetime) -> None:
+    """The award is no longer published: its credential answers 404 (its place is kept)."""
+    row = session.get(IssuedCredential, award_id)
+    if row is not None and row.withdrawn_at is None:
+        row.withdrawn_at = now
+        session.flush()
+
+
+def published_credential(session: Session, public_id: str) -> dict[str, Any] | None:
+    """The signed credential published under `public_id`, None when there is none."""
+    row = session.scalars(
+        select(IssuedCredential).where(
+            IssuedCredential.public_id == public_id, IssuedCredential.withdrawn_at.is_(None)
+        )
+    ).first()
+    return None if row is None else dict(row.credential)
+
+
+def list_count(session: Session) -> int:
+    """How many status lists exist (at least one once a credential was issued)."""
+    top = session.scalar(select(func.max(IssuedCredential.sequence)))
+    return 0 if top is None else status_list.position(top)[0]
+
+
+def status_list_credential(
+    session: Session, list_id: int, *, urls: Urls, keyring: Keyring, now: datetime
+) -> dict[str, Any] | None:
+    """The signed BitstringStatusListCredential of list `list_id` (None past the last list):
+    a bit per credential in it, 1 where the award is revoked. Signed when asked, with the
+    active key, so it always tells the current state."""
+    if not 1 <= list_id <= list_count(session):
+        return None
+    first = (list_id - 1) * status_list.LIST_SIZE
+    revoked = session.scalars(
+        select(IssuedCredential.sequence)
+        .join(Award, Award.id == IssuedCredential.award_id)
+        .where(
+            IssuedCredential.sequence >= first,
+            IssuedCredential.sequence < first + status_list.LIST_SIZE,
+            Award.revoked.is_(True),
+        )
+    )
+    unsigned = status_list.status_list_credential(
+        list_url=urls.status_list(list_id),
+        issuer=urls.did,
+        valid_from=v3.timestamp(now),
+        revoked=[sequence - first for sequence in revoked],
+    )
+    key = active_key(session, keyring, now)
+    return data_integrity.sign(
+        unsigned,
+        key.private_key,
+        verification_method=verification_method(urls, key),
+        created=v3.timestamp(now),
+    )
