@@ -157,7 +157,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     install_problem_handlers(app)
     app.include_router(api_router())
     app.include_router(metrics_router)
-    app.include_router(ob3_public_router, dependencies=[Depends(refuse_unknown_query)])
+    app.include_router(ob3_public_router)
     install_problem_document(app)
 
     def unexpected_error_handler() -> ErrorHandler:

@@ -220,4 +220,4 @@ def test_a_served_credential_verifies_independently_until_revoked(
         assert http.get("/ob/v3/credentials/second-award").status_code == 404
         assert http.get("/ob/v3/credentials/nothing-here").status_code == 404
         assert http.get("/ob/v3/status/2").status_code == 404
-        assert http.get("/ob/v3/status/0").status_code == 422
+        assert http.get("/ob/v3/status/0").status_code == 404
