@@ -100,7 +100,9 @@ def _documents(http: httpx.Client, credential: dict[str, Any]) -> dict[str, Any]
     return {did_document["id"]: did_document, list_url: status.json()}
 
 
-def test_issuer_key_is_made_once_and_stored_encrypted(engine: Engine, ob_settings: Settings) -> None:
+def test_issuer_key_is_made_once_and_stored_encrypted(
+    engine: Engine, ob_settings: Settings
+) -> None:
     ring = ob_settings.keyring()
     factory = build_sessionmaker(engine)
     with unit_of_work(factory) as session:

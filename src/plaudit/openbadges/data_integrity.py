@@ -92,9 +92,7 @@ def hash_data(document: Document, proof_config: Document, loader: Loader) -> byt
     return proof_hash + document_hash
 
 
-def proof_config(
-    document: Document, *, verification_method: str, created: str
-) -> Document:
+def proof_config(document: Document, *, verification_method: str, created: str) -> Document:
     """The proof options (no value yet), in the document's @context, as the suite hashes them."""
     return {
         "@context": document["@context"],

@@ -34,7 +34,9 @@ def upgrade() -> None:
         sa.Column("created_at", plaudit.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("retired_at", plaudit.db.types.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_issuer_keys")),
-        sa.UniqueConstraint("public_key_multibase", name=op.f("uq_issuer_keys_public_key_multibase")),
+        sa.UniqueConstraint(
+            "public_key_multibase", name=op.f("uq_issuer_keys_public_key_multibase")
+        ),
     )
     op.create_index(
         "ux_issuer_keys_one_active",
@@ -57,8 +59,18 @@ def upgrade() -> None:
         ),
         sa.Column("issued_at", plaudit.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("withdrawn_at", plaudit.db.types.UTCDateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(["award_id"], ["awards.id"], name=op.f("fk_issued_credentials_award_id_awards"), ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["key_id"], ["issuer_keys.id"], name=op.f("fk_issued_credentials_key_id_issuer_keys"), ondelete="RESTRICT"),
+        sa.ForeignKeyConstraint(
+            ["award_id"],
+            ["awards.id"],
+            name=op.f("fk_issued_credentials_award_id_awards"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["key_id"],
+            ["issuer_keys.id"],
+            name=op.f("fk_issued_credentials_key_id_issuer_keys"),
+            ondelete="RESTRICT",
+        ),
         sa.PrimaryKeyConstraint("award_id", name=op.f("pk_issued_credentials")),
         sa.UniqueConstraint("public_id", name=op.f("uq_issued_credentials_public_id")),
         sa.UniqueConstraint("sequence", name=op.f("uq_issued_credentials_sequence")),
