@@ -1,6 +1,6 @@
 """Open Badges 3.0: the issuer's Ed25519 signing keys and the credentials signed with them.
 
-`issuer_keys`: one active key (retired_at NULL; a unique partial index makes a second one
+`issuer_keys`: one active key (`active` true; a unique constraint, NULL for retired keys, makes a second one
 impossible, however many processes make the first key at once); retired keys are kept so
 that their public halves stay in the DID document. The secret half is stored encrypted
 (kit.encryption). `issued_credentials`: the signed OpenBadgeCredential of each award that was
@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from plaudit.db.base import Base
@@ -23,21 +23,14 @@ from plaudit.models._columns import created_at_column
 
 class IssuerKey(Base):
     __tablename__ = "issuer_keys"
-    __table_args__ = (
-        Index(
-            "ux_issuer_keys_one_active",
-            text("(retired_at IS NULL)"),
-            unique=True,
-            sqlite_where=text("retired_at IS NULL"),
-            postgresql_where=text("retired_at IS NULL"),
-        ),
-    )
-
     id: Mapped[int] = mapped_column(primary_key=True)
     public_key_multibase: Mapped[str] = mapped_column(String(100), unique=True)
     private_key_encrypted: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = created_at_column()
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # True for the active key, NULL for retired ones: unique, so at most one is active
+    # (NULLs are distinct on SQLite and PostgreSQL alike).
+    active: Mapped[bool | None] = mapped_column(unique=True, default=True)
 
 
 class IssuedCredential(Base):

@@ -1,8 +1,8 @@
 """The issuer's Ed25519 signing keys: made at first use, stored encrypted, rotated on demand.
 
 Exactly one key is active. Processes that need the first key at the same time each try to
-insert one; the unique partial index on issuer_keys (one row with retired_at NULL) lets one
-win, and the others read the winner's key (an advisory lock on PostgreSQL spares them the
+insert one; the unique `active` column of issuer_keys (true for one row, NULL for retired
+ones) lets one win, and the others read the winner's key (an advisory lock on PostgreSQL spares them the
 wasted attempt). Rotation retires the active key and makes a new one in one transaction;
 retired keys stay listed in the DID document so the credentials they signed still verify.
 """
@@ -39,7 +39,7 @@ class SigningKey:
 
 
 def _active_row(session: Session) -> IssuerKey | None:
-    return session.scalars(select(IssuerKey).where(IssuerKey.retired_at.is_(None))).first()
+    return session.scalars(select(IssuerKey).where(IssuerKey.active.is_(True))).first()
 
 
 def _unwrap(row: IssuerKey, keyring: Keyring) -> SigningKey:
@@ -54,6 +54,7 @@ def _new_row(keyring: Keyring, now: datetime) -> IssuerKey:
         public_key_multibase=public_multibase(secret.public_key()),
         private_key_encrypted=keyring.encrypt(raw.hex()),
         created_at=now,
+        active=True,
     )
 
 
@@ -88,6 +89,7 @@ def rotate_key(session: Session, keyring: Keyring, now: datetime) -> SigningKey:
     old = _active_row(session)
     if old is not None:
         old.retired_at = now
+        old.active = None
         session.flush()
     made = _new_row(keyring, now)
     session.add(made)

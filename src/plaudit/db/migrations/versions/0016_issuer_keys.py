@@ -1,7 +1,7 @@
 """issuer keys: Open Badges 3.0 signing keys and the signed credentials
 
 `issuer_keys` holds the organisation's Ed25519 keys (the secret half encrypted; at most one
-active, by a unique partial index); `issued_credentials` the signed OpenBadgeCredential of
+active, by a unique `active` column that is NULL for retired keys); `issued_credentials` the signed OpenBadgeCredential of
 each published award and its never-reused place in the revocation status lists.
 
 Revision ID: 0016
@@ -33,18 +33,12 @@ def upgrade() -> None:
         sa.Column("private_key_encrypted", sa.Text(), nullable=False),
         sa.Column("created_at", plaudit.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("retired_at", plaudit.db.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("active", sa.Boolean(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_issuer_keys")),
+        sa.UniqueConstraint("active", name=op.f("uq_issuer_keys_active")),
         sa.UniqueConstraint(
             "public_key_multibase", name=op.f("uq_issuer_keys_public_key_multibase")
         ),
-    )
-    op.create_index(
-        "ux_issuer_keys_one_active",
-        "issuer_keys",
-        [sa.text("(retired_at IS NULL)")],
-        unique=True,
-        sqlite_where=sa.text("retired_at IS NULL"),
-        postgresql_where=sa.text("retired_at IS NULL"),
     )
     op.create_table(
         "issued_credentials",
@@ -79,5 +73,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("issued_credentials")
-    op.drop_index("ux_issuer_keys_one_active", table_name="issuer_keys")
     op.drop_table("issuer_keys")
