@@ -95,6 +95,22 @@ def test_the_vector_verifies_and_any_change_breaks_it(loader: di.Loader) -> None
     assert not di.verify(signed, lambda _method: None, loader=loader)
 
 
+def test_literals_are_escaped_as_canonical_n_quads() -> None:
+    """As rdf-canon test060 expects (ECHAR for the named controls, upper-case UCHAR for the
+    others), which pyld alone does not do."""
+    document = {
+        "@context": {"name": "https://schema.org/name"},
+        "@id": "urn:ex:s",
+        "name": "\t\b\n\r\f\"'\\ \x00\x1f\x7f é",
+    }
+    expected = (
+        '<urn:ex:s> <https://schema.org/name> "\\t\\b\\n\\r\\f\\"\'\\\\ '
+        '\\u0000\\u001F\\u007F é" .\n'
+    )
+    assert di.canonical_nquads(document, di.document_loader()) == expected
+    assert "\\t\\b\\n\\r\\f\\\"'\\\\" in (CANON / "test060-rdfc10.nq").read_text()
+
+
 def test_an_unknown_context_is_an_error_not_a_fetch() -> None:
     document = {"@context": ["https://example.invalid/ctx"], "name": "x"}
     with pytest.raises(jsonld.JsonLdError):

@@ -4,6 +4,7 @@
 //   documents: the issuer's DID document (under its DID) and the status list credentials
 //   (under their URLs), as the test fetched them from the running server.
 // stdout: {"verified": bool, "error": string|null, "status": [bool...]|null}
+// or, for {"credentials": [...], "documents": {...}}, a JSON array of those answers.
 //
 // Nothing is fetched from the network: the JSON-LD contexts come from the npm packages that
 // ship them, everything else from `documents`.
@@ -21,7 +22,8 @@ const chunks = [];
 for await (const chunk of process.stdin) {
   chunks.push(chunk);
 }
-const {credential, documents = {}} = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+const input = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+const {documents = {}} = input;
 
 const contexts = new Map();
 for(const [url, context] of credentialsContext.contexts) {
@@ -64,39 +66,46 @@ function documentLoader(url) {
 
 const suite = new DataIntegrityProof({cryptosuite: eddsaRdfc2022CryptoSuite});
 
-let out;
-try {
-  const result = await vc.verifyCredential({
-    credential, suite, documentLoader,
-    checkStatus: options => checkStatus({...options, suite, documentLoader})
-  });
-  const errors = [];
-  for(const r of result.results || []) {
-    if(r.error) {
-      errors.push(String(r.error.message || r.error));
+async function verifyOne(credential) {
+  let out;
+  try {
+    const result = await vc.verifyCredential({
+      credential, suite, documentLoader,
+      checkStatus: options => checkStatus({...options, suite, documentLoader})
+    });
+    const errors = [];
+    for(const r of result.results || []) {
+      if(r.error) {
+        errors.push(String(r.error.message || r.error));
+      }
     }
-  }
-  if(result.error) {
-    const e = result.error;
-    errors.push(String(e.message || e));
-    for(const inner of e.errors || []) {
-      errors.push(String(inner.message || inner));
-    }
-  }
-  const statuses = result.statusResult ?
-    (result.statusResult.results || []).map(r => r.status) : null;
-  if(result.statusResult && !result.statusResult.verified) {
-    const e = result.statusResult.error;
-    if(e) {
+    if(result.error) {
+      const e = result.error;
       errors.push(String(e.message || e));
+      for(const inner of e.errors || []) {
+        errors.push(String(inner.message || inner));
+      }
     }
+    const statuses = result.statusResult ?
+      (result.statusResult.results || []).map(r => r.status) : null;
+    if(result.statusResult && !result.statusResult.verified) {
+      const e = result.statusResult.error;
+      if(e) {
+        errors.push(String(e.message || e));
+      }
+    }
+    out = {
+      verified: result.verified === true,
+      error: errors.length ? errors.join('; ') : null,
+      status: statuses
+    };
+  } catch(e) {
+    out = {verified: false, error: String(e && e.message || e), status: null};
   }
-  out = {
-    verified: result.verified === true,
-    error: errors.length ? errors.join('; ') : null,
-    status: statuses
-  };
-} catch(e) {
-  out = {verified: false, error: String(e && e.message || e), status: null};
+  return out;
 }
-process.stdout.write(JSON.stringify(out) + '\n');
+
+const answer = Array.isArray(input.credentials) ?
+  await Promise.all(input.credentials.map(verifyOne)) :
+  await verifyOne(input.credential);
+process.stdout.write(JSON.stringify(answer) + '\n');

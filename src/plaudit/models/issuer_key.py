@@ -1,8 +1,8 @@
 """Open Badges 3.0: the issuer's Ed25519 signing keys and the credentials signed with them.
 
-`issuer_keys`: one active key (`active` true; a unique constraint, NULL for retired keys, makes a second one
-impossible, however many processes make the first key at once); retired keys are kept so
-that their public halves stay in the DID document. The secret half is stored encrypted
+`issuer_keys`: one active key (`active` true; unique, and NULL for retired keys, so a second
+active key is impossible however many processes make the first key at once); retired keys
+are kept so that their public halves stay in the DID document. The secret half is stored encrypted
 (kit.encryption). `issued_credentials`: the signed OpenBadgeCredential of each award that was
 published, kept as signed (a later rotation does not re-sign it), with its place in the
 revocation status lists (`sequence`, never reused).

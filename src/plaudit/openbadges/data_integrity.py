@@ -21,7 +21,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from pyld import jsonld
+from pyld import jsonld, nquads
 
 from plaudit.openbadges.multikey import decode_base58btc, encode_base58btc
 
@@ -37,6 +37,25 @@ _SHIPPED = {
     OB_V3_CONTEXT: "ob-v3p0-context-3.0.3.json",
     MULTIKEY_V1: "multikey-v1.json",
 }
+
+# Canonical N-Quads (RDFC-1.0, which follows RDF 1.1 N-Quads canonical form) writes a literal's
+# `"` `\\` and the controls \b \t \n \f \r as ECHAR and every other control character
+# (U+0000-U+001F, U+007F) as \uXXXX in upper-case hex. pyld 3.3 escapes only \t \n \r `"` `\\`
+# and writes the rest raw, so a name holding, say, U+001F hashed differently from every other
+# implementation and its credential failed to verify elsewhere. Its serializer looks up
+# `escape` in its module at each call: it is replaced here by the conformant one (the
+# independent verifier checks the result, tests/openbadges/test_v3_interop.py).
+_ECHAR = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r", '"': '\\"', "\\": "\\\\"}
+_LITERAL_ESCAPES = {
+    code: _ECHAR.get(chr(code), f"\\u{code:04X}") for code in [*range(0x20), 0x7F, 0x22, 0x5C]
+}
+
+
+def _canonical_escape(value: str) -> str:
+    return value.translate(_LITERAL_ESCAPES)
+
+
+nquads.escape = _canonical_escape
 
 Document = dict[str, Any]
 Loader = Callable[[str, Any], dict[str, Any]]
