@@ -4,7 +4,8 @@ Exactly one key is active. Processes that need the first key at the same time ea
 insert one; the unique `active` column of issuer_keys (true for one row, NULL for retired
 ones) lets one win, and the others read the winner's key (an advisory lock on PostgreSQL
 spares them the wasted attempt). Rotation retires the active key and makes a new one in one
-transaction; retired keys stay listed in the DID document so the credentials they signed still verify.
+transaction; retired keys stay listed in the DID document so the credentials they signed
+still verify.
 """
 
 from __future__ import annotations
