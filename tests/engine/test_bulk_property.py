@@ -24,6 +24,7 @@ from plaudit.app import create_app
 from plaudit.clock import FixedClock
 from plaudit.config import Settings
 from plaudit.engine import award_rows
+from plaudit.kit.roles import Principal, Role
 from plaudit.models import Achievement, Award, Member, Record, Tally, TallyProgress, TallyValue
 from plaudit.record.schemas import RecordIn
 from plaudit.record.service import delete_record, ingest_records
@@ -38,6 +39,8 @@ from tests.engine.test_oracle_property import (
     data_strategy,
 )
 from tests.hypothesis_profiles import examples
+
+TEST_ACTOR = Principal(name="property-test", role=Role.admin)
 
 NOW = START + timedelta(days=30)
 
@@ -95,7 +98,15 @@ def _run(
                 if kind == "delete":
                     ext = f"r{arg}"
                     if ext in records:
-                        delete_record(session, "calls", ext, now=NOW, zone=app_settings.zone)
+                        delete_record(
+                            session,
+                            "calls",
+                            ext,
+                            actor=TEST_ACTOR,
+                            reason=None,
+                            now=NOW,
+                            zone=app_settings.zone,
+                        )
                         del records[ext]
                     continue
                 items = []

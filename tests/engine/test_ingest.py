@@ -359,3 +359,23 @@ def test_out_of_range_ids_and_times_are_refused_not_crashed_on(admin: Api) -> No
         assert response.status_code == 422, (body, response.text)
         assert response.headers["content-type"].startswith("application/problem+json")
         assert [e["field"] for e in response.json()["errors"]] == [field]
+
+
+def test_deleting_a_record_over_the_api_is_audited_with_who_why_and_what(
+    admin: Api, tokens: dict[str, str]
+) -> None:
+    seed_sources(admin)
+    ann = make_member(admin, "Ann")
+    record(admin, "calls", ann["id"], external_id="c1")
+    ingest = admin.as_token(tokens["ingest"])
+    ingest.ok("DELETE", "/sources/calls/records/c1?reason=sent%20twice", 204)
+    [event] = admin.ok("GET", "/audit?action=record.delete")
+    assert event["actor_role"] == "ingest"
+    assert event["reason"] == "sent twice"
+    assert event["details"]["source"] == "calls"
+    assert event["details"]["external_id"] == "c1"
+    assert event["details"]["member_id"] == ann["id"]
+    # Gone, so a second deletion is a 404 that writes nothing more to the log.
+    problem = ingest.delete("/sources/calls/records/c1")
+    assert problem.status_code == 404
+    assert len(admin.ok("GET", "/audit?action=record.delete")) == 1

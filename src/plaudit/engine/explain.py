@@ -295,7 +295,7 @@ def _reasons(
             "do not count"
         )
     if state.holder is not None and state.holder != member_id:
-        reasons.append(f"this period's record is already held by member {state.holder}")
+        reasons.append(f"this period's record is already held by {state.holder_name}")
     if state.category == "membership" and state.held:
         reasons.append("the member already holds this membership for the period")
     if waiting_until is not None and not complete:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Header, Request, Response, status
+from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -15,8 +15,8 @@ from plaudit.award.presenter import present_award
 from plaudit.award.service import get_award
 from plaudit.config import Settings
 from plaudit.errors import FieldError, InvalidInput, PayloadTooLarge
-from plaudit.http.deps import NowDep, SessionDep, SettingsDep, allow
-from plaudit.kit.roles import Role
+from plaudit.http.deps import NowDep, SessionDep, SettingsDep, allow, current_principal
+from plaudit.kit.roles import Principal, Role
 from plaudit.kit.schemas import error_message
 from plaudit.record import idempotency, service
 from plaudit.record.schemas import (
@@ -160,7 +160,16 @@ def _ingest_and_commit(
 
 @router.delete("/sources/{key}/records/{external_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_record(
-    key: str, external_id: str, session: SessionDep, now: NowDep, settings: SettingsDep
+    key: str,
+    external_id: str,
+    session: SessionDep,
+    now: NowDep,
+    settings: SettingsDep,
+    actor: Annotated[Principal, Depends(current_principal)],
+    reason: Annotated[str | None, Query(max_length=2000)] = None,
 ) -> Response:
-    service.delete_record(session, key, external_id, now=now, zone=settings.zone)
+    """Delete a record; the audit log keeps who, why (`reason`) and what the record held."""
+    service.delete_record(
+        session, key, external_id, actor=actor, reason=reason, now=now, zone=settings.zone
+    )
     return Response(status_code=status.HTTP_204_NO_CONTENT)

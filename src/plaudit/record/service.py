@@ -320,9 +320,17 @@ def _existing_by_external_id(
 
 
 def delete_record(
-    session: Session, source_key: str, external_id: str, *, now: datetime, zone: ZoneInfo
+    session: Session,
+    source_key: str,
+    external_id: str,
+    *,
+    actor: Principal,
+    reason: str | None,
+    now: datetime,
+    zone: ZoneInfo,
 ) -> None:
-    """Delete a record and take its contribution out of every running aggregate."""
+    """Delete a record and take its contribution out of every running aggregate; the audit
+    log keeps who deleted it, why and what it held (see `delete_record_by_id`)."""
     enter_evaluation(session)
     source = get_source(session, source_key)
     record = session.scalars(
@@ -335,7 +343,7 @@ def delete_record(
             detail=f"Source {source_key!r} has no record with external_id {external_id!r}.",
             code="record_not_found",
         )
-    _delete(session, source, record, now=now, zone=zone)
+    _delete(session, source, record, actor=actor, reason=reason, now=now, zone=zone)
 
 
 def delete_record_by_id(
@@ -363,6 +371,19 @@ def delete_record_by_id(
             detail=f"Source {source.name!r} has no record {record_id}: it may be deleted already.",
             code="record_not_found",
         )
+    _delete(session, source, record, actor=actor, reason=reason, now=now, zone=zone)
+
+
+def _delete(
+    session: Session,
+    source: Source,
+    record: Record,
+    *,
+    actor: Principal,
+    reason: str | None,
+    now: datetime,
+    zone: ZoneInfo,
+) -> None:
     record_event(
         session,
         actor,
@@ -379,12 +400,6 @@ def delete_record_by_id(
             "data": record.data,
         },
     )
-    _delete(session, source, record, now=now, zone=zone)
-
-
-def _delete(
-    session: Session, source: Source, record: Record, *, now: datetime, zone: ZoneInfo
-) -> None:
     before = RecordFacts(record.member_id, record.occurred_at, record.data)
     session.execute(delete(Record).where(Record.id == record.id))
     apply_changes(session, source.key, [(before, None)], now=now, zone=zone)
