@@ -67,6 +67,7 @@ def issue(
     achievement: v3.AchievementFacts,
     recipient_email: str,
     recipient_salt: str,
+    valid_until: datetime | None = None,
     urls: Urls,
     keyring: Keyring,
     now: datetime,
@@ -85,7 +86,7 @@ def issue(
         award=v3.AwardFacts(
             credential_url=urls.credential(public_id),
             awarded_at=award.awarded_at,
-            valid_until=None,
+            valid_until=valid_until,
             email=recipient_email,
             salt=recipient_salt,
         ),
