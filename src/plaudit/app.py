@@ -40,6 +40,8 @@ from plaudit.notification.router import router as notification_router
 from plaudit.notification.worker import start_worker
 from plaudit.observability.request_log import RequestLogMiddleware
 from plaudit.observability.router import metrics_router, ready_router
+from plaudit.openbadges.router import public_router as openbadges_public_router
+from plaudit.openbadges.router import router as openbadges_router
 from plaudit.openbadges.v3_router import public_router as ob3_public_router
 from plaudit.openbadges.v3_router import router as ob3_router
 from plaudit.portal.router import router as portal_router
@@ -88,6 +90,7 @@ def api_router() -> APIRouter:
         notification_router,
         embed_router,
         intake_router,
+        openbadges_router,
         ob3_router,
     ):
         router.include_router(sub, dependencies=[Depends(refuse_unknown_query)])
@@ -157,6 +160,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     install_problem_handlers(app)
     app.include_router(api_router())
     app.include_router(metrics_router)
+    app.include_router(openbadges_public_router)
     app.include_router(ob3_public_router)
     install_problem_document(app)
 

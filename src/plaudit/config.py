@@ -108,6 +108,21 @@ class Settings(BaseSettings):
         "reach although they are loopback, private, link-local or otherwise internal (for "
         "on-premises receivers). Empty: only public addresses.",
     )
+    smtp_host: str = Field(
+        default="", description="The SMTP server email notifications go through. Empty: none."
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="The SMTP server's port.")
+    smtp_username: str = Field(
+        default="", description="The SMTP user name. Empty: the server is not logged in to."
+    )
+    smtp_password: SecretStr | None = Field(default=None, description="The SMTP password.")
+    smtp_from: str = Field(
+        default="plaudit@localhost", description="The From address of email notifications."
+    )
+    smtp_starttls: bool = Field(
+        default=True,
+        description="Upgrade the SMTP connection with STARTTLS before logging in and sending.",
+    )
     encryption_keys: SecretStr | None = Field(
         default=None,
         description="Comma-separated Fernet keys encrypting secrets at rest (webhook secrets): "
@@ -180,7 +195,8 @@ class Settings(BaseSettings):
         default="http://127.0.0.1:8000",
         description="The address people reach this server at (scheme, host, optional port and "
         "path, no trailing slash needed): the base of published badges' public URLs (Open "
-        "Badges documents, public badge pages).",
+        "Badges documents, public badge pages) and of the links in Slack, Teams and email "
+        "messages.",
     )
 
     log_format: Literal["json", "text"] = Field(

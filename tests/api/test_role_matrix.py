@@ -48,6 +48,10 @@ EXPECTED: dict[str, set[str]] = {
     "GET /awards": STAFF,
     "DELETE /awards/{award_id}": STAFF,
     "GET /awards/{award_id}": STAFF,
+    "POST /awards/{award_id}/publish": {A, M, ME},
+    "DELETE /awards/{award_id}/publish": {A, M, ME},
+    "GET /issuer": {A},
+    "PUT /issuer": {A},
     "POST /deliveries/{delivery_id}/retry": STAFF,
     "POST /embeds": {A, M, ME},
     "GET /exports/awards.csv": STAFF,
@@ -120,6 +124,8 @@ MEMBER_OWN = {
     "GET /members/{member_id}/achievements",
     "GET /members/{member_id}/achievements/{achievement_id}/explain",
 }
+MEMBER_OWN_AWARD = {"POST /awards/{award_id}/publish", "DELETE /awards/{award_id}/publish"}
+"""Routes a member may call on their own award only: the member token calls them on one."""
 
 
 BADGE = (
@@ -152,6 +158,12 @@ def make_world(admin: Api, tokens: dict[str, str]) -> World:
     )
     award = admin.ok(
         "POST", f"/members/{other['id']}/awards", 201, json={"achievement_id": achievement["id"]}
+    )
+    own_award = admin.ok(
+        "POST",
+        f"/members/{tokens['member_id']}/awards",
+        201,
+        json={"achievement_id": achievement["id"]},
     )
     group = admin.ok("POST", "/groups", 201, json={"name": "All of Acme", "team_ids": [team["id"]]})
     spare = admin.ok("POST", "/tokens", 201, json={"name": "spare", "role": "ingest"})
@@ -213,6 +225,7 @@ def make_world(admin: Api, tokens: dict[str, str]) -> World:
                 )["id"]
             ),
             "award_id": str(award["id"]),
+            "own_award_id": str(own_award["id"]),
             "group_id": str(group["id"]),
             "member_id": str(other["id"]),
             "team_id": str(team["id"]),
@@ -305,7 +318,10 @@ def test_every_role_against_the_route(admin: Api, tokens: dict[str, str], route:
     # find the world as it was made.
     for role in sorted(ROLES, key=lambda r: r in allowed):
         own = tokens["member_id"] if role == "member" and route in MEMBER_OWN else None
-        answer = call(admin.as_token(tokens[role]), route, world.url(path, own))
+        url = world.url(path, own)
+        if role == "member" and route in MEMBER_OWN_AWARD:
+            url = path.format(**{**world.ids, "award_id": world.ids["own_award_id"]})
+        answer = call(admin.as_token(tokens[role]), route, url)
         if role not in allowed:
             assert_problem(answer, 403, (route, role))
         elif method == "GET":  # real ids: every allowed read succeeds

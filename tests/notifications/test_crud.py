@@ -76,7 +76,7 @@ def test_shapes_are_checked(admin: Api) -> None:
     ids = setup(admin)
     bad_bodies = [
         {"name": "n", "trigger": {"type": "sometimes"}, "action": give(ids["kudos"])},
-        {"name": "n", "trigger": APPROVED_DEAL, "action": {"type": "email"}},
+        {"name": "n", "trigger": APPROVED_DEAL, "action": {"type": "sms"}},
         {"name": "n", "trigger": {**APPROVED_DEAL, "events": []}, "action": give(ids["kudos"])},
         {
             "name": "n",

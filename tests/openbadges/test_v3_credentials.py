@@ -1,10 +1,6 @@
 """Open Badges 3.0 end to end, on SQLite and PostgreSQL: keys made once and kept encrypted,
-credentials issued for published awards, served by a real server, and verified by an
-independent verifier (npm @digitalbazaar/vc, tools/vc-verify) offline.
-
-Until award publication (award_publications) is wired to `credentials.issue`, the tests
-publish by calling that service directly, as the publish route will.
-"""
+credentials of awards published over the API, served by a real server, and verified by an
+independent verifier (npm @digitalbazaar/vc, tools/vc-verify) offline."""
 
 from __future__ import annotations
 
@@ -24,8 +20,7 @@ from plaudit.config import Settings
 from plaudit.db.session import build_sessionmaker, unit_of_work
 from plaudit.kit.encryption import generate_key, keyring
 from plaudit.models import IssuedCredential, IssuerKey
-from plaudit.openbadges import credentials, keys, status_list, v3
-from plaudit.openbadges.credentials import Urls
+from plaudit.openbadges import keys, status_list
 from tests.conftest import ADMIN_TOKEN, Api
 from tests.live_server import live_server
 from tests.openbadges.verifier import verify
@@ -66,27 +61,12 @@ def _award(api: Api, name: str, email: str) -> int:
     return int(award["id"])
 
 
-def _publish(engine: Engine, settings: Settings, award_id: int, public_id: str) -> None:
-    """What publishing an award does for OB 3.0: sign and keep its credential."""
-    urls = Urls(settings.public_url)
-    with unit_of_work(build_sessionmaker(engine)) as session:
-        credentials.issue(
-            session,
-            award_id=award_id,
-            public_id=public_id,
-            issuer=v3.IssuerFacts(urls.did, "Acme Sales", PUBLIC_URL, "badges@example.test"),
-            achievement=v3.AchievementFacts(
-                id=f"{PUBLIC_URL}/ob/v2/badges/{award_id}",
-                name="Closer",
-                description="Ten deals closed",
-                criteria="Close ten deals in a month.",
-            ),
-            recipient_email="ann@example.test",
-            recipient_salt=f"salt-{award_id}",
-            urls=urls,
-            keyring=settings.keyring(),
-            now=NOW,
-        )
+def _publish(api: Api, award_id: int) -> str:
+    """Publish the award over the API; the path of its OB 3.0 credential."""
+    award = api.ok("POST", f"/awards/{award_id}/publish")
+    url = award["openbadges_v3_url"]
+    assert url.startswith(f"{PUBLIC_URL}/ob/v3/credentials/")
+    return str(url).removeprefix(PUBLIC_URL)
 
 
 def _documents(http: httpx.Client, credential: dict[str, Any]) -> dict[str, Any]:
@@ -151,37 +131,37 @@ def test_status_places_are_unique_and_kept_across_republishing(
     engine: Engine, ob_settings: Settings, api: Api
 ) -> None:
     awards = [_award(api, f"M{i}", f"m{i}@example.test") for i in range(3)]
-    for award_id in awards:
-        _publish(engine, ob_settings, award_id, f"pub{award_id}")
-    factory = build_sessionmaker(engine)
-    with unit_of_work(factory) as session:
-        before = {r.award_id: r.sequence for r in session.scalars(select(IssuedCredential))}
-        credentials.withdraw(session, awards[0], NOW)
-        assert credentials.published_credential(session, f"pub{awards[0]}") is None
-    assert sorted(before.values()) == [0, 1, 2]
-    _publish(engine, ob_settings, awards[0], "again")
-    with unit_of_work(factory) as session:
-        row = session.get(IssuedCredential, awards[0])
-        assert row is not None
-        assert row.sequence == before[awards[0]]
-        signed = credentials.published_credential(session, "again")
-        assert signed is not None
-        assert signed["credentialStatus"]["statusListIndex"] == str(before[awards[0]])
+    paths = [_publish(api, award_id) for award_id in awards]
+    indexes = [api.client.get(path).json()["credentialStatus"]["statusListIndex"] for path in paths]
+    assert sorted(indexes) == ["0", "1", "2"]
+    # asked again: the kept credential, not a new signature
+    assert api.client.get(paths[1]).json() == api.client.get(paths[1]).json()
+
+    api.ok("DELETE", f"/awards/{awards[0]}/publish")
+    assert api.client.get(paths[0]).status_code == 404
+    again = _publish(api, awards[0])
+    assert again != paths[0]
+    credential = api.client.get(again).json()
+    assert credential["id"] == PUBLIC_URL + again
+    assert credential["credentialStatus"]["statusListIndex"] == indexes[0]
+    with unit_of_work(build_sessionmaker(engine)) as session:
+        rows = session.scalars(select(IssuedCredential)).all()
+        assert sorted(r.sequence for r in rows) == [0, 1, 2]
 
 
 def test_a_served_credential_verifies_independently_until_revoked(
     engine: Engine, ob_settings: Settings, api: Api
 ) -> None:
     first = _award(api, "Ann", "ann@example.test")
-    _publish(engine, ob_settings, first, "first-award")
+    first_path = _publish(api, first)
     with live_server(ob_settings) as base, httpx.Client(base_url=base) as http:
-        answer = http.get("/ob/v3/credentials/first-award")
+        answer = http.get(first_path)
         assert answer.status_code == 200
         assert answer.headers["content-type"].startswith("application/vc+ld+json")
         credential = answer.json()
         assert credential["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
         assert credential["issuer"]["id"] == "did:web:badges.example.test"
-        assert credential["credentialSubject"]["achievement"]["name"] == "Closer"
+        assert credential["credentialSubject"]["achievement"]["name"] == "Closer Ann"
         documents = _documents(http, credential)
 
         result = verify(credential, documents)
@@ -196,11 +176,11 @@ def test_a_served_credential_verifies_independently_until_revoked(
         rotated = api.ok("POST", "/issuer/keys/rotate")
         assert rotated["verification_method"].startswith("did:web:badges.example.test#key-")
         second = _award(api, "Bob", "bob@example.test")
-        _publish(engine, ob_settings, second, "second-award")
-        newer = http.get("/ob/v3/credentials/second-award").json()
+        second_path = _publish(api, second)
+        newer = http.get(second_path).json()
         assert newer["proof"]["verificationMethod"] == rotated["verification_method"]
         assert credential["proof"]["verificationMethod"] != rotated["verification_method"]
-        assert http.get("/ob/v3/credentials/first-award").json() == credential
+        assert http.get(first_path).json() == credential
         documents = _documents(http, credential)
         assert len(documents["did:web:badges.example.test"]["verificationMethod"]) == 2
         assert verify(credential, documents)["verified"]
@@ -217,9 +197,8 @@ def test_a_served_credential_verifies_independently_until_revoked(
         assert verify(newer, _documents(http, newer))["status"] == [False]
 
         # unpublished, unknown and out-of-range answers are 404 problems
-        with unit_of_work(build_sessionmaker(engine)) as session:
-            credentials.withdraw(session, second, NOW)
-        assert http.get("/ob/v3/credentials/second-award").status_code == 404
+        api.ok("DELETE", f"/awards/{second}/publish")
+        assert http.get(second_path).status_code == 404
         assert http.get("/ob/v3/credentials/nothing-here").status_code == 404
         assert http.get("/ob/v3/status/2").status_code == 404
-        assert http.get("/ob/v3/status/0").status_code == 404
+        assert http.get("/ob/v3/status/0").status_code == 422

@@ -22,9 +22,18 @@ from plaudit.group.service import create_group
 from plaudit.identity.schemas import TokenCreate
 from plaudit.identity.service import issue_token
 from plaudit.kit.roles import SYSTEM, Role
-from plaudit.models import Record, Source, User, WebhookDelivery, WebhookDeliveryAttempt
+from plaudit.models import (
+    Award,
+    Member,
+    Record,
+    Source,
+    User,
+    WebhookDelivery,
+    WebhookDeliveryAttempt,
+)
 from plaudit.notification.schemas import NotificationCreate
 from plaudit.notification.service import WebhookGuard, create_notification
+from plaudit.openbadges.publication import publication_of, publish
 from tests.web.conftest import web_settings
 from tests.web.helpers import Site, approved_deals_by_default
 from tests.web.holders_data import HARRIET, make_holders
@@ -128,6 +137,33 @@ def make_pages_data(engine: Engine, site: Site, database_url: str) -> PageIds:
                 succeeded=False,
             )
         )
+        slack, _none = create_notification(
+            session,
+            NotificationCreate.model_validate(
+                {
+                    "name": "Deal won on Slack",
+                    "trigger": {"type": "record", "source": "deals"},
+                    "action": {"type": "slack", "url": "https://hooks.slack.example/services/x"},
+                }
+            ),
+            actor=SYSTEM,
+            now=NOW,
+            guard=WebhookGuard.from_settings(web_settings(database_url)),
+        )
+        session.add(
+            WebhookDelivery(
+                notification_id=slack.id,
+                channel="slack",
+                summary_of=12,
+                url="slack: hooks.slack.example",
+                payload={"channel": "slack", "mentions": []},
+                status="delivered",
+                attempts=1,
+                created_at=NOW,
+                delivered_at=NOW,
+                last_status_code=200,
+            )
+        )
         member_user = session.scalars(select(User.id).where(User.username == "member")).one()
         deal = session.scalars(
             select(Record.id)
@@ -135,7 +171,21 @@ def make_pages_data(engine: Engine, site: Site, database_url: str) -> PageIds:
             .where(Source.key == "deals")
         ).first()
         assert deal is not None, "the seed has a deal"
+    with unit_of_work(build_sessionmaker(engine)) as session:
+        cid = session.get(Member, holders.ids["Cid"])
+        assert cid is not None
+        cid.email = "cid@example.com"
+        session.flush()
+        publish(session, holders.cid_award_id, actor=SYSTEM, now=NOW)
+        published = publication_of(session, holders.cid_award_id)
+        assert published is not None
+        cid_award = session.get(Award, holders.cid_award_id)
+        assert cid_award is not None
+        public_id = published.public_id
+        badge = f"{cid_award.achievement_id}-v{cid_award.achievement_version}"
     return {
+        "public_id": public_id,
+        "badge_id": badge,
         "achievement_id": str(holders.achievement_id),
         "award_id": str(holders.cid_award_id),
         "member_id": str(holders.ids["Cid"]),
@@ -148,6 +198,7 @@ def make_pages_data(engine: Engine, site: Site, database_url: str) -> PageIds:
         "group_id": str(group.id),
         "token_id": str(token.id),
         "notification_id": str(hook.id),
+        "slack_notification_id": str(slack.id),
         "user_id": str(member_user),
         "key": "deals",
         "record_id": str(deal),

@@ -17,7 +17,9 @@ from plaudit.web.errors import is_page_path
 from plaudit.web.routes.embed import link_token
 from tests.web.conftest import sign_in
 
-PUBLIC = {("GET", "/login"), ("POST", "/login")}
+PUBLIC = {("GET", "/login"), ("POST", "/login"), ("GET", "/badges/{public_id:public_id}")}
+"""Open to anyone: the sign-in page, and the public page of a published badge (publishing
+is what makes it public: tests/web/test_public_badge_pages.py)."""
 EMBED = {
     ("GET", "/embed/portal"),
     ("GET", "/embed/leaderboard"),

@@ -67,3 +67,14 @@ def test_subjects_that_are_gone_or_named() -> None:
     assert board.notes == ["Name: Q4 deals."]
     edit = describe(event("achievement.edit", "achievement", 2, changed=["name", "points"]), names)
     assert edit.notes == ["Changed: name and points."]
+
+
+def test_publishing_in_words() -> None:
+    names = Names({"member": {1: "Ada Lovelace"}, "achievement": {2: "Closer"}})
+    published = describe(event("award.publish", "award", 5, member_id=1, achievement_id=2), names)
+    assert sentence(published) == "Published Ada Lovelace's award of “Closer” as an Open Badge"
+    assert published.what[1] == ("Ada Lovelace", "/admin/members/1")
+    gone = describe(event("award.unpublish", "award", 5, member_id=1, achievement_id=2), names)
+    assert sentence(gone).startswith("Unpublished Ada Lovelace's award")
+    assert action_label("award.publish") == "Award published"
+    assert action_label("issuer.update") == "Open Badges issuer saved"

@@ -16,6 +16,7 @@ visited page (1440 px wide, the full page) and page-<name>-phone.png of the page
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from string import Formatter
@@ -55,7 +56,8 @@ class Visit:
 
     def url(self, ids: PageIds) -> str:
         values = {**ids, **{param: ids[other] for param, other in self.use.items()}}
-        path = self.route.format(**values)
+        # A parameter with a convertor ("{public_id:public_id}") is filled like any other.
+        path = re.sub(r"\{(\w+):\w+\}", r"{\1}", self.route).format(**values)
         return f"{path}?{self.query.format(**values)}" if self.query else path
 
 
@@ -134,6 +136,18 @@ VISITS: tuple[Visit, ...] = (
     Visit("notification-delete", "/admin/notifications/{notification_id}/delete", ADMIN),
     Visit("notification-test", "/admin/notifications/{notification_id}/test", ADMIN),
     Visit("notification-deliveries", "/admin/notifications/{notification_id}/deliveries", ADMIN),
+    Visit(
+        "notification-slack",
+        "/admin/notifications/{notification_id}",
+        ADMIN,
+        use={"notification_id": "slack_notification_id"},
+    ),
+    Visit(
+        "notification-slack-deliveries",
+        "/admin/notifications/{notification_id}/deliveries",
+        ADMIN,
+        use={"notification_id": "slack_notification_id"},
+    ),
     Visit("member-new", "/admin/members/new", ADMIN),
     Visit("member-edit", "/admin/members/{member_id}/edit", ADMIN),
     Visit("team-new", "/admin/teams/new", ADMIN),
@@ -149,6 +163,9 @@ VISITS: tuple[Visit, ...] = (
     Visit("intake", "/admin/intake", MANAGER, query="show=all", phone=True),
     Visit("embeds", "/admin/embeds", ADMIN),
     Visit("token-revoke", "/admin/tokens/{token_id}/revoke", ADMIN),
+    Visit("badge-public", "/badges/{public_id:public_id}", ANONYMOUS, phone=True),
+    Visit("badge-criteria", "/ob/v2/badges/{badge_id}/criteria", ANONYMOUS),
+    Visit("issuer", "/admin/issuer", ADMIN),
 )
 
 EXCLUDED: dict[str, str] = {

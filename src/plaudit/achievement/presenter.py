@@ -33,6 +33,7 @@ def present(
         audience=list(achievement.audience or []),
         repeatable=achievement.repeatable,
         requirements=achievement.requirements,
+        publish_automatically=achievement.publish_automatically,
         active=achievement.active,
         version=achievement.version,
         badge_url=f"{url}/badge" if with_badge else None,

@@ -67,6 +67,9 @@ class AchievementCreate(InputSchema):
     audience: list[StrictId] = Field(default_factory=list, max_length=MAX_AUDIENCE)
     repeatable: StrictBool = False
     requirements: Requirements = Field(default_factory=list)
+    publish_automatically: StrictBool = Field(
+        default=False, description="Publish its awards as Open Badges when they are given."
+    )
 
 
 class AchievementUpdate(InputSchema):
@@ -86,6 +89,7 @@ class AchievementUpdate(InputSchema):
     audience: list[StrictId] | None = Field(default=None, max_length=MAX_AUDIENCE)
     repeatable: StrictBool | None = None
     requirements: Requirements | None = None
+    publish_automatically: StrictBool | None = None
 
 
 class EffectiveRead(OutputSchema):
@@ -111,6 +115,7 @@ class AchievementRead(OutputSchema):
     audience: list[int]
     repeatable: bool
     requirements: list[list[dict[str, Any]]]
+    publish_automatically: bool
     active: bool
     version: int
     badge_url: str | None

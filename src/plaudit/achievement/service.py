@@ -45,6 +45,7 @@ DEFINITION_FIELDS = (
     "audience",
     "repeatable",
     "requirements",
+    "publish_automatically",
 )
 
 
@@ -138,6 +139,7 @@ def create_achievement(
         effective_until=end,
         audience=list(data.audience),
         repeatable=data.repeatable,
+        publish_automatically=data.publish_automatically,
         requirements=dump_requirements(data.requirements),
         active=False,
         version=1,

@@ -34,10 +34,22 @@ LABELS = {
     "audience": "Audience",
     "repeatable": "Repeatable",
     "requirements": "Rules",
+    "publish_automatically": "Published automatically",
 }
 """The definition's fields as the achievement form names them, in the form's order."""
-SHORT_FIELDS = {"name", "key", "category", "points", "icon", "period", "repeatable"}
+SHORT_FIELDS = {
+    "name",
+    "key",
+    "category",
+    "points",
+    "icon",
+    "period",
+    "repeatable",
+    "publish_automatically",
+}
 """Fields short enough to show as before → after."""
+ABSENT_MEANS_FALSE = {"publish_automatically"}
+"""Flags added after the first versions were stored: a version without one had it off."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +91,8 @@ def describe_changes(
     lines = []
     for name, label in LABELS.items():
         old, new = before.get(name), after.get(name)
+        if name in ABSENT_MEANS_FALSE:
+            old, new = bool(old), bool(new)
         if old == new:
             continue
         if name in SHORT_FIELDS:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from plaudit.award.links import PublicLinks
 from plaudit.award.schemas import AwardRead, award_is_active
 from plaudit.domain.origins import AwardOrigin
 from plaudit.models import Award
 
 
-def present_award(award: Award, now: datetime) -> AwardRead:
+def present_award(award: Award, now: datetime, links: PublicLinks | None = None) -> AwardRead:
     return AwardRead(
         id=award.id,
         achievement_id=award.achievement_id,
@@ -29,4 +30,7 @@ def present_award(award: Award, now: datetime) -> AwardRead:
         revoked_at=award.revoked_at,
         revoked_by=award.revoked_by,
         revoke_reason=award.revoke_reason,
+        public_url=links.public_url if links else None,
+        openbadges_v2_url=links.openbadges_v2_url if links else None,
+        openbadges_v3_url=links.openbadges_v3_url if links else None,
     )

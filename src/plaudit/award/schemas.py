@@ -53,6 +53,15 @@ class AwardRead(OutputSchema):
     revoked_at: Timestamp | None
     revoked_by: str | None
     revoke_reason: str | None
+    public_url: str | None = Field(
+        default=None, description="The public page of the award while it is published."
+    )
+    openbadges_v2_url: str | None = Field(
+        default=None, description="Its Open Badges 2.0 hosted assertion while published."
+    )
+    openbadges_v3_url: str | None = Field(
+        default=None, description="Its Open Badges 3.0 credential while published."
+    )
 
 
 class AwardFilters(InputSchema):

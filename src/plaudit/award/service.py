@@ -22,11 +22,12 @@ from plaudit.db.locking import lock_decision
 from plaudit.domain.categories import Category, holder_slot
 from plaudit.domain.origins import AwardOrigin
 from plaudit.engine.audiences import member_in_audience
+from plaudit.engine.publish_rows import publish_automatic
 from plaudit.errors import Conflict, not_found
 from plaudit.kit.metrics import AWARDS_GIVEN, count_after_commit
 from plaudit.kit.roles import Principal
 from plaudit.member.service import get_member
-from plaudit.models import Achievement, Award, Member
+from plaudit.models import Achievement, Award, AwardPublication, Member
 from plaudit.periods import Period, PeriodWindow, period_containing
 
 
@@ -156,6 +157,7 @@ def give_award(
             detail="The award conflicts with one given at the same moment.",
             code=f"{achievement.category}_limit",
         ) from exc
+    publish_automatic(session.connection(), [award.id], now=now, by=actor.name)
     count_after_commit(session, AWARDS_GIVEN.labels(origin.value))
     record_event(
         session,
@@ -240,3 +242,15 @@ def list_awards(
 ) -> Sequence[Award]:
     query = filtered_awards(filters, now=now).order_by(Award.id).limit(limit).offset(offset)
     return session.scalars(query).all()
+
+
+def public_ids(session: Session, award_ids: Sequence[int]) -> dict[int, str]:
+    """The public id of each of the awards that is published."""
+    if not award_ids:
+        return {}
+    rows = session.execute(
+        select(AwardPublication.award_id, AwardPublication.public_id).where(
+            AwardPublication.award_id.in_(award_ids)
+        )
+    )
+    return {award_id: public_id for award_id, public_id in rows}

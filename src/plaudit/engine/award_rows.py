@@ -42,6 +42,7 @@ from plaudit.db.upsert import insert_for_dialect
 from plaudit.domain.categories import Category, holder_slot
 from plaudit.domain.origins import AwardOrigin
 from plaudit.engine.compiled import CompiledAchievement
+from plaudit.engine.publish_rows import publish_automatic
 from plaudit.models import Award
 from plaudit.periods import PeriodWindow, period_by_key
 
@@ -87,15 +88,20 @@ def insert_awards(
     now: datetime,
     zone: ZoneInfo,
 ) -> list[int]:
-    """Insert the due completions in order; return the ids of the awards actually written."""
+    """Insert the due completions in order, publishing those whose achievement says so;
+    return the ids of the awards actually written."""
     if not due:
         return []
     keys = sorted({k for _, k, _ in due})
     batch = _Batch(compiled, due, {k: period_by_key(k, compiled.period, zone) for k in keys}, now)
     if compiled.category == Category.record or len(due) < SET_BASED_MIN:
         # A record holder is decided by insert order, one statement per candidate.
-        return _row_by_row(connection, batch)
-    return _set_based(connection, batch)
+        given = _row_by_row(connection, batch)
+    else:
+        given = _set_based(connection, batch)
+    if given:
+        publish_automatic(connection, given, now=now, by="rules")
+    return given
 
 
 def _row_by_row(connection: Connection, batch: _Batch) -> list[int]:

@@ -30,6 +30,7 @@ from plaudit.models.progress import (
     TallyProgress,
     TallyValue,
 )
+from plaudit.models.publication import AwardPublication, IssuerSettings
 from plaudit.models.record import IdempotentResponse, Record
 from plaudit.models.sign_in import SignInFailure, WebSession
 from plaudit.models.source import Source
@@ -46,6 +47,7 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "Award",
+    "AwardPublication",
     "Board",
     "EngineGeneration",
     "Group",
@@ -56,6 +58,7 @@ __all__ = [
     "IntakePartitionLease",
     "IssuedCredential",
     "IssuerKey",
+    "IssuerSettings",
     "Member",
     "Notification",
     "NotificationFiring",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, text
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from plaudit.db.base import Base
@@ -42,6 +42,8 @@ class Achievement(Base):
     audience: Mapped[list[int]] = mapped_column(JSONType, default=list)
     requirements: Mapped[list[list[dict[str, Any]]]] = mapped_column(JSONType, default=list)
     repeatable: Mapped[bool] = mapped_column(default=False)
+    # Awards of it are published (Open Badges) when given, without the member asking.
+    publish_automatically: Mapped[bool] = mapped_column(default=False, server_default=false())
     active: Mapped[bool] = mapped_column(default=False)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = created_at_column()

@@ -29,6 +29,10 @@ class WebhookDelivery(Base):
         ForeignKey("notification_firings.id", ondelete="RESTRICT")
     )
     member_id: Mapped[int | None]
+    # webhook | slack | teams | email: how the worker sends it (a chat URL is not stored here:
+    # it is a secret, kept encrypted on the notification; `url` then shows its host only)
+    channel: Mapped[str] = mapped_column(String(20), default="webhook", server_default="webhook")
+    summary_of: Mapped[int | None]
     url: Mapped[str] = mapped_column(String(2000))
     payload: Mapped[dict[str, Any]] = mapped_column(JSONType)
     # pending -> delivering (claimed by a worker until `claimed_until`) -> delivered | failed

@@ -45,5 +45,3 @@ class IssuedCredential(Base):
     key_id: Mapped[int] = mapped_column(ForeignKey("issuer_keys.id", ondelete="RESTRICT"))
     credential: Mapped[dict[str, Any]] = mapped_column(JSONType)
     issued_at: Mapped[datetime] = created_at_column()
-    # Set while the award is not published: the credential answers 404, its place is kept.
-    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

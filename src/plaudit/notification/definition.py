@@ -27,9 +27,12 @@ from plaudit.notification.formula import (
 )
 from plaudit.notification.schemas import (
     Action,
+    AnyAction,
     FormulaTrigger,
     GiveAchievementAction,
     RecordTrigger,
+    SlackAction,
+    TeamsAction,
     Trigger,
     WebhookAction,
 )
@@ -37,7 +40,7 @@ from plaudit.rules.model import FieldType, Rule
 from plaudit.rules.validation import validate_filters
 
 TRIGGER_ADAPTER: TypeAdapter[RecordTrigger | FormulaTrigger] = TypeAdapter(Trigger)
-ACTION_ADAPTER: TypeAdapter[GiveAchievementAction | WebhookAction] = TypeAdapter(Action)
+ACTION_ADAPTER: TypeAdapter[AnyAction] = TypeAdapter(Action)
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,7 @@ class CompiledNotification:
     id: int
     name: str
     trigger: RecordTrigger | FormulaTrigger
-    action: GiveAchievementAction | WebhookAction
+    action: AnyAction
     fields: dict[str, dict[str, FieldType]]
     expr: Expr | None = None
     terms: list[Rule] = field(default_factory=list)
@@ -109,7 +112,7 @@ def compile_trigger(
     notification_id: int,
     name: str,
     trigger: RecordTrigger | FormulaTrigger,
-    action: GiveAchievementAction | WebhookAction,
+    action: AnyAction,
 ) -> CompiledNotification:
     """Check the trigger against the sources and prepare it; raises InvalidInput listing every
     problem (a formula's with line, column and a caret under the mistake)."""
@@ -135,12 +138,13 @@ def compile_trigger(
     return compiled
 
 
-def check_action(
-    session: Session, action: GiveAchievementAction | WebhookAction, url_policy: UrlPolicy
-) -> None:
-    """The achievement given exists; the webhook's URL leads to an address it may reach (its
-    name resolved now; a name that does not resolve yet is checked again when sending)."""
-    if isinstance(action, WebhookAction):
+def check_action(session: Session, action: AnyAction, url_policy: UrlPolicy) -> None:
+    """The achievement given exists; a webhook's (or chat channel's) URL leads to an address it
+    may reach (its name resolved now; a name that does not resolve yet is checked again when
+    sending)."""
+    if isinstance(action, WebhookAction | SlackAction | TeamsAction):
+        if action.url is None:
+            return
         try:
             url_policy.vet(action.url)
         except NameNotResolved:
@@ -149,6 +153,8 @@ def check_action(
             raise invalid_fields(
                 [FieldError(("action", "url"), refused.reason, code="url_not_allowed")]
             ) from refused
+        return
+    if not isinstance(action, GiveAchievementAction):
         return
     found = session.scalars(
         select(Achievement.id).where(
@@ -166,9 +172,13 @@ def check_action(
         )
 
 
-def stored_action(action: GiveAchievementAction | WebhookAction) -> dict[str, Any]:
-    """The action as kept and answered: never with the webhook's secret."""
-    dumped: dict[str, Any] = action.model_dump(mode="json", exclude={"secret"})
+def stored_action(action: AnyAction, *, host: str | None = None) -> dict[str, Any]:
+    """The action as kept and answered: never with the webhook's secret, nor a chat channel's
+    URL (a secret too: it is kept encrypted); a chat action keeps the URL's `host`."""
+    if isinstance(action, SlackAction | TeamsAction):
+        dumped: dict[str, Any] = action.model_dump(mode="json", exclude={"url", "host"})
+        return dumped | {"host": host if host is not None else action.host}
+    dumped = action.model_dump(mode="json", exclude={"secret"})
     return dumped
 
 

@@ -37,6 +37,14 @@ from plaudit.errors import FieldError, PlauditError, invalid_fields, not_found
 from plaudit.member.service import get_member
 from plaudit.models import Member, NotificationFiring, Record, Source
 from plaudit.notification.aggregates import empty_values, values_by_member
+from plaudit.notification.announce import (
+    NO_RECIPIENTS,
+    channel_payload,
+    detail,
+    nobody,
+    recipients,
+    where,
+)
 from plaudit.notification.definition import CompiledNotification
 from plaudit.notification.formula import evaluate, meets
 from plaudit.notification.hook import (
@@ -55,11 +63,14 @@ from plaudit.notification.schemas import (
     DryRunRecentRecord,
     DryRunRecord,
     DryRunResult,
+    EmailAction,
     FormulaTrigger,
     GiveAchievementAction,
     NextRecord,
     RecordEvent,
     RecordTrigger,
+    SlackAction,
+    TeamsAction,
 )
 from plaudit.notification.webhook import request_headers
 from plaudit.periods import Period, PeriodWindow, period_containing
@@ -640,6 +651,22 @@ def _try_action(
             achievement_id=achievement.id,
             period=award_window.key,
             points=achievement.points,
+        )
+    if isinstance(action, SlackAction | TeamsAction | EmailAction):
+        to = recipients(session, action, member) if isinstance(action, EmailAction) else []
+        if isinstance(action, EmailAction) and not to:
+            return DryRunAction(
+                type=action.type,
+                outcome="would_refuse",
+                code=NO_RECIPIENTS,
+                detail=nobody(action, member),
+            )
+        why = detail(compiled, record, value=value, window=window)
+        return DryRunAction(
+            type=action.type,
+            outcome="would_send",
+            url=where(compiled, to),
+            payload=channel_payload(compiled, [(member, why)], to, summary=False),
         )
     payload = build_payload(
         compiled, member, fired_at=now, record=record, value=value, window=window

@@ -2,7 +2,9 @@
 
 Giving an achievement goes through the award service with its category limits; a refusal is
 recorded on the firing, never raised, so the records that fired it are still ingested. A webhook
-is an outbox row in the same transaction, sent by the worker only once that transaction commits.
+is an outbox row in the same transaction, sent by the worker only once that transaction commits;
+so are Slack, Teams and email messages, collected per batch (`announce`) so that many firings
+at once become one summary.
 """
 
 from __future__ import annotations
@@ -19,10 +21,17 @@ from plaudit.errors import PlauditError
 from plaudit.kit.roles import Principal, Role
 from plaudit.member.service import get_member
 from plaudit.models import NotificationFiring
+from plaudit.notification.announce import ChannelBatch, detail
 from plaudit.notification.definition import CompiledNotification
 from plaudit.notification.outbox import enqueue
 from plaudit.notification.payload import RecordSeen, build_payload
-from plaudit.notification.schemas import FiringOutcome, GiveAchievementAction
+from plaudit.notification.schemas import (
+    EmailAction,
+    FiringOutcome,
+    GiveAchievementAction,
+    SlackAction,
+    TeamsAction,
+)
 from plaudit.periods import PeriodWindow
 
 
@@ -42,8 +51,12 @@ def fire(
     zone: ZoneInfo,
     window: PeriodWindow | None = None,
     value: float | None = None,
+    channels: ChannelBatch | None = None,
 ) -> int | None:
     """Fire once; returns the id of the award given, if any.
+
+    A Slack, Teams or email action joins `channels`, the batch whose end enqueues its message
+    (or one summary for many); without a batch it is enqueued at once.
 
     With a `window` (formula triggers) the firing is unique per (notification, member,
     period): when a concurrent request fired first, the unique constraint refuses this one and
@@ -92,6 +105,14 @@ def fire(
             return None
         firing.outcome, firing.award_id = FiringOutcome.awarded.value, award.id
         return award.id
+    if isinstance(action, SlackAction | TeamsAction | EmailAction):
+        batch = ChannelBatch() if channels is None else channels
+        why = detail(compiled, record, value=value, window=window)
+        batch.add(compiled, firing, get_member(session, member_id), why)
+        firing.outcome = FiringOutcome.enqueued.value
+        if channels is None:
+            batch.flush(session, now=now)
+        return None
     payload = build_payload(
         compiled,
         get_member(session, member_id),

@@ -38,6 +38,7 @@ from plaudit.notification.aggregates import (
     values_by_member,
     values_from_datas,
 )
+from plaudit.notification.announce import ChannelBatch
 from plaudit.notification.definition import CompiledNotification
 from plaudit.notification.firing import fire
 from plaudit.notification.formula import crosses, evaluate, meets
@@ -95,6 +96,7 @@ def notify_records(
     if not notifications:
         return []
     award_ids: list[int] = []
+    channels = ChannelBatch()
     for planned in plan_firings(
         session, notifications, source_key, changes, zone=zone, written=True
     ).firings:
@@ -108,9 +110,11 @@ def notify_records(
             zone=zone,
             window=planned.window,
             value=planned.value,
+            channels=channels,
         )
         if award_id is not None:
             award_ids.append(award_id)
+    channels.flush(session, now=now)
     return award_ids
 
 

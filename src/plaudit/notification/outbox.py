@@ -51,9 +51,13 @@ def enqueue(
     url: str,
     payload: dict[str, Any],
     now: datetime,
+    channel: str = "webhook",
+    summary_of: int | None = None,
 ) -> WebhookDelivery:
     delivery = WebhookDelivery(
         notification_id=notification_id,
+        channel=channel,
+        summary_of=summary_of,
         firing_id=firing_id,
         member_id=member_id,
         url=url,
@@ -136,6 +140,7 @@ class Outgoing:
     payload: dict[str, Any]
     attempt: int
     encrypted_secret: str | None
+    channel: str = "webhook"
 
 
 def outgoing(session: Session, delivery_id: int) -> Outgoing:
@@ -152,6 +157,7 @@ def outgoing(session: Session, delivery_id: int) -> Outgoing:
         dict(delivery.payload),
         _next_number(session, delivery.id),
         secret,
+        delivery.channel,
     )
 
 

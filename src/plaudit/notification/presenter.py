@@ -56,6 +56,8 @@ def present_deliveries(
         DeliveryRead(
             id=d.id,
             notification_id=d.notification_id,
+            channel=d.channel,
+            summary_of=d.summary_of,
             firing_id=d.firing_id,
             member_id=d.member_id,
             url=d.url,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -12,6 +13,7 @@ from pydantic import (
     StrictBool,
     StrictFloat,
     StringConstraints,
+    ValidationInfo,
     field_validator,
 )
 
@@ -97,7 +99,75 @@ class WebhookAction(_Part):
         return _http_url(url)
 
 
-Action = Annotated[GiveAchievementAction | WebhookAction, Field(discriminator="type")]
+class _ChatAction(_Part):
+    """Post a message to a chat channel's incoming webhook. Its URL is a secret (whoever has it
+    can post): kept encrypted and never answered; sent again only to change it (an update
+    without `url` keeps the stored one)."""
+
+    url: Url | None = None
+    host: str | None = Field(
+        default=None, description="Answered: the URL's host name. Ignored when sent."
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _absolute_http(cls, url: str | None) -> str | None:
+        return None if url is None else _http_url(url)
+
+
+class SlackAction(_ChatAction):
+    """A Slack incoming webhook: `text` and Block Kit `blocks`."""
+
+    type: Literal["slack"]
+
+
+class TeamsAction(_ChatAction):
+    """A Microsoft Teams incoming webhook or Workflows URL: a message with an Adaptive Card."""
+
+    type: Literal["teams"]
+
+
+class EmailRecipients(StrEnum):
+    member = "member"
+    managers = "managers"
+    addresses = "addresses"
+
+
+MAX_EMAIL_ADDRESSES = 20
+_EMAIL = re.compile(r"^[^@\s<>,;:\"()\[\]]+@[^@\s<>,;:\"()\[\]]+\.[^@\s<>,;:\"()\[\]]+$")
+EmailAddress = Annotated[
+    str, StringConstraints(min_length=3, max_length=254, strip_whitespace=True)
+]
+
+
+class EmailAction(_Part):
+    """Email through the SMTP server of the settings: to the member, to the managers of the
+    member's team (members of that team whose role is `manager`), or to fixed `addresses`."""
+
+    type: Literal["email"]
+    to: EmailRecipients = EmailRecipients.member
+    addresses: list[EmailAddress] = Field(
+        default_factory=list, max_length=MAX_EMAIL_ADDRESSES, validate_default=True
+    )
+
+    @field_validator("addresses")
+    @classmethod
+    def _addresses(cls, addresses: list[str], info: ValidationInfo) -> list[str]:
+        for address in addresses:
+            if not _EMAIL.match(address):
+                raise ValueError(f"{address!r} is not an email address")
+        to = info.data.get("to")
+        if to is EmailRecipients.addresses and not addresses:
+            raise ValueError("list at least one address when `to` is 'addresses'")
+        if to is not EmailRecipients.addresses and addresses:
+            raise ValueError("addresses are only for `to` 'addresses'")
+        return list(dict.fromkeys(addresses))
+
+
+ChannelAction = SlackAction | TeamsAction | EmailAction
+AnyAction = GiveAchievementAction | WebhookAction | SlackAction | TeamsAction | EmailAction
+Action = Annotated[AnyAction, Field(discriminator="type")]
+CHANNELS = ("slack", "teams", "email")
 
 
 class NotificationCreate(InputSchema):
@@ -171,6 +241,12 @@ class AttemptRead(OutputSchema):
 class DeliveryRead(OutputSchema):
     id: int
     notification_id: int
+    channel: str = Field(default="webhook", description="`webhook`, `slack`, `teams` or `email`.")
+    summary_of: int | None = Field(
+        default=None,
+        description="A summary message: how many firings it stands for (they name it as their "
+        "delivery).",
+    )
     firing_id: int | None
     member_id: int | None
     url: str
@@ -231,7 +307,7 @@ class DryRunOutcome(StrEnum):
 
 
 class DryRunAction(OutputSchema):
-    type: Literal["give_achievement", "webhook"]
+    type: Literal["give_achievement", "webhook", "slack", "teams", "email"]
     outcome: Literal["would_award", "would_refuse", "would_send"]
     achievement_id: int | None = None
     period: str | None = None

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 from plaudit.audit.service import record_event
 from plaudit.config import Settings
 from plaudit.engine.generation import bump_generation
-from plaudit.errors import not_found
+from plaudit.errors import FieldError, invalid_fields, not_found
 from plaudit.kit.encryption import Keyring
 from plaudit.kit.roles import Principal
-from plaudit.kit.url_policy import UrlPolicy
+from plaudit.kit.url_policy import UrlPolicy, split_url
 from plaudit.models import Notification, NotificationFiring
 from plaudit.notification.active import compile_notification
 from plaudit.notification.definition import (
@@ -35,10 +35,13 @@ from plaudit.notification.definition import (
 )
 from plaudit.notification.dryrun import dry_run
 from plaudit.notification.schemas import (
+    AnyAction,
     DryRunRead,
     DryRunRequest,
     NotificationCreate,
     NotificationUpdate,
+    SlackAction,
+    TeamsAction,
     UnsavedDryRunRequest,
     WebhookAction,
 )
@@ -93,11 +96,13 @@ def create_notification(
     secret = None
     if isinstance(data.action, WebhookAction):
         secret = data.action.secret or new_secret()
+    chat_url = _chat_url(data.action, None)
+    kept = secret or chat_url  # a chat URL is as secret as a signing secret
     notification = Notification(
         name=data.name,
         trigger=stored_trigger(data.trigger),
-        action=stored_action(data.action),
-        webhook_secret_encrypted=None if secret is None else guard.keys().encrypt(secret),
+        action=stored_action(data.action, host=_host(chat_url)),
+        webhook_secret_encrypted=None if kept is None else guard.keys().encrypt(kept),
         active=data.active,
         created_by=actor.name,
         created_at=now,
@@ -137,17 +142,27 @@ def update_notification(
     if data.trigger is not None or data.active:
         compile_trigger(session, notification.id, name, trigger, action)
     shown = None
+    host = None
+    was = str(notification.action.get("type"))
     if isinstance(data.action, WebhookAction):
         if data.action.secret is not None:
             shown = data.action.secret
-        elif notification.webhook_secret_encrypted is None:
+        elif notification.webhook_secret_encrypted is None or was in CHAT_NAMES:
             shown = new_secret()
         if shown is not None:
             notification.webhook_secret_encrypted = guard.keys().encrypt(shown)
+    elif data.action is not None:
+        chat_url = _chat_url(data.action, was)
+        host = _host(chat_url)
+        # Nothing is cleared: deliveries still waiting are sent with what is stored.
+        if chat_url is not None:
+            notification.webhook_secret_encrypted = guard.keys().encrypt(chat_url)
+        elif isinstance(data.action, SlackAction | TeamsAction):
+            host = notification.action.get("host")
     changed = sorted(data.model_dump(exclude_unset=True, exclude_none=True))
     notification.name = name
     notification.trigger = stored_trigger(trigger)
-    notification.action = stored_action(action)
+    notification.action = stored_action(action, host=host)
     if data.active is not None:
         notification.active = data.active
     notification.updated_at = now
@@ -163,6 +178,25 @@ def update_notification(
     )
     session.flush()
     return notification, shown
+
+
+CHAT_NAMES = {"slack": "Slack incoming webhook", "teams": "Microsoft Teams webhook"}
+
+
+def _chat_url(action: AnyAction, was: str | None) -> str | None:
+    """A Slack or Teams URL to encrypt: the one sent; None to keep the stored one (an edit of
+    the same channel that does not send it); 422 when there is none to keep."""
+    if not isinstance(action, SlackAction | TeamsAction):
+        return None
+    if action.url is None and was != action.type:
+        raise invalid_fields(
+            [FieldError(("action", "url"), f"the {CHAT_NAMES[action.type]} URL is required")]
+        )
+    return action.url
+
+
+def _host(url: str | None) -> str | None:
+    return None if url is None else split_url(url)[1]
 
 
 def set_active(

@@ -24,6 +24,7 @@ TIMESTAMP_HEADER = "X-Plaudit-Timestamp"
 DELIVERY_HEADER = "X-Plaudit-Delivery"
 EVENT_HEADER = "X-Plaudit-Event"
 EVENT = "notification.fired"
+USER_AGENT = f"Plaudit-Webhooks/{__version__}"
 SECRET_PREFIX = "whsec_"  # noqa: S105  (a prefix, not a secret)
 
 
@@ -57,7 +58,7 @@ def request_headers(
 ) -> dict[str, str]:
     return {
         "Content-Type": "application/json",
-        "User-Agent": f"Plaudit-Webhooks/{__version__}",
+        "User-Agent": USER_AGENT,
         EVENT_HEADER: EVENT,
         DELIVERY_HEADER: "" if delivery_id is None else str(delivery_id),
         TIMESTAMP_HEADER: str(int(sent_at.timestamp())),

@@ -9,6 +9,7 @@ Its timing (backoff, leases) follows the real clock, not the application's injec
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import secrets
@@ -16,6 +17,7 @@ import socket
 import threading
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -27,9 +29,11 @@ from plaudit.db.snapshot import read_snapshot
 from plaudit.kit.encryption import KeyUnavailable
 from plaudit.kit.url_policy import UrlPolicy
 from plaudit.models import WebhookDelivery
-from plaudit.notification import webhook
+from plaudit.notification import channels, webhook
+from plaudit.notification.mailer import EmailSender, SmtpSettings
 from plaudit.notification.outbox import (
     PENDING_FLAG,
+    Outgoing,
     RetryPolicy,
     claim,
     due,
@@ -42,8 +46,11 @@ from plaudit.notification.sender import WebhookSender
 logger = logging.getLogger(__name__)
 
 Sender = Callable[[str, bytes, dict[str, str], float], webhook.SendResult]
+Mailer = Callable[[dict[str, Any], float], webhook.SendResult]
 BATCH = 20
 NO_SECRET = "signing secret unavailable (see the server log)"  # noqa: S105 - a message
+NO_CHANNEL_URL = "channel URL unavailable (see the server log)"
+CHAT = ("slack", "teams")
 LEASE_MARGIN = timedelta(seconds=60)
 
 
@@ -56,12 +63,14 @@ class DeliveryWorker:
         *,
         clock: Clock = system_clock,
         send: Sender | None = None,
+        mail: Mailer | None = None,
     ) -> None:
         self.engine = engine
         self.factory = factory
         self.clock = clock
         self.send = send or WebhookSender(UrlPolicy(settings.webhook_allow_list))
         self.settings = settings
+        self.mail = mail or EmailSender(smtp_settings(settings))
         self.name = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
         self.poll_seconds = settings.webhook_poll_seconds
         self.timeout = settings.webhook_timeout_seconds
@@ -140,8 +149,12 @@ class DeliveryWorker:
         with unit_of_work(self.factory) as session:
             out = outgoing(session, delivery_id)
         started_at = self.clock()
-        secret = self._secret(out.encrypted_secret)
-        if secret is None:
+        if out.channel in CHAT:
+            result = self._post_chat(out)
+        elif out.channel == "email":
+            message = channels.render(out.payload, self.settings.public_url)
+            result = self.mail(message, self.timeout)
+        elif (secret := self._secret(out.encrypted_secret)) is None:
             result = webhook.SendResult(False, None, NO_SECRET, 0.0)
         else:
             body = webhook.request_body(
@@ -171,6 +184,16 @@ class DeliveryWorker:
             status,
         )
 
+    def _post_chat(self, out: Outgoing) -> webhook.SendResult:
+        """A Slack or Teams message, to the URL kept encrypted on the notification."""
+        url = self._secret(out.encrypted_secret)
+        if url is None:
+            return webhook.SendResult(False, None, NO_CHANNEL_URL, 0.0)
+        message = channels.render(out.payload, self.settings.public_url)
+        body = json.dumps(message, separators=(",", ":")).encode()
+        headers = {"Content-Type": "application/json", "User-Agent": webhook.USER_AGENT}
+        return self.send(url, body, headers, self.timeout)
+
     def _secret(self, encrypted: str | None) -> str | None:
         """The signing secret, or None (logged for the operator) when the keys cannot open it."""
         if encrypted is None:
@@ -180,6 +203,18 @@ class DeliveryWorker:
         except KeyUnavailable as exc:
             logger.error("webhook worker: %s", exc.detail)
             return None
+
+
+def smtp_settings(settings: Settings) -> SmtpSettings:
+    password = settings.smtp_password.get_secret_value() if settings.smtp_password else ""
+    return SmtpSettings(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        username=settings.smtp_username,
+        password=password,
+        sender=settings.smtp_from,
+        starttls=settings.smtp_starttls,
+    )
 
 
 def start_worker(

@@ -1,1 +1,1 @@
-"""Open Badges: publishing awards as portable badges (OB 2.0 assertions, OB 3.0 credentials)."""
+"""Portable badges: published awards as Open Badges (2.0 hosted here; 3.0 beside it)."""

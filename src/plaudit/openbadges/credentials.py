@@ -1,12 +1,13 @@
 """Issuing Open Badges 3.0 credentials for published awards, and the status lists that
 revoke them.
 
-A credential is signed once, when its award is published (`issue`), and kept as signed:
-rotating the issuer key later does not touch it (the retired key stays in the DID document).
-Each credential gets the next place in the revocation status lists (`sequence`, allocated
-under a lock and guarded by a unique index, never reused); the list shows the award's
-current `revoked`. Unpublishing (`withdraw`) hides the credential (404) but keeps its place;
-publishing again signs it anew under the same place.
+A published award's credential is signed the first time it is asked for under its
+publication (`credential_of`) and kept as signed: rotating the issuer key later does not touch
+it (the retired key stays in the DID document). Each credential gets the next place in the
+revocation status lists (`sequence`, allocated under a lock and guarded by a unique index,
+never reused); the list shows the award's current `revoked`. Unpublishing takes the
+publication away (404); publishing again gives a new public id, and the credential is signed
+anew under it, in the same place.
 """
 
 from __future__ import annotations
@@ -16,13 +17,16 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from plaudit.db.locking import lock_decision
 from plaudit.kit.encryption import Keyring
 from plaudit.models import Award, IssuedCredential
-from plaudit.openbadges import data_integrity, did, status_list, v3
+from plaudit.openbadges import data_integrity, did, status_list, v2, v3
+from plaudit.openbadges.issuer import Issuer
 from plaudit.openbadges.keys import SigningKey, active_key, public_keys
+from plaudit.openbadges.publication import Published
 
 SEQUENCE_LOCK = "openbadges.status_sequence"
 
@@ -115,27 +119,57 @@ def issue(
         row.key_id = key.id
         row.credential = signed
         row.issued_at = now
-        row.withdrawn_at = None
     session.flush()
     return signed
 
 
-def withdraw(session: Session, award_id: int, now: datetime) -> None:
-    """The award is no longer published: its credential answers 404 (its place is kept)."""
-    row = session.get(IssuedCredential, award_id)
-    if row is not None and row.withdrawn_at is None:
-        row.withdrawn_at = now
-        session.flush()
-
-
-def published_credential(session: Session, public_id: str) -> dict[str, Any] | None:
-    """The signed credential published under `public_id`, None when there is none."""
-    row = session.scalars(
-        select(IssuedCredential).where(
-            IssuedCredential.public_id == public_id, IssuedCredential.withdrawn_at.is_(None)
-        )
-    ).first()
-    return None if row is None else dict(row.credential)
+def credential_of(
+    session: Session,
+    published: Published,
+    *,
+    issuer: Issuer,
+    urls: Urls,
+    keyring: Keyring,
+    now: datetime,
+) -> dict[str, Any]:
+    """The signed credential of a published award: the one kept since it was first asked for
+    under this publication, or signed now (and kept). Two requests signing it at once: the
+    first to commit stands, the other reads it."""
+    award, publication = published.award, published.publication
+    row = session.get(IssuedCredential, award.id)
+    if row is not None and row.public_id == publication.public_id:
+        return dict(row.credential)
+    v2_urls = v2.Urls(urls.base)
+    definition = published.definition
+    name = str(definition.get("name") or published.achievement.name)
+    facts = v3.AchievementFacts(
+        id=v2_urls.badge(award.achievement_id, award.achievement_version),
+        name=name,
+        description=str(definition.get("description") or name),
+        criteria=v2.criteria_narrative(definition),
+        image=v2_urls.badge_image(award.achievement_id, award.achievement_version),
+    )
+    try:
+        with session.begin_nested():
+            return issue(
+                session,
+                award_id=award.id,
+                public_id=publication.public_id,
+                issuer=v3.IssuerFacts(urls.did, issuer.name, issuer.url, issuer.email),
+                achievement=facts,
+                recipient_email=published.member.email or "",
+                recipient_salt=publication.recipient_salt,
+                valid_until=award.period_end,
+                urls=urls,
+                keyring=keyring,
+                now=now,
+            )
+    except IntegrityError:
+        session.expire_all()
+        row = session.get(IssuedCredential, award.id)
+        if row is None or row.public_id != publication.public_id:
+            raise
+        return dict(row.credential)
 
 
 def list_count(session: Session) -> int:

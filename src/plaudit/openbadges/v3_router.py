@@ -17,6 +17,8 @@ from plaudit.http.deps import Allow, NowDep, SessionDep, SettingsDep
 from plaudit.kit.roles import Principal, Role
 from plaudit.openbadges import credentials, keys
 from plaudit.openbadges.credentials import Urls
+from plaudit.openbadges.issuer import get_issuer
+from plaudit.openbadges.publication import find_published
 
 VC_MEDIA_TYPE = "application/vc+ld+json"
 DID_MEDIA_TYPE = "application/did+ld+json"
@@ -44,11 +46,20 @@ def did_document(session: SessionDep, settings: SettingsDep) -> JSONResponse:
 
 
 @public_router.get("/ob/v3/credentials/{public_id}")
-def credential(public_id: PublicId, session: SessionDep) -> JSONResponse:
-    """A published award's signed OpenBadgeCredential; 404 when nothing is published there."""
-    signed = credentials.published_credential(session, public_id)
-    if signed is None:
-        raise NotFound(detail=f"No published credential '{public_id}'.")
+def credential(
+    public_id: PublicId, session: SessionDep, settings: SettingsDep, now: NowDep
+) -> JSONResponse:
+    """A published award's signed OpenBadgeCredential; 404 when nothing is published there.
+    A revoked award's credential is still served: its status list says it is revoked."""
+    published = find_published(session, public_id)
+    signed = credentials.credential_of(
+        session,
+        published,
+        issuer=get_issuer(session, settings.public_url),
+        urls=_urls(settings),
+        keyring=settings.keyring(),
+        now=now,
+    )
     return _json(signed, VC_MEDIA_TYPE)
 
 

@@ -45,6 +45,7 @@ FIELD_WORDS = {
     "background_color": "background colour",
     "text_color": "text colour",
     "show_next_to_name": "shown next to the name",
+    "publish_automatically": "published automatically",
 }
 
 
@@ -162,6 +163,14 @@ def describe(event: AuditEvent, names: Names) -> EventView:
             (" from ", None),
             names.part("member", d.get("member_id")),
         ]
+    elif action in ("award.publish", "award.unpublish"):
+        what = [
+            ("Published " if action == "award.publish" else "Unpublished ", None),
+            names.part("member", d.get("member_id")),
+            ("'s award of ", None),
+            names.part("achievement", d.get("achievement_id")),
+            (" as an Open Badge", None),
+        ]
     elif action == "award.bulk":
         what = [("Gave ", None), names.part("achievement", event.entity_id), (" in bulk", None)]
         notes.append(
@@ -238,6 +247,9 @@ ACTION_LABELS = {
     "award.give": "Award given",
     "award.revoke": "Award revoked",
     "award.bulk": "Awards given in bulk",
+    "award.publish": "Award published",
+    "award.unpublish": "Award unpublished",
+    "issuer.update": "Open Badges issuer saved",
     "achievement.create": "Achievement created",
     "achievement.edit": "Achievement edited",
     "achievement.activate": "Achievement activated",

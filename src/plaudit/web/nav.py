@@ -121,6 +121,13 @@ NAV: tuple[NavItem, ...] = (
         group=ADMIN,
     ),
     NavItem(
+        "Open Badges issuer",
+        "/admin/issuer",
+        frozenset({Role.admin}),
+        "Who published badges say issued them: name, web site, contact email, logo.",
+        group=ADMIN,
+    ),
+    NavItem(
         "Audit log",
         "/admin/audit",
         frozenset({Role.admin}),

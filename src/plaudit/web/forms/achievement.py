@@ -57,6 +57,7 @@ FIELD_LABELS = {
     "audience": "Audience",
     "repeatable": "Repeatable",
     "requirements": "Requirements",
+    "publish_automatically": "Publish automatically",
     "badge": "Badge image",
     "background_image": "Background image",
 }
@@ -93,6 +94,7 @@ class AchievementValues:
     audience: list[int] = field(default_factory=list)
     repeatable: bool = False
     requirements: str = "[]"
+    publish_automatically: bool = False
 
 
 def blank_values(org: Org) -> AchievementValues:
@@ -143,6 +145,7 @@ def values_from_achievement(a: Achievement, zone: ZoneInfo, org: Org) -> Achieve
         audience=list(a.audience or []),
         repeatable=a.repeatable,
         requirements=json.dumps(a.requirements or [], indent=2),
+        publish_automatically=a.publish_automatically,
     )
 
 
@@ -171,6 +174,7 @@ def values_from_form(form: FormData, org: Org) -> AchievementValues:
         audience=audience,
         repeatable=checked(form, "repeatable"),
         requirements=text(form, "requirements")[:MAX_REQUIREMENTS_TEXT] or "[]",
+        publish_automatically=checked(form, "publish_automatically"),
     )
 
 
@@ -265,6 +269,7 @@ def payload(
         "audience": values.audience,
         "repeatable": values.repeatable,
         "requirements": _requirements(values, errors),
+        "publish_automatically": values.publish_automatically,
     }
     return body, errors
 

@@ -11,6 +11,7 @@ and snippet (`formula_mistakes`).
 from __future__ import annotations
 
 import contextlib
+import re
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -32,10 +33,22 @@ SchemaT = TypeVar("SchemaT", bound=BaseModel)
 MIN_FILTER_ROWS = 3
 MAX_FILTER_ROWS = 50
 TRIGGER_TYPES = ("record", "formula")
-ACTION_TYPES = ("give_achievement", "webhook")
+ACTION_TYPES = ("give_achievement", "webhook", "slack", "teams", "email")
+CHAT_LABELS = {"slack": "Slack", "teams": "Microsoft Teams"}
+EMAIL_TO_LABELS = {
+    "member": "the member",
+    "managers": "the managers of the member's team",
+    "addresses": "fixed addresses",
+}
 _TAGS = frozenset(TRIGGER_TYPES + ACTION_TYPES)
 _TRIGGER_FIELDS = frozenset({"source", "events", "formula", "operator", "threshold", "period"})
-_ACTION_FIELDS = {"achievement_id": "achievement_id", "url": "url", "secret": "secret"}
+_ACTION_FIELDS = {
+    "achievement_id": "achievement_id",
+    "url": "url",
+    "secret": "secret",
+    "to": "email_to",
+    "addresses": "email_addresses",
+}
 OPERATOR_LABELS = {
     FormulaOperator.GT: "more than (>)",
     FormulaOperator.GTE: "at least (>=)",
@@ -64,6 +77,9 @@ LABELS = {
     "achievement_id": "Achievement",
     "url": "Webhook URL",
     "secret": "Signing secret",
+    "chat_url": "Incoming webhook URL",
+    "email_to": "Send to",
+    "email_addresses": "Addresses",
 }
 
 
@@ -94,6 +110,9 @@ class NotificationValues:
     url: str = ""
     secret: str = ""
     new_secret: bool = False
+    chat_url: str = ""
+    email_to: str = "member"
+    email_addresses: str = ""
 
     def padded_filters(self) -> list[FilterRow]:
         """The filter rows plus blank ones to fill in (at least MIN_FILTER_ROWS, one spare)."""
@@ -157,7 +176,10 @@ def values_from_notification(notification: Notification) -> NotificationValues:
         values.period = str(trigger.get("period", "month"))
     if values.action_type == "webhook":
         values.url = str(action.get("url", ""))
-    else:
+    elif values.action_type == "email":
+        values.email_to = str(action.get("to", "member"))
+        values.email_addresses = ", ".join(action.get("addresses") or [])
+    elif values.action_type not in CHAT_LABELS:
         values.achievement_id = _show_value(action.get("achievement_id"))
     return values
 
@@ -191,6 +213,9 @@ def values_from_form(form: FormData) -> NotificationValues:
         url=text(form, "url"),
         secret=text(form, "secret"),
         new_secret=checked(form, "new_secret"),
+        chat_url=text(form, "chat_url"),
+        email_to=text(form, "email_to") or "member",
+        email_addresses=text(form, "email_addresses"),
     )
 
 
@@ -243,6 +268,11 @@ def _action(values: NotificationValues, *, editing: bool) -> dict[str, Any]:
     if values.action_type == "webhook":
         secret = values.secret or (new_secret() if editing and values.new_secret else None)
         return {"type": "webhook", "url": values.url, "secret": secret}
+    if values.action_type in CHAT_LABELS:
+        return {"type": values.action_type, "url": values.chat_url or None}
+    if values.action_type == "email":
+        addresses = [a.strip() for a in re.split(r"[,;\s]+", values.email_addresses) if a.strip()]
+        return {"type": "email", "to": values.email_to, "addresses": addresses}
     achievement: Any = values.achievement_id
     if achievement.isdigit():
         achievement = int(achievement)
@@ -294,10 +324,19 @@ def _parse(schema: type[SchemaT], data: dict[str, Any]) -> tuple[SchemaT | None,
         return None, _validation_errors(exc)
 
 
+def _for_action(errors: FieldErrors, values: NotificationValues | None) -> FieldErrors:
+    """A chat channel's URL is the form's `chat_url`, not the webhook's `url`."""
+    if values is not None and values.action_type in CHAT_LABELS and "url" in errors:
+        errors = dict(errors)
+        errors["chat_url"] = errors.pop("url")
+    return errors
+
+
 def to_create(
     values: NotificationValues, fields: dict[str, FieldType]
 ) -> tuple[NotificationCreate | None, FieldErrors]:
-    return _parse(NotificationCreate, body(values, fields))
+    data, errors = _parse(NotificationCreate, body(values, fields))
+    return data, _for_action(errors, values)
 
 
 def to_update(
@@ -305,10 +344,13 @@ def to_update(
 ) -> tuple[NotificationUpdate | None, FieldErrors]:
     data = body(values, fields)
     data["action"] = _action(values, editing=True)
-    return _parse(NotificationUpdate, data)
+    parsed, errors = _parse(NotificationUpdate, data)
+    return parsed, _for_action(errors, values)
 
 
-def service_errors(exc: PlauditError) -> tuple[FieldErrors, list[FormulaMistake]]:
+def service_errors(
+    exc: PlauditError, values: NotificationValues | None = None
+) -> tuple[FieldErrors, list[FormulaMistake]]:
     """A service's refusal as form errors, and every formula mistake with its position."""
     errors: FieldErrors = {}
     mistakes: list[FormulaMistake] = []
@@ -318,4 +360,4 @@ def service_errors(exc: PlauditError) -> tuple[FieldErrors, list[FormulaMistake]
         add_error(errors, form_key(dotted(item.loc)), item.message)
     if not errors:
         add_error(errors, form_key(exc.field) if exc.field else "", exc.detail)
-    return errors, mistakes
+    return _for_action(errors, values), mistakes

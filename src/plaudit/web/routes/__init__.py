@@ -21,6 +21,7 @@ from plaudit.web.routes.groups import router as groups_router
 from plaudit.web.routes.home import router as home_router
 from plaudit.web.routes.icons import router as icons_router
 from plaudit.web.routes.intake import router as intake_router
+from plaudit.web.routes.issuer import router as issuer_router
 from plaudit.web.routes.leaderboard import router as leaderboard_router
 from plaudit.web.routes.leaderboard_tv import router as leaderboard_tv_router
 from plaudit.web.routes.member_awards import router as member_awards_router
@@ -30,6 +31,8 @@ from plaudit.web.routes.notification_test import router as notification_test_rou
 from plaudit.web.routes.notifications import router as notifications_router
 from plaudit.web.routes.playlists import router as playlists_router
 from plaudit.web.routes.portal import router as portal_router
+from plaudit.web.routes.portal_publish import router as portal_publish_router
+from plaudit.web.routes.public_badges import router as public_badges_router
 from plaudit.web.routes.report_members import router as report_members_router
 from plaudit.web.routes.reports import router as reports_router
 from plaudit.web.routes.source_records import router as source_records_router
@@ -42,7 +45,9 @@ from plaudit.web.routes.tv_playlists import router as tv_playlists_router
 from plaudit.web.routes.users import router as users_router
 
 ROUTERS: tuple[APIRouter, ...] = (
+    public_badges_router,  # before badges: /badges/<public id> is not an achievement id
     portal_router,
+    portal_publish_router,
     explain_router,
     leaderboard_router,
     leaderboard_tv_router,
@@ -75,6 +80,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     users_router,
     tokens_router,
     intake_router,
+    issuer_router,
     sources_router,
     source_records_router,
     audit_router,

@@ -23,6 +23,7 @@ from plaudit.source.service import list_sources
 from plaudit.web.access import StaffUser
 from plaudit.web.forms.common import form_data, text
 from plaudit.web.forms.dry_run import dry_run_context
+from plaudit.web.forms.notification import CHAT_LABELS
 from plaudit.web.pages import flash, page_router, render
 from plaudit.web.routes.notifications import BASE
 
@@ -64,6 +65,7 @@ class RecordForm:
 
 
 STATUS_FILTERS = ("all", *(s.value for s in DeliveryStatus))
+CHANNEL_LABELS = CHAT_LABELS | {"email": "email"}
 
 
 def _test_page(
@@ -190,6 +192,7 @@ def deliveries_page(
         deliveries=deliveries,
         status=status,
         statuses=STATUS_FILTERS,
+        channel_labels=CHANNEL_LABELS,
         page=page,
         more=len(rows) > PAGE_SIZE,
     )

@@ -32,6 +32,8 @@ from plaudit.web.access import StaffUser
 from plaudit.web.forms.common import FieldErrors, form_data, text
 from plaudit.web.forms.dry_run import dry_run_context
 from plaudit.web.forms.notification import (
+    CHAT_LABELS,
+    EMAIL_TO_LABELS,
     OPERATOR_LABELS,
     PERIOD_LABELS,
     FormulaMistake,
@@ -83,8 +85,15 @@ def trigger_summary(trigger: dict[str, Any], sources: dict[str, str]) -> str:
 
 
 def action_summary(action: dict[str, Any], achievements: dict[int, str]) -> str:
-    if action.get("type") == "webhook":
+    kind = action.get("type")
+    if kind == "webhook":
         return f"Webhook to {action.get('url')}"
+    if kind in CHAT_LABELS:
+        return f"{CHAT_LABELS[kind]} message to {action.get('host') or 'its incoming webhook'}"
+    if kind == "email":
+        if action.get("to") == "addresses":
+            return "Email to " + ", ".join(action.get("addresses") or [])
+        return "Email to " + EMAIL_TO_LABELS.get(str(action.get("to")), "the member")
     achievement_id = int(action.get("achievement_id") or 0)
     name = achievements.get(achievement_id, f"achievement #{achievement_id}")
     return f"Give “{name}”"
@@ -170,6 +179,7 @@ def form_page(
         "filter_ops": [(op.value, FILTER_LABELS[op]) for op in FilterOp],
         "operators": [(op.value, label) for op, label in OPERATOR_LABELS.items()],
         "periods": [(p.value, label) for p, label in PERIOD_LABELS.items()],
+        "email_to_labels": EMAIL_TO_LABELS,
         "member": "",
         **dry_run_context(session, tested),
     }
@@ -254,7 +264,7 @@ def _save_or_show(
             saved, secret = save()
         except PlauditError as exc:
             session.rollback()
-            errors, mistakes = service_errors(exc)
+            errors, mistakes = service_errors(exc, values)
         else:
             if secret:
                 return _secret_page(request, saved, secret)
@@ -305,7 +315,7 @@ def _test_form(
                 editing=notification_id,
             )
         except PlauditError as exc:
-            errors, mistakes = service_errors(exc)
+            errors, mistakes = service_errors(exc, values)
         finally:
             session.rollback()  # a dry run writes nothing; nothing it touched is committed
     notification = (

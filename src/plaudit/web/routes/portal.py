@@ -22,6 +22,7 @@ from plaudit.kit.roles import Role
 from plaudit.kit.schemas import MAX_ID
 from plaudit.member.service import get_member, list_members
 from plaudit.models import Member
+from plaudit.openbadges.publication import shareable_awards
 from plaudit.portal.service import portal_view
 from plaudit.source.service import list_sources
 from plaudit.web.access import require
@@ -138,6 +139,7 @@ def portal_page(
         return render(request, "portal/pick.html", title="Member portal", members=members)
     content = build_portal(session, chosen, now=now, zone=settings.zone)
     own = user.role == Role.member
+    shareable = shareable_awards(session, chosen)
     return render(
         request,
         "portal/page.html",
@@ -148,4 +150,6 @@ def portal_page(
         awards=content.awards,
         own=own,
         is_staff=user.principal.is_staff,
+        shareable=shareable,
+        zone=settings.zone,
     )

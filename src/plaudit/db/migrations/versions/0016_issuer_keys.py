@@ -5,7 +5,7 @@ active, by a unique `active` column that is NULL for retired keys); `issued_cred
 each published award and its never-reused place in the revocation status lists.
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0020
 Create Date: 2026-12-06 18:20:00
 """
 
@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql
 import plaudit.db.types
 
 revision: str = "0016"
-down_revision: str | None = "0014"
+down_revision: str | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -52,7 +52,6 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("issued_at", plaudit.db.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("withdrawn_at", plaudit.db.types.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["award_id"],
             ["awards.id"],

@@ -10,7 +10,7 @@
     var chosen = form.querySelector('input[data-choice="' + group + '"]:checked');
     var panels = form.querySelectorAll('[data-panel="' + group + '"]');
     for (var i = 0; i < panels.length; i += 1) {
-      panels[i].hidden = chosen !== null && panels[i].getAttribute("data-value") !== chosen.value;
+      panels[i].hidden = chosen !== null && panels[i].getAttribute("data-value").split(" ").indexOf(chosen.value) < 0;
     }
   }
   // A record trigger's filters start with the default filters of the chosen source (deals:
