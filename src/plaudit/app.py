@@ -43,6 +43,8 @@ from plaudit.observability.request_log import RequestLogMiddleware
 from plaudit.observability.router import metrics_router, ready_router
 from plaudit.openbadges.router import public_router as openbadges_public_router
 from plaudit.openbadges.router import router as openbadges_router
+from plaudit.openbadges.v3_router import public_router as ob3_public_router
+from plaudit.openbadges.v3_router import router as ob3_router
 from plaudit.portal.router import router as portal_router
 from plaudit.record.router import router as record_router
 from plaudit.report.router import router as report_router
@@ -93,6 +95,7 @@ def api_router() -> APIRouter:
         openbadges_router,
         calendar_router,
         streak_router,
+        ob3_router,
     ):
         router.include_router(sub, dependencies=[Depends(refuse_unknown_query)])
     return router
@@ -162,6 +165,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
     app.include_router(api_router())
     app.include_router(metrics_router)
     app.include_router(openbadges_public_router)
+    app.include_router(ob3_public_router)
     install_problem_document(app)
 
     def unexpected_error_handler() -> ErrorHandler:

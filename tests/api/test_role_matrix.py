@@ -114,6 +114,7 @@ EXPECTED: dict[str, set[str]] = {
     "DELETE /sources/{key}/records/{external_id}": {A, I},
     "GET /intake/dead-letters": STAFF,
     "POST /intake/dead-letters/{letter_id}/retry": STAFF,
+    "POST /issuer/keys/rotate": {A},
     "GET /teams": STAFF,
     "POST /teams": {A},
     "GET /teams/{team_id}": STAFF,

@@ -23,12 +23,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-from openbadges.verifier import verifier
 from openbadges.verifier.openbadges_context import OPENBADGES_CONTEXT_V2_DICT
 from requests.adapters import BaseAdapter, HTTPAdapter
 from requests.models import PreparedRequest, Response
 
 from openbadges import verify
+from openbadges.verifier import verifier
 
 CONTEXTS = {
     "https://w3id.org/openbadges/v2": OPENBADGES_CONTEXT_V2_DICT,

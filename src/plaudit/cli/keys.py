@@ -8,6 +8,7 @@ from plaudit.cli.context import cli_session, load_settings
 from plaudit.errors import PlauditError
 from plaudit.kit.encryption import generate_key
 from plaudit.notification.service import reencrypt_webhook_secrets
+from plaudit.openbadges.keys import reencrypt as reencrypt_issuer_keys
 
 keys_app = typer.Typer(help="Encryption keys for secrets stored in the database.")
 
@@ -31,4 +32,6 @@ def rotate() -> None:
         raise typer.Exit(1) from exc
     with cli_session(settings) as session:
         count = reencrypt_webhook_secrets(session, keys)
+        issuer_keys = reencrypt_issuer_keys(session, keys)
     typer.echo(f"Re-encrypted {count} webhook secret(s) under the first key of {keys.origin}.")
+    typer.echo(f"Re-encrypted {issuer_keys} issuer signing key(s).")

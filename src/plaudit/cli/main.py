@@ -8,6 +8,7 @@ from plaudit.cli.award import award_app
 from plaudit.cli.consume import consume
 from plaudit.cli.export import export_app
 from plaudit.cli.identity import token_app, user_app
+from plaudit.cli.issuer import issuer_app
 from plaudit.cli.keys import keys_app
 from plaudit.cli.periods import close_periods_command
 from plaudit.cli.records import import_records
@@ -26,6 +27,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(award_app, name="award")
 app.add_typer(export_app, name="export")
 app.add_typer(keys_app, name="keys")
+app.add_typer(issuer_app, name="issuer")
 
 if __name__ == "__main__":
     app()

@@ -19,6 +19,7 @@ from plaudit.models.intake import (
     IntakeOffset,
     IntakePartitionLease,
 )
+from plaudit.models.issuer_key import IssuedCredential, IssuerKey
 from plaudit.models.member import Member
 from plaudit.models.notification import Notification, NotificationFiring
 from plaudit.models.progress import (
@@ -58,6 +59,8 @@ __all__ = [
     "IntakeDeadLetter",
     "IntakeOffset",
     "IntakePartitionLease",
+    "IssuedCredential",
+    "IssuerKey",
     "IssuerSettings",
     "Member",
     "Notification",

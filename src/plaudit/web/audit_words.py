@@ -260,6 +260,7 @@ ACTION_LABELS = {
     "playlist.link": "TV link made",
     "playlist.link_revoke": "TV link revoked",
     "intake.retry": "Dead letter retried",
+    "issuer_key.rotate": "Issuer signing key rotated",
 }
 
 

@@ -1,0 +1,100 @@
+"""Open Badges 3.0 over HTTP: the public DID document, signed credentials and status lists
+(no token), and the admin's key rotation under /api/v1."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from plaudit.audit.service import record_event
+from plaudit.config import Settings
+from plaudit.errors import NotFound
+from plaudit.http.deps import Allow, NowDep, SessionDep, SettingsDep
+from plaudit.kit.roles import Principal, Role
+from plaudit.openbadges import credentials, keys
+from plaudit.openbadges.credentials import Urls
+from plaudit.openbadges.issuer import get_issuer
+from plaudit.openbadges.publication import find_published
+
+VC_MEDIA_TYPE = "application/vc+ld+json"
+DID_MEDIA_TYPE = "application/did+ld+json"
+
+public_router = APIRouter(tags=["open badges (public)"])
+router = APIRouter(tags=["open badges"])
+Admin = Annotated[Principal, Depends(Allow(Role.admin))]
+PublicId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+ListId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+def _urls(settings: Settings) -> Urls:
+    return Urls(settings.public_url)
+
+
+def _json(document: dict[str, Any], media_type: str) -> JSONResponse:
+    return JSONResponse(document, media_type=media_type)
+
+
+@public_router.get("/.well-known/did.json")
+def did_document(session: SessionDep, settings: SettingsDep) -> JSONResponse:
+    """The issuer's did:web document: every signing key, the retired ones too, so that every
+    credential ever issued still verifies."""
+    return _json(credentials.did_document(session, _urls(settings)), DID_MEDIA_TYPE)
+
+
+@public_router.get("/ob/v3/credentials/{public_id}")
+def credential(
+    public_id: PublicId, session: SessionDep, settings: SettingsDep, now: NowDep
+) -> JSONResponse:
+    """A published award's signed OpenBadgeCredential; 404 when nothing is published there.
+    A revoked award's credential is still served: its status list says it is revoked."""
+    published = find_published(session, public_id)
+    signed = credentials.credential_of(
+        session,
+        published,
+        issuer=get_issuer(session, settings.public_url),
+        urls=_urls(settings),
+        keyring=settings.keyring(),
+        now=now,
+    )
+    return _json(signed, VC_MEDIA_TYPE)
+
+
+@public_router.get("/ob/v3/status/{list_id}")
+def status_list(
+    list_id: ListId, session: SessionDep, settings: SettingsDep, now: NowDep
+) -> JSONResponse:
+    """A signed BitstringStatusListCredential: bit i is 1 when the award with
+    statusListIndex i in this list is revoked."""
+    document = credentials.status_list_credential(
+        session, list_id, urls=_urls(settings), keyring=settings.keyring(), now=now
+    )
+    if document is None:
+        raise NotFound(detail=f"No status list {list_id}.")
+    return _json(document, VC_MEDIA_TYPE)
+
+
+class IssuerKeyRead(BaseModel):
+    id: int
+    public_key_multibase: str
+    verification_method: str
+    created_at: datetime
+
+
+@router.post("/issuer/keys/rotate")
+def rotate_issuer_key(
+    session: SessionDep, settings: SettingsDep, now: NowDep, actor: Admin
+) -> IssuerKeyRead:
+    """Make a new signing key active; the old ones stay in the DID document."""
+    urls = _urls(settings)
+    key = keys.rotate_key(session, settings.keyring(), now)
+    record_event(session, actor, "issuer_key.rotate", "issuer_key", key.id, at=now)
+    return IssuerKeyRead(
+        id=key.id,
+        public_key_multibase=key.public_key_multibase,
+        verification_method=credentials.verification_method(urls, key),
+        created_at=now,
+    )
