@@ -30,6 +30,7 @@ from plaudit.models.progress import (
     TallyValue,
 )
 from plaudit.models.record import IdempotentResponse, Record
+from plaudit.models.season import Season, SeasonStanding, SeasonWinner
 from plaudit.models.sign_in import SignInFailure, WebSession
 from plaudit.models.source import Source
 from plaudit.models.team import Team
@@ -58,6 +59,9 @@ __all__ = [
     "NotificationFiring",
     "PeriodClosing",
     "Record",
+    "Season",
+    "SeasonStanding",
+    "SeasonWinner",
     "SignInFailure",
     "Source",
     "Tally",
