@@ -20,9 +20,7 @@ class Season(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    board_id: Mapped[int] = mapped_column(
-        ForeignKey("leaderboard_boards.id", ondelete="CASCADE")
-    )
+    board_id: Mapped[int] = mapped_column(ForeignKey("leaderboard_boards.id", ondelete="CASCADE"))
     period: Mapped[str] = mapped_column(String(20))
     period_key: Mapped[str] = mapped_column(String(20))
     period_start: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -57,9 +55,7 @@ class SeasonWinner(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     season_id: Mapped[int] = mapped_column(ForeignKey("seasons.id", ondelete="CASCADE"))
     top: Mapped[int]
-    achievement_id: Mapped[int] = mapped_column(
-        ForeignKey("achievements.id", ondelete="CASCADE")
-    )
+    achievement_id: Mapped[int] = mapped_column(ForeignKey("achievements.id", ondelete="CASCADE"))
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     award_id: Mapped[int | None] = mapped_column(ForeignKey("awards.id", ondelete="SET NULL"))
     refused: Mapped[str | None] = mapped_column(Text)

@@ -61,7 +61,9 @@ def upgrade() -> None:
             ["team_id"], ["teams.id"], name=op.f("fk_seasons_team_id_teams"), ondelete="SET NULL"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_seasons")),
-        sa.UniqueConstraint("board_id", "period_start", name=op.f("uq_seasons_board_id_period_start")),
+        sa.UniqueConstraint(
+            "board_id", "period_start", name=op.f("uq_seasons_board_id_period_start")
+        ),
     )
     op.create_index("ix_seasons_period_end", "seasons", ["period", "period_end"])
     op.create_table(
@@ -84,7 +86,9 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_season_standings")),
-        sa.UniqueConstraint("season_id", "member_id", name=op.f("uq_season_standings_season_id_member_id")),
+        sa.UniqueConstraint(
+            "season_id", "member_id", name=op.f("uq_season_standings_season_id_member_id")
+        ),
     )
     op.create_index("ix_season_standings_rank", "season_standings", ["season_id", "rank"])
     op.create_table(
@@ -122,7 +126,11 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_season_winners")),
         sa.UniqueConstraint(
-            "season_id", "top", "achievement_id", "member_id", name=op.f("uq_season_winners_season_id_top_achievement_id_member_id")
+            "season_id",
+            "top",
+            "achievement_id",
+            "member_id",
+            name=op.f("uq_season_winners_season_id_top_achievement_id_member_id"),
         ),
     )
 
