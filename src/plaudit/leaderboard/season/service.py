@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from sqlalchemy import ColumnElement, Row, func, select
 from sqlalchemy.orm import Session
 
+from plaudit.errors import not_found
 from plaudit.kit.roles import Principal
 from plaudit.leaderboard.board.service import visible_board
 from plaudit.leaderboard.schemas import BoardShown, LeaderboardMember
@@ -151,3 +152,16 @@ def _winners(session: Session, ids: list[int]) -> dict[int, list[SeasonWinnerRea
             )
         )
     return out
+
+
+def get_season(session: Session, season_id: int, *, viewer: Principal, rows: int) -> SeasonRead:
+    """One season with its top `rows` standings, if `viewer` may see its board."""
+    found = session.execute(
+        select(Season, Board.name)
+        .join(Board, Board.id == Season.board_id)
+        .where(Season.id == season_id)
+    ).first()
+    if found is None:
+        raise not_found("season", season_id)
+    visible_board(session, found[0].board_id, viewer)
+    return read_seasons(session, [found], rows=rows)[0]
