@@ -12,8 +12,9 @@ from plaudit.db.session import build_sessionmaker, unit_of_work
 from plaudit.kit.roles import SYSTEM
 from plaudit.leaderboard.board.schemas import BoardUpdate
 from plaudit.leaderboard.board.service import update_board
+from plaudit.models import Board
 from tests.web.conftest import sign_in
-from tests.web.helpers import Site
+from tests.web.helpers import Site, csrf_of
 from tests.web.portal_data import NOW
 from tests.web.seasons_data import seasonal_board
 from tests.web.test_leaderboard_pages import rows
@@ -98,3 +99,25 @@ def test_bad_and_unknown_choices_are_error_pages(
     bad = web.get("/leaderboard/seasons?board=abc")
     assert bad.status_code == 422 and "whole number" in bad.text
     assert 'href="/leaderboard/seasons"' in web.get("/leaderboard").text
+
+
+def test_the_board_form_makes_a_board_seasonal_and_names_a_period_that_cannot_be(
+    web: TestClient, site: Site, web_engine: Engine
+) -> None:
+    sign_in(web, "admin")
+    token = csrf_of(web.get("/admin/boards").text)
+    form = {"name": "Daily", "measure": "points", "period": "day", "seasonal": "on"}
+    refused = web.post("/admin/boards", data={**form, "csrf_token": token})
+    assert refused.status_code == 400, refused.text
+    assert (
+        '<a href="#f-period">' in refused.text and "seasonal board needs a period" in refused.text
+    )
+    made = web.post("/admin/boards", data={**form, "period": "week", "csrf_token": token})
+    assert made.status_code == 303, made.text
+    with unit_of_work(build_sessionmaker(web_engine)) as session:
+        board = session.query(Board).one()
+        assert (board.name, board.seasonal) == ("Daily", True)
+        assert board.seasons_closed_through is not None
+        board_id = board.id
+    edit = web.get(f"/admin/boards/{board_id}").text
+    assert re.search(r'id="f-seasonal"[^>]*checked', edit), edit

@@ -59,6 +59,8 @@ class SeasonAward(InputSchema):
     achievement_id: StrictId
 
 
+SeasonAwards = Annotated[list[SeasonAward], Field(max_length=MAX_SEASON_AWARDS)]
+
 SEASONAL_DESCRIPTION = (
     "Whether the final standings of each period (week, month, quarter or year) are archived "
     "when it ends (GET /leaderboard/seasons) and its `season_awards` given."
@@ -87,9 +89,7 @@ class BoardCreate(InputSchema):
     )
     published: StrictBool = Field(default=False, description="Whether members see the board.")
     seasonal: StrictBool = Field(default=False, description=SEASONAL_DESCRIPTION)
-    season_awards: list[SeasonAward] = Field(
-        default_factory=list, max_length=MAX_SEASON_AWARDS, description=SEASON_AWARDS_DESCRIPTION
-    )
+    season_awards: SeasonAwards = Field(default_factory=list, description=SEASON_AWARDS_DESCRIPTION)
 
 
 class BoardUpdate(InputSchema):
@@ -106,8 +106,8 @@ class BoardUpdate(InputSchema):
     seasonal: StrictBool | SkipJsonSchema[None] = Field(
         default=None, description=SEASONAL_DESCRIPTION
     )
-    season_awards: list[SeasonAward] | SkipJsonSchema[None] = Field(
-        default=None, max_length=MAX_SEASON_AWARDS, description=SEASON_AWARDS_DESCRIPTION
+    season_awards: SeasonAwards | SkipJsonSchema[None] = Field(
+        default=None, description=SEASON_AWARDS_DESCRIPTION
     )
 
     @field_validator("name", "period", "published", "seasonal", "season_awards")

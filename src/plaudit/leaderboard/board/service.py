@@ -146,16 +146,17 @@ def _set_measure(board: Board, measure: BoardMeasure | None) -> None:
     board.where = [f.model_dump(mode="json") for f in measure.where] if measure else []
 
 
-def _check_season(session: Session, board: Board) -> None:
-    """A seasonal board counts weeks, months, quarters or years; its season awards name
-    achievements that exist. Checked on the board as it will be saved."""
+def _check_season(session: Session, board: Board, *, awards_given: bool) -> None:
+    """A seasonal board counts weeks, months, quarters or years; season awards sent name
+    achievements that exist, for a seasonal board (a board turned off keeps its awards,
+    unused). Checked on the board as it will be saved."""
     if board.seasonal and Period(board.period) not in SEASON_PERIODS:
         raise InvalidInput(
             detail=f"A seasonal board needs a period of week, month, quarter or year, not "
             f"{board.period!r}: a season is one such period.",
             field="body.period",
         )
-    if board.season_awards and not board.seasonal:
+    if awards_given and board.season_awards and not board.seasonal:
         raise InvalidInput(
             detail="'season_awards' are given when a season ends: set 'seasonal': true too.",
             field="body.season_awards",
@@ -197,7 +198,7 @@ def create_board(session: Session, data: BoardCreate, *, actor: Principal, now: 
     )
     _set_measure(board, data.measure)
     _set_season(board, data.seasonal, data.season_awards, now)
-    _check_season(session, board)
+    _check_season(session, board, awards_given=True)
     session.add(board)
     session.flush()
     record_event(
@@ -232,7 +233,7 @@ def update_board(
     if data.published is not None:
         board.published = data.published
     _set_season(board, data.seasonal, data.season_awards, now)
-    _check_season(session, board)
+    _check_season(session, board, awards_given=data.season_awards is not None)
     board.updated_at = now
     session.flush()
     record_event(

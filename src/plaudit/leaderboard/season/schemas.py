@@ -2,28 +2,37 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import Field, StringConstraints, field_validator
 
 from plaudit.kit.schemas import MAX_ID, Id, InputSchema, OutputSchema, TextInt, Timestamp
 from plaudit.leaderboard.schemas import BoardShown, LeaderboardMember
 from plaudit.periods import Period
 
+
+class SeasonPeriod(StrEnum):
+    """The periods a season can be (a seasonal board's period)."""
+
+    week = "week"
+    month = "month"
+    quarter = "quarter"
+    year = "year"
+
+
 MeasureName = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 
 
 class SeasonQuery(InputSchema):
-    """Which ended seasons to list: those of one `board`, or of every board counting `period`
-    (narrowed by `measure` and `team_id`); newest first."""
+    """Which ended seasons to list, newest first: of one `board` or of every board the
+    viewer may see, narrowed by `period`, `measure` and `team_id`."""
 
     board: Id | None = Field(
         default=None, description="One board's seasons (GET /leaderboard/boards)."
     )
-    period: Period | None = Field(
-        default=None,
-        validate_default=True,
-        description="week, month, quarter or year; needed unless `board` is given.",
+    period: SeasonPeriod | None = Field(
+        default=None, description="Only the seasons of boards of this period."
     )
     measure: MeasureName | None = Field(
         default=None,
@@ -41,17 +50,6 @@ class SeasonQuery(InputSchema):
     @classmethod
     def _blank_is_absent(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value
-
-    @field_validator("period")
-    @classmethod
-    def _period_or_board(cls, period: Period | None, info: ValidationInfo) -> Period | None:
-        if period is None and info.data.get("board") is None and "board" in info.data:
-            raise ValueError(
-                "give the seasons' 'period' (week, month, quarter or year) or a 'board'"
-            )
-        if period in (Period.none, Period.day):
-            raise ValueError(f"seasons are weeks, months, quarters or years, not {period}")
-        return period
 
 
 class StandingRead(OutputSchema):
