@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import Field, StringConstraints
 
 from plaudit.kit.schemas import MAX_ID, Id, InputSchema, OutputSchema, TextInt, Timestamp
 from plaudit.leaderboard.schemas import BoardShown, LeaderboardMember
@@ -45,11 +45,6 @@ class SeasonQuery(InputSchema):
     rows: TextInt = Field(
         default=100, ge=1, le=10_000, description="Standings rows per season, from the top."
     )
-
-    @field_validator("measure", mode="before")
-    @classmethod
-    def _blank_is_absent(cls, value: Any) -> Any:
-        return None if isinstance(value, str) and not value.strip() else value
 
 
 class StandingRead(OutputSchema):
