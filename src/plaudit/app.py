@@ -35,6 +35,7 @@ from plaudit.identity.router import router as identity_router
 from plaudit.intake.router import router as intake_router
 from plaudit.kit.signing import process_secret
 from plaudit.leaderboard.router import router as leaderboard_router
+from plaudit.leaderboard.season.closing import close_seasons
 from plaudit.member.router import router as member_router
 from plaudit.monitoring.router import router as monitoring_router
 from plaudit.notification.router import router as notification_router
@@ -133,6 +134,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = system_clock)
                 app.state.clock,
                 settings.zone,
                 settings.period_close_seconds,
+                also=(close_seasons,),
             )
             closer.start()
         try:

@@ -78,6 +78,7 @@ EXPECTED: dict[str, set[str]] = {
     "DELETE /leaderboard/boards/{board_id}": STAFF,
     "GET /leaderboard/boards/{board_id}": {A, M, ME},
     "PATCH /leaderboard/boards/{board_id}": STAFF,
+    "GET /leaderboard/seasons": {A, M, ME},
     "GET /tv/playlists": STAFF,
     "POST /tv/playlists": STAFF,
     "DELETE /tv/playlists/{playlist_id}": STAFF,
@@ -266,7 +267,10 @@ def make_world(admin: Api, tokens: dict[str, str]) -> World:
     )
 
 
-QUERIES = {"GET /sources/{key}/values": {"field": "value"}}
+QUERIES = {
+    "GET /sources/{key}/values": {"field": "value"},
+    "GET /leaderboard/seasons": {"period": "month"},
+}
 """Query parameters a route cannot answer without."""
 
 

@@ -39,6 +39,7 @@ from tests.web.helpers import Site, approved_deals_by_default
 from tests.web.holders_data import HARRIET, make_holders
 from tests.web.intake_data import dead_letters
 from tests.web.portal_data import NOW, THREE_DEALS, UTC_ZONE, achievement, deals
+from tests.web.seasons_data import seasonal_board
 from tests.web.streak_data import streaks
 from tests.web.test_board_pages import approved_value, saved
 from tests.web.test_playlist_pages import playlist
@@ -89,6 +90,7 @@ def make_pages_data(engine: Engine, site: Site, database_url: str) -> PageIds:
     points = saved(engine, "Sales points", published=True)
     value = approved_value(engine, name="Approved deals")
     screen = playlist(engine, "Sales floor", [(points, 15), (value, 20)])
+    seasons = seasonal_board(engine)
     with unit_of_work(build_sessionmaker(engine)) as session:
         group = create_group(
             session,
@@ -197,6 +199,7 @@ def make_pages_data(engine: Engine, site: Site, database_url: str) -> PageIds:
         "inactive_achievement_id": str(inactive),
         "board_id": str(value),
         "playlist_id": str(screen),
+        "season_board_id": str(seasons.board_id),
         "group_id": str(group.id),
         "token_id": str(token.id),
         "notification_id": str(hook.id),

@@ -67,6 +67,7 @@ VISITS: tuple[Visit, ...] = (
     Visit("portal", "/portal", MEMBER, phone=True),
     Visit("leaderboard", "/leaderboard", MEMBER, phone=True),
     Visit("leaderboard-tv", "/leaderboard/tv", MEMBER),
+    Visit("seasons", "/leaderboard/seasons", MEMBER, query="board={season_board_id}", phone=True),
     Visit(
         "explain",
         "/members/{member_id}/achievements/{achievement_id}/explain",

@@ -1,5 +1,6 @@
 """GET /leaderboard, the saved boards under /leaderboard/boards and the TV playlists under
-/tv/playlists (the routes of plaudit.leaderboard.board and .playlist, included here so that
+/tv/playlists and the seasons under /leaderboard/seasons (the routes of
+plaudit.leaderboard.board, .playlist and .season, included here so that
 every leaderboard path is mounted in one place)."""
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ from plaudit.leaderboard.board.router import router as board_router
 from plaudit.leaderboard.board.service import refuse_member_measure, show_leaderboard
 from plaudit.leaderboard.playlist.router import router as playlist_router
 from plaudit.leaderboard.schemas import Leaderboard, LeaderboardQuery
+from plaudit.leaderboard.season.router import router as season_router
 
 router = APIRouter(tags=["leaderboard"])
 router.include_router(board_router)
 router.include_router(playlist_router)
+router.include_router(season_router)
 
 
 async def reader(

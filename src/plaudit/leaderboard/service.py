@@ -73,6 +73,14 @@ def _measure(session: Session, q: LeaderboardQuery, window: PeriodWindow) -> dic
     return {m: float(v) for m, v in session.execute(query) if v is not None}
 
 
+def member_scores(
+    session: Session, q: LeaderboardQuery, window: PeriodWindow, member_ids: list[int]
+) -> dict[int, float]:
+    """Each member's score in the window, for the members who have one (records that count,
+    or award points); the others rank with 0."""
+    return _measure(session, q, window) if q.source else _points(session, window, member_ids)
+
+
 def _badges(session: Session, member_ids: list[int], now: datetime) -> dict[int, list[BadgeIcon]]:
     rows = session.execute(
         select(Award.member_id, Achievement.id, Achievement.key, Achievement.name, Achievement.icon)
@@ -113,7 +121,7 @@ def leaderboard(
         members_query = members_query.where(Member.team_id == q.team_id)
     members = session.execute(members_query).all()
     ids = [m[0] for m in members]
-    scores = _measure(session, q, window) if q.source else _points(session, window, ids)
+    scores = member_scores(session, q, window, ids)
     ranked = sorted(members, key=lambda m: (-scores.get(m[0], 0.0), m[1].casefold(), m[0]))
     top = ranked[: q.limit]
     badges = _badges(session, [m[0] for m in top], now) if top else {}

@@ -33,6 +33,7 @@ from plaudit.models.progress import (
 )
 from plaudit.models.publication import AwardPublication, IssuerSettings
 from plaudit.models.record import IdempotentResponse, Record
+from plaudit.models.season import Season, SeasonStanding, SeasonWinner
 from plaudit.models.sign_in import SignInFailure, WebSession
 from plaudit.models.source import Source
 from plaudit.models.streak import Streak
@@ -67,6 +68,9 @@ __all__ = [
     "NotificationFiring",
     "PeriodClosing",
     "Record",
+    "Season",
+    "SeasonStanding",
+    "SeasonWinner",
     "SignInFailure",
     "Source",
     "Streak",

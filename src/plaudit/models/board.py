@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from plaudit.db.base import Base
-from plaudit.db.types import JSONType
+from plaudit.db.types import JSONType, UTCDateTime
 from plaudit.models._columns import created_at_column
 
 
@@ -31,3 +31,11 @@ class Board(Base):
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = created_at_column()
+    # Seasonal: when each period of `period` ends, its final standings are archived (Season)
+    # and `season_awards` ([{top, achievement_id}]) are given to the top places.
+    seasonal: Mapped[bool] = mapped_column(default=False, server_default=false())
+    season_awards: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSONType, default=list, server_default=text("'[]'")
+    )
+    # How far the period closer archived this board's seasons (set when it became seasonal).
+    seasons_closed_through: Mapped[datetime | None] = mapped_column(UTCDateTime())

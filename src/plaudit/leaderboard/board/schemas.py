@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import Field, StrictBool, StringConstraints, ValidationInfo, field_validator
+from pydantic import (
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic.json_schema import SkipJsonSchema
 
 from plaudit.kit.schemas import InputSchema, Name, OutputSchema, StrictId, Timestamp
@@ -40,6 +47,29 @@ class BoardMeasure(InputSchema):
         return field_for(info.data["aggregate"], field)
 
 
+MAX_SEASON_AWARDS = 10
+SEASON_PERIODS = frozenset({Period.week, Period.month, Period.quarter, Period.year})
+
+
+class SeasonAward(InputSchema):
+    """When a season ends, the members ranked `top` or better get the achievement (members
+    tied within the top all do), through the award service and its category rules."""
+
+    top: Annotated[StrictInt, Field(ge=1, le=1000)]
+    achievement_id: StrictId
+
+
+SeasonAwards = Annotated[list[SeasonAward], Field(max_length=MAX_SEASON_AWARDS)]
+
+SEASONAL_DESCRIPTION = (
+    "Whether the final standings of each period (week, month, quarter or year) are archived "
+    "when it ends (GET /leaderboard/seasons) and its `season_awards` given."
+)
+SEASON_AWARDS_DESCRIPTION = (
+    'Seasonal boards only: `[{top, achievement_id}]`, e.g. `[{"top": 1, "achievement_id": '
+    '4}, {"top": 3, "achievement_id": 5}]`.'
+)
+
 MEASURE_DESCRIPTION = (
     "What members are ranked by: null for award points, else "
     '`{source, aggregate?, field?, where?}`, e.g. `{"source": "deals", "aggregate": "sum", '
@@ -58,6 +88,8 @@ class BoardCreate(InputSchema):
         default=None, description="The team shown unless the reader asks for another."
     )
     published: StrictBool = Field(default=False, description="Whether members see the board.")
+    seasonal: StrictBool = Field(default=False, description=SEASONAL_DESCRIPTION)
+    season_awards: SeasonAwards = Field(default_factory=list, description=SEASON_AWARDS_DESCRIPTION)
 
 
 class BoardUpdate(InputSchema):
@@ -71,8 +103,14 @@ class BoardUpdate(InputSchema):
     period: Period | SkipJsonSchema[None] = None
     team_id: StrictId | None = None
     published: StrictBool | SkipJsonSchema[None] = None
+    seasonal: StrictBool | SkipJsonSchema[None] = Field(
+        default=None, description=SEASONAL_DESCRIPTION
+    )
+    season_awards: SeasonAwards | SkipJsonSchema[None] = Field(
+        default=None, description=SEASON_AWARDS_DESCRIPTION
+    )
 
-    @field_validator("name", "period", "published")
+    @field_validator("name", "period", "published", "seasonal", "season_awards")
     @classmethod
     def _not_null(cls, value: Any, info: ValidationInfo) -> Any:
         if value is None:
@@ -87,6 +125,11 @@ class BoardMeasureRead(OutputSchema):
     where: list[Filter]
 
 
+class SeasonAwardRead(OutputSchema):
+    top: int
+    achievement_id: int
+
+
 class BoardRead(OutputSchema):
     id: int
     name: str
@@ -98,6 +141,8 @@ class BoardRead(OutputSchema):
     period: Period
     team_id: int | None
     published: bool
+    seasonal: bool
+    season_awards: list[SeasonAwardRead]
     created_by: str
     created_at: Timestamp
     updated_at: Timestamp

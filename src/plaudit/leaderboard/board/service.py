@@ -17,15 +17,19 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from plaudit.achievement.service import get_achievement
 from plaudit.audit.service import record_event
 from plaudit.errors import Conflict, Forbidden, InvalidInput, NotFound, not_found
 from plaudit.kit.roles import Principal
 from plaudit.leaderboard.board.schemas import (
+    SEASON_PERIODS,
     BoardCreate,
     BoardMeasure,
     BoardMeasureRead,
     BoardRead,
     BoardUpdate,
+    SeasonAward,
+    SeasonAwardRead,
 )
 from plaudit.leaderboard.measure import check_measure, measure_name
 from plaudit.leaderboard.schemas import BoardShown, Leaderboard, LeaderboardQuery
@@ -89,6 +93,8 @@ def read_board(board: Board) -> BoardRead:
         period=Period(board.period),
         team_id=board.team_id,
         published=board.published,
+        seasonal=board.seasonal,
+        season_awards=[SeasonAwardRead.model_validate(a) for a in board.season_awards or []],
         created_by=board.created_by,
         created_at=board.created_at,
         updated_at=board.updated_at,
@@ -140,6 +146,42 @@ def _set_measure(board: Board, measure: BoardMeasure | None) -> None:
     board.where = [f.model_dump(mode="json") for f in measure.where] if measure else []
 
 
+def _check_season(session: Session, board: Board, *, awards_given: bool) -> None:
+    """A seasonal board counts weeks, months, quarters or years; season awards sent name
+    achievements that exist, for a seasonal board (a board turned off keeps its awards,
+    unused). Checked on the board as it will be saved."""
+    if board.seasonal and Period(board.period) not in SEASON_PERIODS:
+        raise InvalidInput(
+            detail=f"A seasonal board needs a period of week, month, quarter or year, not "
+            f"{board.period!r}: a season is one such period.",
+            field="body.period",
+        )
+    if awards_given and board.season_awards and not board.seasonal:
+        raise InvalidInput(
+            detail="'season_awards' are given when a season ends: set 'seasonal': true too.",
+            field="body.season_awards",
+        )
+    for i, entry in enumerate(board.season_awards or []):
+        try:
+            get_achievement(session, int(entry["achievement_id"]))
+        except NotFound as exc:
+            raise InvalidInput(
+                detail=exc.detail, field=f"body.season_awards.{i}.achievement_id"
+            ) from exc
+
+
+def _set_season(
+    board: Board, seasonal: bool | None, awards: list[SeasonAward] | None, now: datetime
+) -> None:
+    """Seasons are archived for the periods that end after the board became seasonal."""
+    if seasonal is not None:
+        if seasonal and not board.seasonal:
+            board.seasons_closed_through = now
+        board.seasonal = seasonal
+    if awards is not None:
+        board.season_awards = [a.model_dump() for a in awards]
+
+
 def create_board(session: Session, data: BoardCreate, *, actor: Principal, now: datetime) -> Board:
     _check_name_free(session, data.name, None)
     if data.measure is not None:
@@ -155,6 +197,8 @@ def create_board(session: Session, data: BoardCreate, *, actor: Principal, now: 
         updated_at=now,
     )
     _set_measure(board, data.measure)
+    _set_season(board, data.seasonal, data.season_awards, now)
+    _check_season(session, board, awards_given=True)
     session.add(board)
     session.flush()
     record_event(
@@ -188,6 +232,8 @@ def update_board(
         board.period = data.period.value
     if data.published is not None:
         board.published = data.published
+    _set_season(board, data.seasonal, data.season_awards, now)
+    _check_season(session, board, awards_given=data.season_awards is not None)
     board.updated_at = now
     session.flush()
     record_event(

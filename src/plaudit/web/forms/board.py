@@ -1,6 +1,7 @@
 """The board form of the admin pages: the measure as one of the leaderboard page's measure
 tokens (`points`, `deals/sum/value`, `deals*/count`: see forms/leaderboard.py), the period,
-the team and whether members see it. Filters other than a source's default ones are set
+the team, whether members see it and whether it is seasonal (season awards are set
+through the API, and kept). Filters other than a source's default ones are set
 through the API (`PATCH /api/v1/leaderboard/boards/{id}`); the form keeps them as they are."""
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class BoardValues:
     period: str = Period.month.value
     team: str = ""
     published: bool = False
+    seasonal: bool = False
 
 
 def measure_token(board: Board, sources: Sequence[Source]) -> str:
@@ -59,6 +61,7 @@ def values_of(board: Board, sources: Sequence[Source]) -> BoardValues:
         period=board.period,
         team=str(board.team_id) if board.team_id is not None else "",
         published=board.published,
+        seasonal=board.seasonal,
     )
 
 
@@ -86,6 +89,7 @@ def board_body(values: BoardValues, sources: Sequence[Source]) -> dict[str, Any]
         "period": values.period,
         "team_id": int(values.team) if values.team.isdigit() else None,
         "published": values.published,
+        "seasonal": values.seasonal,
     }
     if values.measure != KEEP:
         body["measure"] = measure_body(values.measure, sources)

@@ -36,6 +36,7 @@ from plaudit.web.routes.portal_publish import router as portal_publish_router
 from plaudit.web.routes.public_badges import router as public_badges_router
 from plaudit.web.routes.report_members import router as report_members_router
 from plaudit.web.routes.reports import router as reports_router
+from plaudit.web.routes.seasons import router as seasons_router
 from plaudit.web.routes.source_records import router as source_records_router
 from plaudit.web.routes.source_values import router as source_values_router
 from plaudit.web.routes.sources import router as sources_router
@@ -53,6 +54,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     explain_router,
     leaderboard_router,
     leaderboard_tv_router,
+    seasons_router,
     boards_router,
     playlists_router,
     tv_playlists_router,

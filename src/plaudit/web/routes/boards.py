@@ -54,6 +54,7 @@ def _values(form: FormData) -> BoardValues:
         period=text(form, "period"),
         team=text(form, "team"),
         published=checked(form, "published"),
+        seasonal=checked(form, "seasonal"),
     )
 
 
