@@ -12,9 +12,11 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import cache
+from operator import itemgetter
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, func, select
+from sqlalchemy import Float, Table, bindparam, delete, func, literal, select, union_all
+from sqlalchemy import cast as cast_
 from sqlalchemy.orm import Session
 
 from plaudit.db.upsert import insert_for_dialect
@@ -149,31 +151,36 @@ def read_member_tallies(
 
 
 @cache
-def _state_queries(by_members: bool, by_periods: bool) -> tuple[Any, Any]:
-    """The two reads of tally states (sums; min, max and distinct values), built once.
+def _state_query(by_members: bool, by_periods: bool) -> Any:
+    """The read of tally states, built once: the sums (kind 0) and the min, max and distinct
+    count of the values (kind 1), in ONE statement (a round trip less on the per-record path),
+    every measure as a float (counts are exact in a float far beyond any real count).
 
     Restricted to the expanding parameter `tallies`, and with `by_members` and `by_periods`
-    to `members` and `periods` too. Core statements on table columns, executed on the connection:
-    on the per-record path, building and coercing a fresh ORM select cost more than the query.
+    to `members` and `periods` too. A Core statement on table columns, executed on the
+    connection: on the per-record path, building and coercing a fresh ORM select cost more
+    than the query.
     """
     progress = cast(Table, TallyProgress.__table__).c
     values = cast(Table, TallyValue.__table__).c
     query = select(
+        literal(0).label("kind"),
         progress.tally_id,
         progress.member_id,
         progress.period_key,
-        progress.matched,
-        progress.n_values,
-        progress.total,
+        cast_(progress.matched, Float).label("a"),
+        cast_(progress.n_values, Float).label("b"),
+        cast_(progress.total, Float).label("c"),
     ).where(progress.tally_id.in_(bindparam("tallies", expanding=True)))
     vquery = (
         select(
+            literal(1).label("kind"),
             values.tally_id,
             values.member_id,
             values.period_key,
-            func.min(values.numeric),
-            func.max(values.numeric),
-            func.count(),
+            cast_(func.min(values.numeric), Float).label("a"),
+            cast_(func.max(values.numeric), Float).label("b"),
+            cast_(func.count(), Float).label("c"),
         )
         .where(values.tally_id.in_(bindparam("tallies", expanding=True)), values.n > 0)
         .group_by(values.tally_id, values.member_id, values.period_key)
@@ -184,7 +191,7 @@ def _state_queries(by_members: bool, by_periods: bool) -> tuple[Any, Any]:
     if by_periods:
         query = query.where(progress.period_key.in_(bindparam("periods", expanding=True)))
         vquery = vquery.where(values.period_key.in_(bindparam("periods", expanding=True)))
-    return query, vquery
+    return union_all(query, vquery)
 
 
 def _read_into(
@@ -195,20 +202,23 @@ def _read_into(
     members: list[int] | None,
     periods: list[str] | None,
 ) -> None:
-    query, vquery = _state_queries(members is not None, periods is not None)
+    query = _state_query(members is not None, periods is not None)
     params: dict[str, Any] = {"tallies": tallies}
     if members is not None:
         params["members"] = members
     if periods is not None:
         params["periods"] = periods
-    connection = session.connection()
-    for t, m, p, matched, n_values, total in connection.execute(query, params).all():
-        if wanted is None or (t, m, p) in wanted:
-            out[(t, m, p)] = SlotState(matched, n_values, float(total))
-    for t, m, p, low, high, distinct in connection.execute(vquery, params).all():
-        if wanted is None or (t, m, p) in wanted:
+    rows = session.connection().execute(query, params).all()
+    # The sums first, then the values: a state with values always has its sums too.
+    rows.sort(key=itemgetter(0))
+    for kind, t, m, p, a, b, c in rows:
+        if wanted is not None and (t, m, p) not in wanted:
+            continue
+        if kind == 0:
+            out[(t, m, p)] = SlotState(int(a), int(b), float(c))
+        else:
             state = out.setdefault((t, m, p), SlotState())
-            state.minimum, state.maximum, state.distinct = low, high, distinct
+            state.minimum, state.maximum, state.distinct = a, b, int(c)
 
 
 def read_whole_tallies(
