@@ -42,10 +42,9 @@ from plaudit.config import Settings
 from plaudit.db.engine import build_engine
 from plaudit.db.migrate import upgrade
 from plaudit.db.session import build_sessionmaker, unit_of_work
-from plaudit.http.deps import SessionDep, allow
-from plaudit.kit.roles import Role
 from plaudit.engine.closing import close_periods
-from plaudit.kit.roles import SYSTEM
+from plaudit.http.deps import SessionDep, allow
+from plaudit.kit.roles import SYSTEM, Role
 from plaudit.leaderboard.schemas import LeaderboardQuery
 from plaudit.leaderboard.service import leaderboard
 from plaudit.models import Member, Record

@@ -184,9 +184,7 @@ def ingest_records(
         members, datas, errors = _check(session, source.fields, items)
         if errors:
             raise problems_error(errors)
-        return _write_records(
-            session, source, items, members, datas, now=now, zone=zone, bulk=bulk
-        )
+        return _write_records(session, source, items, members, datas, now=now, zone=zone, bulk=bulk)
 
     return retry_on_conflict(session, attempt, unique_constraints=RECORD_KEY_CONSTRAINTS)
 
