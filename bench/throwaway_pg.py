@@ -59,7 +59,8 @@ def throwaway_cluster() -> Iterator[Cluster]:
     as_root = os.geteuid() == 0
     # As root the `postgres` user runs the cluster: its directory must be reachable by it,
     # so it is made directly under /tmp rather than under $TMPDIR.
-    base = Path(tempfile.mkdtemp(prefix="plaudit-bench-pg-", dir="/tmp" if as_root else None))
+    reachable = "/tmp" if as_root else None  # noqa: S108 (a mkdtemp: private, unique name)
+    base = Path(tempfile.mkdtemp(prefix="plaudit-bench-pg-", dir=reachable))
     data = base / "data"
     prefix: list[str] = []
     if as_root:
@@ -69,16 +70,16 @@ def throwaway_cluster() -> Iterator[Cluster]:
     port = free_port()
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "cwd": "/"}
     try:
+        initdb = [str(bins / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust"]
         subprocess.run(
-            [*prefix, str(bins / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust"]
-            + ["-E", "UTF8", "--locale=C", "-N"],
+            [*prefix, *initdb, "-E", "UTF8", "--locale=C", "-N"],
             check=True,
             **quiet,  # type: ignore[arg-type]
         )
         options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c max_connections=200"
+        pg_ctl = [str(bins / "pg_ctl"), "-D", str(data), "-l", str(base / "log")]
         subprocess.run(
-            [*prefix, str(bins / "pg_ctl"), "-D", str(data), "-l", str(base / "log")]
-            + ["-o", options, "-w", "-t", "60", "start"],
+            [*prefix, *pg_ctl, "-o", options, "-w", "-t", "60", "start"],
             check=True,
             **quiet,  # type: ignore[arg-type]
         )

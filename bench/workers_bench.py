@@ -73,9 +73,9 @@ def serve(url: str, workers: int) -> Iterator[tuple[str, subprocess.Popen[bytes]
         "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
     }
     command = [sys.executable, "-c", "from plaudit.cli.main import app; app()", "serve"]
+    options = ["--no-migrate", "--host", "127.0.0.1", "--port", str(port)]
     process = subprocess.Popen(
-        [*command, "--no-migrate", "--host", "127.0.0.1", "--port", str(port)]
-        + ["--workers", str(workers)],
+        [*command, *options, "--workers", str(workers)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
