@@ -15,7 +15,7 @@ from functools import cache
 from operator import itemgetter
 from typing import Any, cast
 
-from sqlalchemy import Float, Table, bindparam, delete, func, literal, select, union_all
+from sqlalchemy import Float, Table, bindparam, delete, func, literal, select, text, union_all
 from sqlalchemy import cast as cast_
 from sqlalchemy.orm import Session
 
@@ -130,12 +130,49 @@ def read_tally_states(session: Session, keys: Iterable[TallyKey]) -> TallyStates
     out: TallyStates = {}
     if not wanted:
         return out
+    if session.get_bind().dialect.name == "postgresql":
+        _read_keys_into(session, out, sorted(wanted))
+        return out
     members = sorted({m for _, m, _ in wanted})
     for tallies in chunks(sorted({t for t, _, _ in wanted})):
         for periods in chunks(sorted({p for _, _, p in wanted})):
             for some in chunks(members):
                 _read_into(session, out, wanted, list(tallies), list(some), list(periods))
     return out
+
+
+_KEYED_STATES = text(
+    """SELECT 0, s.tally_id, s.member_id, s.period_key, CAST(s.matched AS FLOAT),
+           CAST(s.n_values AS FLOAT), CAST(s.total AS FLOAT)
+    FROM unnest(CAST(:t AS INTEGER[]), CAST(:m AS INTEGER[]), CAST(:p AS VARCHAR[]))
+         AS k(t, m, p)
+    JOIN tally_progress AS s ON s.tally_id = k.t AND s.member_id = k.m AND s.period_key = k.p
+    UNION ALL
+    SELECT 1, v.tally_id, v.member_id, v.period_key, CAST(min(v."numeric") AS FLOAT),
+           CAST(max(v."numeric") AS FLOAT), CAST(count(*) AS FLOAT)
+    FROM unnest(CAST(:t AS INTEGER[]), CAST(:m AS INTEGER[]), CAST(:p AS VARCHAR[]))
+         AS k(t, m, p)
+    JOIN tally_values AS v ON v.tally_id = k.t AND v.member_id = k.m AND v.period_key = k.p
+    WHERE v.n > 0
+    GROUP BY v.tally_id, v.member_id, v.period_key"""
+)
+"""PostgreSQL: the states of exactly the wanted keys, one index probe per key (the arrays are
+unnested into rows joined on the tallies' primary keys). Filtering by sets of tallies,
+members and periods instead made PostgreSQL, which has no statistics of these tables when
+nothing analyzes them (autovacuum off), scan every row of the tallies and filter: a cost that
+grew with the whole history (from 0.03 to 0.23 ms per record over a run of 50,000)."""
+
+
+def _read_keys_into(session: Session, out: TallyStates, keys: list[TallyKey]) -> None:
+    params = {"t": [k[0] for k in keys], "m": [k[1] for k in keys], "p": [k[2] for k in keys]}
+    # The sums first, then the values: a state with values always has its sums too.
+    rows = sorted(session.connection().execute(_KEYED_STATES, params).all(), key=itemgetter(0))
+    for kind, t, m, p, a, b, c in rows:
+        if kind == 0:
+            out[(t, m, p)] = SlotState(int(a), int(b), float(c))
+        else:
+            state = out.setdefault((t, m, p), SlotState())
+            state.minimum, state.maximum, state.distinct = a, b, int(c)
 
 
 def read_member_tallies(
@@ -208,9 +245,8 @@ def _read_into(
         params["members"] = members
     if periods is not None:
         params["periods"] = periods
-    rows = session.connection().execute(query, params).all()
     # The sums first, then the values: a state with values always has its sums too.
-    rows.sort(key=itemgetter(0))
+    rows = sorted(session.connection().execute(query, params).all(), key=itemgetter(0))
     for kind, t, m, p, a, b, c in rows:
         if wanted is not None and (t, m, p) not in wanted:
             continue
