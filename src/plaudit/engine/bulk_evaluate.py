@@ -223,17 +223,20 @@ def _touched_members(session: Session) -> list[int]:
 
 
 _KEYED_EARNED = text(
-    """SELECT a.achievement_id, a.member_id, a.period_key, max(a.completion)
+    """SELECT k.a, k.m, k.p, e.completion
     FROM unnest(CAST(:a AS INTEGER[]), CAST(:m AS INTEGER[]), CAST(:p AS VARCHAR[]))
          AS k(a, m, p)
-    JOIN awards AS a ON a.achievement_id = k.a AND a.member_id = k.m AND a.period_key = k.p
-    WHERE a.origin = 'rule'
-    GROUP BY a.achievement_id, a.member_id, a.period_key"""
+    CROSS JOIN LATERAL (
+        SELECT max(completion) AS completion FROM awards
+        WHERE achievement_id = k.a AND member_id = k.m AND period_key = k.p AND origin = 'rule'
+    ) AS e
+    WHERE e.completion IS NOT NULL"""
 )
-"""PostgreSQL: the earned completions of exactly the candidate keys, probed in the awards'
-unique index one key at a time. Restricting by sets of achievements and members instead made
-PostgreSQL, without statistics of the awards (nothing analyzes them with autovacuum off),
-read every award of those achievements: a cost that grew with the whole history."""
+"""PostgreSQL: the earned completions of exactly the candidate keys, one probe of the awards'
+unique index per key (an aggregate lateral subquery: never flattened into a join that the
+planner could answer by reading the whole table). Restricting by sets of achievements and
+members instead made PostgreSQL, without statistics of the awards (nothing analyzes them with
+autovacuum off), read every award of those achievements: a cost that grew with the history."""
 
 
 def _earned_of_touched(
