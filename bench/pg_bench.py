@@ -8,9 +8,13 @@
   over the records' source. Prints the records per second of each tenth of the run on both,
   the cost per record of the last tenth against the first (flat in the size of the history is
   the target: at most 1.2), PostgreSQL's throughput against SQLite's (target at least 0.5)
-  and against a plain `COPY` of the same rows into a bare table of the same server.
-- **latency**: single-record requests against a no-op request (`GET /api/v1/health`) of the
-  same server on PostgreSQL, interleaved (target: median at most 3x).
+  and against a plain `COPY` of the same rows into a bare table of the same server, and
+  against the same batches through `ingest_records` in this process (the in-process bulk
+  path, on a fresh PostgreSQL database: what HTTP adds).
+- **latency**: single-record requests against two no-op requests of the same server on
+  PostgreSQL, interleaved: `GET /api/v1/health` (no admission, no thread, no database) and
+  the fair no-op of `engine_bench.NOOP_PATH` (admission, the role check, a worker thread, a
+  session that runs `SELECT 1` and commits). Target: median at most 3x the no-op.
 
 The databases are made on the server of PLAUDIT_BENCH_POSTGRES_URL (default
 postgresql://postgres@127.0.0.1:5432/postgres) and dropped afterwards. Only loopback is used.
@@ -33,11 +37,13 @@ from typing import Any
 
 import httpx
 import psycopg
-from engine_bench import ADMIN, NOW, World, bench_latency_at, live_server
+from engine_bench import ADMIN, NOW, ZONE, World, bench_latency_at, live_server
 from sizes import add_size_options, resolve_sizes
 from sqlalchemy import create_engine, make_url, text
 
 from plaudit.config import Settings
+from plaudit.db.session import unit_of_work
+from plaudit.record.service import ingest_records
 
 BATCH = 500
 FULL_SIZES = {"members": 10_000, "records": 50_000, "requests": 400}
@@ -129,10 +135,26 @@ def copy_seconds(url: str, batches: list[dict[str, Any]]) -> float:
         return time.perf_counter() - began
 
 
+def inprocess_seconds(server: str, members: int, n: int) -> float:
+    """The same records through `ingest_records` in the same batches, one transaction each,
+    in this process (the in-process bulk path), into a fresh PostgreSQL database."""
+    with postgres_database(server) as url:
+        world = build_world(url, members)
+        items = world.records(n, random.Random(7))
+        began = time.perf_counter()
+        for start in range(0, len(items), BATCH):
+            with unit_of_work(world.factory) as session:
+                ingest_records(session, "deals", items[start : start + BATCH], now=NOW, zone=ZONE)
+        seconds = time.perf_counter() - began
+        world.engine.dispose()
+    return seconds
+
+
 def bench_intake(tmp: Path, server: str, members: int, n: int) -> dict[str, float]:
     lite = build_world(f"sqlite:///{tmp / 'intake.db'}", members)
     batches = payloads(lite, n)
     lite_tenths = post_tenths(lite.url, batches)
+    inprocess_s = inprocess_seconds(server, members, n)
     with postgres_database(server) as url:
         pg = build_world(url, members)
         pg_tenths = post_tenths(url, batches)
@@ -147,6 +169,8 @@ def bench_intake(tmp: Path, server: str, members: int, n: int) -> dict[str, floa
         "sqlite_rps": 1 / statistics.fmean(lite_tenths),
         "ratio_to_sqlite": statistics.fmean(lite_tenths) / statistics.fmean(pg_tenths),
         "copy_rps": total / copy_s,
+        "inprocess_rps": total / inprocess_s,
+        "http_to_inprocess": inprocess_s / (statistics.fmean(pg_tenths) * total),
         "ratio_to_copy": pg_rps / (total / copy_s),
         "postgresql_first_tenth_ms": pg_tenths[0] * 1000,
         "postgresql_last_tenth_ms": pg_tenths[-1] * 1000,

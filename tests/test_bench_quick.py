@@ -126,11 +126,13 @@ def test_postgresql_benchmark_runs_quick(tmp_path: Path) -> None:
         intake
     ), sorted(intake)
     assert {"postgresql_last_to_first", "sqlite_last_to_first"} <= set(intake), sorted(intake)
+    assert {"inprocess_rps", "http_to_inprocess"} <= set(intake), sorted(intake)
     # The same batches gave awards, and the same ones, on both databases.
     assert intake["awards"] > 0
     assert intake["same_awards_on_both"] == 1
     latency = figures(lines[1], "single-record HTTP on PostgreSQL")
     assert {"noop_median_ms", "record_median_ms", "median_ratio", "p99_ratio"} <= set(latency)
+    assert {"fair_noop_median_ms", "fair_median_ratio", "fair_p99_ratio"} <= set(latency)
 
 
 def test_workers_benchmark_runs_quick(tmp_path: Path) -> None:
