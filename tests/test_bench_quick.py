@@ -120,7 +120,7 @@ def test_postgresql_benchmark_runs_quick(tmp_path: Path) -> None:
     server = os.environ["PLAUDIT_TEST_POSTGRES_URL"]
     lines = run_quick("pg_bench.py", tmp_path, PLAUDIT_BENCH_POSTGRES_URL=server)
 
-    assert len(lines) == 2, lines
+    assert len(lines) == 3, lines
     intake = figures(lines[0], "HTTP batches of 500 into PostgreSQL and SQLite")
     assert {"postgresql_rps", "sqlite_rps", "ratio_to_sqlite", "copy_rps", "ratio_to_copy"} <= set(
         intake
@@ -133,6 +133,12 @@ def test_postgresql_benchmark_runs_quick(tmp_path: Path) -> None:
     latency = figures(lines[1], "single-record HTTP on PostgreSQL")
     assert {"noop_median_ms", "record_median_ms", "median_ratio", "p99_ratio"} <= set(latency)
     assert {"fair_noop_median_ms", "fair_median_ratio", "fair_p99_ratio"} <= set(latency)
+    growth = figures(lines[2], "CPU per record over a long run, in-process batches of 500")
+    assert {"postgresql_last_to_first", "sqlite_last_to_first", "awards_last_to_first"} <= set(
+        growth
+    ), sorted(growth)
+    # Both databases gave the same awards in every tenth.
+    assert growth["same_awards_per_tenth"] == 1
 
 
 def test_workers_benchmark_runs_quick(tmp_path: Path) -> None:
