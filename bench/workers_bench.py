@@ -82,7 +82,7 @@ def serve(url: str, workers: int) -> Iterator[tuple[str, subprocess.Popen[bytes]
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # several workers start slowly on a busy machine
         while True:
             try:
                 if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
