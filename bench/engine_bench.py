@@ -358,7 +358,9 @@ def bench_latency_at(world: World, requests: int) -> dict[str, float]:
     rng = random.Random(3)
     with (
         live_server(world.url) as base,
-        httpx.Client(base_url=base, headers={"Authorization": f"Bearer {ADMIN}"}) as client,
+        httpx.Client(
+            base_url=base, headers={"Authorization": f"Bearer {ADMIN}"}, timeout=60
+        ) as client,
     ):
 
         def timed_call(call: Callable[[], httpx.Response]) -> float:
