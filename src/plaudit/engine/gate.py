@@ -24,6 +24,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from plaudit.engine.generation import GENERATION_SQL, forget_generation, remember_generation
@@ -70,9 +71,18 @@ def _enter(session: Session, *, exclusive: bool) -> None:
 def _shared_gate_and_generation(session: Session) -> int:
     """Take the gate shared and read the generation after it, in one round trip."""
     session.flush()  # as `session.execute` would (autoflush): the driver is used directly
-    driver = cast(Any, session.connection().connection.dbapi_connection)
-    with driver.cursor() as cursor:
-        cursor.execute(_SHARED_AND_GENERATION)
-        cursor.nextset()
-        row = cursor.fetchone()
+    connection = session.connection()
+    driver = cast(Any, connection.connection.dbapi_connection)
+    dbapi_error = connection.dialect.loaded_dbapi.Error
+    try:
+        with driver.cursor() as cursor:
+            cursor.execute(_SHARED_AND_GENERATION)
+            cursor.nextset()
+            row = cursor.fetchone()
+    except dbapi_error as exc:
+        # Wrapped as SQLAlchemy wraps what it runs: the error handlers (a database that is
+        # unavailable answers 503) and `db.retry` (a deadlock runs again) see the same types.
+        raise DBAPIError.instance(
+            _SHARED_AND_GENERATION.decode(), None, exc, dbapi_error, dialect=connection.dialect
+        ) from exc
     return int(row[0]) if row is not None else 0
