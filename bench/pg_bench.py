@@ -1,16 +1,25 @@
 """PostgreSQL benchmarks, each a ratio against a baseline measured in the same run.
 
     .venv/bin/python bench/pg_bench.py [--quick] [--members 10000] [--records 50000]
-                                       [--requests 400] [--only intake|latency]
+                                       [--requests 400] [--only intake|latency|growth]
 
 - **intake**: records posted over HTTP in batches of 500 (the operator's path) into a fresh
   PostgreSQL database and, in the same run, into a SQLite file, with 20 active achievements
   over the records' source. Prints the records per second of each tenth of the run on both,
   the cost per record of the last tenth against the first (flat in the size of the history is
   the target: at most 1.2), PostgreSQL's throughput against SQLite's (target at least 0.5)
-  and against a plain `COPY` of the same rows into a bare table of the same server.
-- **latency**: single-record requests against a no-op request (`GET /api/v1/health`) of the
-  same server on PostgreSQL, interleaved (target: median at most 3x).
+  and against a plain `COPY` of the same rows into a bare table of the same server, and
+  against the same batches through `ingest_records` in this process (the in-process bulk
+  path, on a fresh PostgreSQL database: what HTTP adds).
+- **growth**: the cost per record of each tenth of a long run as CPU time (this process's,
+  and on PostgreSQL every process of a throwaway cluster started for it with initdb and
+  pg_ctl, `bench/throwaway_pg.py`), the same records in-process in batches of 500, on SQLite
+  and on PostgreSQL: the last tenth against the first (target at most 1.2), and the awards
+  of each tenth (the workload's own growth: later batches give more awards).
+- **latency**: single-record requests against two no-op requests of the same server on
+  PostgreSQL, interleaved: `GET /api/v1/health` (no admission, no thread, no database) and
+  the fair no-op of `engine_bench.NOOP_PATH` (admission, the role check, a worker thread, a
+  session that runs `SELECT 1` and commits). Target: median at most 3x the no-op.
 
 The databases are made on the server of PLAUDIT_BENCH_POSTGRES_URL (default
 postgresql://postgres@127.0.0.1:5432/postgres) and dropped afterwards. Only loopback is used.
@@ -33,11 +42,14 @@ from typing import Any
 
 import httpx
 import psycopg
-from engine_bench import ADMIN, NOW, World, bench_latency_at, live_server
+from engine_bench import ADMIN, NOW, ZONE, World, bench_latency_at, live_server
 from sizes import add_size_options, resolve_sizes
 from sqlalchemy import create_engine, make_url, text
+from throwaway_pg import throwaway_cluster
 
 from plaudit.config import Settings
+from plaudit.db.session import unit_of_work
+from plaudit.record.service import ingest_records
 
 BATCH = 500
 FULL_SIZES = {"members": 10_000, "records": 50_000, "requests": 400}
@@ -129,10 +141,26 @@ def copy_seconds(url: str, batches: list[dict[str, Any]]) -> float:
         return time.perf_counter() - began
 
 
+def inprocess_seconds(server: str, members: int, n: int) -> float:
+    """The same records through `ingest_records` in the same batches, one transaction each,
+    in this process (the in-process bulk path), into a fresh PostgreSQL database."""
+    with postgres_database(server) as url:
+        world = build_world(url, members)
+        items = world.records(n, random.Random(7))
+        began = time.perf_counter()
+        for start in range(0, len(items), BATCH):
+            with unit_of_work(world.factory) as session:
+                ingest_records(session, "deals", items[start : start + BATCH], now=NOW, zone=ZONE)
+        seconds = time.perf_counter() - began
+        world.engine.dispose()
+    return seconds
+
+
 def bench_intake(tmp: Path, server: str, members: int, n: int) -> dict[str, float]:
     lite = build_world(f"sqlite:///{tmp / 'intake.db'}", members)
     batches = payloads(lite, n)
     lite_tenths = post_tenths(lite.url, batches)
+    inprocess_s = inprocess_seconds(server, members, n)
     with postgres_database(server) as url:
         pg = build_world(url, members)
         pg_tenths = post_tenths(url, batches)
@@ -147,6 +175,8 @@ def bench_intake(tmp: Path, server: str, members: int, n: int) -> dict[str, floa
         "sqlite_rps": 1 / statistics.fmean(lite_tenths),
         "ratio_to_sqlite": statistics.fmean(lite_tenths) / statistics.fmean(pg_tenths),
         "copy_rps": total / copy_s,
+        "inprocess_rps": total / inprocess_s,
+        "http_to_inprocess": inprocess_s / (statistics.fmean(pg_tenths) * total),
         "ratio_to_copy": pg_rps / (total / copy_s),
         "postgresql_first_tenth_ms": pg_tenths[0] * 1000,
         "postgresql_last_tenth_ms": pg_tenths[-1] * 1000,
@@ -155,6 +185,49 @@ def bench_intake(tmp: Path, server: str, members: int, n: int) -> dict[str, floa
         "awards": awards,
         "same_awards_on_both": float(same_awards),
     } | {f"pg_tenth_{i}_rps": 1 / t for i, t in enumerate(pg_tenths)}
+
+
+def cpu_tenths(world: World, n: int, cpu: Callable[[], float]) -> tuple[list[float], list[int]]:
+    """The same records through the in-process bulk path in batches of BATCH, one transaction
+    each: the CPU seconds per record of each tenth (`cpu()`: this process's, plus the
+    database's when it is a server) and the awards each tenth gave."""
+    items = world.records(n, random.Random(7))
+    per_tenth = max(BATCH, n // 10 // BATCH * BATCH)
+    tenths: list[float] = []
+    awards: list[int] = []
+    for first in range(0, per_tenth * min(10, n // per_tenth), per_tenth):
+        before_awards, before_cpu = world.count_awards(), cpu()
+        for start in range(first, first + per_tenth, BATCH):
+            with unit_of_work(world.factory) as session:
+                ingest_records(session, "deals", items[start : start + BATCH], now=NOW, zone=ZONE)
+        tenths.append((cpu() - before_cpu) / per_tenth)
+        awards.append(world.count_awards() - before_awards)
+    return tenths, awards
+
+
+def bench_growth(tmp: Path, members: int, n: int) -> dict[str, float]:
+    """Cost per record over a long run, as CPU time (the client's and, on PostgreSQL, every
+    process of a throwaway cluster of its own): unlike wall time, it does not move with the
+    load of a shared machine, and it counts the work the database does."""
+    lite = build_world(f"sqlite:///{tmp / 'growth.db'}", members)
+    lite_tenths, lite_awards = cpu_tenths(lite, n, time.process_time)
+    lite.engine.dispose()
+    with throwaway_cluster() as cluster:
+        pg = build_world(make_url(cluster.url).set(database="postgres").render_as_string(), members)
+        pg_tenths, pg_awards = cpu_tenths(
+            pg, n, lambda: time.process_time() + cluster.cpu_seconds()
+        )
+        pg.engine.dispose()
+    per_award = [t / a for t, a in zip(pg_tenths, pg_awards, strict=True)]
+    return {
+        "postgresql_first_tenth_cpu_ms": pg_tenths[0] * 1000,
+        "postgresql_last_tenth_cpu_ms": pg_tenths[-1] * 1000,
+        "postgresql_last_to_first": pg_tenths[-1] / pg_tenths[0],
+        "sqlite_last_to_first": lite_tenths[-1] / lite_tenths[0],
+        "awards_last_to_first": pg_awards[-1] / pg_awards[0],
+        "postgresql_per_award_last_to_first": per_award[-1] / per_award[0],
+        "same_awards_per_tenth": float(pg_awards == lite_awards),
+    } | {f"pg_tenth_{i}_cpu_ms": t * 1000 for i, t in enumerate(pg_tenths)}
 
 
 def bench_pg_latency(server: str, members: int, requests: int) -> dict[str, float]:
@@ -170,13 +243,13 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     add_size_options(parser, FULL_SIZES, QUICK_SIZES)
-    parser.add_argument("--only", action="append", choices=("intake", "latency"))
+    parser.add_argument("--only", action="append", choices=("intake", "latency", "growth"))
     args = parser.parse_args()
     resolve_sizes(args, FULL_SIZES, QUICK_SIZES)
     server = os.environ.get(
         "PLAUDIT_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
     )
-    wanted = set(args.only or ("intake", "latency"))
+    wanted = set(args.only or ("intake", "latency", "growth"))
     sections: list[tuple[str, str, str, Callable[[Path], dict[str, float]]]] = [
         (
             "intake",
@@ -189,6 +262,12 @@ def main() -> None:
             "single-record HTTP on PostgreSQL:",
             "target median_ratio <= 3",
             lambda tmp: bench_pg_latency(server, args.members, args.requests),
+        ),
+        (
+            "growth",
+            f"CPU per record over a long run, in-process batches of {BATCH}:",
+            "target postgresql_last_to_first <= 1.2",
+            lambda tmp: bench_growth(tmp, args.members, args.records),
         ),
     ]
     with tempfile.TemporaryDirectory() as tmp:

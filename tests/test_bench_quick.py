@@ -120,14 +120,61 @@ def test_postgresql_benchmark_runs_quick(tmp_path: Path) -> None:
     server = os.environ["PLAUDIT_TEST_POSTGRES_URL"]
     lines = run_quick("pg_bench.py", tmp_path, PLAUDIT_BENCH_POSTGRES_URL=server)
 
-    assert len(lines) == 2, lines
+    assert len(lines) == 3, lines
     intake = figures(lines[0], "HTTP batches of 500 into PostgreSQL and SQLite")
     assert {"postgresql_rps", "sqlite_rps", "ratio_to_sqlite", "copy_rps", "ratio_to_copy"} <= set(
         intake
     ), sorted(intake)
     assert {"postgresql_last_to_first", "sqlite_last_to_first"} <= set(intake), sorted(intake)
+    assert {"inprocess_rps", "http_to_inprocess"} <= set(intake), sorted(intake)
     # The same batches gave awards, and the same ones, on both databases.
     assert intake["awards"] > 0
     assert intake["same_awards_on_both"] == 1
     latency = figures(lines[1], "single-record HTTP on PostgreSQL")
     assert {"noop_median_ms", "record_median_ms", "median_ratio", "p99_ratio"} <= set(latency)
+    assert {"fair_noop_median_ms", "fair_median_ratio", "fair_p99_ratio"} <= set(latency)
+    growth = figures(lines[2], "CPU per record over a long run, in-process batches of 500")
+    assert {"postgresql_last_to_first", "sqlite_last_to_first", "awards_last_to_first"} <= set(
+        growth
+    ), sorted(growth)
+    # Both databases gave the same awards in every tenth.
+    assert growth["same_awards_per_tenth"] == 1
+
+
+def test_workers_benchmark_runs_quick(tmp_path: Path) -> None:
+    # Its own throwaway PostgreSQL cluster (initdb, pg_ctl): no server setting is passed.
+    lines = run_quick("workers_bench.py", tmp_path)
+
+    assert len(lines) == 4, lines
+    names = {
+        "records_per_s",
+        "cpu_ms_per_record",
+        "server_cpu_ms_per_record",
+        "database_cpu_ms_per_record",
+    }
+    for line, workers in zip(lines, (1, 2, 4), strict=False):
+        found = figures(line, f"{workers} worker(s), 8 clients")
+        assert names <= set(found), sorted(found)
+        # Serving records costs CPU in the servers and in the database, and both are counted.
+        assert found["server_cpu_ms_per_record"] > 0
+        assert found["database_cpu_ms_per_record"] > 0
+    scaling = figures(lines[3], "scaling")
+    assert {"cpu_per_record_2_vs_1", "cpu_per_record_4_vs_1"} <= set(scaling), sorted(scaling)
+
+
+def test_intake_benchmark_runs_quick(tmp_path: Path) -> None:
+    lines = run_quick(
+        "intake_bench.py",
+        tmp_path,
+        PLAUDIT_BENCH_POSTGRES_URL=os.environ["PLAUDIT_TEST_POSTGRES_URL"],
+        PLAUDIT_BENCH_NATS_URL=os.environ.get("PLAUDIT_TEST_NATS_URL", "nats://127.0.0.1:4222"),
+    )
+
+    assert len(lines) == 1, lines
+    found = figures(lines[0], "JetStream intake, messages of 100 records")
+    assert {"consume_rps", "plain_ack_rps", "bulk_rps", "ratio_to_bulk", "ratio_to_plain"} <= set(
+        found
+    ), sorted(found)
+    # The consumer applied the same records as the bulk path: the same awards on both.
+    assert found["awards"] > 0
+    assert found["same_awards"] == 1

@@ -26,6 +26,7 @@ from plaudit.engine.publish_rows import publish_automatic
 from plaudit.errors import Conflict, not_found
 from plaudit.kit.metrics import AWARDS_GIVEN, count_after_commit
 from plaudit.kit.roles import Principal
+from plaudit.limits import chunks
 from plaudit.member.service import get_member
 from plaudit.models import Achievement, Award, AwardPublication, Member
 from plaudit.periods import Period, PeriodWindow, period_containing
@@ -36,6 +37,19 @@ def get_award(session: Session, award_id: int) -> Award:
     if award is None:
         raise not_found("award", award_id)
     return award
+
+
+def get_awards(session: Session, award_ids: Sequence[int]) -> list[Award]:
+    """The awards, in the order of `award_ids`, in one query per chunk of ids: an ingest that
+    gives hundreds of awards answers with all of them, and one query per award was most of a
+    large batch's round trips (and grew with the awards the batch gave)."""
+    found: dict[int, Award] = {}
+    for some in chunks(sorted(set(award_ids))):
+        found.update((a.id, a) for a in session.scalars(select(Award).where(Award.id.in_(some))))
+    missing = [i for i in award_ids if i not in found]
+    if missing:
+        raise not_found("award", missing[0])
+    return [found[i] for i in award_ids]
 
 
 def _check_window(achievement: Achievement, at: datetime) -> None:

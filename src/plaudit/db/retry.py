@@ -10,7 +10,11 @@ transaction sees what was committed before it started.
 
 The work runs inside a SAVEPOINT so that only it is undone, never what the caller did before
 in the transaction (a claimed Idempotency-Key, the engine gate), and the row locks it took
-are released with it so that the winner can finish. SQLite needs none of this: its writers
+are released with it so that the winner can finish. When the work is the first thing the
+transaction does, there is nothing before it to keep: a conflict then rolls the whole
+transaction back and the work runs again in a new one, which has the same effect without the
+savepoint's two round trips (SAVEPOINT, RELEASE) on every call; the single-record ingest pays
+for each round trip. SQLite needs none of this: its writers
 are serialised by ``BEGIN IMMEDIATE`` (``db.engine``), so the work runs once, as it is.
 """
 
@@ -49,11 +53,16 @@ def retry_on_conflict(
     objects it may have loaded before) and raise anything else unchanged."""
     if session.get_bind().dialect.name != "postgresql":
         return work()
+    whole_transaction = not session.in_transaction()
     for attempt in range(1, attempts + 1):
         try:
+            if whole_transaction:
+                return work()
             with session.begin_nested():
                 return work()
         except DBAPIError as exc:
+            if whole_transaction:
+                session.rollback()
             if attempt == attempts or not _is_conflict(exc, unique_constraints):
                 raise
             logger.debug("retrying after a concurrent conflict (attempt %d): %s", attempt, exc)

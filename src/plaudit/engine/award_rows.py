@@ -36,7 +36,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
-from plaudit.db.rows import empty_scratch_tables, insert_many
+from plaudit.db.rows import empty_scratch_tables, insert_many, scratch_table_options
 from plaudit.db.types import UTCDateTime
 from plaudit.db.upsert import insert_for_dialect
 from plaudit.domain.categories import Category, holder_slot
@@ -60,7 +60,7 @@ _due = Table(
     Column("member_id", Integer, nullable=False),
     Column("period_key", String(20), nullable=False),
     Column("completion", Integer, nullable=False),
-    prefixes=["TEMPORARY"],
+    **scratch_table_options(),
 )
 _windows = Table(
     "award_windows",
@@ -68,7 +68,7 @@ _windows = Table(
     Column("period_key", String(20), primary_key=True),
     Column("period_start", UTCDateTime()),
     Column("period_end", UTCDateTime()),
-    prefixes=["TEMPORARY"],
+    **scratch_table_options(),
 )
 
 

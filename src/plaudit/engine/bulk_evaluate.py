@@ -15,6 +15,7 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    text,
 )
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
@@ -192,7 +193,7 @@ def evaluate_touched(
     # the touched members, read once for all achievements, are what ``award_due`` would read
     # for each (its inserts write no member and only the awards of its own achievement).
     members = _touched_members(session)
-    earned = _earned_of_touched(session, sorted(candidates), members)
+    earned = _earned_of_touched(session, candidates, members)
     active = _active_touched_members(session, members)
     award_ids: list[int] = []
     for compiled in plan.achievements:
@@ -221,12 +222,38 @@ def _touched_members(session: Session) -> list[int]:
     return list(session.scalars(select(delta.c.member_id).distinct().order_by(delta.c.member_id)))
 
 
+_KEYED_EARNED = text(
+    """SELECT k.a, k.m, k.p, e.completion
+    FROM unnest(CAST(:a AS INTEGER[]), CAST(:m AS INTEGER[]), CAST(:p AS VARCHAR[]))
+         AS k(a, m, p)
+    CROSS JOIN LATERAL (
+        SELECT max(completion) AS completion FROM awards
+        WHERE achievement_id = k.a AND member_id = k.m AND period_key = k.p AND origin = 'rule'
+    ) AS e
+    WHERE e.completion IS NOT NULL"""
+)
+"""PostgreSQL: the earned completions of exactly the candidate keys, one probe of the awards'
+unique index per key (an aggregate lateral subquery: never flattened into a join that the
+planner could answer by reading the whole table). Restricting by sets of achievements and
+members instead made PostgreSQL, without statistics of the awards (nothing analyzes them with
+autovacuum off), read every award of those achievements: a cost that grew with the history."""
+
+
 def _earned_of_touched(
-    session: Session, achievement_ids: list[int], members: list[int]
+    session: Session, candidates: dict[int, list[tuple[int, str]]], members: list[int]
 ) -> dict[int, dict[tuple[int, str], int]]:
     """Per achievement, the highest completion earned by rule of each (member, period) of
-    the touched members."""
+    the touched members (on PostgreSQL: of each candidate key, all that is looked up)."""
     out: dict[int, dict[tuple[int, str], int]] = {}
+    if session.get_bind().dialect.name == "postgresql":
+        keys = [(a, m, p) for a, pairs in sorted(candidates.items()) for m, p in pairs]
+        params = {"a": [k[0] for k in keys], "m": [k[1] for k in keys], "p": [k[2] for k in keys]}
+        for achievement_id, member_id, period_key, completion in session.execute(
+            _KEYED_EARNED, params
+        ):
+            out.setdefault(achievement_id, {})[(member_id, period_key)] = completion or 0
+        return out
+    achievement_ids = sorted(candidates)
     for some in chunks(achievement_ids):
         for few in chunks(members):
             query = earned_query(Award.achievement_id.in_(some), Award.member_id.in_(few))

@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from plaudit.db.rows import insert_many
+from plaudit.db.rows import insert_many, scratch_table_options
 from plaudit.db.types import JSONType, UTCDateTime
 from plaudit.db.upsert import insert_for_dialect
 from plaudit.engine.compiled import SourcePlan
@@ -47,7 +47,7 @@ stage = Table(
     Column("occurred_at", UTCDateTime(), nullable=False),
     Column("data", JSONType, nullable=False),
     *(Column(f"pk_{p.value}", String(20)) for p in _PERIOD_KINDS),
-    prefixes=["TEMPORARY"],
+    **scratch_table_options(),
 )
 delta = Table(
     "bulk_delta",
@@ -58,7 +58,7 @@ delta = Table(
     Column("matched", Integer, nullable=False),
     Column("n_values", Integer, nullable=False),
     Column("total", Float, nullable=False),
-    prefixes=["TEMPORARY"],
+    **scratch_table_options(),
 )
 value_delta = Table(
     "bulk_value_delta",
@@ -69,7 +69,7 @@ value_delta = Table(
     Column("value_key", String(500), primary_key=True),
     Column("numeric", Float, primary_key=True),
     Column("n", Integer, nullable=False),
-    prefixes=["TEMPORARY"],
+    **scratch_table_options(),
 )
 TALLY_KEY = ["tally_id", "member_id", "period_key"]
 

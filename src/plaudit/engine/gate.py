@@ -21,14 +21,23 @@ by ``BEGIN IMMEDIATE`` (``db.engine``).
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from plaudit.engine.generation import forget_generation
+from plaudit.engine.generation import GENERATION_SQL, forget_generation, remember_generation
 
 GATE_KEY = 0x706C61756469  # "plaudi": the advisory lock key of the engine gate
-_SHARED = text("SELECT pg_advisory_xact_lock_shared(:key)")
 _EXCLUSIVE = text("SELECT pg_advisory_xact_lock(:key)")
+_SHARED_AND_GENERATION = (
+    f"SELECT pg_advisory_xact_lock_shared({GATE_KEY}); {GENERATION_SQL}"
+).encode()
+"""Both in ONE round trip (the simple query protocol, no parameters): in READ COMMITTED each
+statement of it takes its own snapshot, so the generation is read after the lock is held,
+exactly as two separate statements would read it. The per-record path pays for every round
+trip, and every evaluation reads the generation right after taking the gate."""
 _HELD = "plaudit.engine.gate"
 """session.info key: (transaction, exclusive?) once the gate is held."""
 
@@ -50,7 +59,30 @@ def _enter(session: Session, *, exclusive: bool) -> None:
     held = session.info.get(_HELD)
     if held is not None and held[0] is transaction and (held[1] or not exclusive):
         return
-    session.execute(_EXCLUSIVE if exclusive else _SHARED, {"key": GATE_KEY})
+    if exclusive:
+        session.execute(_EXCLUSIVE, {"key": GATE_KEY})
+        # What was read of the generation before waiting may be stale: read it again.
+        forget_generation(session)
+    else:
+        remember_generation(session, _shared_gate_and_generation(session))
     session.info[_HELD] = (session.get_transaction(), exclusive)
-    # What was read of the generation before waiting may be stale: read it again.
-    forget_generation(session)
+
+
+def _shared_gate_and_generation(session: Session) -> int:
+    """Take the gate shared and read the generation after it, in one round trip."""
+    session.flush()  # as `session.execute` would (autoflush): the driver is used directly
+    connection = session.connection()
+    driver = cast(Any, connection.connection.dbapi_connection)
+    dbapi_error = connection.dialect.loaded_dbapi.Error
+    try:
+        with driver.cursor() as cursor:
+            cursor.execute(_SHARED_AND_GENERATION)
+            cursor.nextset()
+            row = cursor.fetchone()
+    except dbapi_error as exc:
+        # Wrapped as SQLAlchemy wraps what it runs: the error handlers (a database that is
+        # unavailable answers 503) and `db.retry` (a deadlock runs again) see the same types.
+        raise DBAPIError.instance(
+            _SHARED_AND_GENERATION.decode(), None, exc, dbapi_error, dialect=connection.dialect
+        ) from exc
+    return int(row[0]) if row is not None else 0

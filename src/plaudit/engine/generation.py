@@ -34,6 +34,13 @@ def forget_generation(session: Session) -> None:
 
 
 _SELECT = select(EngineGeneration.value).where(EngineGeneration.id == 1)
+GENERATION_SQL = "SELECT value FROM engine_generation WHERE id = 1"
+"""The same read as plain SQL, for the engine gate's combined round trip (``engine.gate``)."""
+
+
+def remember_generation(session: Session, token: int) -> None:
+    """The token as read in this transaction by someone else (the engine gate)."""
+    session.info[_MEMO] = (session.get_transaction(), token)
 
 
 def current_generation(session: Session) -> int:

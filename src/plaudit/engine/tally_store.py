@@ -23,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from plaudit.db.locking import lock_decision
-from plaudit.db.rows import empty_scratch_tables
+from plaudit.db.rows import empty_scratch_tables, scratch_table_options
 from plaudit.db.types import UTCDateTime
 from plaudit.db.upsert import insert_for
 from plaudit.engine.tally import TallySpec, definition_of, progress_columns, value_columns
@@ -38,7 +38,7 @@ backfill_periods = Table(
     Column("period_key", String(20), primary_key=True),
     Column("start_at", UTCDateTime(), nullable=False),
     Column("end_at", UTCDateTime(), nullable=False),
-    prefixes=["TEMPORARY"],
+    **scratch_table_options(),
 )
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from plaudit.award.presenter import present_award
-from plaudit.award.service import get_award
+from plaudit.award.service import get_awards
 from plaudit.config import Settings
 from plaudit.errors import FieldError, InvalidInput, PayloadTooLarge
 from plaudit.http.deps import NowDep, SessionDep, SettingsDep, allow, current_principal
@@ -148,7 +148,7 @@ def _ingest_and_commit(
         created=outcome.created,
         updated=outcome.updated,
         unchanged=outcome.unchanged,
-        awards=[present_award(get_award(session, i), now) for i in outcome.award_ids],
+        awards=[present_award(a, now) for a in get_awards(session, outcome.award_ids)],
     )
     if idempotency_key:
         idempotency.remember(session, scope, idempotency_key, 200, result.model_dump(mode="json"))

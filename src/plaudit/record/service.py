@@ -176,19 +176,18 @@ def ingest_records(
 ) -> IngestOutcome:
     """All or nothing: every record is checked before anything is written. `bulk` forces
     the bulk (True) or the per-record (False) path; by default the batch's size decides."""
-    enter_evaluation(session)
-    source = source_schema(session, source_key)
-    fields = source.fields
-    members, datas, errors = _check(session, fields, items)
-    if errors:
-        raise problems_error(errors)
-    return retry_on_conflict(
-        session,
-        lambda: _write_records(
-            session, source, items, members, datas, now=now, zone=zone, bulk=bulk
-        ),
-        unique_constraints=RECORD_KEY_CONSTRAINTS,
-    )
+
+    def attempt() -> IngestOutcome:
+        # The gate and the checks are part of the attempt: when the ingest is the first work
+        # of its transaction, a conflict rolls all of it back (``db.retry``).
+        enter_evaluation(session)
+        source = source_schema(session, source_key)
+        members, datas, errors = _check(session, source.fields, items)
+        if errors:
+            raise problems_error(errors)
+        return _write_records(session, source, items, members, datas, now=now, zone=zone, bulk=bulk)
+
+    return retry_on_conflict(session, attempt, unique_constraints=RECORD_KEY_CONSTRAINTS)
 
 
 def _write_records(
