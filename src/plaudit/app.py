@@ -34,6 +34,7 @@ from plaudit.identity.router import router as identity_router
 from plaudit.intake.router import router as intake_router
 from plaudit.kit.signing import process_secret
 from plaudit.leaderboard.router import router as leaderboard_router
+from plaudit.level.router import router as level_router
 from plaudit.member.router import router as member_router
 from plaudit.monitoring.router import router as monitoring_router
 from plaudit.notification.router import router as notification_router
@@ -79,6 +80,7 @@ def api_router() -> APIRouter:
         bulk_router,
         portal_router,
         leaderboard_router,
+        level_router,
         audit_router,
         monitoring_router,
         report_router,

@@ -22,6 +22,7 @@ from plaudit.db.locking import lock_decision
 from plaudit.domain.categories import Category, holder_slot
 from plaudit.domain.origins import AwardOrigin
 from plaudit.engine.audiences import member_in_audience
+from plaudit.engine.levels import reach_levels
 from plaudit.errors import Conflict, not_found
 from plaudit.kit.metrics import AWARDS_GIVEN, count_after_commit
 from plaudit.kit.roles import Principal
@@ -157,6 +158,7 @@ def give_award(
             code=f"{achievement.category}_limit",
         ) from exc
     count_after_commit(session, AWARDS_GIVEN.labels(origin.value))
+    reach_levels(session, [member_id], now=now, zone=zone)
     record_event(
         session,
         actor,

@@ -18,6 +18,7 @@ from plaudit.models.intake import (
     IntakeOffset,
     IntakePartitionLease,
 )
+from plaudit.models.level import Level, LevelReached
 from plaudit.models.member import Member
 from plaudit.models.notification import Notification, NotificationFiring
 from plaudit.models.progress import (
@@ -53,6 +54,8 @@ __all__ = [
     "IntakeDeadLetter",
     "IntakeOffset",
     "IntakePartitionLease",
+    "Level",
+    "LevelReached",
     "Member",
     "Notification",
     "NotificationFiring",

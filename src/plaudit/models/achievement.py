@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from plaudit.db.base import Base
@@ -42,6 +51,8 @@ class Achievement(Base):
     audience: Mapped[list[int]] = mapped_column(JSONType, default=list)
     requirements: Mapped[list[list[dict[str, Any]]]] = mapped_column(JSONType, default=list)
     repeatable: Mapped[bool] = mapped_column(default=False)
+    # Hidden from members until they earn it (admins and managers see it always).
+    secret: Mapped[bool] = mapped_column(default=False, server_default=false())
     active: Mapped[bool] = mapped_column(default=False)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = created_at_column()
