@@ -185,3 +185,24 @@ def test_only_admins_change_levels_and_members_see_only_their_own(
     assert member.get(f"/members/{tokens['member_id']}/level").status_code == 200
     assert member.get(f"/members/{other['id']}/level").status_code == 403
     assert manager.get(f"/members/{other['id']}/level").status_code == 200
+
+
+def test_leaderboard_rows_and_portal_show_the_level(admin: Api, tokens: dict[str, str]) -> None:
+    ann, bob = make_member(admin), make_member(admin, "Bob")
+    kudos = make_kudos(admin, 300)
+    give(admin, ann["id"], kudos["id"])
+    give(admin, ann["id"], kudos["id"])
+    give(admin, bob["id"], kudos["id"])
+    assert admin.ok("GET", f"/members/{ann['id']}/achievements")["level"] is None  # no ladder
+    bronze = admin.ok("POST", "/levels", 201, json={"name": "Bronze", "points": 500})
+    rows = admin.ok("GET", "/leaderboard?period=year")["rows"]
+    by_name = {r["member"]["name"]: r["level"] for r in rows}
+    assert by_name["Ann"] == {"id": bronze["id"], "name": "Bronze"}
+    assert by_name["Bob"] is None
+    assert by_name["Token Holder"] is None
+    portal = admin.ok("GET", f"/members/{bob['id']}/achievements")
+    assert portal["level"]["level"] is None
+    assert (portal["level"]["next_level"]["name"], portal["level"]["points_to_next"]) == (
+        "Bronze",
+        200,
+    )

@@ -142,11 +142,19 @@ class BadgeIcon(OutputSchema):
     badge_url: str | None
 
 
+class LevelShown(OutputSchema):
+    """The level a member is at (computed from their points, whatever the board measures)."""
+
+    id: int
+    name: str
+
+
 class LeaderboardRow(OutputSchema):
     rank: int
     member: LeaderboardMember
     score: float
     badges: list[BadgeIcon]
+    level: LevelShown | None = None
 
 
 class BoardShown(OutputSchema):

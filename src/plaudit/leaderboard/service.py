@@ -21,7 +21,9 @@ from plaudit.leaderboard.schemas import (
     LeaderboardMember,
     LeaderboardQuery,
     LeaderboardRow,
+    LevelShown,
 )
+from plaudit.level.service import member_levels
 from plaudit.models import Achievement, Award, Member, Record
 from plaudit.periods import PeriodWindow, period_containing
 from plaudit.rules.model import Rule
@@ -117,6 +119,7 @@ def leaderboard(
     ranked = sorted(members, key=lambda m: (-scores.get(m[0], 0.0), m[1].casefold(), m[0]))
     top = ranked[: q.limit]
     badges = _badges(session, [m[0] for m in top], now) if top else {}
+    levels = member_levels(session, [m[0] for m in top], now=now, zone=zone)
     rows: list[LeaderboardRow] = []
     previous: float | None = None
     rank = 0
@@ -130,6 +133,7 @@ def leaderboard(
                 member=LeaderboardMember(id=member_id, name=name, team_id=team_id),
                 score=score,
                 badges=badges.get(member_id, []),
+                level=LevelShown.model_validate(lv) if (lv := levels[member_id]) else None,
             )
         )
     measure = measure_name(q.source, q.aggregate, q.field, q.filters)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from plaudit.achievement.schemas import AchievementRead
 from plaudit.award.schemas import AwardRead
 from plaudit.kit.schemas import OutputSchema, Timestamp
+from plaudit.level.schemas import MemberLevel
 
 
 class RuleProgressRead(OutputSchema):
@@ -34,3 +35,5 @@ class PortalView(OutputSchema):
     member_id: int
     points: int
     achievements: list[PortalAchievement]
+    level: MemberLevel | None = None
+    """The member's level and the points to the next one (null when no level is defined)."""

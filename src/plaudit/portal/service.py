@@ -23,6 +23,7 @@ from plaudit.engine.audiences import facts_of
 from plaudit.engine.compiled import compile_achievement
 from plaudit.engine.evaluate import current_value
 from plaudit.engine.store import read_progress
+from plaudit.level.service import member_level
 from plaudit.member.service import get_member
 from plaudit.models import Achievement, Award
 from plaudit.periods import period_containing
@@ -99,4 +100,6 @@ def portal_view(session: Session, member_id: int, *, now: datetime, zone: ZoneIn
     points = sum(
         w.points for awards in awards_by_achievement.values() for w in awards if not w.revoked
     )
-    return PortalView(member_id=member_id, points=points, achievements=items)
+    standing = member_level(session, member_id, now=now, zone=zone)
+    shown = standing if standing.level is not None or standing.next_level is not None else None
+    return PortalView(member_id=member_id, points=points, achievements=items, level=shown)
