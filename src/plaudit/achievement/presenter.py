@@ -28,6 +28,7 @@ def present(
         background_color=achievement.background_color,
         text_color=achievement.text_color,
         show_next_to_name=achievement.show_next_to_name,
+        secret=achievement.secret,
         period=Period(achievement.period),
         effective=effective_read(achievement.effective_from, achievement.effective_until),
         audience=list(achievement.audience or []),

@@ -62,6 +62,9 @@ class AchievementCreate(InputSchema):
     background_color: Color | None = None
     text_color: Color | None = None
     show_next_to_name: StrictBool = False
+    secret: StrictBool = Field(
+        default=False, description="Hidden from members until they earn it (staff see it)."
+    )
     period: Period = Period.none
     effective: EffectiveDates | None = None
     audience: list[StrictId] = Field(default_factory=list, max_length=MAX_AUDIENCE)
@@ -81,6 +84,7 @@ class AchievementUpdate(InputSchema):
     background_color: Color | None = None
     text_color: Color | None = None
     show_next_to_name: StrictBool | None = None
+    secret: StrictBool | None = None
     period: Period | None = None
     effective: EffectiveDates | None = None
     audience: list[StrictId] | None = Field(default=None, max_length=MAX_AUDIENCE)
@@ -106,6 +110,7 @@ class AchievementRead(OutputSchema):
     background_color: str | None
     text_color: str | None
     show_next_to_name: bool
+    secret: bool = False
     period: Period
     effective: EffectiveRead
     audience: list[int]

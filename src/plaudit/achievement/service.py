@@ -39,6 +39,7 @@ DEFINITION_FIELDS = (
     "background_color",
     "text_color",
     "show_next_to_name",
+    "secret",
     "period",
     "effective_from",
     "effective_until",
@@ -133,6 +134,7 @@ def create_achievement(
         background_color=data.background_color,
         text_color=data.text_color,
         show_next_to_name=data.show_next_to_name,
+        secret=data.secret,
         period=data.period.value,
         effective_from=start,
         effective_until=end,
@@ -386,7 +388,42 @@ def image_for_viewer(
             member_id is None or not member_in_audience(session, achievement.audience, member_id)
         ):
             raise images.missing(which, achievement_id)
+        if achievement.secret and (
+            member_id is None or not holds(session, member_id, achievement.id)
+        ):
+            raise images.missing(which, achievement_id)
     return images.get_image(session, achievement_id, which)
+
+
+def holds(session: Session, member_id: int, achievement_id: int) -> bool:
+    """Whether the member holds an award of the achievement that is not revoked (what
+    reveals a secret achievement to them)."""
+    return (
+        session.scalars(
+            select(Award.id).where(
+                Award.member_id == member_id,
+                Award.achievement_id == achievement_id,
+                Award.revoked.is_(False),
+            )
+        ).first()
+        is not None
+    )
+
+
+def secrets_held(session: Session, member_id: int) -> set[int]:
+    """The secret achievements the member holds (not revoked)."""
+    return set(
+        session.scalars(
+            select(Award.achievement_id)
+            .join(Achievement, Achievement.id == Award.achievement_id)
+            .where(
+                Award.member_id == member_id,
+                Award.revoked.is_(False),
+                Achievement.secret.is_(True),
+            )
+            .distinct()
+        )
+    )
 
 
 def badge_for_viewer(

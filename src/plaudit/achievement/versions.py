@@ -28,6 +28,7 @@ LABELS = {
     "background_color": "Background colour",
     "text_color": "Text colour",
     "show_next_to_name": "Shown next to names",
+    "secret": "Secret",
     "period": "Period",
     "effective_from": "Effective from",
     "effective_until": "Effective until",
@@ -36,7 +37,9 @@ LABELS = {
     "requirements": "Rules",
 }
 """The definition's fields as the achievement form names them, in the form's order."""
-SHORT_FIELDS = {"name", "key", "category", "points", "icon", "period", "repeatable"}
+SHORT_FIELDS = {"name", "key", "category", "points", "icon", "period", "repeatable", "secret"}
+DEFAULTS = {"secret": False}
+"""The value of a field that versions written before it existed do not hold."""
 """Fields short enough to show as before → after."""
 
 
@@ -78,7 +81,7 @@ def describe_changes(
     """One line per field that differs between two definitions, in the form's order."""
     lines = []
     for name, label in LABELS.items():
-        old, new = before.get(name), after.get(name)
+        old, new = before.get(name, DEFAULTS.get(name)), after.get(name, DEFAULTS.get(name))
         if old == new:
             continue
         if name in SHORT_FIELDS:

@@ -140,6 +140,7 @@ class BadgeIcon(OutputSchema):
     name: str
     icon: str | None
     badge_url: str | None
+    secret: bool = False
 
 
 class LevelShown(OutputSchema):

@@ -77,7 +77,14 @@ def _measure(session: Session, q: LeaderboardQuery, window: PeriodWindow) -> dic
 
 def _badges(session: Session, member_ids: list[int], now: datetime) -> dict[int, list[BadgeIcon]]:
     rows = session.execute(
-        select(Award.member_id, Achievement.id, Achievement.key, Achievement.name, Achievement.icon)
+        select(
+            Award.member_id,
+            Achievement.id,
+            Achievement.key,
+            Achievement.name,
+            Achievement.icon,
+            Achievement.secret,
+        )
         .join(Achievement, Achievement.id == Award.achievement_id)
         .where(
             Achievement.show_next_to_name.is_(True),
@@ -92,7 +99,7 @@ def _badges(session: Session, member_ids: list[int], now: datetime) -> dict[int,
     ).all()
     with_badge = has_badge(session, sorted({r[1] for r in rows}))
     out: dict[int, list[BadgeIcon]] = defaultdict(list)
-    for member_id, ach_id, key, name, icon in rows:
+    for member_id, ach_id, key, name, icon, secret in rows:
         out[member_id].append(
             BadgeIcon(
                 achievement_id=ach_id,
@@ -100,9 +107,24 @@ def _badges(session: Session, member_ids: list[int], now: datetime) -> dict[int,
                 name=name,
                 icon=icon,
                 badge_url=f"/api/v1/achievements/{ach_id}/badge" if ach_id in with_badge else None,
+                secret=secret,
             )
         )
     return out
+
+
+def hide_secret_badges(shown: Leaderboard, revealed: set[int]) -> Leaderboard:
+    """The leaderboard without the badges of secret achievements outside `revealed` (those
+    the viewing member holds; none for an embed link's anonymous viewer)."""
+    rows = [
+        row.model_copy(
+            update={
+                "badges": [b for b in row.badges if not b.secret or b.achievement_id in revealed]
+            }
+        )
+        for row in shown.rows
+    ]
+    return shown.model_copy(update={"rows": rows})
 
 
 def leaderboard(

@@ -31,7 +31,11 @@ from plaudit.portal.schemas import PortalAchievement, PortalView, RuleProgressRe
 from plaudit.rules.oracle import rule_met
 
 
-def portal_view(session: Session, member_id: int, *, now: datetime, zone: ZoneInfo) -> PortalView:
+def portal_view(
+    session: Session, member_id: int, *, now: datetime, zone: ZoneInfo, reveal_secret: bool = False
+) -> PortalView:
+    """The member's page. A secret achievement the member does not hold is left out, as the
+    member sees it, unless `reveal_secret` (admins and managers asking through the API)."""
     get_member(session, member_id)
     facts = facts_of(session, member_id)
     awards_by_achievement: dict[int, list[Award]] = defaultdict(list)
@@ -55,6 +59,8 @@ def portal_view(session: Session, member_id: int, *, now: datetime, zone: ZoneIn
         compiled = compile_achievement(session, achievement)
         mine = [w for w in awards_by_achievement.get(achievement.id, []) if not w.revoked]
         if achievement.id not in held:
+            if achievement.secret and not reveal_secret:
+                continue
             if compiled.audiences and not in_any(compiled.audiences, facts):
                 continue
             if compiled.effective_until is not None and now >= compiled.effective_until:
