@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request, Response, status
 from plaudit.achievement import service
 from plaudit.achievement.images import Which
 from plaudit.achievement.presenter import present_many, present_one
+from plaudit.achievement.rarity import rarities
 from plaudit.achievement.schemas import (
     AchievementCreate,
     AchievementRead,
@@ -49,13 +50,23 @@ def create_achievement(
 
 
 @router.get("/achievements", dependencies=[allow(*STAFF)])
-def list_achievements(session: SessionDep, active: bool | None = None) -> list[AchievementRead]:
-    return present_many(session, service.list_achievements(session, active=active))
+def list_achievements(
+    session: SessionDep, now: NowDep, settings: SettingsDep, active: bool | None = None
+) -> list[AchievementRead]:
+    found = service.list_achievements(session, active=active)
+    rare = rarities(session, found, now=now, zone=settings.zone)
+    return [
+        read.model_copy(update={"rarity": rare[read.id]}) for read in present_many(session, found)
+    ]
 
 
 @router.get("/achievements/{achievement_id}", dependencies=[allow(*STAFF)])
-def get_achievement(achievement_id: PathId, session: SessionDep) -> AchievementRead:
-    return present_one(session, service.get_achievement(session, achievement_id))
+def get_achievement(
+    achievement_id: PathId, session: SessionDep, now: NowDep, settings: SettingsDep
+) -> AchievementRead:
+    found = service.get_achievement(session, achievement_id)
+    rare = rarities(session, [found], now=now, zone=settings.zone)
+    return present_one(session, found).model_copy(update={"rarity": rare[found.id]})
 
 
 @router.patch("/achievements/{achievement_id}")

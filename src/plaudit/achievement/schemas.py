@@ -99,6 +99,14 @@ class EffectiveRead(OutputSchema):
     until: Timestamp | None = None
 
 
+class Rarity(OutputSchema):
+    """The share of the achievement's audience holding it (in the current period)."""
+
+    holders: int
+    audience: int
+    share: float = Field(description="holders / audience, from 0 to 1 (0 for no audience).")
+
+
 class AchievementRead(OutputSchema):
     id: int
     key: str
@@ -125,6 +133,11 @@ class AchievementRead(OutputSchema):
     )
     created_at: Timestamp
     updated_at: Timestamp
+    rarity: Rarity | None = Field(
+        default=None,
+        description="The share of its audience that holds it (current period for a periodic "
+        "achievement); given on lists, single reads and the portal.",
+    )
 
 
 class AchievementVersionRead(OutputSchema):

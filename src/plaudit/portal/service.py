@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plaudit.achievement.presenter import present
+from plaudit.achievement.rarity import rarities
 from plaudit.achievement.service import has_background, has_badge
 from plaudit.award.presenter import present_award
 from plaudit.award.schemas import award_is_active
@@ -52,6 +53,7 @@ def portal_view(
         )
         .order_by(Achievement.id)
     ).all()
+    rare = rarities(session, candidates, now=now, zone=zone)
     badges = has_badge(session, [a.id for a in candidates])
     backgrounds = has_background(session, [a.id for a in candidates])
     items: list[PortalAchievement] = []
@@ -95,7 +97,7 @@ def portal_view(
                     achievement,
                     with_badge=achievement.id in badges,
                     with_background=achievement.id in backgrounds,
-                ),
+                ).model_copy(update={"rarity": rare[achievement.id]}),
                 complete=complete,
                 completions=len(mine),
                 progress=progress,
