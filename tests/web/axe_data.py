@@ -22,6 +22,8 @@ from plaudit.group.service import create_group
 from plaudit.identity.schemas import TokenCreate
 from plaudit.identity.service import issue_token
 from plaudit.kit.roles import SYSTEM, Role
+from plaudit.level.schemas import LevelCreate
+from plaudit.level.service import create_level
 from plaudit.models import Record, Source, User, WebhookDelivery, WebhookDeliveryAttempt
 from plaudit.notification.schemas import NotificationCreate
 from plaudit.notification.service import WebhookGuard, create_notification
@@ -128,6 +130,10 @@ def make_pages_data(engine: Engine, site: Site, database_url: str) -> PageIds:
                 succeeded=False,
             )
         )
+        for name, points in (("Bronze", 10), ("Silver", 1000)):
+            level = create_level(
+                session, LevelCreate(name=name, points=points), now=today, zone=UTC_ZONE
+            )
         member_user = session.scalars(select(User.id).where(User.username == "member")).one()
         deal = session.scalars(
             select(Record.id)
@@ -147,6 +153,7 @@ def make_pages_data(engine: Engine, site: Site, database_url: str) -> PageIds:
         "playlist_id": str(screen),
         "group_id": str(group.id),
         "token_id": str(token.id),
+        "level_id": str(level.id),
         "notification_id": str(hook.id),
         "user_id": str(member_user),
         "key": "deals",

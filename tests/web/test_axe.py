@@ -141,6 +141,8 @@ VISITS: tuple[Visit, ...] = (
     Visit("users", "/admin/users", ADMIN),
     Visit("user", "/admin/users/{user_id}", ADMIN),
     Visit("tokens", "/admin/tokens", ADMIN),
+    Visit("levels", "/admin/levels", ADMIN),
+    Visit("level-edit", "/admin/levels/{level_id}", ADMIN),
     Visit("sources", "/admin/sources", MANAGER, phone=True),
     Visit("source-new", "/admin/sources/new", ADMIN),
     Visit("source", "/admin/sources/{key}", ADMIN, phone=True),
