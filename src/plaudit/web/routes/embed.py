@@ -144,6 +144,7 @@ def embed_portal(
         theme=theme_of(settings, request.app.state.web_org, grant.theme),
         member=content.member,
         points=content.points,
+        level=content.level,
         items=content.items,
         awards=content.awards,
         embedded=True,  # no links into the signed-in pages

@@ -20,6 +20,7 @@ from plaudit.errors import BadRequest, Forbidden
 from plaudit.http.deps import NowDep, SessionDep, SettingsDep
 from plaudit.kit.roles import Role
 from plaudit.kit.schemas import MAX_ID
+from plaudit.level.schemas import MemberLevel
 from plaudit.member.service import get_member, list_members
 from plaudit.models import Member
 from plaudit.portal.service import portal_view
@@ -77,6 +78,7 @@ class PortalContent:
     points: int
     items: list[Item]
     awards: list[RecentAward]
+    level: MemberLevel | None = None
 
 
 def build_portal(
@@ -120,7 +122,9 @@ def build_portal(
         )
         for w, name in recent
     ]
-    return PortalContent(member=member, points=view.points, items=items, awards=awards)
+    return PortalContent(
+        member=member, points=view.points, items=items, awards=awards, level=view.level
+    )
 
 
 @router.get("/portal")
@@ -144,6 +148,7 @@ def portal_page(
         title="My achievements" if own else f"Achievements of {content.member.name}",
         member=content.member,
         points=content.points,
+        level=content.level,
         items=content.items,
         awards=content.awards,
         own=own,
