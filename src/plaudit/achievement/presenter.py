@@ -29,6 +29,7 @@ def present(
         text_color=achievement.text_color,
         show_next_to_name=achievement.show_next_to_name,
         secret=achievement.secret,
+        prerequisites=list(achievement.prerequisites or []),
         period=Period(achievement.period),
         effective=effective_read(achievement.effective_from, achievement.effective_until),
         audience=list(achievement.audience or []),

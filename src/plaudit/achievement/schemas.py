@@ -52,6 +52,9 @@ class EffectiveDates(InputSchema):
     until: DateOrInstant | None = None
 
 
+MAX_PREREQUISITES = 20
+
+
 class AchievementCreate(InputSchema):
     key: Key
     name: Name
@@ -64,6 +67,11 @@ class AchievementCreate(InputSchema):
     show_next_to_name: StrictBool = False
     secret: StrictBool = Field(
         default=False, description="Hidden from members until they earn it (staff see it)."
+    )
+    prerequisites: list[StrictId] = Field(
+        default_factory=list,
+        max_length=MAX_PREREQUISITES,
+        description="Achievements a member must hold before a rule awards this one.",
     )
     period: Period = Period.none
     effective: EffectiveDates | None = None
@@ -85,6 +93,7 @@ class AchievementUpdate(InputSchema):
     text_color: Color | None = None
     show_next_to_name: StrictBool | None = None
     secret: StrictBool | None = None
+    prerequisites: list[StrictId] | None = Field(default=None, max_length=MAX_PREREQUISITES)
     period: Period | None = None
     effective: EffectiveDates | None = None
     audience: list[StrictId] | None = Field(default=None, max_length=MAX_AUDIENCE)
@@ -119,6 +128,7 @@ class AchievementRead(OutputSchema):
     text_color: str | None
     show_next_to_name: bool
     secret: bool = False
+    prerequisites: list[int] = Field(default_factory=list)
     period: Period
     effective: EffectiveRead
     audience: list[int]

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from plaudit.achievement import images
 from plaudit.achievement.definition import check_definition, snapshot, window_from
 from plaudit.achievement.images import ImageRow, Which
+from plaudit.achievement.prerequisites import check_prerequisites
 from plaudit.achievement.schemas import AchievementCreate, AchievementUpdate
 from plaudit.audit.service import record_event
 from plaudit.badge.image import Badge, validate_image
@@ -40,6 +41,7 @@ DEFINITION_FIELDS = (
     "text_color",
     "show_next_to_name",
     "secret",
+    "prerequisites",
     "period",
     "effective_from",
     "effective_until",
@@ -124,6 +126,7 @@ def create_achievement(
         requirements=data.requirements,
     )
     _ensure_key_free(session, data.key, None)
+    check_prerequisites(session, None, data.prerequisites)
     achievement = Achievement(
         key=data.key,
         name=data.name,
@@ -135,6 +138,7 @@ def create_achievement(
         text_color=data.text_color,
         show_next_to_name=data.show_next_to_name,
         secret=data.secret,
+        prerequisites=list(data.prerequisites),
         period=data.period.value,
         effective_from=start,
         effective_until=end,
@@ -205,6 +209,8 @@ def update_achievement(
     )
     if data.key is not None:
         _ensure_key_free(session, data.key, achievement.id)
+    if data.prerequisites is not None:
+        check_prerequisites(session, achievement.id, data.prerequisites)
     for name in changes:
         if name in ("effective", "requirements"):
             continue

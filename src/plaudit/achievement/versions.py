@@ -29,6 +29,7 @@ LABELS = {
     "text_color": "Text colour",
     "show_next_to_name": "Shown next to names",
     "secret": "Secret",
+    "prerequisites": "Prerequisites",
     "period": "Period",
     "effective_from": "Effective from",
     "effective_until": "Effective until",
@@ -38,7 +39,7 @@ LABELS = {
 }
 """The definition's fields as the achievement form names them, in the form's order."""
 SHORT_FIELDS = {"name", "key", "category", "points", "icon", "period", "repeatable", "secret"}
-DEFAULTS = {"secret": False}
+DEFAULTS: dict[str, Any] = {"secret": False, "prerequisites": []}
 """The value of a field that versions written before it existed do not hold."""
 """Fields short enough to show as before → after."""
 

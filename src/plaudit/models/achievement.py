@@ -53,6 +53,10 @@ class Achievement(Base):
     repeatable: Mapped[bool] = mapped_column(default=False)
     # Hidden from members until they earn it (admins and managers see it always).
     secret: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Achievements a member must hold (not revoked) before a rule awards this one.
+    prerequisites: Mapped[list[int]] = mapped_column(
+        JSONType, default=list, server_default=text("'[]'")
+    )
     active: Mapped[bool] = mapped_column(default=False)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = created_at_column()

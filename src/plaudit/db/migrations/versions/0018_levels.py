@@ -3,7 +3,8 @@
 `levels` holds the thresholds (all time or per calendar year); `level_reached` the fact that
 a member reached one, once per (member, level, scope key) by a unique constraint, written in
 the transaction of the award that crossed the threshold. `achievements.secret` hides an
-achievement from members until they earn it.
+achievement from members until they earn it; `achievements.prerequisites` lists the
+achievements a member must hold before a rule awards it.
 
 Revision ID: 0018
 Revises: 0014
@@ -16,6 +17,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 import plaudit.db.types
 
@@ -70,10 +72,19 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("secret", sa.Boolean(), nullable=False, server_default=sa.false())
         )
+        batch.add_column(
+            sa.Column(
+                "prerequisites",
+                sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+                nullable=False,
+                server_default=sa.text("'[]'"),
+            )
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("achievements") as batch:
+        batch.drop_column("prerequisites")
         batch.drop_column("secret")
     op.drop_index("ix_level_reached_time", table_name="level_reached")
     op.drop_table("level_reached")
