@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from tests.web.conftest import screenshot
 from tests.web.helpers import Site
-from tests.web.portal_data import achievement, give
+from tests.web.portal_data import achievement, deals, give
 from tests.web.test_browser import Tab
 
 if TYPE_CHECKING:
@@ -61,6 +61,12 @@ def test_levels_on_the_admin_page_portal_and_leaderboard(
         secret=True,
         requirements=[],
     )
+    for key, name, count in (("first-deal", "First deal", 1), ("ten-deals", "Ten deals", 10)):
+        rule = {"source": "deals", "aggregate": "count", "operator": "at_least", "value": count}
+        achievement(
+            web_engine, key=key, name=name, points=0, tier_group="deals", requirements=[[rule]]
+        )
+    deals(web_engine, site.member_id, 1, 2, 3)  # the first tier held, the second in progress
     give(web_engine, site.member_id, kudos)
     give(web_engine, site.member_id, kudos)
     give(web_engine, site.other_member_id, kudos)
@@ -96,6 +102,16 @@ def test_levels_on_the_admin_page_portal_and_leaderboard(
         "[data-achievement-key]", "ns => ns.map(n => n.dataset.achievementKey)"
     )
     assert "night-owl" not in keys and "kudos" in keys
+    assert "first-deal" in keys and "ten-deals" not in keys  # one card for the tiers
+    card = phone.page.locator(
+        ".portal-item", has=phone.page.locator("[data-achievement-key='first-deal']")
+    )
+    card_text = card.text_content() or ""
+    assert "1 of 2" in card.locator(".portal-facts dd").all_text_contents()
+    assert "Next tier" in card_text and "Ten deals" in card_text
+    assert card.locator("[role='progressbar']").count() == 1
+    card.scroll_into_view_if_needed()
+    screenshot(card, "portal-tier-card")
     kudos_item = phone.page.locator(
         ".portal-item", has=phone.page.locator("[data-achievement-key='kudos']")
     )

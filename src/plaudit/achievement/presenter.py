@@ -30,6 +30,7 @@ def present(
         show_next_to_name=achievement.show_next_to_name,
         secret=achievement.secret,
         prerequisites=list(achievement.prerequisites or []),
+        tier_group=achievement.tier_group,
         period=Period(achievement.period),
         effective=effective_read(achievement.effective_from, achievement.effective_until),
         audience=list(achievement.audience or []),

@@ -73,6 +73,11 @@ class AchievementCreate(InputSchema):
         max_length=MAX_PREREQUISITES,
         description="Achievements a member must hold before a rule awards this one.",
     )
+    tier_group: Key | None = Field(
+        default=None,
+        description="Tiers of one goal share a group: the portal shows them as one card, "
+        "ordered by points.",
+    )
     period: Period = Period.none
     effective: EffectiveDates | None = None
     audience: list[StrictId] = Field(default_factory=list, max_length=MAX_AUDIENCE)
@@ -94,6 +99,7 @@ class AchievementUpdate(InputSchema):
     show_next_to_name: StrictBool | None = None
     secret: StrictBool | None = None
     prerequisites: list[StrictId] | None = Field(default=None, max_length=MAX_PREREQUISITES)
+    tier_group: Key | None = None
     period: Period | None = None
     effective: EffectiveDates | None = None
     audience: list[StrictId] | None = Field(default=None, max_length=MAX_AUDIENCE)
@@ -129,6 +135,7 @@ class AchievementRead(OutputSchema):
     show_next_to_name: bool
     secret: bool = False
     prerequisites: list[int] = Field(default_factory=list)
+    tier_group: str | None = None
     period: Period
     effective: EffectiveRead
     audience: list[int]

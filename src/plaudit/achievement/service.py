@@ -42,6 +42,7 @@ DEFINITION_FIELDS = (
     "show_next_to_name",
     "secret",
     "prerequisites",
+    "tier_group",
     "period",
     "effective_from",
     "effective_until",
@@ -139,6 +140,7 @@ def create_achievement(
         show_next_to_name=data.show_next_to_name,
         secret=data.secret,
         prerequisites=list(data.prerequisites),
+        tier_group=data.tier_group,
         period=data.period.value,
         effective_from=start,
         effective_until=end,
@@ -215,7 +217,8 @@ def update_achievement(
         if name in ("effective", "requirements"):
             continue
         value = getattr(data, name)
-        if value is None and name not in ("description", "icon", "background_color", "text_color"):
+        nullable = ("description", "icon", "background_color", "text_color", "tier_group")
+        if value is None and name not in nullable:
             continue
         setattr(achievement, name, value.value if isinstance(value, Category | Period) else value)
     if data.requirements is not None:

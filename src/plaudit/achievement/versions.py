@@ -30,6 +30,7 @@ LABELS = {
     "show_next_to_name": "Shown next to names",
     "secret": "Secret",
     "prerequisites": "Prerequisites",
+    "tier_group": "Tier group",
     "period": "Period",
     "effective_from": "Effective from",
     "effective_until": "Effective until",

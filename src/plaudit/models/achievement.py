@@ -57,6 +57,8 @@ class Achievement(Base):
     prerequisites: Mapped[list[int]] = mapped_column(
         JSONType, default=list, server_default=text("'[]'")
     )
+    # Tiers of one goal (1, 10, 50 deals) share a group: the portal shows them as one card.
+    tier_group: Mapped[str | None] = mapped_column(String(100))
     active: Mapped[bool] = mapped_column(default=False)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = created_at_column()

@@ -28,8 +28,36 @@ from plaudit.level.service import member_level
 from plaudit.member.service import get_member
 from plaudit.models import Achievement, Award
 from plaudit.periods import period_containing
-from plaudit.portal.schemas import PortalAchievement, PortalView, RuleProgressRead
+from plaudit.portal.schemas import PortalAchievement, PortalView, RuleProgressRead, TierPlace
 from plaudit.rules.oracle import rule_met
+
+
+def place_tiers(items: list[PortalAchievement]) -> list[PortalAchievement]:
+    """Mark each item of a tier group with its place; the group's card is its highest tier
+    held (complete), else its first."""
+    groups: dict[str, list[PortalAchievement]] = defaultdict(list)
+    for item in items:
+        if item.achievement.tier_group:
+            groups[item.achievement.tier_group].append(item)
+    places: dict[int, TierPlace] = {}
+    for group, members in groups.items():
+        ordered = sorted(members, key=lambda i: (i.achievement.points, i.achievement.id))
+        held = [n for n, i in enumerate(ordered) if i.complete]
+        card = held[-1] if held else 0
+        for n, item in enumerate(ordered):
+            places[item.achievement.id] = TierPlace(
+                group=group,
+                tier=n + 1,
+                of=len(ordered),
+                card=n == card,
+                next_achievement_id=ordered[n + 1].achievement.id if n + 1 < len(ordered) else None,
+            )
+    return [
+        item.model_copy(update={"tier": places[item.achievement.id]})
+        if item.achievement.id in places
+        else item
+        for item in items
+    ]
 
 
 def portal_view(
@@ -108,6 +136,7 @@ def portal_view(
     points = sum(
         w.points for awards in awards_by_achievement.values() for w in awards if not w.revoked
     )
+    items = place_tiers(items)
     standing = member_level(session, member_id, now=now, zone=zone)
     shown = standing if standing.level is not None or standing.next_level is not None else None
     return PortalView(member_id=member_id, points=points, achievements=items, level=shown)

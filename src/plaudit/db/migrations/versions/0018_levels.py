@@ -4,7 +4,8 @@
 a member reached one, once per (member, level, scope key) by a unique constraint, written in
 the transaction of the award that crossed the threshold. `achievements.secret` hides an
 achievement from members until they earn it; `achievements.prerequisites` lists the
-achievements a member must hold before a rule awards it.
+achievements a member must hold before a rule awards it; `achievements.tier_group` joins
+the tiers of one goal into one portal card.
 
 Revision ID: 0018
 Revises: 0014
@@ -80,10 +81,12 @@ def upgrade() -> None:
                 server_default=sa.text("'[]'"),
             )
         )
+        batch.add_column(sa.Column("tier_group", sa.String(length=100), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("achievements") as batch:
+        batch.drop_column("tier_group")
         batch.drop_column("prerequisites")
         batch.drop_column("secret")
     op.drop_index("ix_level_reached_time", table_name="level_reached")
