@@ -36,6 +36,7 @@ from plaudit.intake.router import router as intake_router
 from plaudit.kit.signing import process_secret
 from plaudit.leaderboard.router import router as leaderboard_router
 from plaudit.leaderboard.season.closing import close_seasons
+from plaudit.level.router import router as level_router
 from plaudit.member.router import router as member_router
 from plaudit.monitoring.router import router as monitoring_router
 from plaudit.notification.router import router as notification_router
@@ -86,6 +87,7 @@ def api_router() -> APIRouter:
         bulk_router,
         portal_router,
         leaderboard_router,
+        level_router,
         audit_router,
         monitoring_router,
         report_router,

@@ -79,6 +79,11 @@ EXPECTED: dict[str, set[str]] = {
     "GET /leaderboard/boards/{board_id}": {A, M, ME},
     "PATCH /leaderboard/boards/{board_id}": STAFF,
     "GET /leaderboard/seasons": {A, M, ME},
+    "GET /levels": {A, M, ME},
+    "POST /levels": {A},
+    "DELETE /levels/{level_id}": {A},
+    "GET /levels/{level_id}": {A, M, ME},
+    "PATCH /levels/{level_id}": {A},
     "GET /tv/playlists": STAFF,
     "POST /tv/playlists": STAFF,
     "DELETE /tv/playlists/{playlist_id}": STAFF,
@@ -92,6 +97,7 @@ EXPECTED: dict[str, set[str]] = {
     "PATCH /members/{member_id}": {A},
     "GET /members/{member_id}/achievements": {A, M, ME},
     "GET /members/{member_id}/achievements/{achievement_id}/explain": {A, M, ME},
+    "GET /members/{member_id}/level": {A, M, ME},
     "POST /members/{member_id}/awards": STAFF,
     "GET /notifications": STAFF,
     "POST /notifications": STAFF,
@@ -135,6 +141,7 @@ MEMBER_OWN = {
     "GET /members/{member_id}/achievements",
     "GET /members/{member_id}/achievements/{achievement_id}/explain",
     "GET /members/{member_id}/streaks",
+    "GET /members/{member_id}/level",
 }
 MEMBER_OWN_AWARD = {"POST /awards/{award_id}/publish", "DELETE /awards/{award_id}/publish"}
 """Routes a member may call on their own award only: the member token calls them on one."""
@@ -253,6 +260,9 @@ def make_world(admin: Api, tokens: dict[str, str]) -> World:
             "award_id": str(award["id"]),
             "own_award_id": str(own_award["id"]),
             "group_id": str(group["id"]),
+            "level_id": str(
+                admin.ok("POST", "/levels", 201, json={"name": "Bronze", "points": 5})["id"]
+            ),
             "member_id": str(other["id"]),
             "team_id": str(team["id"]),
             "token_id": str(spare["id"]),

@@ -22,6 +22,8 @@ from plaudit.group.service import create_group
 from plaudit.identity.schemas import TokenCreate
 from plaudit.identity.service import issue_token
 from plaudit.kit.roles import SYSTEM, Role
+from plaudit.level.schemas import LevelCreate
+from plaudit.level.service import create_level
 from plaudit.models import (
     Award,
     Member,
@@ -168,6 +170,10 @@ def make_pages_data(engine: Engine, site: Site, database_url: str) -> PageIds:
                 last_status_code=200,
             )
         )
+        for name, points in (("Bronze", 10), ("Silver", 1000)):
+            level = create_level(
+                session, LevelCreate(name=name, points=points), now=today, zone=UTC_ZONE
+            )
         member_user = session.scalars(select(User.id).where(User.username == "member")).one()
         deal = session.scalars(
             select(Record.id)
@@ -202,6 +208,7 @@ def make_pages_data(engine: Engine, site: Site, database_url: str) -> PageIds:
         "season_board_id": str(seasons.board_id),
         "group_id": str(group.id),
         "token_id": str(token.id),
+        "level_id": str(level.id),
         "notification_id": str(hook.id),
         "slack_notification_id": str(slack.id),
         "user_id": str(member_user),

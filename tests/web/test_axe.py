@@ -158,6 +158,8 @@ VISITS: tuple[Visit, ...] = (
     Visit("tokens", "/admin/tokens", ADMIN),
     Visit("calendar", "/admin/calendar", ADMIN, phone=True),
     Visit("streaks", "/admin/streaks", ADMIN, phone=True),
+    Visit("levels", "/admin/levels", ADMIN),
+    Visit("level-edit", "/admin/levels/{level_id}", ADMIN),
     Visit("sources", "/admin/sources", MANAGER, phone=True),
     Visit("source-new", "/admin/sources/new", ADMIN),
     Visit("source", "/admin/sources/{key}", ADMIN, phone=True),

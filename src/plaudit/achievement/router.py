@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request, Response, status
+from sqlalchemy.orm import Session
 
 from plaudit.achievement import service
 from plaudit.achievement.images import Which
 from plaudit.achievement.presenter import present_many, present_one
+from plaudit.achievement.rarity import rarities
 from plaudit.achievement.schemas import (
     AchievementCreate,
     AchievementRead,
@@ -21,6 +25,7 @@ from plaudit.engine.preview import preview
 from plaudit.http.deps import Allow, NowDep, SessionDep, SettingsDep, allow
 from plaudit.http.path_params import PathId
 from plaudit.kit.roles import STAFF, Principal, Role
+from plaudit.models import Achievement
 
 router = APIRouter(tags=["achievements"])
 Staff = Annotated[Principal, Depends(Allow(*STAFF))]
@@ -45,17 +50,25 @@ def create_achievement(
     achievement = service.create_achievement(
         session, body, actor=actor, now=now, zone=settings.zone
     )
-    return present_one(session, achievement)
+    return _read(session, achievement, now, settings.zone)
 
 
 @router.get("/achievements", dependencies=[allow(*STAFF)])
-def list_achievements(session: SessionDep, active: bool | None = None) -> list[AchievementRead]:
-    return present_many(session, service.list_achievements(session, active=active))
+def list_achievements(
+    session: SessionDep, now: NowDep, settings: SettingsDep, active: bool | None = None
+) -> list[AchievementRead]:
+    found = service.list_achievements(session, active=active)
+    rare = rarities(session, found, now=now, zone=settings.zone)
+    return [
+        read.model_copy(update={"rarity": rare[read.id]}) for read in present_many(session, found)
+    ]
 
 
 @router.get("/achievements/{achievement_id}", dependencies=[allow(*STAFF)])
-def get_achievement(achievement_id: PathId, session: SessionDep) -> AchievementRead:
-    return present_one(session, service.get_achievement(session, achievement_id))
+def get_achievement(
+    achievement_id: PathId, session: SessionDep, now: NowDep, settings: SettingsDep
+) -> AchievementRead:
+    return _read(session, service.get_achievement(session, achievement_id), now, settings.zone)
 
 
 @router.patch("/achievements/{achievement_id}")
@@ -70,7 +83,7 @@ def update_achievement(
     achievement = service.update_achievement(
         session, achievement_id, body, actor=actor, now=now, zone=settings.zone
     )
-    return present_one(session, achievement)
+    return _read(session, achievement, now, settings.zone)
 
 
 @router.delete("/achievements/{achievement_id}", status_code=status.HTTP_204_NO_CONTENT)
@@ -92,15 +105,19 @@ def activate_achievement(
     achievement = service.activate_achievement(
         session, achievement_id, actor=actor, now=now, zone=settings.zone
     )
-    return present_one(session, achievement)
+    return _read(session, achievement, now, settings.zone)
 
 
 @router.post("/achievements/{achievement_id}/deactivate")
 def deactivate_achievement(
-    achievement_id: PathId, session: SessionDep, actor: Staff, now: NowDep
+    achievement_id: PathId,
+    session: SessionDep,
+    actor: Staff,
+    now: NowDep,
+    settings: SettingsDep,
 ) -> AchievementRead:
     achievement = service.deactivate_achievement(session, achievement_id, actor=actor, now=now)
-    return present_one(session, achievement)
+    return _read(session, achievement, now, settings.zone)
 
 
 @router.get("/achievements/{achievement_id}/versions", dependencies=[allow(*STAFF)])
@@ -124,6 +141,14 @@ Viewer = Annotated[Principal, Depends(Allow(Role.admin, Role.manager, Role.membe
 Body = Annotated[bytes, Depends(raw_body)]
 
 
+def _read(
+    session: Session, achievement: Achievement, now: datetime, zone: ZoneInfo
+) -> AchievementRead:
+    """The answer about one achievement, with its rarity (as every achievement answer has)."""
+    rare = rarities(session, [achievement], now=now, zone=zone)
+    return present_one(session, achievement).model_copy(update={"rarity": rare[achievement.id]})
+
+
 def _put_image(
     which: Which,
     achievement_id: int,
@@ -132,12 +157,13 @@ def _put_image(
     session: SessionDep,
     actor: Principal,
     now: NowDep,
+    zone: ZoneInfo,
 ) -> AchievementRead:
     media_type = request.headers.get("content-type", "")
     achievement = service.set_image(
         session, achievement_id, which, content, media_type, actor=actor, now=now
     )
-    return present_one(session, achievement)
+    return _read(session, achievement, now, zone)
 
 
 def _serve_image(
@@ -155,8 +181,9 @@ def put_badge(
     session: SessionDep,
     actor: Staff,
     now: NowDep,
+    settings: SettingsDep,
 ) -> AchievementRead:
-    return _put_image("badge", achievement_id, request, content, session, actor, now)
+    return _put_image("badge", achievement_id, request, content, session, actor, now, settings.zone)
 
 
 @router.get("/achievements/{achievement_id}/badge", response_class=Response)
@@ -166,11 +193,15 @@ def get_badge(achievement_id: PathId, session: SessionDep, viewer: Viewer) -> Re
 
 @router.delete("/achievements/{achievement_id}/badge")
 def delete_badge(
-    achievement_id: PathId, session: SessionDep, actor: Staff, now: NowDep
+    achievement_id: PathId,
+    session: SessionDep,
+    actor: Staff,
+    now: NowDep,
+    settings: SettingsDep,
 ) -> AchievementRead:
     """Remove the badge image: tiles show the icon again. 404 when there is none."""
     achievement = service.remove_image(session, achievement_id, "badge", actor=actor, now=now)
-    return present_one(session, achievement)
+    return _read(session, achievement, now, settings.zone)
 
 
 @router.put("/achievements/{achievement_id}/background", openapi_extra=IMAGE_BODY)
@@ -181,10 +212,13 @@ def put_background(
     session: SessionDep,
     actor: Staff,
     now: NowDep,
+    settings: SettingsDep,
 ) -> AchievementRead:
     """The tile's background image, shown instead of its background colour at 234x160
     (scaled to cover). PNG or SVG, any size, at most 30 MB; the badge's checks otherwise."""
-    return _put_image("background", achievement_id, request, content, session, actor, now)
+    return _put_image(
+        "background", achievement_id, request, content, session, actor, now, settings.zone
+    )
 
 
 @router.get("/achievements/{achievement_id}/background", response_class=Response)
@@ -194,11 +228,15 @@ def get_background(achievement_id: PathId, session: SessionDep, viewer: Viewer) 
 
 @router.delete("/achievements/{achievement_id}/background")
 def delete_background(
-    achievement_id: PathId, session: SessionDep, actor: Staff, now: NowDep
+    achievement_id: PathId,
+    session: SessionDep,
+    actor: Staff,
+    now: NowDep,
+    settings: SettingsDep,
 ) -> AchievementRead:
     """Remove the background image: the tile shows its background colour again."""
     achievement = service.remove_image(session, achievement_id, "background", actor=actor, now=now)
-    return present_one(session, achievement)
+    return _read(session, achievement, now, settings.zone)
 
 
 @router.post("/achievements/{achievement_id}/preview", dependencies=[allow(*STAFF)])

@@ -52,6 +52,9 @@ class EffectiveDates(InputSchema):
     until: DateOrInstant | None = None
 
 
+MAX_PREREQUISITES = 20
+
+
 class AchievementCreate(InputSchema):
     key: Key
     name: Name
@@ -62,6 +65,19 @@ class AchievementCreate(InputSchema):
     background_color: Color | None = None
     text_color: Color | None = None
     show_next_to_name: StrictBool = False
+    secret: StrictBool = Field(
+        default=False, description="Hidden from members until they earn it (staff see it)."
+    )
+    prerequisites: list[StrictId] = Field(
+        default_factory=list,
+        max_length=MAX_PREREQUISITES,
+        description="Achievements a member must hold before a rule awards this one.",
+    )
+    tier_group: Key | None = Field(
+        default=None,
+        description="Tiers of one goal share a group: the portal shows them as one card, "
+        "ordered by points.",
+    )
     period: Period = Period.none
     effective: EffectiveDates | None = None
     audience: list[StrictId] = Field(default_factory=list, max_length=MAX_AUDIENCE)
@@ -84,6 +100,9 @@ class AchievementUpdate(InputSchema):
     background_color: Color | None = None
     text_color: Color | None = None
     show_next_to_name: StrictBool | None = None
+    secret: StrictBool | None = None
+    prerequisites: list[StrictId] | None = Field(default=None, max_length=MAX_PREREQUISITES)
+    tier_group: Key | None = None
     period: Period | None = None
     effective: EffectiveDates | None = None
     audience: list[StrictId] | None = Field(default=None, max_length=MAX_AUDIENCE)
@@ -99,6 +118,14 @@ class EffectiveRead(OutputSchema):
     until: Timestamp | None = None
 
 
+class Rarity(OutputSchema):
+    """The share of the achievement's audience holding it (in the current period)."""
+
+    holders: int
+    audience: int
+    share: float = Field(description="holders / audience, from 0 to 1 (0 for no audience).")
+
+
 class AchievementRead(OutputSchema):
     id: int
     key: str
@@ -110,6 +137,9 @@ class AchievementRead(OutputSchema):
     background_color: str | None
     text_color: str | None
     show_next_to_name: bool
+    secret: bool = False
+    prerequisites: list[int] = Field(default_factory=list)
+    tier_group: str | None = None
     period: Period
     effective: EffectiveRead
     audience: list[int]
@@ -125,6 +155,11 @@ class AchievementRead(OutputSchema):
     )
     created_at: Timestamp
     updated_at: Timestamp
+    rarity: Rarity | None = Field(
+        default=None,
+        description="The share of its audience that holds it (current period for a periodic "
+        "achievement); given on lists, single reads and the portal.",
+    )
 
 
 class AchievementVersionRead(OutputSchema):

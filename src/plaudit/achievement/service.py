@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from plaudit.achievement import images
 from plaudit.achievement.definition import check_definition, snapshot, window_from
 from plaudit.achievement.images import ImageRow, Which
+from plaudit.achievement.prerequisites import check_prerequisites
 from plaudit.achievement.schemas import AchievementCreate, AchievementUpdate
 from plaudit.audit.service import record_event
 from plaudit.badge.image import Badge, validate_image
@@ -39,6 +40,9 @@ DEFINITION_FIELDS = (
     "background_color",
     "text_color",
     "show_next_to_name",
+    "secret",
+    "prerequisites",
+    "tier_group",
     "period",
     "effective_from",
     "effective_until",
@@ -124,6 +128,7 @@ def create_achievement(
         requirements=data.requirements,
     )
     _ensure_key_free(session, data.key, None)
+    check_prerequisites(session, None, data.prerequisites)
     achievement = Achievement(
         key=data.key,
         name=data.name,
@@ -134,6 +139,9 @@ def create_achievement(
         background_color=data.background_color,
         text_color=data.text_color,
         show_next_to_name=data.show_next_to_name,
+        secret=data.secret,
+        prerequisites=list(data.prerequisites),
+        tier_group=data.tier_group,
         period=data.period.value,
         effective_from=start,
         effective_until=end,
@@ -205,11 +213,14 @@ def update_achievement(
     )
     if data.key is not None:
         _ensure_key_free(session, data.key, achievement.id)
+    if data.prerequisites is not None:
+        check_prerequisites(session, achievement.id, data.prerequisites)
     for name in changes:
         if name in ("effective", "requirements"):
             continue
         value = getattr(data, name)
-        if value is None and name not in ("description", "icon", "background_color", "text_color"):
+        nullable = ("description", "icon", "background_color", "text_color", "tier_group")
+        if value is None and name not in nullable:
             continue
         setattr(achievement, name, value.value if isinstance(value, Category | Period) else value)
     if data.requirements is not None:
@@ -388,7 +399,42 @@ def image_for_viewer(
             member_id is None or not member_in_audience(session, achievement.audience, member_id)
         ):
             raise images.missing(which, achievement_id)
+        if achievement.secret and (
+            member_id is None or not holds(session, member_id, achievement.id)
+        ):
+            raise images.missing(which, achievement_id)
     return images.get_image(session, achievement_id, which)
+
+
+def holds(session: Session, member_id: int, achievement_id: int) -> bool:
+    """Whether the member holds an award of the achievement that is not revoked (what
+    reveals a secret achievement to them)."""
+    return (
+        session.scalars(
+            select(Award.id).where(
+                Award.member_id == member_id,
+                Award.achievement_id == achievement_id,
+                Award.revoked.is_(False),
+            )
+        ).first()
+        is not None
+    )
+
+
+def secrets_held(session: Session, member_id: int) -> set[int]:
+    """The secret achievements the member holds (not revoked)."""
+    return set(
+        session.scalars(
+            select(Award.achievement_id)
+            .join(Achievement, Achievement.id == Award.achievement_id)
+            .where(
+                Award.member_id == member_id,
+                Award.revoked.is_(False),
+                Achievement.secret.is_(True),
+            )
+            .distinct()
+        )
+    )
 
 
 def badge_for_viewer(

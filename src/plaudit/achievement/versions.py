@@ -28,6 +28,9 @@ LABELS = {
     "background_color": "Background colour",
     "text_color": "Text colour",
     "show_next_to_name": "Shown next to names",
+    "secret": "Secret",
+    "prerequisites": "Prerequisites",
+    "tier_group": "Tier group",
     "period": "Period",
     "effective_from": "Effective from",
     "effective_until": "Effective until",
@@ -46,7 +49,10 @@ SHORT_FIELDS = {
     "period",
     "repeatable",
     "publish_automatically",
+    "secret",
 }
+DEFAULTS: dict[str, Any] = {"secret": False, "prerequisites": []}
+"""The value of a field that versions written before it existed do not hold."""
 """Fields short enough to show as before → after."""
 ABSENT_MEANS_FALSE = {"publish_automatically"}
 """Flags added after the first versions were stored: a version without one had it off."""
@@ -90,7 +96,7 @@ def describe_changes(
     """One line per field that differs between two definitions, in the form's order."""
     lines = []
     for name, label in LABELS.items():
-        old, new = before.get(name), after.get(name)
+        old, new = before.get(name, DEFAULTS.get(name)), after.get(name, DEFAULTS.get(name))
         if name in ABSENT_MEANS_FALSE:
             old, new = bool(old), bool(new)
         if old == new:

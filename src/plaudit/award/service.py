@@ -22,6 +22,8 @@ from plaudit.db.locking import lock_decision
 from plaudit.domain.categories import Category, holder_slot
 from plaudit.domain.origins import AwardOrigin
 from plaudit.engine.audiences import member_in_audience
+from plaudit.engine.evaluate import holders_of_all
+from plaudit.engine.levels import reach_levels
 from plaudit.engine.publish_rows import publish_automatic
 from plaudit.errors import Conflict, not_found
 from plaudit.kit.metrics import AWARDS_GIVEN, count_after_commit
@@ -173,6 +175,9 @@ def give_award(
         ) from exc
     publish_automatic(session.connection(), [award.id], now=now, by=actor.name)
     count_after_commit(session, AWARDS_GIVEN.labels(origin.value))
+    # A manual give may skip prerequisites (an admin's decision); the audit log says so.
+    missing = missing_prerequisites(session, achievement, member_id)
+    reach_levels(session, [member_id], now=now, zone=zone)
     record_event(
         session,
         actor,
@@ -186,9 +191,16 @@ def give_award(
             "member_id": member_id,
             "period": window.key,
             "source": origin.value,
+            **({"missing_prerequisites": missing} if missing else {}),
         },
     )
     return award
+
+
+def missing_prerequisites(session: Session, achievement: Achievement, member_id: int) -> list[int]:
+    """The achievement's prerequisites the member does not hold (not revoked)."""
+    wanted = list(achievement.prerequisites or [])
+    return [p for p in wanted if member_id not in holders_of_all(session, [p], {member_id})]
 
 
 def revoke_award(

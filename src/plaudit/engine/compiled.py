@@ -60,6 +60,8 @@ class CompiledAchievement:
     """rule slot -> tally id; filled for attached (active) achievements"""
     audience_ids: tuple[int, ...] = ()
     """the ids of the groups `audiences` were loaded from"""
+    prerequisites: tuple[int, ...] = ()
+    """achievements a member must hold (not revoked) before a rule awards this one"""
 
     def in_window(self, instant: datetime) -> bool:
         return (self.effective_from is None or instant >= self.effective_from) and (
@@ -122,6 +124,7 @@ def compile_achievement(session: Session, achievement: Achievement) -> CompiledA
         requirements=requirements,
         fields=fields,
         audience_ids=tuple(achievement.audience or ()),
+        prerequisites=tuple(achievement.prerequisites or ()),
     )
     for g, group in enumerate(requirements):
         for r, rule in enumerate(group):

@@ -23,6 +23,7 @@ from plaudit.domain.origins import AwardOrigin
 from plaudit.engine.audiences import member_facts
 from plaudit.engine.award_rows import DueCompletion, insert_awards
 from plaudit.engine.compiled import CompiledAchievement
+from plaudit.engine.levels import reach_levels_for_awards
 from plaudit.engine.store import ProgressState, SlotState, read_progress_many
 from plaudit.kit.metrics import AWARDS_GIVEN, count_after_commit
 from plaudit.models import Award, Member
@@ -143,6 +144,7 @@ def award_due(
     ]
     given = insert_awards(session.connection(), compiled, completions, now=now, zone=zone)
     count_after_commit(session, AWARDS_GIVEN.labels(AwardOrigin.rule.value), len(given))
+    reach_levels_for_awards(session, given, now=now, zone=zone)
     return given
 
 
@@ -214,10 +216,36 @@ def eligible_members(
     """Active members inside the achievement's audience, decided on current data (`active`:
     the active members among at least `member_ids`, when the caller has read them)."""
     found = _active_members(session, member_ids) if active is None else member_ids & active
+    if compiled.prerequisites and found:
+        found &= holders_of_all(session, compiled.prerequisites, found)
     if not compiled.audiences or not found:
         return found
     facts = member_facts(session, sorted(found))
     return {f.member_id for f in facts if in_any(compiled.audiences, f)}
+
+
+def holders_of_all(
+    session: Session, achievement_ids: Sequence[int], member_ids: AbstractSet[int]
+) -> set[int]:
+    """The members among `member_ids` who hold a non-revoked award of every achievement of
+    `achievement_ids` (an achievement's prerequisites)."""
+    wanted = set(achievement_ids)
+    out: set[int] = set()
+    ids = sorted(member_ids)
+    for start in range(0, len(ids), 500):
+        out.update(
+            session.scalars(
+                select(_AWARDS.member_id)
+                .where(
+                    _AWARDS.achievement_id.in_(wanted),
+                    _AWARDS.member_id.in_(ids[start : start + 500]),
+                    _AWARDS.revoked.is_(False),
+                )
+                .group_by(_AWARDS.member_id)
+                .having(func.count(func.distinct(_AWARDS.achievement_id)) == len(wanted))
+            )
+        )
+    return out
 
 
 def evaluate_touched(

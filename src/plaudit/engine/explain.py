@@ -69,6 +69,9 @@ class Explanation:
     awards: list[dict[str, Any]]
     holder: int | None
     reasons: list[str]
+    missing_prerequisites: list[dict[str, Any]] = field(default_factory=list)
+    """the prerequisites the member does not hold yet ({id, name}): a rule awards nothing
+    until they do"""
 
 
 def explain(
@@ -197,7 +200,12 @@ def explain(
         compiled.requirements == [],
         closing if any(groups_waiting) else None,
     )
+    missing = _missing_prerequisites(session, achievement, member_id)
+    if missing:
+        names = ", ".join(f"“{m['name']}”" for m in missing)
+        reasons.insert(0, f"the member does not hold the prerequisite {names} yet")
     return Explanation(
+        missing_prerequisites=missing,
         achievement_id=achievement.id,
         member_id=member_id,
         at=at.isoformat(),
@@ -254,6 +262,30 @@ def _member_records(session: Session, source_key: str, member_id: int) -> list[R
         .order_by(Record.occurred_at, Record.id)
     )
     return list(session.scalars(query))
+
+
+def _missing_prerequisites(
+    session: Session, achievement: Achievement, member_id: int
+) -> list[dict[str, Any]]:
+    wanted = list(achievement.prerequisites or [])
+    if not wanted:
+        return []
+    held = set(
+        session.scalars(
+            select(Award.achievement_id).where(
+                Award.member_id == member_id,
+                Award.achievement_id.in_(wanted),
+                Award.revoked.is_(False),
+            )
+        )
+    )
+    names = {
+        a: n
+        for a, n in session.execute(
+            select(Achievement.id, Achievement.name).where(Achievement.id.in_(wanted))
+        )
+    }
+    return [{"id": a, "name": names.get(a, str(a))} for a in wanted if a not in held]
 
 
 def _member_active(session: Session, member_id: int) -> bool:

@@ -140,6 +140,14 @@ class BadgeIcon(OutputSchema):
     name: str
     icon: str | None
     badge_url: str | None
+    secret: bool = False
+
+
+class LevelShown(OutputSchema):
+    """The level a member is at (computed from their points, whatever the board measures)."""
+
+    id: int
+    name: str
 
 
 class LeaderboardRow(OutputSchema):
@@ -147,6 +155,7 @@ class LeaderboardRow(OutputSchema):
     member: LeaderboardMember
     score: float
     badges: list[BadgeIcon]
+    level: LevelShown | None = None
 
 
 class BoardShown(OutputSchema):

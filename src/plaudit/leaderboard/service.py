@@ -21,7 +21,9 @@ from plaudit.leaderboard.schemas import (
     LeaderboardMember,
     LeaderboardQuery,
     LeaderboardRow,
+    LevelShown,
 )
+from plaudit.level.service import member_levels
 from plaudit.models import Achievement, Award, Member, Record
 from plaudit.periods import PeriodWindow, period_containing
 from plaudit.rules.model import Rule
@@ -83,7 +85,14 @@ def member_scores(
 
 def _badges(session: Session, member_ids: list[int], now: datetime) -> dict[int, list[BadgeIcon]]:
     rows = session.execute(
-        select(Award.member_id, Achievement.id, Achievement.key, Achievement.name, Achievement.icon)
+        select(
+            Award.member_id,
+            Achievement.id,
+            Achievement.key,
+            Achievement.name,
+            Achievement.icon,
+            Achievement.secret,
+        )
         .join(Achievement, Achievement.id == Award.achievement_id)
         .where(
             Achievement.show_next_to_name.is_(True),
@@ -98,7 +107,7 @@ def _badges(session: Session, member_ids: list[int], now: datetime) -> dict[int,
     ).all()
     with_badge = has_badge(session, sorted({r[1] for r in rows}))
     out: dict[int, list[BadgeIcon]] = defaultdict(list)
-    for member_id, ach_id, key, name, icon in rows:
+    for member_id, ach_id, key, name, icon, secret in rows:
         out[member_id].append(
             BadgeIcon(
                 achievement_id=ach_id,
@@ -106,9 +115,24 @@ def _badges(session: Session, member_ids: list[int], now: datetime) -> dict[int,
                 name=name,
                 icon=icon,
                 badge_url=f"/api/v1/achievements/{ach_id}/badge" if ach_id in with_badge else None,
+                secret=secret,
             )
         )
     return out
+
+
+def hide_secret_badges(shown: Leaderboard, revealed: set[int]) -> Leaderboard:
+    """The leaderboard without the badges of secret achievements outside `revealed` (those
+    the viewing member holds; none for an embed link's anonymous viewer)."""
+    rows = [
+        row.model_copy(
+            update={
+                "badges": [b for b in row.badges if not b.secret or b.achievement_id in revealed]
+            }
+        )
+        for row in shown.rows
+    ]
+    return shown.model_copy(update={"rows": rows})
 
 
 def leaderboard(
@@ -125,6 +149,7 @@ def leaderboard(
     ranked = sorted(members, key=lambda m: (-scores.get(m[0], 0.0), m[1].casefold(), m[0]))
     top = ranked[: q.limit]
     badges = _badges(session, [m[0] for m in top], now) if top else {}
+    levels = member_levels(session, [m[0] for m in top], now=now, zone=zone)
     rows: list[LeaderboardRow] = []
     previous: float | None = None
     rank = 0
@@ -138,6 +163,7 @@ def leaderboard(
                 member=LeaderboardMember(id=member_id, name=name, team_id=team_id),
                 score=score,
                 badges=badges.get(member_id, []),
+                level=LevelShown.model_validate(lv) if (lv := levels[member_id]) else None,
             )
         )
     measure = measure_name(q.source, q.aggregate, q.field, q.filters)

@@ -20,6 +20,7 @@ from plaudit.models.intake import (
     IntakePartitionLease,
 )
 from plaudit.models.issuer_key import IssuedCredential, IssuerKey
+from plaudit.models.level import Level, LevelReached
 from plaudit.models.member import Member
 from plaudit.models.notification import Notification, NotificationFiring
 from plaudit.models.progress import (
@@ -63,6 +64,8 @@ __all__ = [
     "IssuedCredential",
     "IssuerKey",
     "IssuerSettings",
+    "Level",
+    "LevelReached",
     "Member",
     "Notification",
     "NotificationFiring",

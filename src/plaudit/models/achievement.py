@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, false, text
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from plaudit.db.base import Base
@@ -44,6 +53,14 @@ class Achievement(Base):
     repeatable: Mapped[bool] = mapped_column(default=False)
     # Awards of it are published (Open Badges) when given, without the member asking.
     publish_automatically: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Hidden from members until they earn it (admins and managers see it always).
+    secret: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Achievements a member must hold (not revoked) before a rule awards this one.
+    prerequisites: Mapped[list[int]] = mapped_column(
+        JSONType, default=list, server_default=text("'[]'")
+    )
+    # Tiers of one goal (1, 10, 50 deals) share a group: the portal shows them as one card.
+    tier_group: Mapped[str | None] = mapped_column(String(100))
     active: Mapped[bool] = mapped_column(default=False)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = created_at_column()

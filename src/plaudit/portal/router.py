@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path
 
-from plaudit.achievement.service import get_achievement
+from plaudit.achievement.service import get_achievement, holds
 from plaudit.engine.explain import Explanation, explain
 from plaudit.errors import Forbidden
 from plaudit.http.deps import Allow, NowDep, SessionDep, SettingsDep
@@ -32,7 +32,8 @@ def member_achievements(
     member_id: PathId, session: SessionDep, now: NowDep, settings: SettingsDep, principal: Viewer
 ) -> PortalView:
     _own_only(principal, member_id)
-    return portal_view(session, member_id, now=now, zone=settings.zone)
+    reveal = principal.role != Role.member  # staff see secret achievements; members once earned
+    return portal_view(session, member_id, now=now, zone=settings.zone, reveal_secret=reveal)
 
 
 @router.get("/members/{member_id}/achievements/{achievement_id}/explain")
@@ -53,7 +54,10 @@ def explain_achievement(
     get_member(session, member_id)
     achievement = get_achievement(session, achievement_id)
     result = explain(session, achievement, member_id, now=now, at=at, zone=settings.zone)
-    if principal.role == Role.member and not result.in_audience:
+    if principal.role == Role.member and (
+        not result.in_audience
+        or (achievement.secret and not holds(session, member_id, achievement.id))
+    ):
         raise Forbidden(detail="This achievement is not shown to this member.")
     result.reasons += streak_reasons(
         session, achievement.id, member_id, now=now, zone=settings.zone

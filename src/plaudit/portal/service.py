@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plaudit.achievement.presenter import present
+from plaudit.achievement.rarity import rarities
 from plaudit.achievement.service import has_background, has_badge
 from plaudit.award.presenter import present_award
 from plaudit.award.schemas import award_is_active
@@ -23,14 +24,47 @@ from plaudit.engine.audiences import facts_of
 from plaudit.engine.compiled import compile_achievement
 from plaudit.engine.evaluate import current_value
 from plaudit.engine.store import read_progress
+from plaudit.level.service import member_level
 from plaudit.member.service import get_member
 from plaudit.models import Achievement, Award
 from plaudit.periods import period_containing
-from plaudit.portal.schemas import PortalAchievement, PortalView, RuleProgressRead
+from plaudit.portal.schemas import PortalAchievement, PortalView, RuleProgressRead, TierPlace
 from plaudit.rules.oracle import rule_met
 
 
-def portal_view(session: Session, member_id: int, *, now: datetime, zone: ZoneInfo) -> PortalView:
+def place_tiers(items: list[PortalAchievement]) -> list[PortalAchievement]:
+    """Mark each item of a tier group with its place; the group's card is its highest tier
+    held (complete), else its first."""
+    groups: dict[str, list[PortalAchievement]] = defaultdict(list)
+    for item in items:
+        if item.achievement.tier_group:
+            groups[item.achievement.tier_group].append(item)
+    places: dict[int, TierPlace] = {}
+    for group, members in groups.items():
+        ordered = sorted(members, key=lambda i: (i.achievement.points, i.achievement.id))
+        held = [n for n, i in enumerate(ordered) if i.complete]
+        card = held[-1] if held else 0
+        for n, item in enumerate(ordered):
+            places[item.achievement.id] = TierPlace(
+                group=group,
+                tier=n + 1,
+                of=len(ordered),
+                card=n == card,
+                next_achievement_id=ordered[n + 1].achievement.id if n + 1 < len(ordered) else None,
+            )
+    return [
+        item.model_copy(update={"tier": places[item.achievement.id]})
+        if item.achievement.id in places
+        else item
+        for item in items
+    ]
+
+
+def portal_view(
+    session: Session, member_id: int, *, now: datetime, zone: ZoneInfo, reveal_secret: bool = False
+) -> PortalView:
+    """The member's page. A secret achievement the member does not hold is left out, as the
+    member sees it, unless `reveal_secret` (admins and managers asking through the API)."""
     get_member(session, member_id)
     facts = facts_of(session, member_id)
     awards_by_achievement: dict[int, list[Award]] = defaultdict(list)
@@ -47,6 +81,7 @@ def portal_view(session: Session, member_id: int, *, now: datetime, zone: ZoneIn
         )
         .order_by(Achievement.id)
     ).all()
+    rare = rarities(session, candidates, now=now, zone=zone)
     badges = has_badge(session, [a.id for a in candidates])
     backgrounds = has_background(session, [a.id for a in candidates])
     items: list[PortalAchievement] = []
@@ -54,6 +89,8 @@ def portal_view(session: Session, member_id: int, *, now: datetime, zone: ZoneIn
         compiled = compile_achievement(session, achievement)
         mine = [w for w in awards_by_achievement.get(achievement.id, []) if not w.revoked]
         if achievement.id not in held:
+            if achievement.secret and not reveal_secret:
+                continue
             if compiled.audiences and not in_any(compiled.audiences, facts):
                 continue
             if compiled.effective_until is not None and now >= compiled.effective_until:
@@ -88,7 +125,7 @@ def portal_view(session: Session, member_id: int, *, now: datetime, zone: ZoneIn
                     achievement,
                     with_badge=achievement.id in badges,
                     with_background=achievement.id in backgrounds,
-                ),
+                ).model_copy(update={"rarity": rare[achievement.id]}),
                 complete=complete,
                 completions=len(mine),
                 progress=progress,
@@ -99,4 +136,7 @@ def portal_view(session: Session, member_id: int, *, now: datetime, zone: ZoneIn
     points = sum(
         w.points for awards in awards_by_achievement.values() for w in awards if not w.revoked
     )
-    return PortalView(member_id=member_id, points=points, achievements=items)
+    items = place_tiers(items)
+    standing = member_level(session, member_id, now=now, zone=zone)
+    shown = standing if standing.level is not None or standing.next_level is not None else None
+    return PortalView(member_id=member_id, points=points, achievements=items, level=shown)

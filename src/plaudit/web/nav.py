@@ -85,6 +85,13 @@ NAV: tuple[NavItem, ...] = (
         also_current=("/admin/boards", "/admin/playlists", "/admin/embeds"),
     ),
     NavItem(
+        "Levels",
+        "/admin/levels",
+        frozenset({Role.admin}),
+        "Named points thresholds shown next to names and on the portal.",
+        group=ADMIN,
+    ),
+    NavItem(
         "Notifications",
         "/admin/notifications",
         frozenset(STAFF),

@@ -23,6 +23,7 @@ from plaudit.periods import Period, period_containing, previous_window
 from plaudit.portal.schemas import PortalAchievement, RuleProgressRead
 from plaudit.rules.model import Operator, Rule
 from plaudit.rules.oracle import repeat_count
+from plaudit.web.numbers import format_number
 from plaudit.web.rule_words import SourceWords, ordinal, progress_words, subject
 
 DASH = "\u2013"
@@ -214,6 +215,10 @@ def _facts(entry: PortalAchievement, now: datetime, zone: ZoneInfo) -> list[tupl
     if a.repeatable:
         times = entry.completions
         facts.append(("Completions", f"{times} time{'s' if times != 1 else ''}"))
+    if a.rarity is not None and a.rarity.audience:
+        r = a.rarity
+        held = f"{format_number(r.holders)} of {format_number(r.audience)}"
+        facts.append(("Rarity", f"Held by {round(r.share * 100)}% of its audience ({held})"))
     return facts
 
 

@@ -17,10 +17,10 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from plaudit.achievement.service import get_achievement
+from plaudit.achievement.service import get_achievement, secrets_held
 from plaudit.audit.service import record_event
 from plaudit.errors import Conflict, Forbidden, InvalidInput, NotFound, not_found
-from plaudit.kit.roles import Principal
+from plaudit.kit.roles import Principal, Role
 from plaudit.leaderboard.board.schemas import (
     SEASON_PERIODS,
     BoardCreate,
@@ -33,7 +33,7 @@ from plaudit.leaderboard.board.schemas import (
 )
 from plaudit.leaderboard.measure import check_measure, measure_name
 from plaudit.leaderboard.schemas import BoardShown, Leaderboard, LeaderboardQuery
-from plaudit.leaderboard.service import leaderboard
+from plaudit.leaderboard.service import hide_secret_badges, leaderboard
 from plaudit.models import Board
 from plaudit.periods import Period
 from plaudit.rules.model import Aggregate, Filter
@@ -295,7 +295,12 @@ def show_leaderboard(
     } & q.model_fields_set
     refuse_member_measure(viewer, given)
     if q.board is None:
-        return leaderboard(session, q, now=now, zone=zone)
-    board = visible_board(session, q.board, viewer)
-    shown = leaderboard(session, board_query(board, q), now=now, zone=zone)
-    return shown.model_copy(update={"board": BoardShown(id=board.id, name=board.name)})
+        shown = leaderboard(session, q, now=now, zone=zone)
+    else:
+        board = visible_board(session, q.board, viewer)
+        shown = leaderboard(session, board_query(board, q), now=now, zone=zone)
+        shown = shown.model_copy(update={"board": BoardShown(id=board.id, name=board.name)})
+    if viewer.role == Role.member:  # secret badges: only those the member holds
+        held = secrets_held(session, viewer.member_id) if viewer.member_id else set()
+        shown = hide_secret_badges(shown, held)
+    return shown

@@ -52,6 +52,7 @@ FIELD_LABELS = {
     "background_color": "Background colour",
     "text_color": "Text colour",
     "show_next_to_name": "Show next to name",
+    "secret": "Secret",
     "period": "Validity period",
     "effective": "Effective dates",
     "audience": "Audience",
@@ -87,6 +88,7 @@ class AchievementValues:
     text_color: str = ""
     text_default: bool = True
     show_next_to_name: bool = False
+    secret: bool = False
     period: str = Period.none.value
     effective_mode: str = "none"
     effective_from: str = ""
@@ -136,6 +138,7 @@ def values_from_achievement(a: Achievement, zone: ZoneInfo, org: Org) -> Achieve
         text_color=six_digit(a.text_color or "", org.secondary),
         text_default=a.text_color is None,
         show_next_to_name=a.show_next_to_name,
+        secret=a.secret,
         period=a.period,
         effective_mode=_mode(a.effective_from, a.effective_until),
         effective_from=_local_date(a.effective_from, zone).isoformat() if a.effective_from else "",
@@ -167,6 +170,7 @@ def values_from_form(form: FormData, org: Org) -> AchievementValues:
         text_color=text(form, "text_color") or org.secondary,
         text_default=checked(form, "text_default"),
         show_next_to_name=checked(form, "show_next_to_name"),
+        secret=checked(form, "secret"),
         period=text(form, "period"),
         effective_mode=mode if mode in EFFECTIVE_MODES else "none",
         effective_from=text(form, "effective_from"),
@@ -264,6 +268,7 @@ def payload(
         "background_color": None if values.background_default else values.background_color,
         "text_color": None if values.text_default else values.text_color,
         "show_next_to_name": values.show_next_to_name,
+        "secret": values.secret,
         "period": values.period,
         "effective": _effective(values, zone, existing or Existing(), errors),
         "audience": values.audience,

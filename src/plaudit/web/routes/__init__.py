@@ -25,6 +25,7 @@ from plaudit.web.routes.intake import router as intake_router
 from plaudit.web.routes.issuer import router as issuer_router
 from plaudit.web.routes.leaderboard import router as leaderboard_router
 from plaudit.web.routes.leaderboard_tv import router as leaderboard_tv_router
+from plaudit.web.routes.levels import router as levels_router
 from plaudit.web.routes.member_awards import router as member_awards_router
 from plaudit.web.routes.member_edit import router as member_edit_router
 from plaudit.web.routes.members import router as members_router
@@ -83,6 +84,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     teams_router,
     users_router,
     tokens_router,
+    levels_router,
     intake_router,
     issuer_router,
     calendar_router,

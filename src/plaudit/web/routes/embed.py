@@ -33,6 +33,7 @@ from plaudit.kit.roles import Role
 from plaudit.kit.signing import TokenSigner
 from plaudit.leaderboard.board.service import get_board, show_leaderboard
 from plaudit.leaderboard.schemas import LeaderboardQuery
+from plaudit.leaderboard.service import hide_secret_badges
 from plaudit.source.service import list_sources
 from plaudit.team.service import get_team
 from plaudit.web.forms.leaderboard import (
@@ -143,6 +144,7 @@ def embed_portal(
         theme=theme_of(settings, request.app.state.web_org, grant.theme),
         member=content.member,
         points=content.points,
+        level=content.level,
         items=content.items,
         awards=content.awards,
         embedded=True,  # no links into the signed-in pages
@@ -176,7 +178,8 @@ def leaderboard_of(
 ) -> Board:
     """The board a leaderboard grant shows, titled as the leaderboard page titles it."""
     query = leaderboard_query(grant.query)
-    result = show_leaderboard(session, query, viewer=LEADERBOARD_VIEWER, now=now, zone=zone)
+    shown = show_leaderboard(session, query, viewer=LEADERBOARD_VIEWER, now=now, zone=zone)
+    result = hide_secret_badges(shown, set())  # whoever looks has earned nothing secret
     team_id = query.team_id
     if result.board is not None:
         saved = get_board(session, result.board.id)

@@ -59,6 +59,7 @@ class Row:
     member_id: int
     value: str
     icons: list[Icon]
+    level: str = ""
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,7 @@ def ranked_rows(session: Session, result: Leaderboard, badge_link: BadgeLink) ->
             member_id=r.member.id,
             value=format_number(r.score),
             icons=_icons(session, r, badge_link),
+            level=r.level.name if r.level else "",
         )
         for r in result.rows
     ]

@@ -6,7 +6,7 @@ it they get a member picker). `build_portal` is also what the embedded portal sh
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -20,9 +20,11 @@ from plaudit.errors import BadRequest, Forbidden
 from plaudit.http.deps import NowDep, SessionDep, SettingsDep
 from plaudit.kit.roles import Role
 from plaudit.kit.schemas import MAX_ID
+from plaudit.level.schemas import MemberLevel
 from plaudit.member.service import get_member, list_members
 from plaudit.models import Member
 from plaudit.openbadges.publication import shareable_awards
+from plaudit.portal.schemas import PortalAchievement
 from plaudit.portal.service import portal_view
 from plaudit.source.service import list_sources
 from plaudit.web.access import require
@@ -79,6 +81,7 @@ class PortalContent:
     points: int
     items: list[Item]
     awards: list[RecentAward]
+    level: MemberLevel | None = None
 
 
 def build_portal(
@@ -96,8 +99,8 @@ def build_portal(
     member = get_member(session, member_id)
     view = portal_view(session, member_id, now=now, zone=zone)
     sources = source_words(list_sources(session))
-    items = [
-        portal_item(
+    by_id = {
+        entry.achievement.id: portal_item(
             entry,
             sources,
             now,
@@ -106,6 +109,11 @@ def build_portal(
             background=_background(entry.achievement, background_link),
         )
         for entry in view.achievements
+    }
+    items = [
+        _tier_card(by_id, entry) if entry.tier else by_id[entry.achievement.id]
+        for entry in view.achievements
+        if entry.tier is None or entry.tier.card
     ]
     items.sort(key=lambda i: (not i.complete, i.achievement.name.casefold()))
     recent = sorted(
@@ -122,7 +130,27 @@ def build_portal(
         )
         for w, name in recent
     ]
-    return PortalContent(member=member, points=view.points, items=items, awards=awards)
+    return PortalContent(
+        member=member, points=view.points, items=items, awards=awards, level=view.level
+    )
+
+
+def _tier_card(by_id: dict[int, Item], entry: PortalAchievement) -> Item:
+    """One card for a group of tiers: the highest tier held (else the first), with the next
+    tier's progress under it."""
+    assert entry.tier is not None
+    item = by_id[entry.achievement.id]
+    facts = [*item.facts, ("Tier", f"{entry.tier.tier} of {entry.tier.of}")]
+    following = by_id.get(entry.tier.next_achievement_id or 0)
+    if following is None or not item.complete:
+        return replace(item, facts=facts)
+    name = following.achievement.name
+    facts.append(("Next tier", name))
+    groups = [
+        replace(g, heading=f"Next tier, {name}" + (f": {g.heading}" if g.heading else ""))
+        for g in following.groups
+    ]
+    return replace(item, facts=facts, groups=groups)
 
 
 @router.get("/portal")
@@ -147,6 +175,7 @@ def portal_page(
         title="My achievements" if own else f"Achievements of {content.member.name}",
         member=content.member,
         points=content.points,
+        level=content.level,
         items=content.items,
         awards=content.awards,
         own=own,

@@ -5,7 +5,7 @@ the standings of every period that ends (`seasons`, `season_standings`) and the 
 it gave or the category refused (`season_winners`).
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0018
 Create Date: 2026-12-06 18:00:00
 """
 
@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql
 import plaudit.db.types
 
 revision: str = "0019"
-down_revision: str | None = "0017"
+down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

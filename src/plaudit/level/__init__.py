@@ -1,0 +1,1 @@
+"""Levels: named points thresholds and the level each member is at."""

@@ -1,0 +1,1 @@
+"""Levels, secret achievements and rarity."""
