@@ -69,3 +69,17 @@ def test_svg_self_closing_root_and_cdata_end_in_text() -> None:
     )
     root = fromstring(baked)
     assert json.loads(root[0].text or "") == {"text": "a]]>b"}
+
+
+@given(assertions)
+def test_credential_round_trip_in_png_and_svg(credential: dict[str, Any]) -> None:
+    """Open Badges 3.0: keyword "openbadgecredential" in PNG, <openbadges:credential> in the
+    v3p0 namespace in SVG, without a verify attribute (the proof travels inside)."""
+    png = baking.bake_png(PNG, credential, baking.V3_KEYWORD)
+    assert baking.read_png_assertion(png, baking.V3_KEYWORD) == credential
+    assert baking.read_png_assertion(png) is None
+    root = fromstring(baking.bake_svg_credential(baking.svg_around_png(PNG), credential))
+    first = root[0]
+    assert first.tag == "{https://purl.imsglobal.org/ob/v3p0}credential"
+    assert first.get("verify") is None
+    assert json.loads(first.text or "") == credential

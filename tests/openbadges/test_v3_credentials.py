@@ -5,6 +5,7 @@ independent verifier (npm @digitalbazaar/vc, tools/vc-verify) offline."""
 from __future__ import annotations
 
 import copy
+import json
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -12,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from defusedxml.ElementTree import fromstring
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
@@ -20,7 +22,7 @@ from plaudit.config import Settings
 from plaudit.db.session import build_sessionmaker, unit_of_work
 from plaudit.kit.encryption import generate_key, keyring
 from plaudit.models import IssuedCredential, IssuerKey
-from plaudit.openbadges import keys, status_list
+from plaudit.openbadges import baking, keys, status_list
 from tests.conftest import ADMIN_TOKEN, Api
 from tests.live_server import live_server
 from tests.openbadges.verifier import verify
@@ -202,3 +204,39 @@ def test_a_served_credential_verifies_independently_until_revoked(
         assert http.get("/ob/v3/credentials/nothing-here").status_code == 404
         assert http.get("/ob/v3/status/2").status_code == 404
         assert http.get("/ob/v3/status/0").status_code == 422
+
+
+def test_baked_png_and_svg_carry_the_signed_credential_which_verifies(
+    ob_settings: Settings, api: Api
+) -> None:
+    """OB 3.0 baking: the PNG's iTXt chunk "openbadgecredential" and the SVG's
+    <openbadges:credential> (namespace .../ob/v3p0) hold the credential the server serves,
+    which the independent verifier accepts as read back from the image."""
+    award = _award(api, "Cai", "cai@example.test")
+    path = _publish(api, award)
+    served = api.client.get(path).json()
+    documents = _documents(api.client, served)
+
+    png = api.client.get(f"{path}/badge.png")
+    assert png.status_code == 200
+    assert png.headers["content-type"] == "image/png"
+    carried = baking.read_png_assertion(png.content, baking.V3_KEYWORD)
+    assert carried == served
+    assert baking.read_png_assertion(png.content) is None  # not a 2.0 assertion
+
+    svg = api.client.get(f"{path}/badge.svg")
+    assert svg.status_code == 200
+    assert svg.headers["content-type"].startswith("image/svg+xml")
+    element = fromstring(svg.content).find("{https://purl.imsglobal.org/ob/v3p0}credential")
+    assert element is not None
+    from_svg = json.loads(element.text or "")
+    assert from_svg == served
+
+    assert verify(carried, documents)["verified"]
+    assert verify(from_svg, documents)["verified"]
+
+    # a revoked award's images are gone (its credential stays, marked in the status list)
+    api.ok("DELETE", f"/awards/{award}")
+    assert api.client.get(f"{path}/badge.png").status_code == 404
+    assert api.client.get(f"{path}/badge.svg").status_code == 404
+    assert api.client.get(path).status_code == 200

@@ -44,6 +44,9 @@ class Urls:
     def credential(self, public_id: str) -> str:
         return f"{self.base}/ob/v3/credentials/{public_id}"
 
+    def baked(self, public_id: str, extension: str) -> str:
+        return f"{self.credential(public_id)}/badge.{extension}"
+
     def status_list(self, list_id: int) -> str:
         return f"{self.base}/ob/v3/status/{list_id}"
 

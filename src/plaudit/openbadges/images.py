@@ -38,10 +38,13 @@ def _placeholder(achievement: Achievement, primary: str, secondary: str) -> byte
 
 
 def baked_png(
-    picture: Picture, achievement: Achievement, colours: tuple[str, str], assertion: dict[str, Any]
+    picture: Picture,
+    achievement: Achievement,
+    colours: tuple[str, str],
+    assertion: dict[str, Any],
+    keyword: str = baking.KEYWORD,
 ) -> bytes:
-    base = picture.content if picture.media_type == PNG else _placeholder(achievement, *colours)
-    return baking.bake_png(base, assertion)
+    return baking.bake_png(_png_of(picture, achievement, colours), assertion, keyword)
 
 
 def baked_svg(
@@ -51,9 +54,25 @@ def baked_svg(
     assertion: dict[str, Any],
     verify_url: str,
 ) -> bytes:
+    return baking.bake_svg(_svg_of(picture, achievement, colours), assertion, verify_url)
+
+
+def baked_svg_credential(
+    picture: Picture,
+    achievement: Achievement,
+    colours: tuple[str, str],
+    credential: dict[str, Any],
+) -> bytes:
+    return baking.bake_svg_credential(_svg_of(picture, achievement, colours), credential)
+
+
+def _png_of(picture: Picture, achievement: Achievement, colours: tuple[str, str]) -> bytes:
+    """The badge as a PNG: the uploaded one, else a plain round stand-in (baking a PNG needs
+    a PNG, and nothing here renders an SVG)."""
+    return picture.content if picture.media_type == PNG else _placeholder(achievement, *colours)
+
+
+def _svg_of(picture: Picture, achievement: Achievement, colours: tuple[str, str]) -> bytes:
     if picture.media_type == SVG:
-        svg = picture.content
-    else:
-        png = picture.content if picture.media_type == PNG else _placeholder(achievement, *colours)
-        svg = baking.svg_around_png(png)
-    return baking.bake_svg(svg, assertion, verify_url)
+        return picture.content
+    return baking.svg_around_png(_png_of(picture, achievement, colours))

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from plaudit.audit.service import record_event
@@ -15,10 +15,11 @@ from plaudit.config import Settings
 from plaudit.errors import NotFound
 from plaudit.http.deps import Allow, NowDep, SessionDep, SettingsDep
 from plaudit.kit.roles import Principal, Role
-from plaudit.openbadges import credentials, keys
+from plaudit.openbadges import baking, credentials, images, keys
 from plaudit.openbadges.credentials import Urls
+from plaudit.openbadges.images import Picture
 from plaudit.openbadges.issuer import get_issuer
-from plaudit.openbadges.publication import find_published
+from plaudit.openbadges.publication import Published, find_published
 
 VC_MEDIA_TYPE = "application/vc+ld+json"
 DID_MEDIA_TYPE = "application/did+ld+json"
@@ -52,7 +53,13 @@ def credential(
     """A published award's signed OpenBadgeCredential; 404 when nothing is published there.
     A revoked award's credential is still served: its status list says it is revoked."""
     published = find_published(session, public_id)
-    signed = credentials.credential_of(
+    return _json(_signed(session, settings, published, now), VC_MEDIA_TYPE)
+
+
+def _signed(
+    session: SessionDep, settings: Settings, published: Published, now: datetime
+) -> dict[str, Any]:
+    return credentials.credential_of(
         session,
         published,
         issuer=get_issuer(session, settings.public_url),
@@ -60,7 +67,46 @@ def credential(
         keyring=settings.keyring(),
         now=now,
     )
-    return _json(signed, VC_MEDIA_TYPE)
+
+
+def _baked(
+    public_id: str, session: SessionDep, settings: Settings, now: datetime
+) -> tuple[Published, Picture, tuple[str, str], dict[str, Any]]:
+    """What a baked 3.0 image is made of; a revoked award has none (as in 2.0)."""
+    published = find_published(session, public_id)
+    if published.award.revoked:
+        raise NotFound(detail="This badge was revoked.", code="badge_revoked")
+    colours = (settings.primary_color, settings.secondary_color)
+    picture = images.badge_picture(session, published.achievement, *colours)
+    return published, picture, colours, _signed(session, settings, published, now)
+
+
+def _download(content: bytes, media_type: str, public_id: str, extension: str) -> Response:
+    disposition = f'attachment; filename="badge-{public_id}-ob3.{extension}"'
+    return Response(content, media_type=media_type, headers={"Content-Disposition": disposition})
+
+
+@public_router.get("/ob/v3/credentials/{public_id}/badge.png", response_class=Response)
+def baked_png(
+    public_id: PublicId, session: SessionDep, settings: SettingsDep, now: NowDep
+) -> Response:
+    """The badge as a PNG carrying the signed credential (an iTXt chunk
+    "openbadgecredential")."""
+    published, picture, colours, signed = _baked(public_id, session, settings, now)
+    content = images.baked_png(
+        picture, published.achievement, colours, signed, keyword=baking.V3_KEYWORD
+    )
+    return _download(content, "image/png", public_id, "png")
+
+
+@public_router.get("/ob/v3/credentials/{public_id}/badge.svg", response_class=Response)
+def baked_svg(
+    public_id: PublicId, session: SessionDep, settings: SettingsDep, now: NowDep
+) -> Response:
+    """The badge as an SVG carrying the signed credential (<openbadges:credential>)."""
+    published, picture, colours, signed = _baked(public_id, session, settings, now)
+    content = images.baked_svg_credential(picture, published.achievement, colours, signed)
+    return _download(content, "image/svg+xml", public_id, "svg")
 
 
 @public_router.get("/ob/v3/status/{list_id}")

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+from plaudit.openbadges.credentials import Urls as CredentialUrls
 from plaudit.openbadges.v2 import Urls
 from plaudit.web.rule_words import SourceWords, rule_sentence
 
@@ -61,14 +62,24 @@ def criteria_groups(
 
 @dataclass(frozen=True)
 class Downloads:
+    """Open Badges 2.0 (the hosted assertion and images baked with it) and 3.0 (the signed
+    credential and images baked with it)."""
+
     json: str
     png: str
     svg: str
+    credential: str
+    credential_png: str
+    credential_svg: str
 
 
 def downloads(urls: Urls, public_id: str) -> Downloads:
+    v3 = CredentialUrls(urls.base)
     return Downloads(
         json=urls.assertion(public_id),
         png=urls.baked(public_id, "png"),
         svg=urls.baked(public_id, "svg"),
+        credential=v3.credential(public_id),
+        credential_png=v3.baked(public_id, "png"),
+        credential_svg=v3.baked(public_id, "svg"),
     )
