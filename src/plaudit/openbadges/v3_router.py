@@ -24,7 +24,7 @@ from plaudit.openbadges.publication import Published, find_published
 VC_MEDIA_TYPE = "application/vc+ld+json"
 DID_MEDIA_TYPE = "application/did+ld+json"
 
-public_router = APIRouter(tags=["open badges (public)"])
+public_router = APIRouter(tags=["open badges (public)"], include_in_schema=False)
 router = APIRouter(tags=["open badges"])
 Admin = Annotated[Principal, Depends(Allow(Role.admin))]
 PublicId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]

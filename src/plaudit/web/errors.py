@@ -24,7 +24,7 @@ from plaudit.web.user import WebUser, load_user
 logger = logging.getLogger(__name__)
 Handler = Callable[[Request, Any], Response | Awaitable[Response]]
 
-API_PATHS = ("/api/", "/openapi.json", "/docs", "/redoc", "/metrics", "/ob/")
+API_PATHS = ("/api/", "/openapi.json", "/docs", "/redoc", "/metrics", "/ob/", "/.well-known/")
 
 TITLES = {
     400: "Bad request",

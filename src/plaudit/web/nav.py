@@ -85,13 +85,6 @@ NAV: tuple[NavItem, ...] = (
         also_current=("/admin/boards", "/admin/playlists", "/admin/embeds"),
     ),
     NavItem(
-        "Levels",
-        "/admin/levels",
-        frozenset({Role.admin}),
-        "Named points thresholds shown next to names and on the portal.",
-        group=ADMIN,
-    ),
-    NavItem(
         "Notifications",
         "/admin/notifications",
         frozenset(STAFF),
@@ -118,6 +111,13 @@ NAV: tuple[NavItem, ...] = (
         "/admin/intake",
         frozenset(STAFF),
         "Messages from the record stream that could not apply, and why; retry after a fix.",
+        group=ADMIN,
+    ),
+    NavItem(
+        "Levels",
+        "/admin/levels",
+        frozenset({Role.admin}),
+        "Named points thresholds shown next to names and on the portal.",
         group=ADMIN,
     ),
     NavItem(
