@@ -51,11 +51,9 @@ SHORT_FIELDS = {
     "publish_automatically",
     "secret",
 }
-DEFAULTS: dict[str, Any] = {"secret": False, "prerequisites": []}
-"""The value of a field that versions written before it existed do not hold."""
 """Fields short enough to show as before → after."""
-ABSENT_MEANS_FALSE = {"publish_automatically"}
-"""Flags added after the first versions were stored: a version without one had it off."""
+DEFAULTS: dict[str, Any] = {"publish_automatically": False, "secret": False, "prerequisites": []}
+"""The value of a field that versions written before it existed do not hold."""
 
 
 @dataclass(frozen=True)
@@ -97,8 +95,6 @@ def describe_changes(
     lines = []
     for name, label in LABELS.items():
         old, new = before.get(name, DEFAULTS.get(name)), after.get(name, DEFAULTS.get(name))
-        if name in ABSENT_MEANS_FALSE:
-            old, new = bool(old), bool(new)
         if old == new:
             continue
         if name in SHORT_FIELDS:

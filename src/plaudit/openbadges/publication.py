@@ -140,6 +140,14 @@ def find_published(session: Session, public_id: str) -> Published:
     return Published(publication, award, member, achievement, definition or {})
 
 
+def find_live(session: Session, public_id: str) -> Published:
+    """`find_published`, but a revoked award has no baked images or downloads: NotFound."""
+    published = find_published(session, public_id)
+    if published.award.revoked:
+        raise NotFound(detail="This badge was revoked.", code="badge_revoked")
+    return published
+
+
 def published_version(session: Session, achievement_id: int, version: int) -> dict[str, Any]:
     """The definition of an achievement version that has at least one published award;
     NotFound otherwise (nothing is public before something is published)."""

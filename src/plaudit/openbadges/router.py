@@ -132,17 +132,10 @@ def assertion(public_id: PublicId, session: SessionDep, settings: SettingsDep) -
     return _ld(hosted.assertion_of(published, urls))
 
 
-def _live(session: SessionDep, public_id: str) -> publication.Published:
-    published = publication.find_published(session, public_id)
-    if published.award.revoked:
-        raise NotFound(detail="This badge was revoked.", code="badge_revoked")
-    return published
-
-
 @public_router.get("/assertions/{public_id}/badge.png", response_class=Response)
 def baked_png(public_id: PublicId, session: SessionDep, settings: SettingsDep) -> Response:
     """The badge as a PNG carrying the assertion (an iTXt chunk "openbadges")."""
-    published = _live(session, public_id)
+    published = publication.find_live(session, public_id)
     colours = (settings.primary_color, settings.secondary_color)
     picture = images.badge_picture(session, published.achievement, *colours)
     document = hosted.assertion_of(published, v2.Urls(settings.public_url))
@@ -157,7 +150,7 @@ def baked_png(public_id: PublicId, session: SessionDep, settings: SettingsDep) -
 @public_router.get("/assertions/{public_id}/badge.svg", response_class=Response)
 def baked_svg(public_id: PublicId, session: SessionDep, settings: SettingsDep) -> Response:
     """The badge as an SVG carrying the assertion (<openbadges:assertion>)."""
-    published = _live(session, public_id)
+    published = publication.find_live(session, public_id)
     colours = (settings.primary_color, settings.secondary_color)
     picture = images.badge_picture(session, published.achievement, *colours)
     urls = v2.Urls(settings.public_url)

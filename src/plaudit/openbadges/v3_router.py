@@ -19,7 +19,7 @@ from plaudit.openbadges import baking, credentials, images, keys
 from plaudit.openbadges.credentials import Urls
 from plaudit.openbadges.images import Picture
 from plaudit.openbadges.issuer import get_issuer
-from plaudit.openbadges.publication import Published, find_published
+from plaudit.openbadges.publication import Published, find_live, find_published
 
 VC_MEDIA_TYPE = "application/vc+ld+json"
 DID_MEDIA_TYPE = "application/did+ld+json"
@@ -73,9 +73,7 @@ def _baked(
     public_id: str, session: SessionDep, settings: Settings, now: datetime
 ) -> tuple[Published, Picture, tuple[str, str], dict[str, Any]]:
     """What a baked 3.0 image is made of; a revoked award has none (as in 2.0)."""
-    published = find_published(session, public_id)
-    if published.award.revoked:
-        raise NotFound(detail="This badge was revoked.", code="badge_revoked")
+    published = find_live(session, public_id)
     colours = (settings.primary_color, settings.secondary_color)
     picture = images.badge_picture(session, published.achievement, *colours)
     return published, picture, colours, _signed(session, settings, published, now)
