@@ -11,11 +11,12 @@ import logging
 import smtplib
 import ssl
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
 
+from plaudit.kit.tls import default_tls_context
 from plaudit.notification.webhook import SendResult
 
 logger = logging.getLogger(__name__)
@@ -58,7 +59,7 @@ class EmailSender:
     """Send once: `sender(message, timeout)` with the message `channels.email_message` made."""
 
     smtp: SmtpSettings
-    tls: ssl.SSLContext = field(default_factory=ssl.create_default_context)
+    tls: ssl.SSLContext | None = None  # None: the process's own (`kit.tls`)
 
     def __call__(self, message: dict[str, Any], timeout: float) -> SendResult:
         started = time.perf_counter()
@@ -70,7 +71,7 @@ class EmailSender:
         try:
             with smtplib.SMTP(self.smtp.host, self.smtp.port, timeout=timeout) as client:
                 if self.smtp.starttls:
-                    client.starttls(context=self.tls)
+                    client.starttls(context=self.tls or default_tls_context())
                 if self.smtp.username:
                     client.login(self.smtp.username, self.smtp.password)
                 client.send_message(email)

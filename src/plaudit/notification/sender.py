@@ -20,6 +20,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from plaudit.kit.tls import default_tls_context
 from plaudit.kit.url_policy import IPAddress, NameNotResolved, Target, UrlPolicy, UrlRefused
 from plaudit.notification.webhook import SendResult
 
@@ -80,7 +81,7 @@ class WebhookSender:
     every outcome is a result to log. The resolver is the policy's (tests inject one)."""
 
     policy: UrlPolicy = field(default_factory=UrlPolicy)
-    tls: ssl.SSLContext = field(default_factory=ssl.create_default_context)
+    tls: ssl.SSLContext | None = None  # None: the process's own (`kit.tls`)
 
     def __call__(
         self, url: str, body: bytes, headers: dict[str, str], timeout: float
@@ -94,7 +95,7 @@ class WebhookSender:
             logger.info("webhook to %s refused: %s", url, refused.reason)
             return SendResult(False, None, ADDRESS_NOT_ALLOWED, _ms_since(started))
         connection = (
-            _PinnedHTTPSConnection(target, timeout, self.tls)
+            _PinnedHTTPSConnection(target, timeout, self.tls or default_tls_context())
             if target.scheme == "https"
             else _PinnedHTTPConnection(target, timeout)
         )
