@@ -51,10 +51,14 @@ def site(web_engine: Engine) -> Site:
 
 
 def web_settings(url: str, **overrides: object) -> Settings:
+    """Settings of the pages' application. No period closer, as in the API tests: the live
+    server runs on the real clock, where it would archive the month that has just ended over
+    the seasons a test made (the seasons page would show it first, empty)."""
     values: dict[str, object] = {
         "database_url": url,
         "admin_token": ADMIN_TOKEN,
         "secret_key": "test-secret-key-for-web-sessions",
+        "period_closer": False,
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
