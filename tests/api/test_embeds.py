@@ -23,6 +23,7 @@ from plaudit.clock import FixedClock
 from plaudit.config import Settings
 from tests.api.test_errors import bad_fields, problem
 from tests.api.test_role_matrix import BADGE
+from tests.app_cache import app_for
 from tests.conftest import ADMIN_TOKEN, Api
 
 ORIGINS = "https://portal.example.com, http://127.0.0.1:8001"
@@ -36,7 +37,7 @@ def embed_settings(settings: Settings) -> Settings:
 @pytest.fixture
 def client(clean_db: Engine, embed_settings: Settings, clock: FixedClock) -> Iterator[TestClient]:
     """The app with embedding on (the conftest's `client` has no allowed origins)."""
-    with TestClient(create_app(embed_settings, clock=clock)) as test_client:
+    with TestClient(app_for(embed_settings, clock)) as test_client:
         yield test_client
 
 
@@ -271,7 +272,7 @@ def test_without_allowed_origins_embedding_is_off(
 ) -> None:
     ada = member(admin, "Ada")
     off = embed_settings.model_copy(update={"embed_allowed_origins": ""})
-    with TestClient(create_app(off, clock=clock)) as plain:
+    with TestClient(app_for(off, clock)) as plain:
         body = problem(
             Api(plain, ADMIN_TOKEN).post("/embeds", json={"kind": "portal", "member_id": ada}),
             409,

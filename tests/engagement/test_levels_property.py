@@ -12,10 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 
-from plaudit.app import create_app
 from plaudit.clock import FixedClock
 from plaudit.config import Settings
 from plaudit.models import LevelReached
+from tests.app_cache import app_for
 from tests.conftest import ADMIN_TOKEN, Api, _truncate_all
 from tests.hypothesis_profiles import examples
 
@@ -83,7 +83,7 @@ def test_levels_match_the_oracle(
     clock = FixedClock(START)
     app_settings = Settings(database_url=database_url, admin_token=ADMIN_TOKEN, timezone="UTC")
     oracle = Oracle()
-    with TestClient(create_app(app_settings, clock=clock)) as client:
+    with TestClient(app_for(app_settings, clock)) as client:
         api = Api(client, ADMIN_TOKEN)
         members = [
             api.ok("POST", "/members", 201, json={"name": f"M{i}"})["id"] for i in range(MEMBERS)

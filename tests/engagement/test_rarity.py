@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
 
-from plaudit.app import create_app
 from plaudit.clock import FixedClock
 from plaudit.config import Settings
+from tests.app_cache import app_for
 from tests.conftest import ADMIN_TOKEN, Api, _truncate_all
 from tests.hypothesis_profiles import examples
 
@@ -49,7 +49,7 @@ def test_rarity_is_holders_over_audience(
 ) -> None:
     _truncate_all(engine)
     app_settings = Settings(database_url=database_url, admin_token=ADMIN_TOKEN, timezone="UTC")
-    with TestClient(create_app(app_settings, clock=FixedClock(NOW))) as client:
+    with TestClient(app_for(app_settings, FixedClock(NOW))) as client:
         api = Api(client, ADMIN_TOKEN)
         team = api.ok("POST", "/teams", 201, json={"name": "Sales"})["id"]
         members = []

@@ -12,10 +12,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from plaudit.app import create_app
 from plaudit.clock import FixedClock
 from plaudit.config import Settings
 from tests.api.test_role_matrix import BADGE
+from tests.app_cache import app_for
 from tests.conftest import Api
 
 
@@ -23,7 +23,7 @@ from tests.conftest import Api
 def client(clean_db: Engine, settings: Settings, clock: FixedClock) -> Iterator[TestClient]:
     """The app with embedding on, so the embed pages can be opened too."""
     on = settings.model_copy(update={"embed_allowed_origins": "https://portal.example.com"})
-    with TestClient(create_app(on, clock=clock)) as test_client:
+    with TestClient(app_for(on, clock)) as test_client:
         yield test_client
 
 

@@ -18,10 +18,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
 
-from plaudit.app import create_app
 from plaudit.clock import FixedClock
 from plaudit.config import Settings
 from plaudit.periods import ALL_KEY, Period, parse_zone, period_containing
+from tests.app_cache import app_for
 from tests.conftest import ADMIN_TOKEN, Api, _truncate_all
 from tests.hypothesis_profiles import examples
 
@@ -70,7 +70,7 @@ def test_entering_an_audience_awards_what_is_due_at_once(
     _truncate_all(engine)
     app_settings = Settings(database_url=database_url, admin_token=ADMIN_TOKEN, timezone="UTC")
     zone = parse_zone("UTC")
-    with TestClient(create_app(app_settings, clock=FixedClock(NOW))) as client:
+    with TestClient(app_for(app_settings, FixedClock(NOW))) as client:
         api = Api(client, ADMIN_TOKEN)
         api.ok("POST", "/sources", 201, json={"key": "calls", "name": "Calls", "fields": []})
         inside = api.ok("POST", "/teams", 201, json={"name": "Inside"})["id"]

@@ -20,7 +20,6 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from plaudit.app import create_app
 from plaudit.clock import FixedClock
 from plaudit.config import Settings
 from plaudit.engine import award_rows
@@ -28,6 +27,7 @@ from plaudit.kit.roles import Principal, Role
 from plaudit.models import Achievement, Award, Member, Record, Tally, TallyProgress, TallyValue
 from plaudit.record.schemas import RecordIn
 from plaudit.record.service import delete_record, ingest_records
+from tests.app_cache import app_for
 from tests.conftest import ADMIN_TOKEN, Api, _truncate_all
 from tests.engine.test_oracle_property import (
     FIELDS,
@@ -72,7 +72,7 @@ def _run(
 ) -> tuple[Snapshot, dict[str, dict[str, Any]], list[int], list[int], Settings]:
     _truncate_all(engine)
     app_settings = Settings(database_url=database_url, admin_token=ADMIN_TOKEN, timezone=ZONE)
-    with TestClient(create_app(app_settings, clock=FixedClock(NOW))) as client:
+    with TestClient(app_for(app_settings, FixedClock(NOW))) as client:
         api = Api(client, ADMIN_TOKEN)
         api.ok(
             "POST",

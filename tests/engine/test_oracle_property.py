@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from plaudit.app import create_app
 from plaudit.clock import FixedClock
 from plaudit.config import Settings
 from plaudit.engine.evaluate import current_value
@@ -24,6 +23,7 @@ from plaudit.periods import Period, period_by_key, period_containing
 from plaudit.rules.model import FieldType, Rule
 from plaudit.rules.oracle import aggregate, repeat_count, rule_met
 from plaudit.rules.values import matches
+from tests.app_cache import app_for
 from tests.conftest import ADMIN_TOKEN, Api, _truncate_all
 from tests.hypothesis_profiles import examples
 
@@ -207,7 +207,7 @@ def test_engine_matches_the_oracle(
     # The app's clock, anywhere from the first record's day to after the last: some periods
     # (and effective windows) are over, so their upper-bound rules are decided, others not.
     clock = FixedClock(START + timedelta(hours=now_hours))
-    with TestClient(create_app(app_settings, clock=clock)) as client:
+    with TestClient(app_for(app_settings, clock)) as client:
         api = Api(client, ADMIN_TOKEN)
         api.ok(
             "POST",

@@ -13,9 +13,9 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
-from plaudit.app import create_app
 from plaudit.clock import FixedClock
 from plaudit.config import Settings
+from tests.app_cache import app_for
 from tests.web.conftest import sign_in, web_settings
 from tests.web.helpers import Site, csrf_of
 
@@ -33,7 +33,7 @@ def embed_web(site: Site, web_database_url: str, clock: FixedClock) -> Iterator[
     settings = web_settings(
         web_database_url, embed_allowed_origins=f"{PARTNER}/, http://x.test:8080"
     )
-    with TestClient(create_app(settings, clock=clock), follow_redirects=False) as client:
+    with TestClient(app_for(settings, clock), follow_redirects=False) as client:
         yield client
 
 

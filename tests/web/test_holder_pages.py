@@ -15,13 +15,13 @@ from sqlalchemy.orm import Session
 from plaudit.achievement.schemas import AchievementCreate
 from plaudit.achievement.service import create_achievement
 from plaudit.achievement.versions import describe_changes
-from plaudit.app import create_app
 from plaudit.award.holders import HolderFilters, count_holders, list_holders
 from plaudit.clock import FixedClock
 from plaudit.db.session import build_sessionmaker, unit_of_work
 from plaudit.kit.roles import SYSTEM
 from plaudit.models import AuditEvent, Award
 from plaudit.web.routes import achievement_actions, achievement_holders
+from tests.app_cache import app_for
 from tests.web.conftest import sign_in, web_settings
 from tests.web.helpers import Site, csrf_of, seed
 from tests.web.holders_data import NOW, PROFILE_ONCE, UTC_ZONE, Holders, make_holders
@@ -41,9 +41,7 @@ class Staff:
 def staff(clean_db: Engine, database_url: str) -> Iterator[Staff]:
     """Signed in as an admin on the app serving this test's database (both kinds)."""
     site = seed(clean_db)
-    app = create_app(
-        web_settings(database_url, timezone="UTC", period_closer=False), clock=FixedClock(NOW)
-    )
+    app = app_for(web_settings(database_url, timezone="UTC", period_closer=False), FixedClock(NOW))
     with TestClient(app, follow_redirects=False) as client:
         sign_in(client, "admin")
         yield Staff(client, site, clean_db)

@@ -16,9 +16,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from plaudit.app import create_app
 from plaudit.clock import FixedClock
 from plaudit.models import Award, Group, Member, Team
+from tests.app_cache import app_for
 from tests.conftest import _truncate_all
 from tests.web.conftest import sign_in, web_settings
 from tests.web.helpers import Site, csrf_of, seed
@@ -50,9 +50,7 @@ def admin(engine: Engine, database_url: str) -> Iterator[Admin]:
     _truncate_all(engine)
     site = seed(engine)
     teams = make_teams(engine)
-    app = create_app(
-        web_settings(database_url, timezone="UTC", period_closer=False), clock=FixedClock(NOW)
-    )
+    app = app_for(web_settings(database_url, timezone="UTC", period_closer=False), FixedClock(NOW))
     with TestClient(app, follow_redirects=False) as client:
         sign_in(client, "admin")
         token = csrf_of(client.get("/admin/groups/new").text)

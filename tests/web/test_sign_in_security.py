@@ -18,7 +18,6 @@ from fastapi.testclient import TestClient
 from pydantic import ValidationError
 from sqlalchemy import Engine, func, select
 
-from plaudit.app import create_app
 from plaudit.clock import FixedClock
 from plaudit.config import Settings
 from plaudit.db.session import build_sessionmaker, unit_of_work
@@ -27,6 +26,7 @@ from plaudit.identity.schemas import UserUpdate
 from plaudit.identity.service import get_user_named, update_user
 from plaudit.kit.roles import Principal, Role
 from plaudit.models import SignInFailure, User, WebSession
+from tests.app_cache import app_for
 from tests.conftest import ADMIN_TOKEN
 from tests.web.conftest import web_settings
 from tests.web.helpers import PASSWORD, csrf_of, seed
@@ -48,10 +48,9 @@ def site_db(clean_db: Engine) -> Engine:
 def browser(
     database_url: str, clock: FixedClock, *, peer: str = UNTRUSTED_PEER, **settings: object
 ) -> Iterator[TestClient]:
-    """A browser-like client of a new app instance, connecting from `peer`."""
-    app = create_app(
-        web_settings(database_url, period_closer=False, webhook_worker=False, **settings),
-        clock=clock,
+    """A browser-like client of the app for these settings, connecting from `peer`."""
+    app = app_for(
+        web_settings(database_url, period_closer=False, webhook_worker=False, **settings), clock
     )
     with TestClient(app, follow_redirects=False, client=(peer, 40000)) as client:
         yield client
