@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from pydantic import ValidationError
 from sqlalchemy import Engine, func, select
 
+from plaudit.app import create_app
 from plaudit.clock import FixedClock
 from plaudit.config import Settings
 from plaudit.db.session import build_sessionmaker, unit_of_work
@@ -46,12 +47,18 @@ def site_db(clean_db: Engine) -> Engine:
 
 @contextmanager
 def browser(
-    database_url: str, clock: FixedClock, *, peer: str = UNTRUSTED_PEER, **settings: object
+    database_url: str,
+    clock: FixedClock,
+    *,
+    peer: str = UNTRUSTED_PEER,
+    own_app: bool = False,
+    **settings: object,
 ) -> Iterator[TestClient]:
-    """A browser-like client of the app for these settings, connecting from `peer`."""
-    app = app_for(
-        web_settings(database_url, period_closer=False, webhook_worker=False, **settings), clock
-    )
+    """A browser-like client connecting from `peer`: to the worker's app for these settings,
+    or with `own_app` to an app instance of its own (another process, as far as the app can
+    tell: nothing in memory is shared)."""
+    values = web_settings(database_url, period_closer=False, webhook_worker=False, **settings)
+    app = create_app(values, clock=clock) if own_app else app_for(values, clock)
     with TestClient(app, follow_redirects=False, client=(peer, 40000)) as client:
         yield client
 
@@ -377,7 +384,11 @@ def test_forwarded_for_from_a_peer_that_is_not_a_listed_proxy_is_ignored(
 def test_two_app_instances_share_the_counts_and_the_sessions(
     site_db: Engine, database_url: str, clock: FixedClock
 ) -> None:
-    with browser(database_url, clock) as one, browser(database_url, clock) as two:
+    with (
+        browser(database_url, clock, own_app=True) as one,
+        browser(database_url, clock, own_app=True) as two,
+    ):
+        assert one.app is not two.app
         for client in (one, two, one, two, one):
             assert post_login(client, "admin", "guess").status_code == 400
         assert_throttled(post_login(two, "admin", PASSWORD))
