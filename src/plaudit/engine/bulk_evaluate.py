@@ -15,19 +15,19 @@ from sqlalchemy import (
     func,
     or_,
     select,
-    text,
 )
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from plaudit.engine.bulk_earned import open_candidates
 from plaudit.engine.bulk_stage import delta
 from plaudit.engine.compiled import CompiledAchievement, SourcePlan
 from plaudit.engine.deltas import TallyKey
-from plaudit.engine.evaluate import active_query, award_due, earned_query
+from plaudit.engine.evaluate import active_query, award_due
 from plaudit.engine.store import progress_of, read_tally_states
 from plaudit.engine.tally import TallyKind
 from plaudit.limits import chunks
-from plaudit.models import Award, Member, TallyProgress, TallyValue
+from plaudit.models import Member, TallyProgress, TallyValue
 from plaudit.rules.model import Aggregate, Operator, Rule
 from plaudit.rules.oracle import rule_met
 
@@ -220,8 +220,7 @@ def evaluate_touched(
     # the touched members, read once for all achievements, are what ``award_due`` would read
     # for each (its inserts write no member and only the awards of its own achievement).
     members = _touched_members(session)
-    earned = _earned_of_touched(session, candidates, members)
-    candidates = _not_yet_earned(by_id, candidates, earned)
+    candidates, earned = open_candidates(session, by_id, candidates, members)
     if not candidates:
         return []
     needed: set[TallyKey] = {
@@ -251,73 +250,12 @@ def evaluate_touched(
     return award_ids
 
 
-def _not_yet_earned(
-    by_id: dict[int, CompiledAchievement],
-    candidates: dict[int, list[tuple[int, str]]],
-    earned: dict[int, dict[tuple[int, str], int]],
-) -> dict[int, list[tuple[int, str]]]:
-    """The candidate keys that can still give an award: a key whose (not repeatable)
-    achievement was already earned in its period is left out, as ``award_due`` would find it
-    due at most once and earned. A monotone rule (a count, a maximum) keeps passing once met,
-    so without this the candidates, and the tally states read and evaluated for them, grew
-    with the history: most of a long run's candidates are keys earned long before."""
-    out: dict[int, list[tuple[int, str]]] = {}
-    for achievement_id, keys in candidates.items():
-        if by_id[achievement_id].repeatable:
-            out[achievement_id] = keys
-            continue
-        done = earned.get(achievement_id, {})
-        if open_keys := [k for k in keys if done.get(k, 0) < 1]:
-            out[achievement_id] = open_keys
-    return out
-
-
 def _touched_members(session: Session) -> list[int]:
     """The touched members, as a list of ids rather than a subquery: PostgreSQL never has
     statistics of the temporary delta table, and with `IN (SELECT DISTINCT ...)` it chose
     plans whose cost grew with the whole awards table; with the ids it looks them up in the
     awards' unique index."""
     return list(session.scalars(select(delta.c.member_id).distinct().order_by(delta.c.member_id)))
-
-
-_KEYED_EARNED = text(
-    """SELECT k.a, k.m, k.p, e.completion
-    FROM unnest(CAST(:a AS INTEGER[]), CAST(:m AS INTEGER[]), CAST(:p AS VARCHAR[]))
-         AS k(a, m, p)
-    CROSS JOIN LATERAL (
-        SELECT max(completion) AS completion FROM awards
-        WHERE achievement_id = k.a AND member_id = k.m AND period_key = k.p AND origin = 'rule'
-    ) AS e
-    WHERE e.completion IS NOT NULL"""
-)
-"""PostgreSQL: the earned completions of exactly the candidate keys, one probe of the awards'
-unique index per key (an aggregate lateral subquery: never flattened into a join that the
-planner could answer by reading the whole table). Restricting by sets of achievements and
-members instead made PostgreSQL, without statistics of the awards (nothing analyzes them with
-autovacuum off), read every award of those achievements: a cost that grew with the history."""
-
-
-def _earned_of_touched(
-    session: Session, candidates: dict[int, list[tuple[int, str]]], members: list[int]
-) -> dict[int, dict[tuple[int, str], int]]:
-    """Per achievement, the highest completion earned by rule of each (member, period) of
-    the touched members (on PostgreSQL: of each candidate key, all that is looked up)."""
-    out: dict[int, dict[tuple[int, str], int]] = {}
-    if session.get_bind().dialect.name == "postgresql":
-        keys = [(a, m, p) for a, pairs in sorted(candidates.items()) for m, p in pairs]
-        params = {"a": [k[0] for k in keys], "m": [k[1] for k in keys], "p": [k[2] for k in keys]}
-        for achievement_id, member_id, period_key, completion in session.execute(
-            _KEYED_EARNED, params
-        ):
-            out.setdefault(achievement_id, {})[(member_id, period_key)] = completion or 0
-        return out
-    achievement_ids = sorted(candidates)
-    for some in chunks(achievement_ids):
-        for few in chunks(members):
-            query = earned_query(Award.achievement_id.in_(some), Award.member_id.in_(few))
-            for achievement_id, member_id, period_key, completion in session.execute(query):
-                out.setdefault(achievement_id, {})[(member_id, period_key)] = completion or 0
-    return out
 
 
 def _active_touched_members(session: Session, members: list[int]) -> set[int]:
