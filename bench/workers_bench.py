@@ -47,19 +47,39 @@ WORKER_COUNTS = (1, 2, 4)
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def make_database(cluster: Cluster, members: int) -> str:
+def _admin(cluster: Cluster, sql: str) -> None:
     admin = create_engine(
         Settings(database_url=cluster.url).sqlalchemy_url, isolation_level="AUTOCOMMIT"
     )
     with admin.connect() as conn:
-        conn.execute(text('CREATE DATABASE "bench"'))
+        conn.execute(text(sql))
     admin.dispose()
-    url = cluster.url.rsplit("/", 1)[0] + "/bench"
-    world = World(url, members)
+
+
+def make_database(cluster: Cluster, members: int) -> str:
+    """The world in a database named `bench`, used only as the template of each run's copy."""
+    _admin(cluster, 'CREATE DATABASE "bench"')
+    world = World(database_url(cluster, "bench"), members)
     world.source("deals")
     world.achievements(20, "deals", "workers")
     world.engine.dispose()
-    return url
+    return "bench"
+
+
+def database_url(cluster: Cluster, name: str) -> str:
+    return cluster.url.rsplit("/", 1)[0] + f"/{name}"
+
+
+@contextmanager
+def fresh_copy(cluster: Cluster, template: str, name: str) -> Iterator[str]:
+    """A copy of the template for one run: every worker count starts from the same history
+    (run one after another on one database, each later count would pay for the records and
+    awards of the earlier ones: the cost per record grows with the awards a member has)."""
+    _admin(cluster, f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    try:
+        yield database_url(cluster, name)
+    finally:
+        _admin(cluster, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @contextmanager
@@ -162,11 +182,12 @@ def main() -> None:
     resolve_sizes(args, FULL_SIZES, QUICK_SIZES)
     results: dict[int, dict[str, Any]] = {}
     with throwaway_cluster() as cluster:
-        url = make_database(cluster, args.members)
+        template = make_database(cluster, args.members)
         for workers in WORKER_COUNTS:
-            results[workers] = bench_workers(
-                cluster, url, args.members, args.requests, args.clients, workers
-            )
+            with fresh_copy(cluster, template, f"bench_{workers}") as url:
+                results[workers] = bench_workers(
+                    cluster, url, args.members, args.requests, args.clients, workers
+                )
             figures = {k: round(v, 3) for k, v in results[workers].items()}
             print(f"{workers} worker(s), {args.clients} clients:", json.dumps(figures))
     ratio = {

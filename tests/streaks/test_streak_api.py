@@ -384,3 +384,55 @@ def test_streak_achievement_must_exist(admin: Api, calls: str) -> None:
     answer = admin.post("/streaks", json=body)
     assert answer.status_code == 422, answer.text
     assert answer.json()["errors"][0]["field"] == "body.achievement_id"
+
+
+def test_streak_changes_take_effect_on_the_next_ingest(admin: Api, calls: str) -> None:
+    """The streaks that give achievements are cached per engine generation: an ingest before
+    a change fills the cache, and the change (a new streak, an achievement activated, a streak
+    pointed at another achievement, a streak deleted) must show on the very next ingest."""
+    first, second = (
+        admin.ok(
+            "POST",
+            "/achievements",
+            201,
+            json={"key": key, "name": key, "category": "award", "points": 1},
+        )
+        for key in ("cached-a", "cached-b")
+    )
+    admin.ok("POST", f"/achievements/{first['id']}/activate", 200)
+    members = iter(
+        admin.ok("POST", "/members", 201, json={"name": f"M{n}"})["id"] for n in range(6)
+    )
+
+    def two_days(member_id: int) -> None:
+        post_records(admin, member_id, [(NOW - timedelta(days=n), 2) for n in (0, 1)])
+
+    def holds(member_id: int, achievement_id: int) -> bool:
+        return len(awards_of(admin, member_id, achievement_id)) == 1
+
+    before = next(members)
+    two_days(before)  # no streak yet: nothing given, the (empty) cache is filled
+    assert not holds(before, first["id"])
+    body = {"name": "Daily", "rule": sum_rule(1), "period": "day", "target": 2}
+    streak = admin.ok("POST", "/streaks", 201, json=body | {"achievement_id": first["id"]})
+    created = next(members)
+    two_days(created)
+    assert holds(created, first["id"])
+    # Pointed at an inactive achievement: nothing given; activating it gives on the next ingest.
+    admin.ok("PATCH", f"/streaks/{streak['id']}", 200, json={"achievement_id": second["id"]})
+    inactive = next(members)
+    two_days(inactive)
+    assert not holds(inactive, second["id"]) and not holds(inactive, first["id"])
+    admin.ok("POST", f"/achievements/{second['id']}/activate", 200)
+    activated = next(members)
+    two_days(activated)
+    assert holds(activated, second["id"])
+    admin.ok("POST", f"/achievements/{second['id']}/deactivate", 200)
+    deactivated = next(members)
+    two_days(deactivated)
+    assert not holds(deactivated, second["id"])
+    admin.ok("POST", f"/achievements/{second['id']}/activate", 200)
+    admin.ok("DELETE", f"/streaks/{streak['id']}", 204)
+    deleted = next(members)
+    two_days(deleted)
+    assert not holds(deleted, second["id"])

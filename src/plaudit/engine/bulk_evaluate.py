@@ -15,19 +15,19 @@ from sqlalchemy import (
     func,
     or_,
     select,
-    text,
 )
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from plaudit.engine.bulk_earned import open_candidates
 from plaudit.engine.bulk_stage import delta
 from plaudit.engine.compiled import CompiledAchievement, SourcePlan
 from plaudit.engine.deltas import TallyKey
-from plaudit.engine.evaluate import active_query, award_due, earned_query
+from plaudit.engine.evaluate import active_query, award_due
 from plaudit.engine.store import progress_of, read_tally_states
 from plaudit.engine.tally import TallyKind
 from plaudit.limits import chunks
-from plaudit.models import Award, Member, TallyProgress, TallyValue
+from plaudit.models import Member, TallyProgress, TallyValue
 from plaudit.rules.model import Aggregate, Operator, Rule
 from plaudit.rules.oracle import rule_met
 
@@ -75,10 +75,14 @@ def _group_tests(compiled: CompiledAchievement, plan: SourcePlan) -> list[_Test 
     return out
 
 
+def _bounds(test: _Test) -> tuple[float, float]:
+    tolerance = 1e-6 * max(1.0, abs(test.target))
+    return test.target - tolerance, test.target + tolerance
+
+
 def _condition(test: _Test, value: ColumnElement[Any]) -> ColumnElement[bool]:
     """Tolerant superset of ``oracle.compare``: never false where the rule is met."""
-    tolerance = 1e-6 * max(1.0, abs(test.target))
-    low, high = test.target - tolerance, test.target + tolerance
+    low, high = _bounds(test)
     if test.operator in (Operator.AT_LEAST, Operator.MORE_THAN):
         return value >= low
     if test.operator in (Operator.AT_MOST, Operator.LESS_THAN):
@@ -86,29 +90,59 @@ def _condition(test: _Test, value: ColumnElement[Any]) -> ColumnElement[bool]:
     return and_(value >= low, value <= high)
 
 
-def _passing(session: Session, tests: list[_Test]) -> dict[int, set[tuple[int, str]]]:
-    """Touched (member, period) keys of each tested tally whose value passes some test.
+def _passes(test: _Test, value: float | None) -> bool:
+    """``_condition`` in Python, on the value the query returned for the test's aggregate."""
+    if value is None:
+        return False
+    low, high = _bounds(test)
+    if test.operator in (Operator.AT_LEAST, Operator.MORE_THAN):
+        return value >= low
+    if test.operator in (Operator.AT_MOST, Operator.LESS_THAN):
+        return value <= high
+    return low <= value <= high
 
-    The tests of SQL_CHUNK tallies at a time: each binds a few values, and the active
+
+Passing = dict[_Test, set[tuple[int, str]]]
+
+
+def _passing(session: Session, tests: list[_Test]) -> Passing:
+    """Touched (member, period) keys whose value passes each test.
+
+    Per test, not per tally: achievements sharing a tally with different targets (a count of
+    at least 5, of at least 21) would otherwise all take the keys that pass the weakest
+    target, and those grow with the history. The query keeps the keys that pass some test of
+    their tally and returns the tested values, each test is then applied to them here. The
+    tests of SQL_CHUNK tallies at a time: each binds a few values, and the active
     achievements reading a source, so their tallies, are not bounded by any input."""
-    out: dict[int, set[tuple[int, str]]] = {t.tally_id: set() for t in tests}
-    tally_ids = sorted(out)
+    out: Passing = {t: set() for t in tests}
+    tally_ids = sorted({t.tally_id for t in tests})
     for some in chunks(tally_ids):
         chosen = set(some)
         _passing_into(session, [t for t in tests if t.tally_id in chosen], out)
     return out
 
 
-def _passing_into(
-    session: Session, tests: list[_Test], out: dict[int, set[tuple[int, str]]]
-) -> None:
+def _sort_out(rows: Any, tests: list[_Test], columns: dict[Aggregate, int], out: Passing) -> None:
+    """Each row (tally, member, period, values...) into the sets of the tests it passes."""
+    by_tally: dict[int, list[_Test]] = {}
+    for test in tests:
+        by_tally.setdefault(test.tally_id, []).append(test)
+    for row in rows:
+        key = (row[1], row[2])
+        for test in by_tally[row[0]]:
+            value = row[columns[test.aggregate]]
+            if _passes(test, None if value is None else float(value)):
+                out[test].add(key)
+
+
+def _passing_into(session: Session, tests: list[_Test], out: Passing) -> None:
     rows_tests = [t for t in tests if t.kind is not TallyKind.VALUES]
     if rows_tests:
         p = TallyProgress.__table__
         average = case((p.c.n_values > 0, p.c.total / p.c.n_values), else_=None)
         exprs = {Aggregate.COUNT: p.c.matched, Aggregate.SUM: p.c.total, Aggregate.AVG: average}
         query = (
-            select(delta.c.tally_id, delta.c.member_id, delta.c.period_key)
+            select(delta.c.tally_id, delta.c.member_id, delta.c.period_key, *exprs.values())
             .join(
                 p,
                 and_(
@@ -119,8 +153,8 @@ def _passing_into(
             )
             .where(_any_test(rows_tests, delta.c.tally_id, exprs))
         )
-        for t, m, k in session.execute(query).all():
-            out[t].add((m, k))
+        columns = {aggregate: 3 + i for i, aggregate in enumerate(exprs)}
+        _sort_out(session.execute(query).all(), rows_tests, columns, out)
     value_tests = [t for t in tests if t.kind is TallyKind.VALUES]
     if value_tests:
         v = TallyValue.__table__
@@ -130,7 +164,7 @@ def _passing_into(
             Aggregate.MAX: func.max(v.c.numeric),
         }
         vquery = (
-            select(delta.c.tally_id, delta.c.member_id, delta.c.period_key)
+            select(delta.c.tally_id, delta.c.member_id, delta.c.period_key, *vexprs.values())
             .join(
                 v,
                 and_(
@@ -143,8 +177,8 @@ def _passing_into(
             .group_by(delta.c.tally_id, delta.c.member_id, delta.c.period_key)
             .having(_any_test(value_tests, delta.c.tally_id, vexprs))
         )
-        for t, m, k in session.execute(vquery).all():
-            out[t].add((m, k))
+        vcolumns = {aggregate: 3 + i for i, aggregate in enumerate(vexprs)}
+        _sort_out(session.execute(vquery).all(), value_tests, vcolumns, out)
 
 
 def _any_test(
@@ -171,7 +205,7 @@ def evaluate_touched(
     for compiled in plan.achievements:
         tests = tests_of[compiled.id]
         if tests and all(t is not None for t in tests):
-            keys = set().union(*(passing[t.tally_id] for t in tests if t is not None))
+            keys = set().union(*(passing[t] for t in tests if t is not None))
         else:
             if touched is None:
                 touched = _touched(session)
@@ -182,6 +216,13 @@ def evaluate_touched(
     if not candidates:
         return []
     by_id = {a.id: a for a in plan.achievements}
+    # Every candidate key is a touched key: the earned completions and the active members of
+    # the touched members, read once for all achievements, are what ``award_due`` would read
+    # for each (its inserts write no member and only the awards of its own achievement).
+    members = _touched_members(session)
+    candidates, earned = open_candidates(session, by_id, candidates, members)
+    if not candidates:
+        return []
     needed: set[TallyKey] = {
         (t, m, p)
         for a, keys in candidates.items()
@@ -189,11 +230,6 @@ def evaluate_touched(
         for m, p in keys
     }
     states = read_tally_states(session, needed)
-    # Every candidate key is a touched key: the earned completions and the active members of
-    # the touched members, read once for all achievements, are what ``award_due`` would read
-    # for each (its inserts write no member and only the awards of its own achievement).
-    members = _touched_members(session)
-    earned = _earned_of_touched(session, candidates, members)
     active = _active_touched_members(session, members)
     award_ids: list[int] = []
     for compiled in plan.achievements:
@@ -220,46 +256,6 @@ def _touched_members(session: Session) -> list[int]:
     plans whose cost grew with the whole awards table; with the ids it looks them up in the
     awards' unique index."""
     return list(session.scalars(select(delta.c.member_id).distinct().order_by(delta.c.member_id)))
-
-
-_KEYED_EARNED = text(
-    """SELECT k.a, k.m, k.p, e.completion
-    FROM unnest(CAST(:a AS INTEGER[]), CAST(:m AS INTEGER[]), CAST(:p AS VARCHAR[]))
-         AS k(a, m, p)
-    CROSS JOIN LATERAL (
-        SELECT max(completion) AS completion FROM awards
-        WHERE achievement_id = k.a AND member_id = k.m AND period_key = k.p AND origin = 'rule'
-    ) AS e
-    WHERE e.completion IS NOT NULL"""
-)
-"""PostgreSQL: the earned completions of exactly the candidate keys, one probe of the awards'
-unique index per key (an aggregate lateral subquery: never flattened into a join that the
-planner could answer by reading the whole table). Restricting by sets of achievements and
-members instead made PostgreSQL, without statistics of the awards (nothing analyzes them with
-autovacuum off), read every award of those achievements: a cost that grew with the history."""
-
-
-def _earned_of_touched(
-    session: Session, candidates: dict[int, list[tuple[int, str]]], members: list[int]
-) -> dict[int, dict[tuple[int, str], int]]:
-    """Per achievement, the highest completion earned by rule of each (member, period) of
-    the touched members (on PostgreSQL: of each candidate key, all that is looked up)."""
-    out: dict[int, dict[tuple[int, str], int]] = {}
-    if session.get_bind().dialect.name == "postgresql":
-        keys = [(a, m, p) for a, pairs in sorted(candidates.items()) for m, p in pairs]
-        params = {"a": [k[0] for k in keys], "m": [k[1] for k in keys], "p": [k[2] for k in keys]}
-        for achievement_id, member_id, period_key, completion in session.execute(
-            _KEYED_EARNED, params
-        ):
-            out.setdefault(achievement_id, {})[(member_id, period_key)] = completion or 0
-        return out
-    achievement_ids = sorted(candidates)
-    for some in chunks(achievement_ids):
-        for few in chunks(members):
-            query = earned_query(Award.achievement_id.in_(some), Award.member_id.in_(few))
-            for achievement_id, member_id, period_key, completion in session.execute(query):
-                out.setdefault(achievement_id, {})[(member_id, period_key)] = completion or 0
-    return out
 
 
 def _active_touched_members(session: Session, members: list[int]) -> set[int]:

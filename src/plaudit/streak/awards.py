@@ -12,6 +12,11 @@ cannot both give it. The give itself is the ordinary one (audience, window and c
 limits apply; a refusal leaves the member without the award until a later record). Its
 origin is `manual` with `given_by` "streak:<id>": the engine's own bookkeeping of `rule`
 awards (completion numbers per period) does not apply to it.
+
+Which streaks give achievements, by source, is cached per process and engine generation
+(``engine.generation``), as the active notifications are: creating, changing or deleting a
+streak and activating or deactivating an achievement renew the generation, so an ingest of a
+source no streak reads pays no query for them.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from plaudit.award.service import give_award
 from plaudit.calendar.service import work_calendar
 from plaudit.db.locking import lock_decision
 from plaudit.domain.origins import AwardOrigin
+from plaudit.engine.generation import cached_per_generation
 from plaudit.errors import PlauditError
 from plaudit.kit.roles import Principal, Role
 from plaudit.models import Achievement, Award, Streak
@@ -49,6 +55,19 @@ def _holders(session: Session, achievement_id: int, member_ids: set[int]) -> set
     )
 
 
+def _giving_by_source(session: Session) -> dict[str, list[int]]:
+    """The ids of the streaks that give an active achievement, by the source they read."""
+    by_source: dict[str, list[int]] = {}
+    for streak in session.scalars(
+        select(Streak)
+        .join(Achievement, Achievement.id == Streak.achievement_id)
+        .where(Achievement.active.is_(True))
+        .order_by(Streak.id)
+    ):
+        by_source.setdefault(rule_of(streak).source, []).append(streak.id)
+    return by_source
+
+
 def award_reached_streaks(
     session: Session,
     source_key: str,
@@ -62,16 +81,20 @@ def award_reached_streaks(
     members = set(member_ids)
     if not members:
         return []
-    streaks = [
-        s
-        for s in session.scalars(
+    ids = cached_per_generation(session, "streaks", lambda: _giving_by_source(session))
+    wanted = ids.get(source_key)
+    if not wanted:
+        return []
+    # Read again, not cached: the rows are the session's, and a stale id (an achievement
+    # deleted since, which sets the streak's to NULL) drops out here.
+    streaks = list(
+        session.scalars(
             select(Streak)
             .join(Achievement, Achievement.id == Streak.achievement_id)
-            .where(Achievement.active.is_(True))
+            .where(Streak.id.in_(wanted), Achievement.active.is_(True))
             .order_by(Streak.id)
         )
-        if rule_of(s).source == source_key
-    ]
+    )
     if not streaks:
         return []
     calendar = work_calendar(session)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from plaudit.audit.service import record_event
 from plaudit.calendar.service import work_calendar
 from plaudit.calendar.workdays import WorkCalendar
+from plaudit.engine.generation import bump_generation
 from plaudit.engine.sources import field_types_by_source
 from plaudit.errors import Conflict, FieldError, InvalidInput, invalid_fields, not_found
 from plaudit.kit.roles import Principal
@@ -117,6 +118,7 @@ def create_streak(
     )
     session.add(streak)
     session.flush()
+    bump_generation(session)  # the streaks that give achievements are cached per generation
     record_event(
         session, actor, "streak.create", "streak", streak.id, at=now, details={"name": data.name}
     )
@@ -144,6 +146,7 @@ def update_streak(
         streak.achievement_id = data.achievement_id
     streak.updated_at = now
     session.flush()
+    bump_generation(session)
     record_event(
         session,
         actor,
@@ -161,6 +164,7 @@ def delete_streak(session: Session, streak_id: int, *, actor: Principal, now: da
     name = streak.name
     session.delete(streak)
     session.flush()
+    bump_generation(session)
     record_event(
         session, actor, "streak.delete", "streak", streak_id, at=now, details={"name": name}
     )
