@@ -6,34 +6,19 @@ With PLAUDIT_SCREENSHOTS=1 the tests also save screenshots in docs/screenshots/.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
-
-import pytest
 from sqlalchemy import Engine
 
 from plaudit.db.session import build_sessionmaker, unit_of_work
 from plaudit.models import Achievement, Board
 from tests.web.conftest import screenshot
-from tests.web.helpers import Site
 from tests.web.portal_data import achievement
 from tests.web.test_board_pages import saved
-from tests.web.test_browser import DESKTOP, Tab
-
-if TYPE_CHECKING:
-    from playwright.sync_api import Browser
-
-
-@pytest.fixture
-def desk(chromium: Browser, live_url: str, site: Site) -> Iterator[Tab]:
-    opened = Tab(chromium, live_url, DESKTOP)
-    yield opened
-    opened.context.close()
-    assert opened.errors == [], f"script errors in the page: {opened.errors}"
+from tests.web.test_browser import Tab
+from tests.web.test_browser import tab as tab  # the fixture: a desktop tab, no script errors
 
 
 def test_prerequisites_are_ticked_and_a_cycle_is_shown_on_the_form(
-    desk: Tab, web_engine: Engine
+    tab: Tab, web_engine: Engine
 ) -> None:
     from playwright.sync_api import expect
 
@@ -41,9 +26,9 @@ def test_prerequisites_are_ticked_and_a_cycle_is_shown_on_the_form(
     silver = achievement(
         web_engine, active=False, key="silver", name="Silver", points=10, prerequisites=[bronze]
     )
-    desk.sign_in("admin")
-    desk.go(f"/admin/achievements/{bronze}")
-    page = desk.page
+    tab.sign_in("admin")
+    tab.go(f"/admin/achievements/{bronze}")
+    page = tab.page
     panel = page.locator("section[aria-labelledby='sec-tiers']")
     expect(panel.locator("legend")).to_contain_text("Prerequisites")
     expect(panel.locator("input[name='prerequisites']")).to_have_count(1)  # Silver, not itself
@@ -75,7 +60,7 @@ def test_prerequisites_are_ticked_and_a_cycle_is_shown_on_the_form(
     expect(page.locator("#f-tier_group")).to_have_value("medals")
 
 
-def test_season_awards_are_set_on_the_board_form(desk: Tab, web_engine: Engine) -> None:
+def test_season_awards_are_set_on_the_board_form(tab: Tab, web_engine: Engine) -> None:
     from playwright.sync_api import expect
 
     champion = achievement(
@@ -83,9 +68,9 @@ def test_season_awards_are_set_on_the_board_form(desk: Tab, web_engine: Engine) 
         period="month", requirements=[],
     )  # fmt: skip
     board_id = saved(web_engine, "Monthly points", published=True, period="month", seasonal=True)
-    desk.sign_in("manager")
-    desk.go(f"/admin/boards/{board_id}")
-    page = desk.page
+    tab.sign_in("manager")
+    tab.go(f"/admin/boards/{board_id}")
+    page = tab.page
     rows = page.locator(".season-award-row")
     expect(rows).to_have_count(2)
     page.fill("#season-top-1", "1")
@@ -103,7 +88,7 @@ def test_season_awards_are_set_on_the_board_form(desk: Tab, web_engine: Engine) 
         board = session.get(Board, board_id)
         assert board is not None
         assert board.season_awards == [{"top": 1, "achievement_id": champion}]
-    desk.go(f"/admin/boards/{board_id}")
+    tab.go(f"/admin/boards/{board_id}")
     expect(page.locator("#season-top-1")).to_have_value("1")
     expect(page.locator("#season-achievement-1")).to_have_value(str(champion))
     expect(rows).to_have_count(3)

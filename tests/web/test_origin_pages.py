@@ -8,28 +8,12 @@ import re
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from plaudit.award.service import give_award
-from plaudit.db.session import build_sessionmaker, unit_of_work
 from plaudit.domain.origins import AwardOrigin
-from plaudit.kit.roles import Principal, Role
 from tests.web.conftest import sign_in
 from tests.web.helpers import Site
-from tests.web.portal_data import NOW, UTC_ZONE, achievement
+from tests.web.portal_data import achievement
 from tests.web.test_portal_pages import tile_section
-
-
-def given(engine: Engine, member_id: int, achievement_id: int, origin: AwardOrigin, by: str) -> int:
-    with unit_of_work(build_sessionmaker(engine)) as session:
-        return give_award(
-            session,
-            member_id,
-            achievement_id,
-            at=None,
-            actor=Principal(name=by, role=Role.admin),
-            now=NOW,
-            zone=UTC_ZONE,
-            origin=origin,
-        ).id
+from tests.web.test_portal_words import give_as
 
 
 def sources_column(html: str) -> list[str]:
@@ -42,9 +26,9 @@ def test_streak_and_season_awards_are_named_as_such(
 ) -> None:
     runner = achievement(web_engine, key="runner", name="Runner", requirements=[])
     podium = achievement(web_engine, key="podium", name="Podium", requirements=[])
-    given(web_engine, site.member_id, runner, AwardOrigin.streak, "streak:4")
-    given(web_engine, site.other_member_id, runner, AwardOrigin.manual, "user:admin")
-    given(web_engine, site.member_id, podium, AwardOrigin.season, "season:2")
+    give_as(web_engine, "streak:4", site.member_id, runner, None, AwardOrigin.streak)
+    give_as(web_engine, "user:admin", site.other_member_id, runner, None)
+    give_as(web_engine, "season:2", site.member_id, podium, None, AwardOrigin.season)
 
     sign_in(web, "admin")
     holders = web.get(f"/admin/achievements/{runner}/holders").text
