@@ -4,7 +4,7 @@ progress, and a leaderboard with badges at once; loading twice changes nothing."
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -77,7 +77,7 @@ def test_demo_shows_awards_progress_and_a_leaderboard_at_once(
         by_category.setdefault(achievement["category"], set()).add(award["source"])
     assert set(by_category) == {"award", "membership", "record"}
     assert "rule" in by_category["record"]  # a record earned by rules, not only given
-    assert {a["source"] for a in awards} == {"rule", "manual"}
+    assert {a["source"] for a in awards} == {"rule", "manual", "season"}
     periods = {a["period_start"] for a in awards if a["period_start"]}
     assert len(periods) >= 2  # this and the previous week or month
 
@@ -123,6 +123,22 @@ def test_demo_shows_awards_progress_and_a_leaderboard_at_once(
     assert waiting
     assert all(w["decided_at"] == this_week.end.isoformat() for w in waiting)
 
+    # A seasonal board with last month archived: its top three got the podium.
+    [board_row] = [b for b in admin.ok("GET", "/leaderboard/boards") if b["seasonal"]]
+    [season] = admin.ok("GET", "/leaderboard/seasons", params={"board": board_row["id"]})["seasons"]
+    last_month = period_containing(
+        period_containing(now, Period.month, settings.zone).start - timedelta(seconds=1),
+        Period.month,
+        settings.zone,
+    )
+    assert season["period_start"] == last_month.start.isoformat()
+    assert len(season["standings"]) >= 3 and season["standings"][0]["score"] > 0
+    podium = next(a for a in achievements.values() if a["key"] == "deal-podium")
+    from_season = [a for a in awards if a["source"] == "season"]
+    assert {a["achievement_id"] for a in from_season} == {podium["id"]}
+    assert sorted(a["award_id"] for a in season["awards"]) == sorted(a["id"] for a in from_season)
+    assert len(from_season) >= 3 and all(a["given_by"].startswith("season:") for a in from_season)
+
     # Loading again finds the demo and changes nothing.
     assert load(clean_db, settings, now) is DemoState.demo
     assert counts(clean_db) == loaded
@@ -161,7 +177,7 @@ def test_serve_demo_prints_a_working_admin_token_and_starts_twice(
     env = {"PLAUDIT_DATABASE_URL": database_url}
     first = CliRunner().invoke(cli, ["serve", "--demo", "--port", "8123"], env=env)
     assert first.exit_code == 0, first.output
-    assert "Demo data loaded: 3 teams, 12 members, 11 achievements" in first.stdout
+    assert "Demo data loaded: 3 teams, 12 members, 12 achievements" in first.stdout
     match = TOKEN.search(first.stdout)
     assert match, first.stdout
     token = match.group(1)

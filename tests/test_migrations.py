@@ -1,5 +1,6 @@
 """Migrations on both databases: they build exactly the models' schema, go down and up again,
-`plaudit migrate` can run twice, and `plaudit serve` creates the schema by itself.
+`plaudit migrate` can run twice, `plaudit serve` creates the schema by itself, and 0022 gives
+the streak and season awards stored as `manual` their own origins.
 
 Every test starts from a database that did not exist before it: a new SQLite file, or a new
 private PostgreSQL database dropped afterwards.
@@ -218,3 +219,65 @@ def test_serve_no_migrate_leaves_the_database_alone(
     assert result.exit_code == 0, result.output
     assert len(no_uvicorn) == 1
     assert tables(url) == set()
+
+
+# Migration 0022_award_origins: the awards streaks and seasons gave under origin `manual`
+# (named by their `given_by`) become `streak` and `season`; nothing else changes, and a
+# downgrade puts them back.
+ORIGINS_REVISION = "0022_award_origins"
+AWARDED_AT = "2026-11-18 13:00:00+00:00"
+# (origin before, given_by) -> origin after
+ORIGIN_ROWS = {
+    ("manual", "streak:3"): "streak",
+    ("manual", "season:7"): "season",
+    ("manual", "admin-token"): "manual",
+    ("manual", "user:streak:x"): "manual",  # a person whose name merely contains the word
+    ("manual", None): "manual",
+    ("rule", "rules"): "rule",
+    ("notification", "notification:2"): "notification",
+}
+
+
+def test_streak_and_season_awards_get_their_own_origin(fresh_url: str) -> None:
+    before = ScriptDirectory.from_config(alembic_config(fresh_url)).get_revision(ORIGINS_REVISION)
+    assert before is not None and isinstance(before.down_revision, str)
+    upgrade(fresh_url, before.down_revision)
+    engine = build_engine(fresh_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO members (id, name, attributes, active, created_at) "
+                    "VALUES (1, 'Ann', '{}', true, :at)"
+                ),
+                {"at": AWARDED_AT},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO achievements (id, key, name, category, points, "
+                    "show_next_to_name, period, audience, requirements, repeatable, active, "
+                    "version, created_at, updated_at) VALUES (1, 'a', 'A', 'award', 5, false, "
+                    "'none', '[]', '[]', true, true, 1, :at, :at)"
+                ),
+                {"at": AWARDED_AT},
+            )
+            for number, (origin, given_by) in enumerate(ORIGIN_ROWS, start=1):
+                conn.execute(
+                    text(
+                        "INSERT INTO awards (id, achievement_id, achievement_version, member_id, "
+                        "points, awarded_at, period_key, completion, origin, given_by, revoked) "
+                        "VALUES (:id, 1, 1, 1, 5, :at, 'all', :completion, :origin, :by, false)"
+                    ),
+                    dict(id=number, at=AWARDED_AT, completion=number, origin=origin, by=given_by),
+                )
+        keys = {number: key for number, key in enumerate(ORIGIN_ROWS, start=1)}
+        upgrade(fresh_url, ORIGINS_REVISION)
+        with engine.connect() as conn:
+            after = {i: o for i, o in conn.execute(text("SELECT id, origin FROM awards"))}
+        assert {keys[i]: origin for i, origin in after.items()} == ORIGIN_ROWS
+        downgrade(fresh_url, before.down_revision)
+        with engine.connect() as conn:
+            back = {i: o for i, o in conn.execute(text("SELECT id, origin FROM awards"))}
+        assert {keys[i]: origin for i, origin in back.items()} == {k: k[0] for k in ORIGIN_ROWS}
+    finally:
+        engine.dispose()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi import APIRouter
@@ -11,13 +12,16 @@ from fastapi.routing import APIRoute
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from plaudit.award.service import give_award
 from plaudit.bulk.router import router as bulk_router
 from plaudit.clock import FixedClock
+from plaudit.db.session import build_sessionmaker, unit_of_work
 from plaudit.domain.audience import in_any
+from plaudit.domain.origins import AwardOrigin
 from plaudit.engine.audiences import load_audiences, member_facts
 from plaudit.export.router import router as export_router
 from plaudit.http.deps import Allow
-from plaudit.kit.roles import STAFF, Role
+from plaudit.kit.roles import STAFF, Principal, Role
 from plaudit.models import Achievement, Member
 from plaudit.monitoring.router import router as monitoring_router
 from plaudit.report.router import router as report_router
@@ -479,3 +483,34 @@ def test_every_new_route_declares_its_roles(router: APIRouter) -> None:
     for route in router.routes:
         assert isinstance(route, APIRoute)
         assert _allowed_roles(route.dependant) == {frozenset(STAFF)}, route.path
+
+
+def test_streak_and_season_awards_say_how_they_came(
+    admin: Api, clock: FixedClock, red_team: dict[str, Any], clean_db: Engine
+) -> None:
+    clock.now = NOW
+    ann, bob = red_team["ann"], red_team["bob"]
+    runner, podium = make_achievement(admin, "runner"), make_achievement(admin, "podium")
+    for made in (runner, podium):
+        admin.ok("POST", f"/achievements/{made['id']}/activate", 200)
+    for member, made, origin, by in (
+        (ann, runner, AwardOrigin.streak, "streak:1"),
+        (bob, podium, AwardOrigin.season, "season:1"),
+    ):
+        with unit_of_work(build_sessionmaker(clean_db)) as session:
+            give_award(
+                session,
+                member["id"],
+                made["id"],
+                at=None,
+                actor=Principal(name=by, role=Role.admin),
+                now=NOW,
+                zone=ZoneInfo("UTC"),
+                origin=origin,
+            )
+    summary = admin.ok("GET", f"/teams/{red_team['team']['id']}/summary?kind=awards")
+    said = {(i["award"]["source"], i["summary"]) for i in summary["recent_activity"]}
+    assert said == {
+        ("streak", "Ann kept a streak for Runner (+10 points)"),
+        ("season", "Bob won Podium (+10 points)"),
+    }

@@ -182,6 +182,14 @@ def test_ties_share_a_rank_and_the_top_n_get_the_season_awards_through_the_categ
         (people["Ann"], "2026-10-31T23:00:00+00:00")
     ]
     assert given[0]["id"] == season["awards"][0]["award_id"]
+    assert (given[0]["source"], given[0]["given_by"]) == ("season", f"season:{monthly['id']}")
+    from_seasons = admin.ok("GET", "/awards", params={"source": "season"})
+    assert sorted(a["id"] for a in from_seasons) == sorted(
+        a["award_id"] for a in season["awards"] if a["award_id"] is not None
+    )
+    assert admin.ok("GET", "/awards", params={"source": "manual"}) == []
+    # Points count as any award's: Ann holds the champion's 50 and the podium's 5.
+    assert admin.ok("GET", f"/members/{people['Ann']}/achievements")["points"] == 55
     holders = admin.ok("GET", f"/awards?achievement_id={podium['id']}")
     assert sorted(a["member_id"] for a in holders) == sorted(
         people[n] for n in ("Ann", "Bob", "Cat")

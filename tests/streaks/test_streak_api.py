@@ -372,6 +372,17 @@ def test_a_streak_achievement_is_given_exactly_once(admin: Api, calls: str, bulk
     given = awards_of(admin, member, kudos["id"])
     assert len(given) == 1 and given[0]["points"] == 7 and not given[0]["revoked"]
     assert [a["id"] for a in answer["awards"]] == [given[0]["id"]]  # in the record's request
+    # Its origin says a streak gave it, everywhere an origin shows; it counts as any award.
+    assert (given[0]["source"], given[0]["given_by"]) == ("streak", f"streak:{streak['id']}")
+    by_origin = {
+        origin: [a["id"] for a in admin.ok("GET", "/awards", params={"source": origin})]
+        for origin in ("streak", "manual", "rule")
+    }
+    assert by_origin == {"streak": [given[0]["id"]], "manual": [], "rule": []}
+    csv = admin.get("/exports/awards.csv", params={"source": "streak"})
+    assert csv.status_code == 200 and len(csv.text.splitlines()) == 2
+    assert ",streak,streak:" in csv.text
+    assert admin.ok("GET", f"/members/{member}/achievements")["points"] == 7
     # More records keep the run at four or more: never a second award.
     post_records(admin, member, [(NOW - timedelta(weeks=4), 5), (NOW, 1)])
     assert len(awards_of(admin, member, kudos["id"])) == 1

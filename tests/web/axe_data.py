@@ -70,6 +70,8 @@ def make_pages_data(engine: Engine, site: Site, database_url: str) -> PageIds:
         key="first-deal",
         name="First deal",
         description="Close your first deal",
+        prerequisites=[closer],  # the form's prerequisites and tier group, filled in
+        tier_group="deals",
         requirements=[[{**THREE_DEALS, "value": 1}]],
     )
     helper = achievement(

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 
 from plaudit.db.session import build_sessionmaker, unit_of_work
+from plaudit.demo.seasons import BOARD as DEMO_BOARD
 from plaudit.kit.roles import SYSTEM
 from plaudit.leaderboard.board.schemas import BoardCreate
 from plaudit.leaderboard.board.service import create_board
@@ -58,16 +59,8 @@ def seasonal_board(engine: Engine, name: str = "Monthly deal value") -> Seasons:
             at = datetime.fromisoformat(f"{month}-12T10:00:00+00:00")
             deals(engine, people[person], *amounts, status="Approved", at=at)
     body = {
+        **DEMO_BOARD,  # the demo's board: approved deal value per month, published, seasonal
         "name": name,
-        "measure": {
-            "source": "deals",
-            "aggregate": "sum",
-            "field": "value",
-            "where": [{"field": "status", "op": "eq", "value": "Approved"}],
-        },
-        "period": "month",
-        "published": True,
-        "seasonal": True,
         "season_awards": [
             {"top": 1, "achievement_id": champion},
             {"top": 3, "achievement_id": podium},

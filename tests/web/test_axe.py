@@ -98,6 +98,13 @@ VISITS: tuple[Visit, ...] = (
     Visit("leaderboard-staff", "/leaderboard", MANAGER),
     Visit("boards", "/admin/boards", MANAGER),
     Visit("board", "/admin/boards/{board_id}", MANAGER),
+    Visit(
+        "board-seasonal",
+        "/admin/boards/{board_id}",
+        MANAGER,
+        use={"board_id": "season_board_id"},
+        phone=True,
+    ),
     Visit("board-delete", "/admin/boards/{board_id}/delete", MANAGER),
     Visit("playlists", "/admin/playlists", MANAGER),
     Visit("playlist", "/admin/playlists/{playlist_id}", MANAGER),

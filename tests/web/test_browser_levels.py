@@ -50,7 +50,13 @@ def test_levels_on_the_admin_page_portal_and_leaderboard(
     wide: Tab, phone: Tab, site: Site, web_engine: Engine
 ) -> None:
     kudos = achievement(
-        web_engine, key="kudos", name="Kudos", points=300, icon="thumbs-up", requirements=[]
+        web_engine,
+        key="kudos",
+        name="Kudos",
+        description="Thanked by a colleague",
+        points=300,
+        icon="thumbs-up",
+        requirements=[],
     )
     hidden = achievement(
         web_engine,
@@ -64,7 +70,13 @@ def test_levels_on_the_admin_page_portal_and_leaderboard(
     for key, name, count in (("first-deal", "First deal", 1), ("ten-deals", "Ten deals", 10)):
         rule = {"source": "deals", "aggregate": "count", "operator": "at_least", "value": count}
         achievement(
-            web_engine, key=key, name=name, points=0, tier_group="deals", requirements=[[rule]]
+            web_engine,
+            key=key,
+            name=name,
+            description=f"Close {'your first deal' if count == 1 else f'{count} deals'}",
+            points=0,
+            tier_group="deals",
+            requirements=[[rule]],
         )
     deals(web_engine, site.member_id, 1, 2, 3)  # the first tier held, the second in progress
     give(web_engine, site.member_id, kudos)

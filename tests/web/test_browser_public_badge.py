@@ -52,14 +52,15 @@ def _award(engine: Engine, member_id: int) -> int:
                 {
                     "key": "deal-closer",
                     "name": "Deal closer",
-                    "description": "Close five approved deals in a month.",
+                    "description": "Close five approved deals.",
                     "category": "award",
                     "points": 50,
                     "background_color": "#1d6f42",
                     "requirements": [
                         [
                             {
-                                "source": "company_profile_updated",
+                                "source": "deals",
+                                "where": [{"field": "status", "op": "eq", "value": "Approved"}],
                                 "aggregate": "count",
                                 "operator": "at_least",
                                 "value": 5,

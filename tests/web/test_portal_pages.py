@@ -58,11 +58,11 @@ def test_member_sees_own_tiles_progress_points_and_awards(
     assert "progressbar" not in profile and "Company Profile Updated:" not in profile
     assert '<p class="tile-detail">Earned on 18 Nov 2026</p>' in profile
     # Dates: the current period of a monthly achievement, and when an award was given.
-    assert "Month: 2026-11-01 to 2026-11-30" in html
-    assert "<dt>Awarded</dt><dd>2026-11-18 13:00</dd>" in html
+    assert "Month: 1\u201330 Nov 2026" in html
+    assert "<dt>Awarded</dt><dd>18 Nov 2026, 13:00</dd>" in html
     recent = html.split('id="sec-awards"')[1]
     assert "Profile pro" in recent and "+25 points" in recent
-    assert '<time datetime="2026-11-18T13:00:00+00:00">2026-11-18 13:00</time>' in recent
+    assert '<time datetime="2026-11-18T13:00:00+00:00">18 Nov 2026, 13:00</time>' in recent
 
 
 def test_recent_awards_newest_first_and_repeatable_completions(
@@ -155,4 +155,4 @@ def test_a_tile_with_an_upper_bound_says_when_it_is_decided(
     html = web.get("/portal").text
     # Two deals are at most five so far, but the week (Monday 16th to Sunday 22nd) is not over.
     assert tiles(html)["careful"] == "tile-incomplete"
-    assert "<dt>Decided</dt><dd>when the period ends, 2026-11-23 00:00</dd>" in html
+    assert "<dt>Decided</dt><dd>when the period ends, 23 Nov 2026, 00:00</dd>" in html

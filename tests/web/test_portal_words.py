@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from plaudit.award.service import give_award
 from plaudit.db.session import build_sessionmaker, unit_of_work
 from plaudit.domain.labels import default_label
+from plaudit.domain.origins import AwardOrigin
 from plaudit.kit.roles import Principal, Role
 from plaudit.record.schemas import RecordIn
 from plaudit.record.service import ingest_records
@@ -61,7 +62,14 @@ def ingest(engine: Engine, source: str, member_id: int, *datas: dict[str, object
         )
 
 
-def give_as(engine: Engine, who: str, member_id: int, achievement_id: int, at: datetime) -> None:
+def give_as(
+    engine: Engine,
+    who: str,
+    member_id: int,
+    achievement_id: int,
+    at: datetime | None,
+    origin: AwardOrigin = AwardOrigin.manual,
+) -> None:
     with unit_of_work(build_sessionmaker(engine)) as session:
         give_award(
             session,
@@ -71,6 +79,7 @@ def give_as(engine: Engine, who: str, member_id: int, achievement_id: int, at: d
             actor=Principal(name=who, role=Role.admin),
             now=NOW,
             zone=UTC_ZONE,
+            origin=origin,
         )
 
 

@@ -3,7 +3,8 @@
 Two partner companies and an internal sales team; the seeds' sources (activity events,
 campaign activations, deals, calls, certifications); achievements of all three categories
 with rules, icons, colours and badges; a few hundred records over the current and the
-previous week and month. Everything goes through the same services as real traffic, so
+previous week and month; a seasonal board with last month archived (demo/seasons.py).
+Everything goes through the same services as real traffic, so
 progress and awards come from the engine, not from fixtures. Loading is idempotent: a
 database that already holds the demo, or data of its own, is left alone.
 """
@@ -26,6 +27,7 @@ from plaudit.award.service import give_award
 from plaudit.demo.achievements import BADGES, achievement_bodies, badge_svg
 from plaudit.demo.organisation import MARKER, PARTIAL, PEOPLE, RECENT_STAR, SOURCES, STAR, TEAMS
 from plaudit.demo.records import demo_records
+from plaudit.demo.seasons import demo_season
 from plaudit.group.schemas import GroupCreate
 from plaudit.group.service import create_group
 from plaudit.kit.roles import SYSTEM
@@ -169,6 +171,7 @@ def load_demo(session: Session, *, now: datetime, zone: ZoneInfo, seed: int = 7)
             zone=zone,
             reason="Demo: chosen by the managers",
         )
+    created.append(demo_season(session, last_month, now=now, zone=zone))
     return DemoSummary(
         teams=len(teams),
         members=len(members),

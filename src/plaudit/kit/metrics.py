@@ -27,7 +27,7 @@ RECORDS_INGESTED = Counter(
 )
 AWARDS_GIVEN = Counter(
     "plaudit_awards_given_total",
-    "Awards given, by how they were given (rule, manual, notification).",
+    "Awards given, by how they were given (rule, manual, notification, streak, season).",
     ["origin"],
 )
 EVALUATION_SECONDS = Histogram(

@@ -32,6 +32,12 @@ from plaudit.team.service import get_team
 
 ACTIVITY_WINDOW = timedelta(days=30)
 RECENT_ACHIEVEMENTS = 5
+# How the activity feed says an award came about; a rule's (and a notification's) "completed".
+_VERBS = {
+    AwardOrigin.manual.value: "was given",
+    AwardOrigin.streak.value: "kept a streak for",
+    AwardOrigin.season.value: "won",
+}
 
 
 def _members_of(team_id: int) -> Select[int]:
@@ -95,7 +101,7 @@ def _award_items(session: Session, ids: list[int]) -> dict[int, ActivityItem]:
     refs = achievement_refs(session, [achievement for _, achievement, _ in rows])
     items = {}
     for award, achievement, member in rows:
-        verb = "was given" if award.origin == AwardOrigin.manual else "completed"
+        verb = _VERBS.get(award.origin, "completed")
         summary = f"{member.name} {verb} {achievement.name} (+{award.points} points)"
         items[award.id] = ActivityItem(
             type="award",

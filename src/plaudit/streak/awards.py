@@ -10,7 +10,7 @@ member holding a non-revoked award of the achievement is skipped, and on Postgre
 and the give run under a transaction lock on (achievement, member), so two ingests at once
 cannot both give it. The give itself is the ordinary one (audience, window and category
 limits apply; a refusal leaves the member without the award until a later record). Its
-origin is `manual` with `given_by` "streak:<id>": the engine's own bookkeeping of `rule`
+origin is `streak` with `given_by` "streak:<id>": the engine's own bookkeeping of `rule`
 awards (completion numbers per period) does not apply to it.
 
 Which streaks give achievements, by source, is cached per process and engine generation
@@ -119,7 +119,7 @@ def award_reached_streaks(
                         now=now,
                         zone=zone,
                         reason=f"{state.current} {streak.period}s in a row: {streak.name}",
-                        origin=AwardOrigin.manual,
+                        origin=AwardOrigin.streak,
                     )
             except PlauditError:
                 continue

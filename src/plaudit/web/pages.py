@@ -21,6 +21,7 @@ from markupsafe import Markup, escape
 from starlette.requests import Request
 
 from plaudit import __version__
+from plaudit.domain.origins import ORIGIN_LABELS
 from plaudit.web.csrf import CSRF_FIELD, csrf_token, verify_csrf
 from plaudit.web.forms.common import describe_field, field_errors
 from plaudit.web.icons import render_icon
@@ -69,6 +70,7 @@ def build_environment() -> Environment:
     env.globals["field_errors"] = field_errors
     env.globals["describe_field"] = describe_field
     env.globals["version"] = __version__
+    env.globals["origin_labels"] = ORIGIN_LABELS
     env.globals["icon"] = render_icon
     env.filters["number"] = format_number
     return env

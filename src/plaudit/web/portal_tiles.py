@@ -69,17 +69,15 @@ class Item:
     facts: list[tuple[str, str]] = field(default_factory=list)
 
 
-def day(instant: datetime, zone: ZoneInfo) -> str:
-    return instant.astimezone(zone).strftime("%Y-%m-%d")
+def _short(instant: datetime, zone: ZoneInfo) -> str:
+    """The portal's one date format, as a tile's headline says it: "18 Nov 2026"."""
+    local = instant.astimezone(zone)
+    return f"{local.day} {local:%b %Y}"
 
 
 def moment(instant: datetime, zone: ZoneInfo) -> str:
-    return instant.astimezone(zone).strftime("%Y-%m-%d %H:%M")
-
-
-def _short(instant: datetime, zone: ZoneInfo) -> str:
-    local = instant.astimezone(zone)
-    return f"{local.day} {local:%b %Y}"
+    """A date and time in the portal's format: "18 Nov 2026, 13:00"."""
+    return f"{_short(instant, zone)}, {instant.astimezone(zone):%H:%M}"
 
 
 def span(start: datetime, end: datetime, zone: ZoneInfo, *, year: bool) -> str:
@@ -140,6 +138,10 @@ def how_earned(award: AwardRead, zone: ZoneInfo) -> str:
         return f"Given by {who} on {when}" if who else f"Given on {when}"
     if award.source is AwardOrigin.notification:
         return f"Given by a notification on {when}"
+    if award.source is AwardOrigin.streak:
+        return f"Earned with a streak on {when}"
+    if award.source is AwardOrigin.season:
+        return f"Won in a leaderboard season on {when}"
     return f"Earned on {when}"
 
 
@@ -199,13 +201,11 @@ def _facts(entry: PortalAchievement, now: datetime, zone: ZoneInfo) -> list[tupl
     if a.period != Period.none:
         window = period_containing(now, a.period, zone)
         if window.start is not None and window.end is not None:
-            last = day(window.end - timedelta(seconds=1), zone)
-            facts.append(
-                ("Period", f"{a.period.value.capitalize()}: {day(window.start, zone)} to {last}")
-            )
+            days = span(window.start, window.end, zone, year=True)
+            facts.append(("Period", f"{a.period.value.capitalize()}: {days}"))
     if a.effective.from_ is not None or a.effective.until is not None:
-        start = day(a.effective.from_, zone) if a.effective.from_ else "the start"
-        end = day(a.effective.until - timedelta(seconds=1), zone) if a.effective.until else "—"
+        start = _short(a.effective.from_, zone) if a.effective.from_ else "the start"
+        end = _short(a.effective.until - timedelta(seconds=1), zone) if a.effective.until else "—"
         facts.append(("Effective", f"{start} to {end}"))
     if entry.decided_at is not None:
         facts.append(("Decided", f"when the period ends, {moment(entry.decided_at, zone)}"))

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plaudit.award.service import give_award
+from plaudit.domain.origins import AwardOrigin
 from plaudit.errors import PlauditError
 from plaudit.kit.roles import Principal, Role
 from plaudit.leaderboard.board.service import board_filters, board_query
@@ -179,6 +180,7 @@ def _give_season_awards(
                         zone=zone,
                         reason=f"{board.name}: rank {place} in the {board.period} starting "
                         f"{window.key} (top {entry['top']})",
+                        origin=AwardOrigin.season,
                     )
                 winner.award_id = award.id
             except PlauditError as exc:

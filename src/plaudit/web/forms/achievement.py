@@ -59,6 +59,8 @@ FIELD_LABELS = {
     "repeatable": "Repeatable",
     "requirements": "Requirements",
     "publish_automatically": "Publish automatically",
+    "prerequisites": "Prerequisites",
+    "tier_group": "Tier group",
     "badge": "Badge image",
     "background_image": "Background image",
 }
@@ -70,6 +72,8 @@ FRIENDLY = {
     ("name", "string_too_short"): "Enter a name.",
     ("background_color", "string_pattern_mismatch"): "Choose a colour such as #3056d3.",
     ("text_color", "string_pattern_mismatch"): "Choose a colour such as #ffffff.",
+    ("tier_group", "string_pattern_mismatch"): "Use lower-case letters, digits, '.', '_' or "
+    "'-', starting with a letter or digit (such as deals).",
 }
 
 
@@ -97,6 +101,18 @@ class AchievementValues:
     repeatable: bool = False
     requirements: str = "[]"
     publish_automatically: bool = False
+    prerequisites: list[int] = field(default_factory=list)
+    tier_group: str = ""
+
+
+def _ids(form: FormData, name: str) -> list[int]:
+    """The whole numbers ticked under `name`, in order, each once (anything else is ignored:
+    a form only sends the ids it showed)."""
+    out: list[int] = []
+    for raw in form.getlist(name):
+        if isinstance(raw, str) and raw.isdigit() and int(raw) not in out:
+            out.append(int(raw))
+    return out
 
 
 def blank_values(org: Org) -> AchievementValues:
@@ -149,14 +165,13 @@ def values_from_achievement(a: Achievement, zone: ZoneInfo, org: Org) -> Achieve
         repeatable=a.repeatable,
         requirements=json.dumps(a.requirements or [], indent=2),
         publish_automatically=a.publish_automatically,
+        prerequisites=list(a.prerequisites or []),
+        tier_group=a.tier_group or "",
     )
 
 
 def values_from_form(form: FormData, org: Org) -> AchievementValues:
-    audience = []
-    for raw in form.getlist("audience"):
-        if isinstance(raw, str) and raw.isdigit():
-            audience.append(int(raw))
+    audience = _ids(form, "audience")
     mode = text(form, "effective_mode")
     return AchievementValues(
         key=text(form, "key"),
@@ -179,6 +194,8 @@ def values_from_form(form: FormData, org: Org) -> AchievementValues:
         repeatable=checked(form, "repeatable"),
         requirements=text(form, "requirements")[:MAX_REQUIREMENTS_TEXT] or "[]",
         publish_automatically=checked(form, "publish_automatically"),
+        prerequisites=_ids(form, "prerequisites"),
+        tier_group=text(form, "tier_group"),
     )
 
 
@@ -275,6 +292,8 @@ def payload(
         "repeatable": values.repeatable,
         "requirements": _requirements(values, errors),
         "publish_automatically": values.publish_automatically,
+        "prerequisites": values.prerequisites,
+        "tier_group": values.tier_group or None,
     }
     return body, errors
 

@@ -11,14 +11,10 @@ from sqlalchemy.orm import Session
 
 from plaudit.achievement.versions import VersionSummary, version_history
 from plaudit.award.holders import Holder, HolderFilters, count_holders, list_holders
-from plaudit.domain.origins import AwardOrigin
+from plaudit.domain.origins import ORIGIN_LABELS
 
 RECENT = 10
-SOURCE_LABELS = {
-    AwardOrigin.rule.value: "Rule",
-    AwardOrigin.manual.value: "Given by hand",
-    AwardOrigin.notification.value: "Notification",
-}
+SOURCE_LABELS = ORIGIN_LABELS
 
 
 @dataclass(frozen=True)

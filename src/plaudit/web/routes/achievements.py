@@ -102,6 +102,11 @@ def form_page(
 ) -> Response:
     """The create or edit page; an active achievement's form is shown locked."""
     sources = list_sources(session)
+    others = [
+        a
+        for a in service.list_achievements(session)
+        if achievement is None or a.id != achievement.id
+    ]
     badge = background = None
     if achievement is not None and service.has_badge(session, [achievement.id]):
         badge = badge_url(achievement.id, achievement.version)
@@ -114,6 +119,8 @@ def form_page(
         "errors": errors,
         "catalogue": catalogue(sources),
         "groups": list_groups(session),
+        "prerequisite_choices": sorted(others, key=lambda a: a.name.casefold()),
+        "tier_groups": sorted({a.tier_group for a in others if a.tier_group}),
         "categories": [(c.value, CATEGORY_HELP[c]) for c in Category],
         "periods": [(p.value, PERIOD_LABELS[p]) for p in Period],
         "effective_modes": EFFECTIVE_MODES,

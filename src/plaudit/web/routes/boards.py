@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from plaudit.achievement.service import list_achievements
 from plaudit.errors import PlauditError
 from plaudit.http.deps import NowDep, SessionDep
 from plaudit.leaderboard.board.schemas import BoardCreate, BoardUpdate
@@ -30,21 +31,27 @@ from plaudit.web.forms.board import (
     KEEP,
     PERIOD_CHOICES,
     BoardValues,
-    board_body,
-    form_errors,
+    parse_board,
+    season_rows_of,
     service_errors,
     values_of,
 )
 from plaudit.web.forms.common import FieldErrors, checked, form_data, text
 from plaudit.web.forms.leaderboard import board_measure_words, measure_options
-from plaudit.web.forms.people import parse_schema
 from plaudit.web.pages import flash, page_router, render
 from plaudit.web.routes.members import IdPath
 
 router = page_router()
 Form = Annotated[FormData, Depends(form_data)]
 BASE = "/admin/boards"
-LABELS = {"name": "Name", "measure": "Measure", "period": "Period", "team": "Team"}
+LABELS = {
+    "name": "Name",
+    "measure": "Measure",
+    "period": "Period",
+    "team": "Team",
+    "seasonal": "Seasonal",
+    "season_awards": "Season awards",
+}
 
 
 def _values(form: FormData) -> BoardValues:
@@ -55,6 +62,10 @@ def _values(form: FormData) -> BoardValues:
         team=text(form, "team"),
         published=checked(form, "published"),
         seasonal=checked(form, "seasonal"),
+        season_awards=season_rows_of(
+            [v for v in form.getlist("season_top") if isinstance(v, str)],
+            [v for v in form.getlist("season_achievement") if isinstance(v, str)],
+        ),
     )
 
 
@@ -64,7 +75,15 @@ def _choices(session: Session, board: Board | None = None) -> dict[str, Any]:
     if board is not None and values_of(board, sources).measure == KEEP:
         measures = [(KEEP, f"Keep: {board_measure_words(read_board(board), sources)}"), *measures]
     teams = [("", "All teams")] + [(str(t.id), t.name) for t in list_teams(session)]
-    return {"measures": measures, "periods": PERIOD_CHOICES, "teams": teams, "labels": LABELS}
+    achievements = sorted(list_achievements(session), key=lambda a: a.name.casefold())
+    return {
+        "measures": measures,
+        "periods": PERIOD_CHOICES,
+        "teams": teams,
+        "season_achievements": [("", "Choose an achievement")]
+        + [(str(a.id), a.name) for a in achievements],
+        "labels": LABELS,
+    }
 
 
 def _list(
@@ -102,10 +121,7 @@ def create(
     request: Request, session: SessionDep, user: StaffUser, form: Form, now: NowDep
 ) -> Response:
     values = _values(form)
-    data, errors = parse_schema(
-        BoardCreate, board_body(values, list_sources(session)), model_field="name"
-    )
-    errors = form_errors(errors)
+    data, errors = parse_board(BoardCreate, values, list_sources(session))
     status = 400
     if data is not None and not errors:
         try:
@@ -161,10 +177,7 @@ def edit(
 ) -> Response:
     board = get_board(session, board_id)
     values = _values(form)
-    data, errors = parse_schema(
-        BoardUpdate, board_body(values, list_sources(session)), model_field="name"
-    )
-    errors = form_errors(errors)
+    data, errors = parse_board(BoardUpdate, values, list_sources(session))
     status = 400
     if data is not None and not errors:
         try:

@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from plaudit.achievement.service import list_achievements
-from plaudit.domain.origins import AwardOrigin
+from plaudit.domain.origins import ORIGIN_LABELS
 from plaudit.export.schemas import AwardExportQuery
 from plaudit.export.service import stream_awards_csv
 from plaudit.http.deps import NowDep, SessionDep, SettingsDep
@@ -56,7 +56,7 @@ def export_choices(session: Session) -> dict[str, Any]:
         "export_achievements": [(str(a.id), a.name) for a in list_achievements(session)],
         "export_teams": [(str(t.id), t.name) for t in list_teams(session)],
         "export_members": [(str(m.id), m.name) for m in list_members(session)],
-        "export_sources": [(o.value, o.value.capitalize()) for o in AwardOrigin],
+        "export_sources": list(ORIGIN_LABELS.items()),
         "export_labels": EXPORT_LABELS,
     }
 
