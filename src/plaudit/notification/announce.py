@@ -22,16 +22,17 @@ from sqlalchemy.orm import Session
 from plaudit.models import Member, NotificationFiring
 from plaudit.notification.definition import CompiledNotification
 from plaudit.notification.outbox import enqueue
-from plaudit.notification.payload import RecordSeen
+from plaudit.notification.payload import AwardSeen, EventSeen, LevelSeen, RecordSeen
 from plaudit.notification.schemas import (
     EmailAction,
     EmailRecipients,
     FiringOutcome,
     FormulaTrigger,
+    RecordTrigger,
     SlackAction,
     TeamsAction,
 )
-from plaudit.periods import PeriodWindow
+from plaudit.periods import ALL_KEY, PeriodWindow
 
 SUMMARY_THRESHOLD = 5
 """More firings than this, of one notification to the same recipients in one batch: a summary."""
@@ -47,9 +48,19 @@ def detail(
     *,
     value: float | None,
     window: PeriodWindow | None,
+    seen: EventSeen | None = None,
 ) -> str:
     """Why it fired, in words, for the message's context line."""
     trigger = compiled.trigger
+    if isinstance(seen, AwardSeen):
+        points = "1 point" if seen.points == 1 else f"{seen.points:,} points"
+        period = "" if seen.period_key == ALL_KEY else f", {seen.period_key}"
+        return f"Was awarded {seen.achievement_name} ({points}{period})."
+    if isinstance(seen, LevelSeen):
+        year = f" in {seen.scope_key}" if seen.scope == "year" else ""
+        return f"Reached the level {seen.name} ({seen.threshold:,} points{year})."
+    if not isinstance(trigger, RecordTrigger | FormulaTrigger):
+        return f"A {trigger.type} event."
     if isinstance(trigger, FormulaTrigger):
         shown = "no value" if value is None else f"{value:,.6g}"
         threshold = f"{trigger.threshold:,.6g}"
