@@ -29,18 +29,31 @@ class PendingEvents:
     now: datetime | None = None
     """The time of the request that wrote them: its firings are made at that time."""
     zone: ZoneInfo | None = None
+    batch_words: str | None = None
+    """What wrote them all at once, in words, for a summary message (`name_batch`)."""
 
     def __bool__(self) -> bool:
         return bool(self.award_ids or self.level_reached_ids)
 
 
-def _pending(session: Session, now: datetime, zone: ZoneInfo) -> PendingEvents:
+def _current(session: Session) -> PendingEvents:
     pending = session.info.get(_KEY)
     if pending is None:
         pending = session.info[_KEY] = PendingEvents()
     assert isinstance(pending, PendingEvents)
+    return pending
+
+
+def _pending(session: Session, now: datetime, zone: ZoneInfo) -> PendingEvents:
+    pending = _current(session)
     pending.now, pending.zone = now, zone
     return pending
+
+
+def name_batch(session: Session, words: str) -> None:
+    """Say what is about to write many awards at once (an activation's backfill, a bulk give):
+    a summary message tells it."""
+    _current(session).batch_words = words
 
 
 def note_awards(

@@ -106,6 +106,9 @@ class ChannelBatch:
     """The channel firings of one batch, enqueued by `flush` (summaries where many)."""
 
     fired: dict[int, tuple[CompiledNotification, list[_Fired]]] = field(default_factory=dict)
+    context: str | None = None
+    """What made them all fire at once, for a summary's context line (default: a batch of
+    records)."""
 
     def add(
         self,
@@ -132,10 +135,12 @@ class ChannelBatch:
                 groups.setdefault(to, []).append(one)
             for to, group in groups.items():
                 if len(group) > SUMMARY_THRESHOLD:
-                    _enqueue(session, compiled, group, list(to), now=now, summary=True)
+                    _enqueue(
+                        session, compiled, group, list(to), now=now, summary=self.context or ""
+                    )
                 else:
                     for one in group:
-                        _enqueue(session, compiled, [one], list(to), now=now, summary=False)
+                        _enqueue(session, compiled, [one], list(to), now=now, summary=None)
         self.fired.clear()
 
 
@@ -158,12 +163,19 @@ def _enqueue(
     to: list[str],
     *,
     now: datetime,
-    summary: bool,
+    summary: str | None,
 ) -> None:
+    """`summary`: None for one message per firing, else the summary's context line ("" for
+    the default)."""
+    is_summary = summary is not None
     payload = channel_payload(
-        compiled, [(one.member, one.detail) for one in group], to, summary=summary
+        compiled,
+        [(one.member, one.detail) for one in group],
+        to,
+        summary=is_summary,
+        context=summary or None,
     )
-    single = None if summary else group[0]
+    single = None if is_summary else group[0]
     delivery = enqueue(
         session,
         notification_id=compiled.id,
@@ -173,7 +185,7 @@ def _enqueue(
         payload=payload,
         now=now,
         channel=_channel(compiled),
-        summary_of=len(group) if summary else None,
+        summary_of=len(group) if is_summary else None,
     )
     for one in group:
         one.firing.outcome = FiringOutcome.enqueued.value
@@ -194,6 +206,7 @@ def channel_payload(
     to: list[str],
     *,
     summary: bool,
+    context: str | None = None,
 ) -> dict[str, Any]:
     """What the outbox keeps for a chat or email message (rendered when sent)."""
     payload: dict[str, Any] = {
@@ -211,6 +224,8 @@ def channel_payload(
             for member, why in mentions
         ],
     }
+    if context:
+        payload["context"] = context
     if isinstance(compiled.action, EmailAction):
         payload["to"] = to
     return payload

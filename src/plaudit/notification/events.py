@@ -53,6 +53,7 @@ def fire_pending(session: Session) -> None:
         if not notifications:
             break
         now = pending.now
+        channels.context = channels.context or pending.batch_words
         _fire_round(session, notifications, pending, now=now, zone=pending.zone, channels=channels)
     forget_pending(session)
     if now is not None:
