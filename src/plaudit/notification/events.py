@@ -19,6 +19,7 @@ give awards, which are noted in turn; the loop ends because those gives fire no 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -37,8 +38,12 @@ from plaudit.notification.firing import fire
 from plaudit.notification.payload import AwardSeen, LevelSeen
 from plaudit.notification.schemas import AwardTrigger, LevelTrigger
 
-MAX_ROUNDS = 10
-"""Firing gives awards that are events in turn; never more rounds than this (two suffice)."""
+MAX_ROUNDS = 100
+"""Firing gives awards that are events in turn. Award triggers never chain, but a level
+trigger that gives points can make the member reach the next level, and so on up the ladder:
+never more rounds than this (what is left is logged, not fired)."""
+
+logger = logging.getLogger(__name__)
 
 
 def fire_pending(session: Session) -> None:
@@ -55,6 +60,15 @@ def fire_pending(session: Session) -> None:
         now = pending.now
         channels.context = channels.context or pending.batch_words
         _fire_round(session, notifications, pending, now=now, zone=pending.zone, channels=channels)
+    else:
+        if left := take_pending(session):
+            logger.warning(
+                "award and level triggers stopped after %s rounds; not fired for awards %s "
+                "and levels reached %s",
+                MAX_ROUNDS,
+                sorted(left.award_ids),
+                sorted(left.level_reached_ids),
+            )
     forget_pending(session)
     if now is not None:
         channels.flush(session, now=now)
