@@ -6,18 +6,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
 from plaudit.config import Settings
 from tests.conftest import Api
-from tests.engine.helpers import seed_sources
+from tests.engine.helpers import achievement, seed_sources
 from tests.notifications.conftest import fast_settings
 from tests.notifications.helpers import firings, notify, send, wait_for_deliveries
 from tests.notifications.receiver import Receiver
 from tests.notifications.smtp import SmtpServer, smtp_settings
 from tests.notifications.test_channels import check_slack
+from tests.notifications.test_event_triggers import ONE_CALL
 
 PUBLIC = "https://plaudit.example.com"
 BACKFILLED = 8
@@ -41,15 +41,7 @@ def test_a_backfill_posts_one_summary_per_channel(
     reps = [admin.ok("POST", "/members", 201, json={"name": f"Rep {i}"})["id"] for i in range(8)]
     for rep in reps:
         send(admin, "calls", rep, minutes=2, outcome="ok")
-    calls = {"source": "calls", "aggregate": "count", "operator": "at_least", "value": 1}
-    body: dict[str, Any] = {
-        "key": "caller",
-        "name": "Caller",
-        "category": "award",
-        "points": 10,
-        "requirements": [[calls]],
-    }
-    caller = admin.ok("POST", "/achievements", 201, json=body)["id"]
+    caller = achievement(admin, "caller", [[ONE_CALL]], activate=False)["id"]
     admin.ok("POST", "/levels", 201, json={"name": "Ten", "points": 10})
     award_trigger = {"type": "award", "achievement_ids": [caller]}
     on_slack = notify(admin, award_trigger, {"type": "slack", "url": receiver.url + "/slack"})

@@ -25,7 +25,7 @@ from tests.notifications.receiver import Receiver
 UTC = ZoneInfo("UTC")
 ADMIN = Principal(name="test", role=Role.admin)
 EVERY_AWARD: dict[str, Any] = {"type": "award"}
-EVERY_LEVEL: dict[str, Any] = {"type": "level"}
+ONE_CALL = {"source": "calls", "aggregate": "count", "operator": "at_least", "value": 1}
 
 
 def hook(receiver: Receiver) -> dict[str, Any]:
@@ -73,8 +73,7 @@ def test_every_origin_of_an_award_fires_the_award_trigger_once(
     send(admin, "company_profile_updated", ann)
     # A backfill: records before the achievement is active.
     send(admin, "calls", bob, minutes=5, outcome="ok")
-    calls = {"source": "calls", "aggregate": "count", "operator": "at_least", "value": 1}
-    backfilled = achievement(admin, "caller", [[calls]])
+    backfilled = achievement(admin, "caller", [[ONE_CALL]])
     # A bulk give.
     bulk = kudos(admin, "bulk")
     answer = admin.post(

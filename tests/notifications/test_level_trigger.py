@@ -6,13 +6,12 @@ no new row, so nothing fires)."""
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from tests.conftest import Api
-from tests.engine.helpers import seed_sources
+from tests.engine.helpers import achievement, seed_sources
 from tests.notifications.helpers import firings, notify, send
 from tests.notifications.receiver import Receiver
-from tests.notifications.test_event_triggers import give_to, hook, kudos, member
+from tests.notifications.test_event_triggers import ONE_CALL, give_to, hook, kudos, member
 
 
 def level(admin: Api, name: str, points: int, scope: str = "all_time") -> int:
@@ -69,17 +68,9 @@ def test_a_rule_award_and_a_new_level_fire_it(admin: Api, receiver: Receiver) ->
     starter = level(admin, "Starter", 3)
     assert [m for m, _ in reached_ids(admin, watcher["id"])] == [bob]
     # A rule's award reaches it for Ann.
-    calls = {"source": "calls", "aggregate": "count", "operator": "at_least", "value": 1}
-    body: dict[str, Any] = {
-        "key": "caller",
-        "name": "Caller",
-        "category": "award",
-        "points": 3,
-        "requirements": [[calls]],
-    }
-    caller = admin.ok("POST", "/achievements", 201, json=body)["id"]
-    admin.ok("POST", f"/achievements/{caller}/activate")
+    achievement(admin, "caller", [[ONE_CALL]], points=3)
     send(admin, "calls", ann, minutes=3, outcome="ok")
     assert [m for m, _ in reached_ids(admin, watcher["id"])] == [bob, ann]
     assert len({r for _, r in reached_ids(admin, watcher["id"])}) == 2
+    assert {f["event_level_reached_id"] for f in firings(admin, watcher["id"])} != {None}
     assert starter

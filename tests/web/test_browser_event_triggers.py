@@ -7,10 +7,6 @@ With PLAUDIT_SCREENSHOTS=1 it saves docs/screenshots/notification-award-trigger.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
-
-import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -19,25 +15,15 @@ from plaudit.level.schemas import LevelCreate
 from plaudit.level.service import create_level
 from plaudit.models import Achievement, Notification
 from tests.web.conftest import screenshot
-from tests.web.helpers import Site
 from tests.web.report_data import NOW, UTC_ZONE, make_report_data
-from tests.web.test_browser import DESKTOP, Tab
-
-if TYPE_CHECKING:
-    from playwright.sync_api import Browser
+from tests.web.test_browser import Tab
+from tests.web.test_browser_channels import admin_tab  # noqa: F401  (the signed-in tab)
 
 
-@pytest.fixture
-def admin_tab(chromium: Browser, live_url: str, site: Site) -> Iterator[Tab]:
-    opened = Tab(chromium, live_url, DESKTOP)
-    opened.sign_in("admin")
-    yield opened
-    opened.context.close()
-    assert opened.errors == [], f"script errors in the page: {opened.errors}"
-    assert opened.dialogs == [], f"the page opened dialogs: {opened.dialogs}"
-
-
-def test_award_and_level_triggers_from_the_form(admin_tab: Tab, web_engine: Engine) -> None:
+def test_award_and_level_triggers_from_the_form(
+    admin_tab: Tab,  # noqa: F811  (the fixture imported above)
+    web_engine: Engine,
+) -> None:
     make_report_data(web_engine)
     with unit_of_work(build_sessionmaker(web_engine)) as session:
         gold = create_level(session, LevelCreate(name="Gold", points=500), now=NOW, zone=UTC_ZONE)
