@@ -36,16 +36,16 @@ def test_an_award_trigger_from_the_form_and_its_test_page(
             url="https://hooks.example.com/x",
         ),
     )
-    assert refused.status_code == 422
+    assert refused.status_code == 400
     assert 'id="f-achievement_ids-error"' in refused.text
-    assert "achievement 424242 does not exist" in refused.text
+    assert "Achievement 424242 does not exist" in refused.text
     saved = create(
         admin_web,
         trigger_type="award",
         achievement_ids=[str(shiny)],
         categories=["award"],
-        action_type="webhook",
-        url="https://hooks.example.com/x",
+        action_type="email",
+        email_to="member",
     )
     assert stored(web_engine, saved).trigger == {
         "type": "award",
@@ -66,9 +66,7 @@ def test_an_award_trigger_from_the_form_and_its_test_page(
 def test_a_level_trigger_without_levels_chosen_fires_for_every_level(
     admin_web: TestClient, web_engine: Engine
 ) -> None:
-    saved = create(
-        admin_web, trigger_type="level", action_type="webhook", url="https://hooks.example.com/x"
-    )
+    saved = create(admin_web, trigger_type="level", action_type="email", email_to="member")
     assert stored(web_engine, saved).trigger == {"type": "level", "level_ids": []}
     edit = admin_web.get(f"/admin/notifications/{saved}")
     assert 'value="level" data-choice="trigger" checked' in edit.text
