@@ -39,6 +39,7 @@ from plaudit.leaderboard.season.closing import close_seasons
 from plaudit.level.router import router as level_router
 from plaudit.member.router import router as member_router
 from plaudit.monitoring.router import router as monitoring_router
+from plaudit.notification.events import install as install_event_triggers
 from plaudit.notification.router import router as notification_router
 from plaudit.notification.worker import start_worker
 from plaudit.observability.request_log import RequestLogMiddleware
@@ -116,6 +117,7 @@ def bypasses_admission(path: str) -> bool:
 def create_app(settings: Settings | None = None, *, clock: Clock = system_clock) -> FastAPI:
     settings = settings or Settings()
     capacity = Capacity(settings.max_concurrent_requests)
+    install_event_triggers()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -30,6 +30,10 @@ def test_parallel_gives_reach_each_level_once(live: Live, clean_db: Engine) -> N
     kudos = [live.achievement(f"kudos-{i}", "award", "none") for i in range(N)]
     low = live.ok("POST", "/levels", 201, json={"name": "Low", "points": 10})["id"]
     top = live.ok("POST", "/levels", 201, json={"name": "Top", "points": 5 * N})["id"]
+    # A level trigger: one firing per level reached, tied to its row.
+    email = {"type": "email", "to": "addresses", "addresses": ["floor@example.com"]}
+    body = {"name": "Level up", "trigger": {"type": "level"}, "action": email}
+    watcher = live.ok("POST", "/notifications", 201, json=body)["id"]
 
     def give(achievement_id: int) -> object:
         body = {"achievement_id": achievement_id}
@@ -41,6 +45,10 @@ def test_parallel_gives_reach_each_level_once(live: Live, clean_db: Engine) -> N
     assert reached(clean_db) == {(ann, low): 1, (ann, top): 1}
     level = live.ok("GET", f"/members/{ann}/level")
     assert (level["level"]["id"], level["points"]) == (top, 5 * N)
+    fired = live.ok("GET", f"/notifications/{watcher}/firings")
+    assert len(fired) == 2
+    assert len({f["event_level_reached_id"] for f in fired}) == 2
+    assert {f["member_id"] for f in fired} == {ann}
 
 
 def test_parallel_ingests_reach_each_level_once(live: Live, clean_db: Engine) -> None:

@@ -1,6 +1,7 @@
 """Levels against a from-scratch oracle: over random gives, revocations and new levels across
 a new year, the reached events and every member's current level are what a plain-Python
-replay of the same history says (on SQLite and PostgreSQL)."""
+replay of the same history says (on SQLite and PostgreSQL). A level trigger fired once per
+reached event and an award trigger once per give, whatever was revoked since."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sqlalchemy import Engine, select
 
 from plaudit.clock import FixedClock
 from plaudit.config import Settings
-from plaudit.models import LevelReached
+from plaudit.models import LevelReached, NotificationFiring
 from tests.app_cache import app_for
 from tests.conftest import ADMIN_TOKEN, Api, _truncate_all
 from tests.hypothesis_profiles import examples
@@ -97,6 +98,16 @@ def test_levels_match_the_oracle(
             )["id"]
             for p in POINTS
         ]
+        email = {"type": "email", "to": "addresses", "addresses": ["floor@example.com"]}
+        watchers = {
+            kind: api.ok(
+                "POST",
+                "/notifications",
+                201,
+                json={"name": kind, "trigger": {"type": kind}, "action": email},
+            )["id"]
+            for kind in ("award", "level")
+        }
         award_ids: list[int] = []
         for op in steps:
             year = clock.now.year
@@ -134,8 +145,24 @@ def test_levels_match_the_oracle(
                     LevelReached.points,
                 )
             ).all()
+            fired = conn.execute(
+                select(
+                    NotificationFiring.notification_id,
+                    NotificationFiring.member_id,
+                    NotificationFiring.event_award_id,
+                    NotificationFiring.event_level_reached_id,
+                )
+            ).all()
+            reached_ids = conn.execute(select(LevelReached.member_id, LevelReached.id)).all()
         assert {(m, lv, k, p) for m, lv, k, p in rows} == oracle.events
         assert len(rows) == len(oracle.events)
+        on_award = [f for f in fired if f.notification_id == watchers["award"]]
+        on_level = [f for f in fired if f.notification_id == watchers["level"]]
+        assert sorted(f.event_award_id for f in on_award) == sorted(award_ids)
+        assert len(on_level) == len(oracle.events)
+        assert {(f.member_id, f.event_level_reached_id) for f in on_level} == {
+            (m, i) for m, i in reached_ids
+        }
         for member in members:
             answer = api.ok("GET", f"/members/{member}/level")
             got = answer["level"]["id"] if answer["level"] else None

@@ -176,6 +176,34 @@ def make_pages_data(engine: Engine, site: Site, database_url: str) -> PageIds:
             level = create_level(
                 session, LevelCreate(name=name, points=points), now=today, zone=UTC_ZONE
             )
+        on_award, _none = create_notification(
+            session,
+            NotificationCreate.model_validate(
+                {
+                    "name": "Cheer every award",
+                    "trigger": {"type": "award", "categories": ["award", "membership"]},
+                    "action": {"type": "email", "to": "managers"},
+                    "active": False,
+                }
+            ),
+            actor=SYSTEM,
+            now=NOW,
+            guard=WebhookGuard.from_settings(web_settings(database_url)),
+        )
+        on_level, _none = create_notification(
+            session,
+            NotificationCreate.model_validate(
+                {
+                    "name": "Level up",
+                    "trigger": {"type": "level", "level_ids": [level.id]},
+                    "action": {"type": "email", "to": "member"},
+                    "active": False,
+                }
+            ),
+            actor=SYSTEM,
+            now=NOW,
+            guard=WebhookGuard.from_settings(web_settings(database_url)),
+        )
         member_user = session.scalars(select(User.id).where(User.username == "member")).one()
         deal = session.scalars(
             select(Record.id)
@@ -213,6 +241,8 @@ def make_pages_data(engine: Engine, site: Site, database_url: str) -> PageIds:
         "level_id": str(level.id),
         "notification_id": str(hook.id),
         "slack_notification_id": str(slack.id),
+        "award_notification_id": str(on_award.id),
+        "level_notification_id": str(on_level.id),
         "user_id": str(member_user),
         "key": "deals",
         "record_id": str(deal),

@@ -151,6 +151,18 @@ VISITS: tuple[Visit, ...] = (
         use={"notification_id": "slack_notification_id"},
     ),
     Visit(
+        "notification-award",
+        "/admin/notifications/{notification_id}",
+        ADMIN,
+        use={"notification_id": "award_notification_id"},
+    ),
+    Visit(
+        "notification-level-test",
+        "/admin/notifications/{notification_id}/test",
+        ADMIN,
+        use={"notification_id": "level_notification_id"},
+    ),
+    Visit(
         "notification-slack-deliveries",
         "/admin/notifications/{notification_id}/deliveries",
         ADMIN,

@@ -22,6 +22,7 @@ from plaudit.badge.image import Badge, validate_image
 from plaudit.domain.categories import Category
 from plaudit.engine import lifecycle as engine_lifecycle
 from plaudit.engine.audiences import member_in_audience
+from plaudit.engine.events import name_batch
 from plaudit.engine.gate import enter_change
 from plaudit.errors import Conflict, not_found
 from plaudit.kit.roles import Principal, Role
@@ -255,6 +256,7 @@ def activate_achievement(
         return achievement
     achievement.active = True
     session.flush()
+    name_batch(session, f"The activation of {achievement.name} gave it to all who had earned it.")
     awarded = engine_lifecycle.on_activate(session, achievement, now=now, zone=zone)
     record_event(
         session,

@@ -23,6 +23,7 @@ from plaudit.domain.categories import Category, holder_slot
 from plaudit.domain.origins import AwardOrigin
 from plaudit.engine.audiences import member_in_audience
 from plaudit.engine.evaluate import holders_of_all
+from plaudit.engine.events import note_awards
 from plaudit.engine.levels import reach_levels
 from plaudit.engine.publish_rows import publish_automatic
 from plaudit.errors import Conflict, not_found
@@ -173,6 +174,7 @@ def give_award(
             detail="The award conflicts with one given at the same moment.",
             code=f"{achievement.category}_limit",
         ) from exc
+    note_awards(session, [award.id], now=now, zone=zone)
     publish_automatic(session.connection(), [award.id], now=now, by=actor.name)
     count_after_commit(session, AWARDS_GIVEN.labels(origin.value))
     # A manual give may skip prerequisites (an admin's decision); the audit log says so.

@@ -24,6 +24,7 @@ from plaudit.award.presenter import present_award
 from plaudit.award.service import give_award
 from plaudit.bulk.parsing import BulkFile, BulkRow, MemberKey
 from plaudit.bulk.schemas import BulkGiven, BulkRefused, BulkResult, BulkUnmatched
+from plaudit.engine.events import name_batch
 from plaudit.errors import Conflict, FieldError, InvalidInput, PlauditError, not_found
 from plaudit.kit.roles import Principal
 from plaudit.kit.schemas import MAX_ID
@@ -187,6 +188,7 @@ def give_in_bulk(
         refused=[],
     )
     first_row: dict[tuple[int, str], int] = {}
+    name_batch(session, f"A bulk give of {achievement.name}.")
     savepoint = session.begin_nested()
     try:
         for row in file.rows:

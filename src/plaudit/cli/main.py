@@ -13,6 +13,11 @@ from plaudit.cli.keys import keys_app
 from plaudit.cli.periods import close_periods_command
 from plaudit.cli.records import import_records
 from plaudit.cli.serve import migrate, serve
+from plaudit.notification.events import install as install_event_triggers
+
+# Award and level triggers fire for every command that gives awards (award, import,
+# close-periods, consume) as for the server.
+install_event_triggers()
 
 app = typer.Typer(
     help="Plaudit: an achievements engine.", no_args_is_help=True, add_completion=False

@@ -23,6 +23,7 @@ from plaudit.domain.origins import AwardOrigin
 from plaudit.engine.audiences import member_facts
 from plaudit.engine.award_rows import DueCompletion, insert_awards
 from plaudit.engine.compiled import CompiledAchievement
+from plaudit.engine.events import note_awards
 from plaudit.engine.levels import reach_levels_for_awards
 from plaudit.engine.store import ProgressState, SlotState, read_progress_many
 from plaudit.kit.metrics import AWARDS_GIVEN, count_after_commit
@@ -144,6 +145,7 @@ def award_due(
     ]
     given = insert_awards(session.connection(), compiled, completions, now=now, zone=zone)
     count_after_commit(session, AWARDS_GIVEN.labels(AwardOrigin.rule.value), len(given))
+    note_awards(session, given, now=now, zone=zone)
     reach_levels_for_awards(session, given, now=now, zone=zone)
     return given
 

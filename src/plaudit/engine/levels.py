@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from plaudit.db.locking import lock_decisions
 from plaudit.db.upsert import insert_for
+from plaudit.engine.events import note_levels_reached
 from plaudit.models import Award, Level, LevelReached
 from plaudit.periods import Period, PeriodWindow, period_containing
 
@@ -156,4 +157,6 @@ def reach_levels(
         return []
     table = cast(Table, LevelReached.__table__)
     stmt = insert_for(session, table).on_conflict_do_nothing().returning(table.c.id)
-    return list(session.connection().execute(stmt, rows).scalars())
+    reached = list(session.connection().execute(stmt, rows).scalars())
+    note_levels_reached(session, reached, now=now, zone=zone)
+    return reached

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from plaudit.engine.events import name_batch
 from plaudit.engine.levels import MemberPoints, ladder, member_points, reach_levels
 from plaudit.errors import Conflict, not_found
 from plaudit.level.schemas import LevelCreate, LevelRead, LevelUpdate, MemberLevel
@@ -44,6 +45,7 @@ def _ensure_name_free(session: Session, name: str, own_id: int | None) -> None:
 
 def _reach_for_everyone(session: Session, *, now: datetime, zone: ZoneInfo) -> None:
     members = session.scalars(select(Award.member_id).where(Award.revoked.is_(False)).distinct())
+    name_batch(session, "A change of the levels: everyone already past a threshold reached it.")
     reach_levels(session, members.all(), now=now, zone=zone)
 
 

@@ -41,6 +41,8 @@ class NotificationFiring(Base):
     __tablename__ = "notification_firings"
     __table_args__ = (
         UniqueConstraint("notification_id", "member_id", "period_key"),
+        UniqueConstraint("notification_id", "event_award_id"),
+        UniqueConstraint("notification_id", "event_level_reached_id"),
         Index("ix_notification_firings_notification", "notification_id", "fired_at"),
     )
 
@@ -58,3 +60,9 @@ class NotificationFiring(Base):
     detail: Mapped[str | None] = mapped_column(Text)
     award_id: Mapped[int | None] = mapped_column(ForeignKey("awards.id", ondelete="RESTRICT"))
     delivery_id: Mapped[int | None]
+    event_award_id: Mapped[int | None] = mapped_column(ForeignKey("awards.id", ondelete="SET NULL"))
+    """Award triggers: the award given that fired it (once per notification and award)."""
+    event_level_reached_id: Mapped[int | None] = mapped_column(
+        ForeignKey("level_reached.id", ondelete="SET NULL")
+    )
+    """Level triggers: the `level_reached` row that fired it (once per notification and row)."""

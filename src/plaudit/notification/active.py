@@ -21,9 +21,11 @@ from plaudit.notification.definition import (
     CompiledNotification,
     compile_trigger,
 )
+from plaudit.notification.schemas import AwardTrigger, LevelTrigger
 from plaudit.rules.model import STORED
 
 logger = logging.getLogger(__name__)
+EVENTS = "<events>"
 
 
 def notifications_reading(session: Session, source_key: str) -> list[CompiledNotification]:
@@ -32,13 +34,24 @@ def notifications_reading(session: Session, source_key: str) -> list[CompiledNot
     return by_source.get(source_key, [])
 
 
+def listening_to_events(session: Session) -> list[CompiledNotification]:
+    """The active notifications with an award or level trigger."""
+    by_source = cached_per_generation(session, "notifications", lambda: _load(session))
+    return by_source.get(EVENTS, [])
+
+
 def compile_notification(session: Session, row: Notification) -> CompiledNotification:
     trigger = TRIGGER_ADAPTER.validate_python(row.trigger, context=STORED)
     action = ACTION_ADAPTER.validate_python(row.action, context=STORED)
+    if isinstance(trigger, AwardTrigger | LevelTrigger):
+        # Its ids were checked when saved; one deleted since then simply matches nothing.
+        return CompiledNotification(row.id, row.name, trigger, action, {})
     return compile_trigger(session, row.id, row.name, trigger, action)
 
 
 def _load(session: Session) -> dict[str, list[CompiledNotification]]:
+    """The active notifications by the source they read; those with an award or level trigger
+    under `EVENTS` (not a source key: keys are identifiers)."""
     rows = session.scalars(
         select(Notification)
         .where(Notification.active.is_(True), Notification.deleted_at.is_(None))
@@ -53,6 +66,8 @@ def _load(session: Session) -> dict[str, list[CompiledNotification]]:
             # rather than failing every ingestion of them.
             logger.warning("notification %s cannot run and is skipped: %s", row.id, exc)
             continue
+        if compiled.listens_to_events:
+            by_source.setdefault(EVENTS, []).append(compiled)
         for key in sorted(compiled.sources):
             by_source.setdefault(key, []).append(compiled)
     return by_source

@@ -22,16 +22,17 @@ from sqlalchemy.orm import Session
 from plaudit.models import Member, NotificationFiring
 from plaudit.notification.definition import CompiledNotification
 from plaudit.notification.outbox import enqueue
-from plaudit.notification.payload import RecordSeen
+from plaudit.notification.payload import AwardSeen, EventSeen, LevelSeen, RecordSeen
 from plaudit.notification.schemas import (
     EmailAction,
     EmailRecipients,
     FiringOutcome,
     FormulaTrigger,
+    RecordTrigger,
     SlackAction,
     TeamsAction,
 )
-from plaudit.periods import PeriodWindow
+from plaudit.periods import ALL_KEY, PeriodWindow
 
 SUMMARY_THRESHOLD = 5
 """More firings than this, of one notification to the same recipients in one batch: a summary."""
@@ -47,9 +48,19 @@ def detail(
     *,
     value: float | None,
     window: PeriodWindow | None,
+    seen: EventSeen | None = None,
 ) -> str:
     """Why it fired, in words, for the message's context line."""
     trigger = compiled.trigger
+    if isinstance(seen, AwardSeen):
+        points = "1 point" if seen.points == 1 else f"{seen.points:,} points"
+        period = "" if seen.period_key == ALL_KEY else f", {seen.period_key}"
+        return f"Was awarded {seen.achievement_name} ({points}{period})."
+    if isinstance(seen, LevelSeen):
+        year = f" in {seen.scope_key}" if seen.scope == "year" else ""
+        return f"Reached the level {seen.name} ({seen.threshold:,} points{year})."
+    if not isinstance(trigger, RecordTrigger | FormulaTrigger):
+        return f"A {trigger.type} event."
     if isinstance(trigger, FormulaTrigger):
         shown = "no value" if value is None else f"{value:,.6g}"
         threshold = f"{trigger.threshold:,.6g}"
@@ -95,6 +106,9 @@ class ChannelBatch:
     """The channel firings of one batch, enqueued by `flush` (summaries where many)."""
 
     fired: dict[int, tuple[CompiledNotification, list[_Fired]]] = field(default_factory=dict)
+    context: str | None = None
+    """What made them all fire at once, for a summary's context line (default: a batch of
+    records)."""
 
     def add(
         self,
@@ -121,10 +135,12 @@ class ChannelBatch:
                 groups.setdefault(to, []).append(one)
             for to, group in groups.items():
                 if len(group) > SUMMARY_THRESHOLD:
-                    _enqueue(session, compiled, group, list(to), now=now, summary=True)
+                    _enqueue(
+                        session, compiled, group, list(to), now=now, summary=self.context or ""
+                    )
                 else:
                     for one in group:
-                        _enqueue(session, compiled, [one], list(to), now=now, summary=False)
+                        _enqueue(session, compiled, [one], list(to), now=now, summary=None)
         self.fired.clear()
 
 
@@ -147,12 +163,19 @@ def _enqueue(
     to: list[str],
     *,
     now: datetime,
-    summary: bool,
+    summary: str | None,
 ) -> None:
+    """`summary`: None for one message per firing, else the summary's context line ("" for
+    the default)."""
+    is_summary = summary is not None
     payload = channel_payload(
-        compiled, [(one.member, one.detail) for one in group], to, summary=summary
+        compiled,
+        [(one.member, one.detail) for one in group],
+        to,
+        summary=is_summary,
+        context=summary or None,
     )
-    single = None if summary else group[0]
+    single = None if is_summary else group[0]
     delivery = enqueue(
         session,
         notification_id=compiled.id,
@@ -162,7 +185,7 @@ def _enqueue(
         payload=payload,
         now=now,
         channel=_channel(compiled),
-        summary_of=len(group) if summary else None,
+        summary_of=len(group) if is_summary else None,
     )
     for one in group:
         one.firing.outcome = FiringOutcome.enqueued.value
@@ -183,6 +206,7 @@ def channel_payload(
     to: list[str],
     *,
     summary: bool,
+    context: str | None = None,
 ) -> dict[str, Any]:
     """What the outbox keeps for a chat or email message (rendered when sent)."""
     payload: dict[str, Any] = {
@@ -200,6 +224,8 @@ def channel_payload(
             for member, why in mentions
         ],
     }
+    if context:
+        payload["context"] = context
     if isinstance(compiled.action, EmailAction):
         payload["to"] = to
     return payload

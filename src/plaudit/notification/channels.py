@@ -48,6 +48,8 @@ class Announcement:
     notification: str
     mentions: tuple[Mention, ...]
     summary_link: str | None = None
+    summary_context: str | None = None
+    """What made it fire for all of them at once; default: one batch of records."""
 
     @property
     def is_summary(self) -> bool:
@@ -82,7 +84,9 @@ class Announcement:
 
     def context(self) -> str:
         if self.is_summary:
-            return "One batch of records made it fire for all of them at once."
+            return (
+                self.summary_context or "One batch of records made it fire for all of them at once."
+            )
         return self.mentions[0].detail
 
 
@@ -175,6 +179,7 @@ def announcement(payload: dict[str, Any], public_url: str) -> Announcement:
         str(payload["notification"]["name"]),
         mentions,
         link(payload.get("summary_path")) if payload.get("summary") else None,
+        str(payload["context"]) if payload.get("context") else None,
     )
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from plaudit.engine.sources import field_types_by_source
 from plaudit.errors import FieldError, invalid_fields
 from plaudit.kit.url_policy import NameNotResolved, UrlPolicy, UrlRefused
-from plaudit.models import Achievement
+from plaudit.models import Achievement, Level
 from plaudit.notification.formula import (
     Expr,
     FormulaProblem,
@@ -28,8 +28,10 @@ from plaudit.notification.formula import (
 from plaudit.notification.schemas import (
     Action,
     AnyAction,
-    FormulaTrigger,
+    AnyTrigger,
+    AwardTrigger,
     GiveAchievementAction,
+    LevelTrigger,
     RecordTrigger,
     SlackAction,
     TeamsAction,
@@ -39,7 +41,7 @@ from plaudit.notification.schemas import (
 from plaudit.rules.model import FieldType, Rule
 from plaudit.rules.validation import validate_filters
 
-TRIGGER_ADAPTER: TypeAdapter[RecordTrigger | FormulaTrigger] = TypeAdapter(Trigger)
+TRIGGER_ADAPTER: TypeAdapter[AnyTrigger] = TypeAdapter(Trigger)
 ACTION_ADAPTER: TypeAdapter[AnyAction] = TypeAdapter(Action)
 
 
@@ -65,7 +67,7 @@ class CompiledNotification:
 
     id: int
     name: str
-    trigger: RecordTrigger | FormulaTrigger
+    trigger: AnyTrigger
     action: AnyAction
     fields: dict[str, dict[str, FieldType]]
     expr: Expr | None = None
@@ -77,6 +79,11 @@ class CompiledNotification:
         if isinstance(self.trigger, RecordTrigger):
             return {self.trigger.source}
         return {term.source for term in self.terms}
+
+    @property
+    def listens_to_events(self) -> bool:
+        """An award or level trigger: fired by what is written, not by records."""
+        return isinstance(self.trigger, AwardTrigger | LevelTrigger)
 
 
 def _formula_error(problem: FormulaProblem) -> FormulaFieldError:
@@ -107,17 +114,51 @@ def _check_record_trigger(
         problems.append(FieldError(("trigger", *found.loc), found.message))
 
 
+def _check_ids(
+    session: Session,
+    model: type[Achievement] | type[Level],
+    ids: list[int],
+    field_name: str,
+    what: str,
+    problems: list[FieldError],
+) -> None:
+    if not ids:
+        return
+    where = [model.id.in_(ids)]
+    if model is Achievement:
+        where.append(Achievement.deleted_at.is_(None))
+    found = set(session.scalars(select(model.id).where(*where)))
+    for index, missing in enumerate(ids):
+        if missing not in found:
+            problems.append(
+                FieldError(("trigger", field_name, index), f"{what} {missing} does not exist")
+            )
+
+
 def compile_trigger(
     session: Session,
     notification_id: int,
     name: str,
-    trigger: RecordTrigger | FormulaTrigger,
+    trigger: AnyTrigger,
     action: AnyAction,
 ) -> CompiledNotification:
     """Check the trigger against the sources and prepare it; raises InvalidInput listing every
     problem (a formula's with line, column and a caret under the mistake)."""
     problems: list[FieldError] = []
-    if isinstance(trigger, RecordTrigger):
+    if isinstance(trigger, AwardTrigger):
+        _check_ids(
+            session,
+            Achievement,
+            trigger.achievement_ids,
+            "achievement_ids",
+            "achievement",
+            problems,
+        )
+        compiled = CompiledNotification(notification_id, name, trigger, action, {})
+    elif isinstance(trigger, LevelTrigger):
+        _check_ids(session, Level, trigger.level_ids, "level_ids", "level", problems)
+        compiled = CompiledNotification(notification_id, name, trigger, action, {})
+    elif isinstance(trigger, RecordTrigger):
         fields = field_types_by_source(session, {trigger.source})
         _check_record_trigger(trigger, fields, problems)
         compiled = CompiledNotification(notification_id, name, trigger, action, fields)
@@ -182,6 +223,6 @@ def stored_action(action: AnyAction, *, host: str | None = None) -> dict[str, An
     return dumped
 
 
-def stored_trigger(trigger: RecordTrigger | FormulaTrigger) -> dict[str, Any]:
+def stored_trigger(trigger: AnyTrigger) -> dict[str, Any]:
     dumped: dict[str, Any] = trigger.model_dump(mode="json")
     return dumped

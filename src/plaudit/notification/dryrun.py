@@ -46,6 +46,7 @@ from plaudit.notification.announce import (
     where,
 )
 from plaudit.notification.definition import CompiledNotification
+from plaudit.notification.dryrun_events import describe, examples, what_fires
 from plaudit.notification.formula import evaluate, meets
 from plaudit.notification.hook import (
     FormulaDecision,
@@ -54,8 +55,9 @@ from plaudit.notification.hook import (
     plan_firings,
     record_event,
 )
-from plaudit.notification.payload import RecordSeen, build_payload
+from plaudit.notification.payload import EventSeen, RecordSeen, build_payload
 from plaudit.notification.schemas import (
+    AwardTrigger,
     DryRunAction,
     DryRunOutcome,
     DryRunPeriod,
@@ -66,6 +68,7 @@ from plaudit.notification.schemas import (
     EmailAction,
     FormulaTrigger,
     GiveAchievementAction,
+    LevelTrigger,
     NextRecord,
     RecordEvent,
     RecordTrigger,
@@ -106,7 +109,11 @@ def dry_run(
     members = _members(session, member_id)
     period = None
     recent = None
-    if isinstance(compiled.trigger, RecordTrigger):
+    if isinstance(compiled.trigger, AwardTrigger | LevelTrigger):
+        results = _event_results(session, compiled, members, now=now, zone=zone)
+        counts = Counter(r.outcome.value for r in results)
+        counts[DryRunOutcome.not_matching.value] = len(members) - len(results)
+    elif isinstance(compiled.trigger, RecordTrigger):
         results = _record_results(
             session, compiled, compiled.trigger, members, member_id, now=now, zone=zone
         )
@@ -180,7 +187,19 @@ def _next_record(
         else None
     )
     results: list[DryRunResult] = []
-    if before == after:
+    if isinstance(trigger, AwardTrigger | LevelTrigger):
+        results.append(
+            _result(
+                member.id,
+                DryRunOutcome.no_change,
+                "A record fires this notification only through the award it makes (or the "
+                "level that award makes the member reach): "
+                + what_fires(trigger)[0].lower()
+                + what_fires(trigger)[1:]
+                + ".",
+            )
+        )
+    elif before == after:
         results.append(
             _result(
                 member.id,
@@ -208,7 +227,7 @@ def _next_record(
             results.append(_planned_result(session, compiled, planned, now=now, zone=zone))
         if isinstance(trigger, FormulaTrigger):
             results += [_decision_result(trigger, d) for d in plan.decisions if not d.fires]
-        elif not plan.firings:
+        elif isinstance(trigger, RecordTrigger) and not plan.firings:
             results.append(_record_miss(compiled, trigger, member.id, before, after))
     counts = Counter(r.outcome.value for r in results)
     return DryRunRead(
@@ -538,6 +557,32 @@ def _formula_results(
     return results, counts
 
 
+def _event_results(
+    session: Session,
+    compiled: CompiledNotification,
+    members: Sequence[Member],
+    *,
+    now: datetime,
+    zone: ZoneInfo,
+) -> list[DryRunResult]:
+    """Award and level triggers: each member's latest match, and what it sends for one."""
+    results: list[DryRunResult] = []
+    for example in examples(session, compiled, members):
+        action = _try_action(
+            session, compiled, example.member, None, at=now, now=now, zone=zone, seen=example.seen
+        )
+        outcome = DryRunOutcome.already_fired if example.already_fired else DryRunOutcome.would_fire
+        results.append(
+            DryRunResult(
+                member_id=example.member.id,
+                outcome=outcome,
+                explanation=describe(example),
+                action=action,
+            )
+        )
+    return results
+
+
 # --- words and shapes -----------------------------------------------------------------------
 
 
@@ -557,6 +602,15 @@ def _summary(
             "This record would fire it" + ("" if fires else " for no one")
             if fires <= 1
             else f"This record would fire it {fires} times"
+        )
+    elif isinstance(compiled.trigger, AwardTrigger | LevelTrigger):
+        parts.append(what_fires(compiled.trigger) + ", never on the current data alone")
+        parts.append(
+            members(
+                n(DryRunOutcome.would_fire) + n(DryRunOutcome.already_fired),
+                "has a matching one already: shown is what it sends for it",
+                "have a matching one already: shown is what it sends for each member's latest",
+            )
         )
     elif isinstance(compiled.trigger, RecordTrigger):
         parts.append(
@@ -630,6 +684,7 @@ def _try_action(
     zone: ZoneInfo,
     window: PeriodWindow | None = None,
     value: float | None = None,
+    seen: EventSeen | None = None,
 ) -> DryRunAction:
     action = compiled.action
     if isinstance(action, GiveAchievementAction):
@@ -661,7 +716,7 @@ def _try_action(
                 code=NO_RECIPIENTS,
                 detail=nobody(action, member),
             )
-        why = detail(compiled, record, value=value, window=window)
+        why = detail(compiled, record, value=value, window=window, seen=seen)
         return DryRunAction(
             type=action.type,
             outcome="would_send",
@@ -669,7 +724,7 @@ def _try_action(
             payload=channel_payload(compiled, [(member, why)], to, summary=False),
         )
     payload = build_payload(
-        compiled, member, fired_at=now, record=record, value=value, window=window
+        compiled, member, fired_at=now, record=record, value=value, window=window, seen=seen
     )
     headers = request_headers(delivery_id=None, sent_at=now, signature=SIGNATURE_PLACEHOLDER)
     return DryRunAction(

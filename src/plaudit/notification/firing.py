@@ -24,7 +24,13 @@ from plaudit.models import NotificationFiring
 from plaudit.notification.announce import ChannelBatch, detail
 from plaudit.notification.definition import CompiledNotification
 from plaudit.notification.outbox import enqueue
-from plaudit.notification.payload import RecordSeen, build_payload
+from plaudit.notification.payload import (
+    AwardSeen,
+    EventSeen,
+    LevelSeen,
+    RecordSeen,
+    build_payload,
+)
 from plaudit.notification.schemas import (
     EmailAction,
     FiringOutcome,
@@ -52,6 +58,7 @@ def fire(
     window: PeriodWindow | None = None,
     value: float | None = None,
     channels: ChannelBatch | None = None,
+    seen: EventSeen | None = None,
 ) -> int | None:
     """Fire once; returns the id of the award given, if any.
 
@@ -59,7 +66,8 @@ def fire(
     (or one summary for many); without a batch it is enqueued at once.
 
     With a `window` (formula triggers) the firing is unique per (notification, member,
-    period): when a concurrent request fired first, the unique constraint refuses this one and
+    period), with `seen` (award and level triggers) per (notification, award or level
+    reached): when a concurrent request fired first, the unique constraint refuses this one and
     nothing happens.
     """
     firing = NotificationFiring(
@@ -70,8 +78,10 @@ def fire(
         value=value,
         source_key=record.source if record else None,
         outcome=FiringOutcome.refused.value,
+        event_award_id=seen.award_id if isinstance(seen, AwardSeen) else None,
+        event_level_reached_id=seen.level_reached_id if isinstance(seen, LevelSeen) else None,
     )
-    if window is not None:
+    if window is not None or seen is not None:
         try:
             with session.begin_nested():
                 session.add(firing)
@@ -107,7 +117,7 @@ def fire(
         return award.id
     if isinstance(action, SlackAction | TeamsAction | EmailAction):
         batch = ChannelBatch() if channels is None else channels
-        why = detail(compiled, record, value=value, window=window)
+        why = detail(compiled, record, value=value, window=window, seen=seen)
         batch.add(compiled, firing, get_member(session, member_id), why)
         firing.outcome = FiringOutcome.enqueued.value
         if channels is None:
@@ -120,6 +130,7 @@ def fire(
         record=record,
         value=value,
         window=window,
+        seen=seen,
     )
     delivery = enqueue(
         session,

@@ -9,7 +9,7 @@ from typing import Any
 
 from plaudit.models import Member
 from plaudit.notification.definition import CompiledNotification
-from plaudit.notification.schemas import FormulaTrigger
+from plaudit.notification.schemas import AwardTrigger, FormulaTrigger, LevelTrigger
 from plaudit.notification.webhook import EVENT
 from plaudit.periods import PeriodWindow
 
@@ -25,6 +25,70 @@ class RecordSeen:
     external_id: str | None = None
 
 
+@dataclass(frozen=True)
+class AwardSeen:
+    """The award that fired an award trigger."""
+
+    award_id: int
+    achievement_id: int
+    achievement_name: str
+    category: str
+    points: int
+    period_key: str
+    period_start: datetime | None
+    period_end: datetime | None
+    origin: str
+    awarded_at: datetime
+
+    event = "award.given"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.award_id,
+            "achievement_id": self.achievement_id,
+            "achievement_name": self.achievement_name,
+            "category": self.category,
+            "points": self.points,
+            "period_key": self.period_key,
+            "period_start": _iso(self.period_start),
+            "period_end": _iso(self.period_end),
+            "origin": self.origin,
+            "awarded_at": self.awarded_at.isoformat(),
+        }
+
+
+@dataclass(frozen=True)
+class LevelSeen:
+    """The level reached (one `level_reached` row) that fired a level trigger."""
+
+    level_reached_id: int
+    level_id: int
+    name: str
+    threshold: int
+    scope: str
+    scope_key: str
+    points: int
+    """The member's points when they reached it."""
+    reached_at: datetime
+
+    event = "level.reached"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.level_id,
+            "name": self.name,
+            "threshold": self.threshold,
+            "scope": self.scope,
+            "scope_key": self.scope_key,
+            "points": self.points,
+            "reached_id": self.level_reached_id,
+            "reached_at": self.reached_at.isoformat(),
+        }
+
+
+EventSeen = AwardSeen | LevelSeen
+
+
 def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
@@ -37,9 +101,22 @@ def build_payload(
     record: RecordSeen | None,
     value: float | None = None,
     window: PeriodWindow | None = None,
+    seen: EventSeen | None = None,
 ) -> dict[str, Any]:
+    """The top-level `event` is the delivery's kind (always ``notification.fired``, as the
+    `X-Plaudit-Event` header); `trigger.event` names what happened: ``created`` or
+    ``updated`` for a record, ``award.given`` or ``level.reached`` (with an `award` or `level`
+    object beside `record`)."""
     trigger: dict[str, Any] = {"type": compiled.trigger.type}
-    if isinstance(compiled.trigger, FormulaTrigger):
+    extra: dict[str, Any] = {}
+    if isinstance(compiled.trigger, AwardTrigger | LevelTrigger):
+        trigger |= compiled.trigger.model_dump(mode="json", exclude={"type"})
+        trigger["event"] = seen.event if seen else None
+        if isinstance(seen, AwardSeen):
+            extra["award"] = seen.as_dict()
+        elif isinstance(seen, LevelSeen):
+            extra["level"] = seen.as_dict()
+    elif isinstance(compiled.trigger, FormulaTrigger):
         trigger |= {
             "formula": compiled.trigger.formula,
             "operator": compiled.trigger.operator.value,
@@ -71,4 +148,4 @@ def build_payload(
             "data": dict(record.data),
         },
         "fired_at": fired_at.isoformat(),
-    }
+    } | extra

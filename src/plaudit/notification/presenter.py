@@ -45,6 +45,8 @@ def present_firing(firing: NotificationFiring) -> FiringRead:
         detail=firing.detail,
         award_id=firing.award_id,
         delivery_id=firing.delivery_id,
+        event_award_id=firing.event_award_id,
+        event_level_reached_id=firing.event_level_reached_id,
     )
 
 

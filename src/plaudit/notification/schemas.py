@@ -17,6 +17,7 @@ from pydantic import (
     field_validator,
 )
 
+from plaudit.domain.categories import Category
 from plaudit.kit.schemas import InputSchema, Instant, Name, OutputSchema, StrictId, Timestamp
 from plaudit.kit.url_policy import UrlRefused, split_url
 from plaudit.limits import MAX_FORMULA_LENGTH
@@ -65,7 +66,50 @@ class FormulaTrigger(_Part):
     threshold: StrictFloat = Field(allow_inf_nan=False)
 
 
-Trigger = Annotated[RecordTrigger | FormulaTrigger, Field(discriminator="type")]
+MAX_TRIGGER_IDS = 100
+
+
+def _distinct_ids(ids: list[int]) -> list[int]:
+    return sorted(set(ids))
+
+
+class AwardTrigger(_Part):
+    """Fires once per award given, whatever gave it (a rule, an activation's backfill, a manual
+    or bulk give, a streak, a season, a notification), for the award's member. Empty filters:
+    every award. An award given by a notification with an award trigger fires no award trigger
+    (no chains)."""
+
+    type: Literal["award"]
+    achievement_ids: list[StrictId] = Field(default_factory=list, max_length=MAX_TRIGGER_IDS)
+    categories: list[Category] = Field(default_factory=list, max_length=len(Category))
+
+    @field_validator("achievement_ids")
+    @classmethod
+    def _distinct(cls, ids: list[int]) -> list[int]:
+        return _distinct_ids(ids)
+
+    @field_validator("categories")
+    @classmethod
+    def _distinct_categories(cls, categories: list[Category]) -> list[Category]:
+        return sorted(set(categories), key=list(Category).index)
+
+
+class LevelTrigger(_Part):
+    """Fires once per level reached (one `level_reached` row), for the member who reached it.
+    Empty `level_ids`: every level."""
+
+    type: Literal["level"]
+    level_ids: list[StrictId] = Field(default_factory=list, max_length=MAX_TRIGGER_IDS)
+
+    @field_validator("level_ids")
+    @classmethod
+    def _distinct(cls, ids: list[int]) -> list[int]:
+        return _distinct_ids(ids)
+
+
+AnyTrigger = RecordTrigger | FormulaTrigger | AwardTrigger | LevelTrigger
+EventTrigger = AwardTrigger | LevelTrigger
+Trigger = Annotated[AnyTrigger, Field(discriminator="type")]
 
 
 def _http_url(url: str) -> str:
@@ -218,8 +262,14 @@ class FiringRead(OutputSchema):
     outcome: FiringOutcome
     code: str | None
     detail: str | None
-    award_id: int | None
+    award_id: int | None = Field(description="The award its give_achievement action gave.")
     delivery_id: int | None
+    event_award_id: int | None = Field(
+        default=None, description="Award triggers: the award given that fired it."
+    )
+    event_level_reached_id: int | None = Field(
+        default=None, description="Level triggers: the level reached (its event's id)."
+    )
 
 
 class DeliveryStatus(StrEnum):
@@ -356,7 +406,7 @@ class DryRunRecentRecord(OutputSchema):
 class DryRunRead(OutputSchema):
     notification_id: int | None
     active: bool
-    trigger: Literal["record", "formula"]
+    trigger: Literal["record", "formula", "award", "level"]
     period: DryRunPeriod | None
     members_checked: int
     would_fire: int

@@ -32,7 +32,7 @@ from plaudit.web.forms.plain import schema_errors
 SchemaT = TypeVar("SchemaT", bound=BaseModel)
 MIN_FILTER_ROWS = 3
 MAX_FILTER_ROWS = 50
-TRIGGER_TYPES = ("record", "formula")
+TRIGGER_TYPES = ("record", "formula", "award", "level")
 ACTION_TYPES = ("give_achievement", "webhook", "slack", "teams", "email")
 CHAT_LABELS = {"slack": "Slack", "teams": "Microsoft Teams"}
 EMAIL_TO_LABELS = {
@@ -41,7 +41,19 @@ EMAIL_TO_LABELS = {
     "addresses": "fixed addresses",
 }
 _TAGS = frozenset(TRIGGER_TYPES + ACTION_TYPES)
-_TRIGGER_FIELDS = frozenset({"source", "events", "formula", "operator", "threshold", "period"})
+_TRIGGER_FIELDS = frozenset(
+    {
+        "source",
+        "events",
+        "formula",
+        "operator",
+        "threshold",
+        "period",
+        "achievement_ids",
+        "categories",
+        "level_ids",
+    }
+)
 _ACTION_FIELDS = {
     "achievement_id": "achievement_id",
     "url": "url",
@@ -73,6 +85,9 @@ LABELS = {
     "operator": "Comparison",
     "threshold": "Threshold",
     "period": "Period",
+    "achievement_ids": "Achievements",
+    "categories": "Categories",
+    "level_ids": "Levels",
     "action_type": "Action",
     "achievement_id": "Achievement",
     "url": "Webhook URL",
@@ -105,6 +120,9 @@ class NotificationValues:
     operator: str = FormulaOperator.GTE.value
     threshold: str = ""
     period: str = Period.month.value
+    achievement_ids: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    level_ids: list[str] = field(default_factory=list)
     action_type: str = "give_achievement"
     achievement_id: str = ""
     url: str = ""
@@ -169,6 +187,11 @@ def values_from_notification(notification: Notification) -> NotificationValues:
         values.source = str(trigger.get("source", ""))
         values.on_created, values.on_updated = "created" in events, "updated" in events
         values.filters = filter_rows(trigger.get("where") or [])
+    elif values.trigger_type == "award":
+        values.achievement_ids = [str(i) for i in trigger.get("achievement_ids") or []]
+        values.categories = [str(c) for c in trigger.get("categories") or []]
+    elif values.trigger_type == "level":
+        values.level_ids = [str(i) for i in trigger.get("level_ids") or []]
     else:
         values.formula = str(trigger.get("formula", ""))
         values.operator = str(trigger.get("operator", ">="))
@@ -208,6 +231,9 @@ def values_from_form(form: FormData) -> NotificationValues:
         operator=text(form, "operator"),
         threshold=text(form, "threshold"),
         period=text(form, "period"),
+        achievement_ids=_all(form, "achievement_ids"),
+        categories=_all(form, "categories"),
+        level_ids=_all(form, "level_ids"),
         action_type=text(form, "action_type"),
         achievement_id=text(form, "achievement_id"),
         url=text(form, "url"),
@@ -217,6 +243,16 @@ def values_from_form(form: FormData) -> NotificationValues:
         email_to=text(form, "email_to") or "member",
         email_addresses=text(form, "email_addresses"),
     )
+
+
+def _all(form: FormData, name: str) -> list[str]:
+    """Every checked box of a group, as sent."""
+    return [str(v).strip() for v in form.getlist(name) if str(v).strip()]
+
+
+def _ids(raw: list[str]) -> list[Any]:
+    """Ids as numbers where they are digits; anything else is left for the schema to refuse."""
+    return [int(v) if v.isdigit() else v for v in raw]
 
 
 def _scalar(raw: str, kind: FieldType | None) -> Any:
@@ -252,6 +288,14 @@ def _trigger(values: NotificationValues, fields: dict[str, FieldType]) -> dict[s
             "events": [event for event, on in pairs if on],
             "where": [_filter(row, fields) for row in values.filters],
         }
+    if values.trigger_type == "award":
+        return {
+            "type": "award",
+            "achievement_ids": _ids(values.achievement_ids),
+            "categories": values.categories,
+        }
+    if values.trigger_type == "level":
+        return {"type": "level", "level_ids": _ids(values.level_ids)}
     threshold: Any = values.threshold
     with contextlib.suppress(ValueError):
         threshold = float(values.threshold)

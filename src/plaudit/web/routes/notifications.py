@@ -20,6 +20,8 @@ from starlette.datastructures import FormData
 
 from plaudit.achievement.service import list_achievements
 from plaudit.config import Settings
+from plaudit.domain.categories import Category
+from plaudit.engine.levels import ladder
 from plaudit.engine.sources import field_types_by_source
 from plaudit.errors import PlauditError
 from plaudit.http.deps import NowDep, SessionDep, SettingsDep
@@ -73,6 +75,8 @@ def trigger_summary(trigger: dict[str, Any], sources: dict[str, str]) -> str:
         where = len(trigger.get("where") or [])
         filters = f", {where} filter{'s' if where != 1 else ''}" if where else ""
         return f"A {source} record is {events}{filters}"
+    if trigger.get("type") in ("award", "level"):
+        return event_summary(trigger)
     formula = str(trigger.get("formula", ""))
     if len(formula) > MAX_FORMULA_SHOWN:
         formula = formula[: MAX_FORMULA_SHOWN - 1] + "…"
@@ -82,6 +86,22 @@ def trigger_summary(trigger: dict[str, Any], sources: dict[str, str]) -> str:
     if isinstance(threshold, float) and threshold.is_integer():
         threshold = int(threshold)
     return f"{formula} {trigger.get('operator')} {threshold}{per}"
+
+
+def event_summary(trigger: dict[str, Any]) -> str:
+    """An award or level trigger in a few words."""
+    if trigger.get("type") == "level":
+        ids = trigger.get("level_ids") or []
+        if len(ids) > 1:
+            return f"A member reaches one of {len(ids)} chosen levels"
+        return "A member reaches " + ("the chosen level" if ids else "a level")
+    ids, categories = trigger.get("achievement_ids") or [], trigger.get("categories") or []
+    which = []
+    if ids:
+        which.append(f"of {len(ids)} chosen achievement{'s' if len(ids) != 1 else ''}")
+    if categories:
+        which.append("in category " + " or ".join(categories))
+    return "An award is given" + (" " + " and ".join(which) if which else "")
 
 
 def action_summary(action: dict[str, Any], achievements: dict[int, str]) -> str:
@@ -176,6 +196,10 @@ def form_page(
             if s.default_where
         },
         "achievements": [(str(a.id), a.name) for a in list_achievements(session)],
+        "categories": [(c.value, c.value.title()) for c in Category],
+        "levels": [
+            (str(level.id), f"{level.name} ({level.points:,} points)") for level in ladder(session)
+        ],
         "filter_ops": [(op.value, FILTER_LABELS[op]) for op in FilterOp],
         "operators": [(op.value, label) for op, label in OPERATOR_LABELS.items()],
         "periods": [(p.value, label) for p, label in PERIOD_LABELS.items()],

@@ -6,7 +6,7 @@ plain string without a CHECK constraint, so only the existing rows change; a dow
 them back to `manual`.
 
 Revision ID: 0022_award_origins
-Revises: 0020
+Revises: 0021
 Create Date: 2026-12-06 21:00:00
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0022_award_origins"
-down_revision: str | None = "0020"
+down_revision: str | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
