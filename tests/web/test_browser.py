@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 RECORDED = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)
 DESKTOP = {"width": 1280, "height": 860}
 PHONE = {"width": 390, "height": 844}
+WIDE = {"width": 1440, "height": 900}
 PROFILE_ONCE = {
     "source": "company_profile_updated",
     "aggregate": "count",
@@ -66,6 +67,15 @@ class Tab:
         self.page.fill("#password", PASSWORD)
         with self.page.expect_navigation():
             self.page.click("button:has-text('Sign in')")
+
+
+def open_tab(chromium: Browser, live_url: str, viewport: dict[str, int]) -> Iterator[Tab]:
+    """A tab at `viewport` for a fixture to yield from; closed after the test, which must
+    have raised no script error in the page."""
+    opened = Tab(chromium, live_url, viewport)
+    yield opened
+    opened.context.close()
+    assert opened.errors == [], f"script errors in the page: {opened.errors}"
 
 
 @pytest.fixture

@@ -13,30 +13,20 @@ from sqlalchemy import Engine
 from tests.web.conftest import screenshot
 from tests.web.helpers import Site
 from tests.web.portal_data import achievement, deals, give
-from tests.web.test_browser import Tab
+from tests.web.test_browser import PHONE, WIDE, Tab, open_tab
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
-WIDE = {"width": 1440, "height": 900}
-PHONE = {"width": 390, "height": 844}
-
-
-def _tab(chromium: Browser, live_url: str, viewport: dict[str, int]) -> Iterator[Tab]:
-    opened = Tab(chromium, live_url, viewport)
-    yield opened
-    opened.context.close()
-    assert opened.errors == [], f"script errors in the page: {opened.errors}"
-
 
 @pytest.fixture
 def wide(chromium: Browser, live_url: str, site: Site) -> Iterator[Tab]:
-    yield from _tab(chromium, live_url, WIDE)
+    yield from open_tab(chromium, live_url, WIDE)
 
 
 @pytest.fixture
 def phone(chromium: Browser, live_url: str, site: Site) -> Iterator[Tab]:
-    yield from _tab(chromium, live_url, PHONE)
+    yield from open_tab(chromium, live_url, PHONE)
 
 
 def add_level(tab: Tab, name: str, points: str) -> None:
