@@ -238,6 +238,12 @@ def admin(client: TestClient) -> Api:
 @pytest.fixture
 def tokens(admin: Api) -> dict[str, str]:
     """A token of every role (the member token is bound to a member of its own)."""
+    return role_tokens(admin)
+
+
+def role_tokens(admin: Api) -> dict[str, str]:
+    """Make a token of every role through the API: the role's name -> the token, and
+    `member_id` -> the member the member token is bound to."""
     member = admin.ok("POST", "/members", 201, json={"name": "Token Holder"})
     out = {"admin": ADMIN_TOKEN}
     for role in ("manager", "ingest", "member"):

@@ -12,7 +12,6 @@ from typing import Any
 from hypothesis import strategies as st
 from sqlalchemy import (
     ColumnElement,
-    Connection,
     Engine,
     LargeBinary,
     String,
@@ -21,7 +20,6 @@ from sqlalchemy import (
     func,
     literal,
     select,
-    text,
     union_all,
 )
 
@@ -250,69 +248,3 @@ def fingerprint(engine: Engine) -> list[tuple[str, str]]:
     would begin by taking the writer lock (BEGIN IMMEDIATE), ten times the cost of the read."""
     with read_snapshot(engine) as conn:
         return [(t, row) for t, row in conn.execute(ROWS)]
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """Every row of every table and where each id sequence stood, right after `seed`.
-
-    Putting them back costs a few hundredths of a second, against about a second for seeding
-    again through the API, which the fuzz test did before each operation that followed one
-    that wrote."""
-
-    rows: dict[str, list[dict[str, Any]]]
-    sequences: list[tuple[str, int, bool]]  # PostgreSQL: name, last_value, is_called
-    autoincrement: list[tuple[str, int]]  # SQLite: sqlite_sequence
-
-
-def _sequences(conn: Connection) -> list[tuple[str, int, bool]]:
-    if conn.dialect.name != "postgresql":
-        return []
-    names = conn.execute(
-        text("SELECT c.relname FROM pg_class c WHERE c.relkind = 'S' ORDER BY c.relname")
-    ).scalars()
-    # A sequence's own relation holds last_value and is_called; the names are the catalog's.
-    return [
-        (name, *conn.execute(text(f'SELECT last_value, is_called FROM "{name}"')).one())  # noqa: S608
-        for name in list(names)
-    ]
-
-
-def _autoincrement(conn: Connection) -> list[tuple[str, int]]:
-    if conn.dialect.name != "sqlite":
-        return []
-    has = conn.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'")).first()
-    if has is None:
-        return []
-    return [(n, s) for n, s in conn.execute(text("SELECT name, seq FROM sqlite_sequence"))]
-
-
-def take_snapshot(engine: Engine) -> Snapshot:
-    with read_snapshot(engine) as conn:
-        rows = {
-            t.name: [dict(row._mapping) for row in conn.execute(select(t))]
-            for t in Base.metadata.sorted_tables
-        }
-        return Snapshot(rows, _sequences(conn), _autoincrement(conn))
-
-
-def restore(engine: Engine, snapshot: Snapshot) -> None:
-    """Every table back to `snapshot`, ids and sequences included, in one transaction."""
-    tables = Base.metadata.sorted_tables
-    with engine.begin() as conn:
-        for table in reversed(tables):
-            conn.execute(table.delete())
-        for table in tables:
-            if snapshot.rows[table.name]:
-                conn.execute(table.insert(), snapshot.rows[table.name])
-        for name, last_value, is_called in snapshot.sequences:
-            conn.execute(
-                text("SELECT setval(CAST(:name AS regclass), :value, :called)"),
-                {"name": f'"{name}"', "value": last_value, "called": is_called},
-            )
-        if snapshot.autoincrement:
-            conn.execute(text("DELETE FROM sqlite_sequence"))
-            conn.execute(
-                text("INSERT INTO sqlite_sequence (name, seq) VALUES (:name, :seq)"),
-                [{"name": n, "seq": s} for n, s in snapshot.autoincrement],
-            )

@@ -9,9 +9,11 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import Engine
 
 from tests.conftest import Api
 from tests.hypothesis_profiles import examples
+from tests.snapshot import WorldCache
 
 HUGE = 2**70
 JSON = {"Content-Type": "application/json"}
@@ -69,10 +71,11 @@ def snapshot(admin: Api) -> dict[str, Any]:
     return out
 
 
-@pytest.fixture
-def world(admin: Api) -> Iterator[dict[str, Any]]:
-    """Seeded data with one of everything, and a check afterwards that the test changed none of
-    it: every request of a test using this fixture must be refused without a trace."""
+WORLDS: WorldCache[tuple[dict[str, Any], dict[str, Any]]] = WorldCache()
+"""The seeded data and what the API lists of it: made once per worker and database."""
+
+
+def _make_world(admin: Api) -> tuple[dict[str, Any], dict[str, Any]]:
     made = seed(admin)
     made["achievement"] = admin.ok(
         "POST",
@@ -97,7 +100,17 @@ def world(admin: Api) -> Iterator[dict[str, Any]]:
             "data": {"value": 3},
         },
     )
-    before = snapshot(admin)
+    return made, snapshot(admin)
+
+
+@pytest.fixture
+def world(admin: Api, engine: Engine) -> Iterator[dict[str, Any]]:
+    """Seeded data with one of everything, and a check afterwards that the test changed none of
+    it: every request of a test using this fixture must be refused without a trace. Made
+    through the API once per worker and database, then put back from its snapshot before each
+    test (tests/snapshot.py)."""
+    made, before = WORLDS.get(engine, lambda: _make_world(admin))
+    assert snapshot(admin) == before, "the world was not put back as it was made"
     yield made
     assert snapshot(admin) == before, "a refused request changed data"
 

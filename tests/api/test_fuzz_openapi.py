@@ -34,10 +34,11 @@ from sqlalchemy import Engine, event
 from plaudit.app import create_app
 from plaudit.clock import FixedClock
 from plaudit.config import Settings
-from tests.api.fuzz_world import Ids, Snapshot, fingerprint, restore, seed, take_snapshot
+from tests.api.fuzz_world import Ids, fingerprint, seed
 from tests.app_cache import app_for
 from tests.conftest import ADMIN_TOKEN, Api, _truncate_all
 from tests.hypothesis_profiles import examples
+from tests.snapshot import Snapshot, restore, take_snapshot
 from tests.write_watch import WriteWatch
 
 

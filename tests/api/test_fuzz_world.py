@@ -11,8 +11,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event
 
-from tests.api.fuzz_world import fingerprint, restore, seed, take_snapshot
+from tests.api.fuzz_world import fingerprint, seed
 from tests.conftest import Api
+from tests.snapshot import restore, take_snapshot
 from tests.write_watch import WriteWatch, may_write
 
 

@@ -17,11 +17,13 @@ from functools import cache
 from typing import Any
 
 import pytest
+from sqlalchemy import Engine
 
 from plaudit.app import API_PREFIX
 from plaudit.http.deps import Allow
 from tests.api import routes
-from tests.conftest import Api
+from tests.conftest import Api, role_tokens
+from tests.snapshot import WorldCache
 
 ROLES = ("admin", "manager", "ingest", "member")
 A, M, I, ME = "admin", "manager", "ingest", "member"  # noqa: E741
@@ -344,9 +346,27 @@ def assert_problem(answer: Any, status: int, context: object) -> None:
     assert answer.json()["status"] == status, context
 
 
+WORLDS: WorldCache[tuple[dict[str, str], World]] = WorldCache()
+"""The tokens and the world, made through the API once per worker and database."""
+
+
+@pytest.fixture
+def matrix(admin: Api, engine: Engine) -> tuple[dict[str, str], World]:
+    """A token of every role and one of each thing a route can name: built once, then put
+    back from its snapshot before each test (so an allowed write of the test before is gone)."""
+
+    def build() -> tuple[dict[str, str], World]:
+        tokens = role_tokens(admin)
+        return tokens, make_world(admin, tokens)
+
+    return WORLDS.get(engine, build)
+
+
 @pytest.mark.parametrize("route", sorted(EXPECTED))
-def test_every_role_against_the_route(admin: Api, tokens: dict[str, str], route: str) -> None:
-    world = make_world(admin, tokens)
+def test_every_role_against_the_route(
+    admin: Api, matrix: tuple[dict[str, str], World], route: str
+) -> None:
+    tokens, world = matrix
     method, path = route.split(" ", 1)
     allowed = EXPECTED[route]
     for token in (None, "not-a-real-token"):
@@ -394,8 +414,10 @@ def test_malformed_or_wrong_authorization_is_401(client: Any, header: str) -> No
 
 
 @pytest.mark.parametrize("route", sorted(MEMBER_OWN))
-def test_a_member_never_sees_another_member(admin: Api, tokens: dict[str, str], route: str) -> None:
-    world = make_world(admin, tokens)
+def test_a_member_never_sees_another_member(
+    admin: Api, matrix: tuple[dict[str, str], World], route: str
+) -> None:
+    tokens, world = matrix
     _, path = route.split(" ", 1)
     member = admin.as_token(tokens["member"])
     answer = member.get(world.url(path))  # world's member is not the token's member

@@ -29,6 +29,10 @@ OTHERS = 100
 ANSWER_BOUND_SECONDS = 15.0
 """Every request of the burst is answered within this (the freeze took 30 s and more)."""
 HEALTH_BOUND_SECONDS = 1.0
+"""Nine health polls in ten answer within this while the burst runs."""
+HEALTH_WORST_SECONDS = 5.0
+"""And every one within this: on two shared cores one poll may wait a second or two for the
+CPU (seen: 1.57 s once in a full parallel run), where the freeze held health for 30 s."""
 CLIENT_TIMEOUT = 90.0
 """Longer than the old freeze, so that a freeze shows as slow answers, not as client errors."""
 
@@ -148,6 +152,7 @@ def test_200_mixed_concurrent_requests_are_all_answered_in_seconds(live: Live) -
 
     assert health, "health was never polled"
     assert {status for status, _ in health} == {200}
-    assert max(seconds for _, seconds in health) < HEALTH_BOUND_SECONDS, sorted(
-        seconds for _, seconds in health
-    )[-5:]
+    polls = sorted(seconds for _, seconds in health)
+    assert polls[-1] < HEALTH_WORST_SECONDS, polls[-5:]
+    ninth_decile = polls[max(len(polls) * 9 // 10 - 1, 0)]
+    assert ninth_decile < HEALTH_BOUND_SECONDS, polls[-5:]

@@ -56,6 +56,17 @@ class SmtpServer:
             self._changed.notify_all()
         return "250 OK"
 
+    @property
+    def stopped(self) -> bool:
+        return self._loop.is_closed()
+
+    def forget(self) -> None:
+        """Back to a new server's state (no mail kept, none to refuse), same port."""
+        with self._changed:
+            self.mails.clear()
+            self.refused = 0
+            self.fail_first = 0
+
     def wait_for(self, count: int, timeout: float = 15.0) -> list[Mail]:
         deadline = time.monotonic() + timeout
         with self._changed:
@@ -101,6 +112,20 @@ class SmtpServer:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(5)
         self._loop.close()
+
+
+_worker_server: list[SmtpServer] = []
+
+
+def worker_smtp() -> SmtpServer:
+    """This process's server, emptied for the next test: one port for every test, so their
+    settings are equal and they share one application (tests/app_cache.py) instead of making
+    one each. A test that stopped it gets a new one."""
+    if not _worker_server or _worker_server[0].stopped:
+        _worker_server[:] = [SmtpServer().__enter__()]
+    server = _worker_server[0]
+    server.forget()
+    return server
 
 
 def smtp_settings(server: SmtpServer) -> dict[str, Any]:

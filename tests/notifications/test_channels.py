@@ -6,7 +6,6 @@ gives one summary per channel, while a webhook still gets one delivery per firin
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from functools import cache
 from importlib.resources import files
 from typing import Any
@@ -29,7 +28,7 @@ from tests.notifications.helpers import (
     wait_for_deliveries,
 )
 from tests.notifications.receiver import Receiver
-from tests.notifications.smtp import SmtpServer, smtp_settings
+from tests.notifications.smtp import SmtpServer, smtp_settings, worker_smtp
 
 PUBLIC = "https://plaudit.example.com"
 APPROVED = {
@@ -40,9 +39,8 @@ APPROVED = {
 
 
 @pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    with SmtpServer() as server:
-        yield server
+def smtp() -> SmtpServer:
+    return worker_smtp()
 
 
 @pytest.fixture

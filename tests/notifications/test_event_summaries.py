@@ -5,7 +5,6 @@ trigger and for the level trigger alike; a webhook still gets one delivery per f
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 
@@ -15,7 +14,7 @@ from tests.engine.helpers import achievement, seed_sources
 from tests.notifications.conftest import fast_settings
 from tests.notifications.helpers import firings, notify, send, wait_for_deliveries
 from tests.notifications.receiver import Receiver
-from tests.notifications.smtp import SmtpServer, smtp_settings
+from tests.notifications.smtp import SmtpServer, smtp_settings, worker_smtp
 from tests.notifications.test_channels import check_slack
 from tests.notifications.test_event_triggers import ONE_CALL
 
@@ -24,9 +23,8 @@ BACKFILLED = 8
 
 
 @pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    with SmtpServer() as server:
-        yield server
+def smtp() -> SmtpServer:
+    return worker_smtp()
 
 
 @pytest.fixture

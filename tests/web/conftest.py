@@ -20,7 +20,9 @@ from plaudit.db.engine import build_engine
 from plaudit.db.migrate import upgrade
 from tests.app_cache import app_for
 from tests.conftest import ADMIN_TOKEN, _truncate_all
+from tests.snapshot import WorldCache, restore, take_snapshot
 from tests.web.helpers import PASSWORD, Site, csrf_of, seed
+from tests.web.seeded_logins import SeededLogin, arm, disarm, record_login, resume
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Locator, Page
@@ -43,11 +45,38 @@ def web_engine(web_database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
+SEEDED_AT = datetime(2026, 11, 18, 13, 0, tzinfo=UTC)
+"""The page tests' fixed clock (a Wednesday)."""
+
+SITES: WorldCache[tuple[Site, dict[str, SeededLogin]]] = WorldCache()
+
+
+def _build_site(engine: Engine, url: str) -> tuple[Site, dict[str, SeededLogin]]:
+    """Seed, then sign each role in once through the login form to learn a session cookie
+    (tests/web/seeded_logins.py); the sign-ins' rows are taken away again."""
+    _truncate_all(engine)
+    site = seed(engine)
+    seeded = take_snapshot(engine)
+    logins: dict[str, SeededLogin] = {}
+    app = app_for(web_settings(url), clock=FixedClock(SEEDED_AT))
+    with TestClient(app, follow_redirects=False) as client:
+        for username in ("admin", "manager", "ingest", "member"):
+            client.cookies.clear()
+            sign_in_with_form(client, username, PASSWORD)
+            logins[username] = record_login(client, engine, username)
+    restore(engine, seeded)
+    return site, logins
+
+
 @pytest.fixture
-def site(web_engine: Engine) -> Site:
-    """Empty tables, then users of every role, members, sources and one record."""
-    _truncate_all(web_engine)
-    return seed(web_engine)
+def site(web_engine: Engine, web_database_url: str) -> Iterator[Site]:
+    """Users of every role, members, sources and one record, and nothing else: seeded once
+    per worker and put back from its snapshot before each test. `sign_in` may then resume a
+    seeded role's session instead of posting the form (tests/web/seeded_logins.py)."""
+    site, logins = SITES.get(web_engine, lambda: _build_site(web_engine, web_database_url))
+    arm(web_engine, logins)
+    yield site
+    disarm()
 
 
 def web_settings(url: str, **overrides: object) -> Settings:
@@ -76,6 +105,15 @@ def web(site: Site, web_database_url: str) -> Iterator[TestClient]:
 
 
 def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> None:
+    """Sign in as `username`: through the login form, or, for a seeded role's first sign-in
+    in a test on the untouched seeded accounts, by resuming its recorded session (the same
+    rows and cookie the form would leave)."""
+    if password == PASSWORD and resume(client, username):
+        return
+    sign_in_with_form(client, username, password)
+
+
+def sign_in_with_form(client: TestClient, username: str, password: str = PASSWORD) -> None:
     token = csrf_of(client.get("/login").text)
     response = client.post(
         "/login", data={"username": username, "password": password, "csrf_token": token}

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, update
 from plaudit.app import create_app
 from plaudit.models import User
 from plaudit.web.access import safe_next
-from tests.web.conftest import sign_in, web_settings
+from tests.web.conftest import sign_in, sign_in_with_form, web_settings
 from tests.web.helpers import PASSWORD, csrf_of
 
 
@@ -141,7 +141,7 @@ def test_sign_out_needs_post_and_csrf_and_ends_the_session(admin_web: TestClient
 
 def test_sign_in_starts_a_new_csrf_token(web: TestClient) -> None:
     before = csrf_of(web.get("/login").text)
-    sign_in(web, "admin")
+    sign_in_with_form(web, "admin")
     after = csrf_of(web.get("/admin/achievements").text)
     assert before != after
 
