@@ -105,7 +105,9 @@ def insert_awards(
         given = _row_by_row(connection, batch)
     else:
         given = _set_based(connection, batch)
-    if given:
+    if given and compiled.publish_automatically:
+        # Only its achievement's setting can make an award publish here: without it the
+        # look-up (one per achievement and batch) would find nothing to publish.
         publish_automatic(connection, given, now=now, by="rules")
     return given
 
