@@ -3,6 +3,7 @@ rule group can have become met, with the per-record path's own code."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime
@@ -77,30 +78,20 @@ def _group_tests(compiled: CompiledAchievement, plan: SourcePlan) -> list[_Test 
     return out
 
 
-def _bounds(test: _Test) -> tuple[float, float]:
-    tolerance = 1e-6 * max(1.0, abs(test.target))
-    return test.target - tolerance, test.target + tolerance
-
-
 def _condition(test: _Test, value: ColumnElement[Any]) -> ColumnElement[bool]:
     """Tolerant superset of ``oracle.compare``: never false where the rule is met."""
-    low, high = _bounds(test)
-    if test.operator in (Operator.AT_LEAST, Operator.MORE_THAN):
-        return value >= low
-    if test.operator in (Operator.AT_MOST, Operator.LESS_THAN):
-        return value <= high
-    return and_(value >= low, value <= high)
+    low, high = bounds(test.operator, test.target)
+    sides = [value >= low] if low > -math.inf else []
+    if high < math.inf:
+        sides.append(value <= high)
+    return and_(*sides)
 
 
 def _passes(test: _Test, value: float | None) -> bool:
     """``_condition`` in Python, on the value the query returned for the test's aggregate."""
     if value is None:
         return False
-    low, high = _bounds(test)
-    if test.operator in (Operator.AT_LEAST, Operator.MORE_THAN):
-        return value >= low
-    if test.operator in (Operator.AT_MOST, Operator.LESS_THAN):
-        return value <= high
+    low, high = bounds(test.operator, test.target)
     return low <= value <= high
 
 
