@@ -154,10 +154,14 @@ class World:
         with self.engine.connect() as conn:
             return timed(lambda: conn.execute(text(sql)).all())
 
-    def records(self, n: int, rng: random.Random) -> list[RecordIn]:
+    def records(
+        self, n: int, rng: random.Random, members: list[int] | None = None
+    ) -> list[RecordIn]:
+        """`n` deals of random `members` (default: all of them) over the last 20 days."""
+        chosen = self.member_ids if members is None else members
         return [
             RecordIn(
-                member_id=rng.choice(self.member_ids),
+                member_id=rng.choice(chosen),
                 occurred_at=NOW - timedelta(minutes=rng.randint(0, 60 * 24 * 20)),
                 data={
                     "status": rng.choice(["Approved", "Pending"]),

@@ -15,7 +15,11 @@
   and on PostgreSQL every process of a throwaway cluster started for it with initdb and
   pg_ctl, `bench/throwaway_pg.py`), the same records in-process in batches of 500, on SQLite
   and on PostgreSQL: the last tenth against the first (target at most 1.2), and the awards
-  of each tenth (the workload's own growth: later batches give more awards).
+  of each tenth (the workload's own growth: later batches give more awards). Beside it, on
+  PostgreSQL, the same figure for a steady workload whose every tenth gives the same awards
+  (`steady_`): each tenth is the same records (same seed) for its own tenth of the members,
+  so the history grows as much while no key's state carries over from one tenth to the
+  next; the cost the size of the history adds, apart from the work a tenth gives.
 - **latency**: single-record requests against two no-op requests of the same server on
   PostgreSQL, interleaved: `GET /api/v1/health` (no admission, no thread, no database) and
   the fair no-op of `engine_bench.NOOP_PATH` (admission, the role check, a worker thread, a
@@ -49,6 +53,7 @@ from throwaway_pg import throwaway_cluster
 
 from plaudit.config import Settings
 from plaudit.db.session import unit_of_work
+from plaudit.record.schemas import RecordIn
 from plaudit.record.service import ingest_records
 
 BATCH = 500
@@ -187,11 +192,27 @@ def bench_intake(tmp: Path, server: str, members: int, n: int) -> dict[str, floa
     } | {f"pg_tenth_{i}_rps": 1 / t for i, t in enumerate(pg_tenths)}
 
 
-def cpu_tenths(world: World, n: int, cpu: Callable[[], float]) -> tuple[list[float], list[int]]:
-    """The same records through the in-process bulk path in batches of BATCH, one transaction
-    each: the CPU seconds per record of each tenth (`cpu()`: this process's, plus the
-    database's when it is a server) and the awards each tenth gave."""
-    items = world.records(n, random.Random(7))
+def steady_records(world: World, n: int) -> list[RecordIn]:
+    """Ten tenths of the same records (one seed), each for its own tenth of the members."""
+    part = len(world.member_ids) // 10
+    return [
+        item
+        for k in range(10)
+        for item in world.records(
+            n // 10, random.Random(7), world.member_ids[k * part : (k + 1) * part]
+        )
+    ]
+
+
+def cpu_tenths(
+    world: World, n: int, cpu: Callable[[], float], items: list[RecordIn] | None = None
+) -> tuple[list[float], list[int]]:
+    """The records (default: `n` of the world's, seed 7) through the in-process bulk path in
+    batches of BATCH, one transaction each: the CPU seconds per record of each tenth
+    (`cpu()`: this process's, plus the database's when it is a server) and the awards each
+    tenth gave."""
+    if items is None:
+        items = world.records(n, random.Random(7))
     per_tenth = max(BATCH, n // 10 // BATCH * BATCH)
     tenths: list[float] = []
     awards: list[int] = []
@@ -218,16 +239,34 @@ def bench_growth(tmp: Path, members: int, n: int) -> dict[str, float]:
             pg, n, lambda: time.process_time() + cluster.cpu_seconds()
         )
         pg.engine.dispose()
+    with throwaway_cluster() as cluster:
+        steady = build_world(
+            make_url(cluster.url).set(database="postgres").render_as_string(), members
+        )
+        steady_tenths, steady_awards = cpu_tenths(
+            steady,
+            n,
+            lambda: time.process_time() + cluster.cpu_seconds(),
+            steady_records(steady, n),
+        )
+        steady.engine.dispose()
     per_award = [t / a for t, a in zip(pg_tenths, pg_awards, strict=True)]
-    return {
-        "postgresql_first_tenth_cpu_ms": pg_tenths[0] * 1000,
-        "postgresql_last_tenth_cpu_ms": pg_tenths[-1] * 1000,
-        "postgresql_last_to_first": pg_tenths[-1] / pg_tenths[0],
-        "sqlite_last_to_first": lite_tenths[-1] / lite_tenths[0],
-        "awards_last_to_first": pg_awards[-1] / pg_awards[0],
-        "postgresql_per_award_last_to_first": per_award[-1] / per_award[0],
-        "same_awards_per_tenth": float(pg_awards == lite_awards),
-    } | {f"pg_tenth_{i}_cpu_ms": t * 1000 for i, t in enumerate(pg_tenths)}
+    return (
+        {
+            "postgresql_first_tenth_cpu_ms": pg_tenths[0] * 1000,
+            "postgresql_last_tenth_cpu_ms": pg_tenths[-1] * 1000,
+            "postgresql_last_to_first": pg_tenths[-1] / pg_tenths[0],
+            "sqlite_last_to_first": lite_tenths[-1] / lite_tenths[0],
+            "awards_last_to_first": pg_awards[-1] / pg_awards[0],
+            "postgresql_per_award_last_to_first": per_award[-1] / per_award[0],
+            "same_awards_per_tenth": float(pg_awards == lite_awards),
+            "steady_postgresql_last_to_first": steady_tenths[-1] / steady_tenths[0],
+            "steady_awards_per_tenth": float(steady_awards[0]),
+            "steady_same_awards_every_tenth": float(len(set(steady_awards)) == 1),
+        }
+        | {f"pg_tenth_{i}_cpu_ms": t * 1000 for i, t in enumerate(pg_tenths)}
+        | {f"steady_tenth_{i}_cpu_ms": t * 1000 for i, t in enumerate(steady_tenths)}
+    )
 
 
 def bench_pg_latency(server: str, members: int, requests: int) -> dict[str, float]:

@@ -37,6 +37,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
+from plaudit.db.arrays import indexed
 from plaudit.db.rows import empty_scratch_tables, insert_many, scratch_table_options
 from plaudit.db.types import UTCDateTime
 from plaudit.db.upsert import insert_for_dialect
@@ -104,7 +105,9 @@ def insert_awards(
         given = _row_by_row(connection, batch)
     else:
         given = _set_based(connection, batch)
-    if given:
+    if given and compiled.publish_automatically:
+        # Only its achievement's setting can make an award publish here: without it the
+        # look-up (one per achievement and batch) would find nothing to publish.
         publish_automatic(connection, given, now=now, by="rules")
     return given
 
@@ -139,27 +142,29 @@ def _row_by_row(connection: Connection, batch: _Batch) -> list[int]:
 _FROM_ARRAYS = text(
     """INSERT INTO awards (achievement_id, achievement_version, member_id, points, awarded_at,
         period_key, period_start, period_end, completion, holder_slot, origin, given_by, revoked)
-    SELECT :achievement_id, :version, d.member_id, :points, :now, d.period_key, d.period_start,
-        d.period_end, d.completion, d.holder_slot, :origin, 'rules', false
-    FROM unnest(CAST(:members AS INTEGER[]), CAST(:keys AS VARCHAR[]),
-                CAST(:starts AS TIMESTAMPTZ[]), CAST(:ends AS TIMESTAMPTZ[]),
+    SELECT :achievement_id, :version, d.member_id, :points, :now,
+        (CAST(:keys AS VARCHAR[]))[d.w], (CAST(:starts AS TIMESTAMPTZ[]))[d.w],
+        (CAST(:ends AS TIMESTAMPTZ[]))[d.w], d.completion, d.holder_slot, :origin, 'rules', false
+    FROM unnest(CAST(:members AS INTEGER[]), CAST(:windows AS INTEGER[]),
                 CAST(:completions AS INTEGER[]), CAST(:slots AS VARCHAR[]))
-         WITH ORDINALITY AS d(member_id, period_key, period_start, period_end, completion,
-                              holder_slot, seq)
+         WITH ORDINALITY AS d(member_id, w, completion, holder_slot, seq)
     ORDER BY d.seq
     ON CONFLICT DO NOTHING
     RETURNING id"""
 ).bindparams(bindparam("now", type_=UTCDateTime()))
-"""PostgreSQL: any number of completions in one statement, the rows as six arrays. One round
-trip whatever the count (the staged path takes five), and a statement text that never changes
-(psycopg prepares it), where a multi-row VALUES list grows with the rows and is parsed by
-the driver every time: late in a long run many achievements have a few completions due in
-each batch, and writing them row by row was the part of a batch's cost that grew most."""
+"""PostgreSQL: any number of completions in one statement, the rows as four arrays, each
+row's period (key, start, end) an index into the few periods of the batch
+(``plaudit.db.arrays``). One round trip whatever the count (the staged path takes five), and
+a statement text that never changes (psycopg prepares it), where a multi-row VALUES list
+grows with the rows and is parsed by the driver every time: late in a long run many
+achievements have a few completions due in each batch, and writing them row by row was the
+part of a batch's cost that grew most."""
 
 
 def _from_arrays(connection: Connection, batch: _Batch) -> list[int]:
     compiled, windows = batch.compiled, batch.windows
     due = batch.due
+    keys, indexes = indexed(k for _, k, _ in due)
     params = {
         "achievement_id": compiled.id,
         "version": compiled.version,
@@ -167,9 +172,10 @@ def _from_arrays(connection: Connection, batch: _Batch) -> list[int]:
         "now": batch.now,
         "origin": AwardOrigin.rule.value,
         "members": [m for m, _, _ in due],
-        "keys": [k for _, k, _ in due],
-        "starts": [_utc(windows[k].start) for _, k, _ in due],
-        "ends": [_utc(windows[k].end) for _, k, _ in due],
+        "keys": keys,
+        "windows": indexes,
+        "starts": [_utc(windows[k].start) for k in keys],
+        "ends": [_utc(windows[k].end) for k in keys],
         "completions": [c for _, _, c in due],
         "slots": [holder_slot(compiled.category, m) for m, _, _ in due],
     }

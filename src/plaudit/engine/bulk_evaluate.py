@@ -3,6 +3,8 @@ rule group can have become met, with the per-record path's own code."""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,6 +22,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from plaudit.engine.bulk_earned import open_candidates
+from plaudit.engine.bulk_open import OpenTest, bounds, open_keys
 from plaudit.engine.bulk_stage import delta
 from plaudit.engine.compiled import CompiledAchievement, SourcePlan
 from plaudit.engine.deltas import TallyKey
@@ -75,30 +78,20 @@ def _group_tests(compiled: CompiledAchievement, plan: SourcePlan) -> list[_Test 
     return out
 
 
-def _bounds(test: _Test) -> tuple[float, float]:
-    tolerance = 1e-6 * max(1.0, abs(test.target))
-    return test.target - tolerance, test.target + tolerance
-
-
 def _condition(test: _Test, value: ColumnElement[Any]) -> ColumnElement[bool]:
     """Tolerant superset of ``oracle.compare``: never false where the rule is met."""
-    low, high = _bounds(test)
-    if test.operator in (Operator.AT_LEAST, Operator.MORE_THAN):
-        return value >= low
-    if test.operator in (Operator.AT_MOST, Operator.LESS_THAN):
-        return value <= high
-    return and_(value >= low, value <= high)
+    low, high = bounds(test.operator, test.target)
+    sides = [value >= low] if low > -math.inf else []
+    if high < math.inf:
+        sides.append(value <= high)
+    return and_(*sides)
 
 
 def _passes(test: _Test, value: float | None) -> bool:
     """``_condition`` in Python, on the value the query returned for the test's aggregate."""
     if value is None:
         return False
-    low, high = _bounds(test)
-    if test.operator in (Operator.AT_LEAST, Operator.MORE_THAN):
-        return value >= low
-    if test.operator in (Operator.AT_MOST, Operator.LESS_THAN):
-        return value <= high
+    low, high = bounds(test.operator, test.target)
     return low <= value <= high
 
 
@@ -195,32 +188,19 @@ def evaluate_touched(
     session: Session, plan: SourcePlan, *, now: datetime, zone: ZoneInfo
 ) -> list[int]:
     tests_of = {a.id: _group_tests(a, plan) for a in plan.achievements}
-    every_test = sorted(
-        {t for tests in tests_of.values() for t in tests if t is not None},
-        key=lambda t: (t.tally_id, t.aggregate.value, t.operator.value, t.target),
-    )
-    passing = _passing(session, every_test)
-    touched: dict[int, set[tuple[int, str]]] | None = None
-    candidates: dict[int, list[tuple[int, str]]] = {}
-    for compiled in plan.achievements:
-        tests = tests_of[compiled.id]
-        if tests and all(t is not None for t in tests):
-            keys = set().union(*(passing[t] for t in tests if t is not None))
-        else:
-            if touched is None:
-                touched = _touched(session)
-            mine = set(compiled.slot_tallies.values())
-            keys = set().union(*(touched.get(t, set()) for t in mine))
-        if keys:
-            candidates[compiled.id] = sorted(keys)
-    if not candidates:
-        return []
     by_id = {a.id: a for a in plan.achievements}
+    if session.get_bind().dialect.name == "postgresql":
+        ready, candidates = _candidates_in_sql(session, plan, tests_of)
+    else:
+        ready, candidates = {}, _candidates(session, plan, tests_of)
+    if not candidates and not ready:
+        return []
     # Every candidate key is a touched key: the earned completions and the active members of
     # the touched members, read once for all achievements, are what ``award_due`` would read
     # for each (its inserts write no member and only the awards of its own achievement).
     members = _touched_members(session)
     candidates, earned = open_candidates(session, by_id, candidates, members)
+    candidates |= ready
     if not candidates:
         return []
     needed: set[TallyKey] = {
@@ -248,6 +228,67 @@ def evaluate_touched(
                 active=active,
             )
     return award_ids
+
+
+TestsOf = dict[int, list[_Test | None]]
+"""achievement id -> per rule group, its test or None"""
+
+
+def _candidates(
+    session: Session,
+    plan: SourcePlan,
+    tests_of: TestsOf,
+    skip: AbstractSet[int] = frozenset(),
+) -> dict[int, list[tuple[int, str]]]:
+    """Per achievement (but those in `skip`), the touched keys passing one of its groups'
+    tests, or every touched key of its tallies when a group has no test."""
+    chosen = [a for a in plan.achievements if a.id not in skip]
+    every_test = sorted(
+        {t for a in chosen for t in tests_of[a.id] if t is not None},
+        key=lambda t: (t.tally_id, t.aggregate.value, t.operator.value, t.target),
+    )
+    passing = _passing(session, every_test)
+    touched: dict[int, set[tuple[int, str]]] | None = None
+    candidates: dict[int, list[tuple[int, str]]] = {}
+    for compiled in chosen:
+        tests = tests_of[compiled.id]
+        if tests and all(t is not None for t in tests):
+            keys = set().union(*(passing[t] for t in tests if t is not None))
+        else:
+            if touched is None:
+                touched = _touched(session)
+            mine = set(compiled.slot_tallies.values())
+            keys = set().union(*(touched.get(t, set()) for t in mine))
+        if keys:
+            candidates[compiled.id] = sorted(keys)
+    return candidates
+
+
+def _candidates_in_sql(
+    session: Session, plan: SourcePlan, tests_of: TestsOf
+) -> tuple[dict[int, list[tuple[int, str]]], dict[int, list[tuple[int, str]]]]:
+    """PostgreSQL: (the open keys of the achievements that are not repeatable and have a test
+    in every group, decided in one statement; the candidates of the others, still to be
+    narrowed by ``open_candidates``)."""
+    narrowed = {
+        a.id
+        for a in plan.achievements
+        if not a.repeatable and tests_of[a.id] and all(t is not None for t in tests_of[a.id])
+    }
+    tests = [
+        OpenTest(a, t.tally_id, t.aggregate, *bounds(t.operator, t.target), once=True)
+        for a in sorted(narrowed)
+        for t in tests_of[a]
+        if t is not None
+    ]
+    values = {t.id for t in plan.tallies if t.spec.kind is TallyKind.VALUES}
+    ready = open_keys(session, tests, values)
+    rest = (
+        _candidates(session, plan, tests_of, skip=narrowed)
+        if len(narrowed) < len(plan.achievements)
+        else {}
+    )
+    return ready, rest
 
 
 def _touched_members(session: Session) -> list[int]:

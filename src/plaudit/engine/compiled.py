@@ -62,6 +62,8 @@ class CompiledAchievement:
     """the ids of the groups `audiences` were loaded from"""
     prerequisites: tuple[int, ...] = ()
     """achievements a member must hold (not revoked) before a rule awards this one"""
+    publish_automatically: bool = False
+    """its awards are published as they are given (a definition field: fixed while active)"""
 
     def in_window(self, instant: datetime) -> bool:
         return (self.effective_from is None or instant >= self.effective_from) and (
@@ -125,6 +127,7 @@ def compile_achievement(session: Session, achievement: Achievement) -> CompiledA
         fields=fields,
         audience_ids=tuple(achievement.audience or ()),
         prerequisites=tuple(achievement.prerequisites or ()),
+        publish_automatically=achievement.publish_automatically,
     )
     for g, group in enumerate(requirements):
         for r, rule in enumerate(group):

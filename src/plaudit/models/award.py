@@ -41,7 +41,9 @@ class Award(Base):
             postgresql_where=text("NOT revoked AND holder_slot IS NOT NULL"),
         ),
         Index("ix_awards_member_time", "member_id", "awarded_at"),
-        Index("ix_awards_achievement_period", "achievement_id", "period_key"),
+        # With member_id, an (achievement, member, period) probe is exact whichever of this
+        # and uq_awards_rule_completion the planner picks (migration 0023).
+        Index("ix_awards_achievement_period_member", "achievement_id", "period_key", "member_id"),
         # The holders of an achievement, newest first (plaudit.award.holders).
         Index("ix_awards_achievement_time", "achievement_id", "awarded_at", "id"),
     )
