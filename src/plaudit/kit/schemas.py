@@ -202,6 +202,12 @@ Instant = Annotated[
 ]
 """An aware instant in input (ISO 8601 with an offset) that can be stored in UTC and placed in
 any period."""
+SPACE_OR_CONTROL = r"\x00-\x20\x7f-\x9f\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+"""The inside of a character class of every control and space character, for patterns that
+must mean one thing everywhere. `\\s` does not: JSON Schema's patterns are ECMA-262's, where
+U+0085 is not a space, while pydantic's (Rust) and Python's regexes call it one, so a client
+following the published schema sent an address the server refused."""
+
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 OptionalText = Annotated[str, StringConstraints(max_length=200)]
 Key = Annotated[

@@ -6,9 +6,21 @@ from typing import Annotated, Any
 
 from pydantic import Field, StrictBool, StringConstraints
 
-from plaudit.kit.schemas import InputSchema, Name, OptionalText, OutputSchema, StrictId, Timestamp
+from plaudit.kit.schemas import (
+    SPACE_OR_CONTROL,
+    InputSchema,
+    Name,
+    OptionalText,
+    OutputSchema,
+    StrictId,
+    Timestamp,
+)
 
-Email = Annotated[str, StringConstraints(max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+_EMAIL_PART = f"[^@{SPACE_OR_CONTROL}]+"
+Email = Annotated[
+    str,
+    StringConstraints(max_length=320, pattern=rf"^{_EMAIL_PART}@{_EMAIL_PART}\.{_EMAIL_PART}$"),
+]
 RoleText = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 
 

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, StringConstraints
 
-from plaudit.kit.schemas import InputSchema, Name, OutputSchema
+from plaudit.kit.schemas import SPACE_OR_CONTROL, InputSchema, Name, OutputSchema
 from plaudit.member.schemas import Email
 
 
@@ -21,7 +21,9 @@ def _web_url(value: str) -> str:
 WebUrl = Annotated[
     str,
     StringConstraints(
-        max_length=500, strip_whitespace=True, pattern=r"^https?://[A-Za-z0-9.-]+(:[0-9]+)?(/\S*)?$"
+        max_length=500,
+        strip_whitespace=True,
+        pattern=rf"^https?://[A-Za-z0-9.-]+(:[0-9]+)?(/[^{SPACE_OR_CONTROL}]*)?$",
     ),
     AfterValidator(_web_url),
 ]
