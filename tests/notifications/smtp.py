@@ -78,6 +78,10 @@ class SmtpServer:
             return list(self.mails)
 
     def __enter__(self) -> SmtpServer:
+        return self.start()
+
+    def start(self) -> SmtpServer:
+        """Listen on a free port of 127.0.0.1 (`port`), in a thread of its own."""
         self._thread.start()
 
         async def start() -> asyncio.AbstractServer:
@@ -122,7 +126,7 @@ def worker_smtp() -> SmtpServer:
     settings are equal and they share one application (tests/app_cache.py) instead of making
     one each. A test that stopped it gets a new one."""
     if not _worker_server or _worker_server[0].stopped:
-        _worker_server[:] = [SmtpServer().__enter__()]
+        _worker_server[:] = [SmtpServer().start()]
     server = _worker_server[0]
     server.forget()
     return server

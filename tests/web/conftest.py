@@ -74,7 +74,7 @@ def site(web_engine: Engine, web_database_url: str) -> Iterator[Site]:
     per worker and put back from its snapshot before each test. `sign_in` may then resume a
     seeded role's session instead of posting the form (tests/web/seeded_logins.py)."""
     site, logins = SITES.get(web_engine, lambda: _build_site(web_engine, web_database_url))
-    arm(web_engine, logins)
+    arm(logins)
     yield site
     disarm()
 

@@ -21,6 +21,7 @@ from datetime import datetime
 from http.cookiejar import Cookie
 
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 from sqlalchemy import Connection, Engine, exists, insert, select
 
 from plaudit.identity.sessions import SESSION_LIFETIME
@@ -30,18 +31,19 @@ from plaudit.web.install import SESSION_COOKIE
 
 @dataclass(frozen=True)
 class SeededLogin:
-    """What one sign-in through the form left: its cookie, its session row, its account."""
+    """What one sign-in through the form left: its cookie, its session row, its account, and
+    the database and signing key it holds for."""
 
+    engine: Engine
     cookie: Cookie
     user_id: int
     password_hash: str
     token_hash: str
     csrf_token: str
-    secret_key: str
+    secret_key: SecretStr
 
 
 _armed: dict[str, SeededLogin] = {}
-_armed_engine: list[Engine] = []
 
 
 def record_login(client: TestClient, engine: Engine, username: str) -> SeededLogin:
@@ -57,6 +59,7 @@ def record_login(client: TestClient, engine: Engine, username: str) -> SeededLog
             .limit(1)
         ).one()
     return SeededLogin(
+        engine=engine,
         cookie=cookie,
         user_id=user.id,
         password_hash=user.password_hash,
@@ -66,16 +69,14 @@ def record_login(client: TestClient, engine: Engine, username: str) -> SeededLog
     )
 
 
-def arm(engine: Engine, logins: dict[str, SeededLogin]) -> None:
+def arm(logins: dict[str, SeededLogin]) -> None:
     """Let this test's first sign-in of each seeded role resume its recorded session."""
-    disarm()
+    _armed.clear()
     _armed.update(logins)
-    _armed_engine.append(engine)
 
 
 def disarm() -> None:
     _armed.clear()
-    _armed_engine.clear()
 
 
 def _untouched(conn: Connection, login: SeededLogin, now: datetime) -> bool:
@@ -101,12 +102,12 @@ def resume(client: TestClient, username: str) -> bool:
     """Sign `client` in as a seeded role by resuming its recorded session; False (nothing
     done) where the form must be used instead."""
     login = _armed.pop(username, None)
-    if login is None or not _armed_engine:
+    if login is None:
         return False
     state = client.app.state  # type: ignore[attr-defined]
     if state.settings.secret_key != login.secret_key:
         return False
-    engine = _armed_engine[0]
+    engine = login.engine
     if str(state.settings.sqlalchemy_url) != engine.url.render_as_string(hide_password=False):
         return False
     now: datetime = state.clock()
