@@ -40,6 +40,7 @@ from sqlalchemy import create_engine, text
 from throwaway_pg import Cluster, free_port, throwaway_cluster
 
 from plaudit.config import Settings
+from plaudit.kit.tls import default_tls_context
 
 FULL_SIZES = {"members": 10_000, "requests": 4_000, "clients": 8}
 QUICK_SIZES = {"members": 200, "requests": 80, "clients": 8}
@@ -103,15 +104,17 @@ def serve(url: str, workers: int) -> Iterator[tuple[str, subprocess.Popen[bytes]
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 180  # several workers start slowly on a busy machine
-        while True:
-            try:
-                if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"plaudit serve --workers {workers} did not start")
-            time.sleep(0.1)
+        # One client for every poll: a new one loads the certificate store (CPU of this process).
+        with httpx.Client(timeout=1, verify=default_tls_context()) as probe:
+            while True:
+                try:
+                    if probe.get(f"{base}/api/v1/health").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit(f"plaudit serve --workers {workers} did not start")
+                time.sleep(0.1)
         yield base, process
     finally:
         process.terminate()
@@ -129,7 +132,10 @@ def post_records(base: str, members: int, count: int, clients: int, seed: int) -
     def client(index: int) -> None:
         rng = random.Random(seed * 100 + index)
         with httpx.Client(
-            base_url=base, headers={"Authorization": f"Bearer {ADMIN}"}, timeout=60
+            base_url=base,
+            headers={"Authorization": f"Bearer {ADMIN}"},
+            timeout=60,
+            verify=default_tls_context(),
         ) as http:
             for _ in range(share[index]):
                 response = http.post(

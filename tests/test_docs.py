@@ -21,11 +21,12 @@ import typer
 from pydantic import SecretStr
 from pydantic_core import PydanticUndefined
 
-from plaudit.app import API_PREFIX, create_app
+from plaudit.app import API_PREFIX
 from plaudit.cli.main import app as cli_app
 from plaudit.config import Settings
 from plaudit.http.deps import Allow
 from plaudit.kit.roles import Role
+from tests.reference_app import route_contexts
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -320,27 +321,14 @@ def allowed_roles(dependant: Any) -> frozenset[str] | None:
     return frozenset.intersection(*found)
 
 
-def flat_routes(routes: list[Any]) -> Iterator[tuple[str, set[str], Any]]:
-    """(full path, methods, dependant) of every route, whether FastAPI keeps included routers
-    apart (newer versions: walked with iter_route_contexts) or flattens them (older ones)."""
-    try:
-        from fastapi.routing import iter_route_contexts
-    except ImportError:  # pragma: no cover - FastAPI that flattens included routers
-        for route in routes:
-            dependant = getattr(route, "dependant", None)
-            yield route.path, set(getattr(route, "methods", None) or ()), dependant
-        return
-    for ctx in iter_route_contexts(routes):
-        original = ctx.original_route
-        dependant = getattr(ctx, "dependant", None) or getattr(original, "dependant", None)
-        yield ctx.path, set(ctx.methods or ()), dependant
-
-
 @cache
 def api_routes() -> tuple[ApiRoute, ...]:
-    application = create_app(Settings(database_url="sqlite://"))
     out = []
-    for path, methods, dependant in flat_routes(list(application.routes)):
+    for ctx in route_contexts():
+        path, methods = ctx.path, set(ctx.methods or ())
+        dependant = getattr(ctx, "dependant", None) or getattr(
+            ctx.original_route, "dependant", None
+        )
         if not path or not path.startswith(API_PREFIX + "/"):
             continue
         roles = allowed_roles(dependant) if dependant is not None else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import cache
 
 from fastapi import APIRouter, Depends, FastAPI
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -72,7 +73,11 @@ async def health() -> dict[str, str]:
     return {"status": "ok", "version": __version__}
 
 
+@cache
 def api_router() -> APIRouter:
+    """/api/v1 and every router under it, built once per process: assembling it analyses every
+    route's dependencies (about half a CPU second), and what it holds is the same for every
+    application (their state is in `app.state`), so each `create_app` includes the same one."""
     router = APIRouter(prefix=API_PREFIX)
     router.include_router(health_router)
     router.include_router(ready_router)

@@ -2,34 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from functools import cache
+from collections.abc import Iterator
 from typing import Any
 
-from plaudit.app import API_PREFIX, create_app
-from plaudit.config import Settings
+from plaudit.app import API_PREFIX
+from tests.reference_app import route_contexts
 
 DOCS_ROUTES = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 
 
-def route_contexts(routes: list[Any]) -> Iterable[Any]:
-    """Every route with its full path and effective dependencies, whether FastAPI keeps
-    included routers apart (newer versions) or flattens them into app.routes (older ones)."""
-    try:
-        from fastapi.routing import iter_route_contexts
-    except ImportError:  # pragma: no cover - a FastAPI that flattens included routers
-        return routes
-    return iter_route_contexts(routes)
-
-
-@cache
-def _application_routes() -> tuple[Any, ...]:
-    return tuple(create_app(Settings(database_url="sqlite://")).routes)
-
-
 def api_routes() -> Iterator[tuple[str, frozenset[str], Any]]:
     """(path relative to the base path, methods, route context) for every API route."""
-    for route in route_contexts(list(_application_routes())):
+    for route in route_contexts():
         path = getattr(route, "path", None) or ""
         if path in DOCS_ROUTES or not path.startswith(API_PREFIX + "/"):
             continue

@@ -12,13 +12,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema_rs import Draft202012Validator  # schemathesis's validator
-from pydantic import SecretStr, StringConstraints, TypeAdapter, ValidationError
+from pydantic import StringConstraints, TypeAdapter, ValidationError
 
-from plaudit.app import create_app
-from plaudit.config import Settings
 from plaudit.kit.schemas import MAX_ID
 from tests.conftest import Api
 from tests.hypothesis_profiles import examples
+from tests.reference_app import openapi_document
 
 
 def located(answer: Any, loc: list[Any]) -> None:
@@ -78,13 +77,7 @@ def test_a_literal_path_answers_405_for_methods_it_lacks(
 # positive_data_acceptance, ST202, found each of these as a schema-valid request refused).
 
 
-def _document() -> dict[str, Any]:
-    settings = Settings(database_url="sqlite://", secret_key=SecretStr("openapi-document-only"))
-    document: dict[str, Any] = create_app(settings).openapi()
-    return document
-
-
-DOCUMENT = _document()
+DOCUMENT = openapi_document()
 
 
 def _schemas(node: Any) -> Iterator[dict[str, Any]]:

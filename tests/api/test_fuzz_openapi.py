@@ -27,17 +27,16 @@ import schemathesis
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import strategies as st
-from pydantic import SecretStr
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 from sqlalchemy import Engine, event
 
-from plaudit.app import create_app
 from plaudit.clock import FixedClock
 from plaudit.config import Settings
 from tests.api.fuzz_world import Ids, fingerprint, seed
 from tests.app_cache import app_for
 from tests.conftest import ADMIN_TOKEN, Api, _truncate_all
 from tests.hypothesis_profiles import examples
+from tests.reference_app import openapi_document
 from tests.snapshot import Snapshot, restore, take_snapshot
 from tests.write_watch import WriteWatch
 
@@ -71,14 +70,6 @@ class Target:
 
 
 TARGET = Target()
-
-
-def _document() -> dict[str, Any]:
-    """The OpenAPI document: it does not depend on the database, and making the app connects
-    to nothing (that happens in its lifespan)."""
-    settings = Settings(database_url="sqlite://", secret_key=SecretStr("openapi-document-only"))
-    document: dict[str, Any] = create_app(settings).openapi()
-    return document
 
 
 ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]  # Schemathesis's default
@@ -149,7 +140,7 @@ CONFIG = schemathesis.Config.from_dict(
         "operations": [_accept_422_for(label) for label in NAMES_STORED_DATA],
     }
 )
-schema = schemathesis.openapi.from_dict(_document(), config=CONFIG)
+schema = schemathesis.openapi.from_dict(openapi_document(), config=CONFIG)
 schema.app = TARGET  # what from_asgi would set: requests, and checks that resend, go to it
 
 

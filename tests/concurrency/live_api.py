@@ -13,6 +13,8 @@ from typing import Any
 
 import httpx
 
+from tests.loopback_http import loopback_client
+
 N = 12
 """Requests per race: more than the server's cores, fewer than the PostgreSQL pool."""
 
@@ -34,7 +36,7 @@ class Live:
     def __init__(self, base_url: str, token: str) -> None:
         self.api = f"{base_url}/api/v1"
         self.auth = {"Authorization": f"Bearer {token}"}
-        self.admin = httpx.Client(base_url=self.api, headers=self.auth, timeout=REQUEST_TIMEOUT)
+        self.admin = loopback_client(base_url=self.api, headers=self.auth, timeout=REQUEST_TIMEOUT)
 
     def ok(self, method: str, path: str, status: int = 200, **kw: Any) -> Any:
         response = self.admin.request(method, path, **kw)
@@ -74,7 +76,7 @@ class Live:
         barrier = threading.Barrier(len(calls), timeout=BARRIER_TIMEOUT)
 
         def run(call: Callable[[httpx.Client], httpx.Response]) -> httpx.Response:
-            with httpx.Client(
+            with loopback_client(
                 base_url=self.api, headers=self.auth, timeout=REQUEST_TIMEOUT
             ) as http:
                 # Open the connection first, so that the race is between requests, not
@@ -97,7 +99,7 @@ class HealthPoller:
     stop: threading.Event
 
     def run(self) -> None:
-        with httpx.Client(timeout=REQUEST_TIMEOUT) as http:
+        with loopback_client(timeout=REQUEST_TIMEOUT) as http:
             while not self.stop.is_set():
                 start = time.perf_counter()
                 status = http.get(self.url).status_code

@@ -25,6 +25,7 @@ from plaudit.app import create_app
 from plaudit.config import Settings
 from tests.concurrency.live_api import Live, polling_health
 from tests.live_server import live_server
+from tests.loopback_http import loopback_client, loopback_request
 
 ADMISSION_TIMEOUT = 1.0
 EXCESS = 5
@@ -62,7 +63,7 @@ def test_beyond_capacity_requests_get_a_fast_503_and_health_still_answers(
     with live_server(tiny) as url:
         live = Live(url, tiny.admin_token.get_secret_value())
         ann = live.member("Ann")
-        client = lambda: httpx.Client(base_url=live.api, headers=live.auth, timeout=60)  # noqa: E731
+        client = lambda: loopback_client(base_url=live.api, headers=live.auth, timeout=60)  # noqa: E731
         with (
             polling_health(live) as health,
             ThreadPoolExecutor(max_workers=EXCESS + 1) as pool,
@@ -171,7 +172,7 @@ def test_an_admitted_request_always_gets_its_thread_and_connection(
         return seen
 
     with live_server(sized, app) as url:
-        assert httpx.get(f"{url}/api/v1/sizes", timeout=10).status_code == 200
+        assert loopback_request("GET", f"{url}/api/v1/sizes", timeout=10).status_code == 200
     # One admitted request per thread and per connection, with room beyond them.
     assert seen["threads"] > 3
     assert seen["pool"] > 3

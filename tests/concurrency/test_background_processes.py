@@ -13,7 +13,6 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -26,6 +25,7 @@ from tests.concurrency.test_workers import PLAUDIT, free_port, plaudit_env, wait
 from tests.conftest import ADMIN_TOKEN, Api, postgres_url, private_postgres_database
 from tests.engine.helpers import achievement, record, seed_sources
 from tests.engine.test_period_close import CLEAN_MONTH
+from tests.loopback_http import loopback_request
 from tests.notifications.receiver import Receiver
 
 NOVEMBER = FixedClock(datetime(2026, 11, 18, 13, 0, tzinfo=UTC))
@@ -135,7 +135,7 @@ def test_two_webhook_workers_deliver_each_delivery_once(database: str) -> None:
             while len(receiver.requests) < 40 and time.monotonic() < deadline:
                 time.sleep(0.1)
             time.sleep(1)  # a duplicate would arrive within the poll interval
-            pending = httpx.get(f"http://127.0.0.1:{ports[0]}/metrics").text
+            pending = loopback_request("GET", f"http://127.0.0.1:{ports[0]}/metrics").text
         finally:
             for server in servers:
                 server.terminate()  # our own children, by their handles

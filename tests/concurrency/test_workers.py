@@ -24,6 +24,7 @@ from sqlalchemy import create_engine
 
 from plaudit.db.migrate import is_current
 from tests.conftest import ADMIN_TOKEN, postgres_url, private_postgres_database
+from tests.loopback_http import loopback_client, loopback_request
 
 PLAUDIT = [sys.executable, "-m", "plaudit.cli.main"]
 WORKERS = 2
@@ -67,7 +68,7 @@ class Cluster:
     def __init__(self, process: subprocess.Popen[str], base: str) -> None:
         self.process = process
         self.base = base
-        self.api = httpx.Client(
+        self.api = loopback_client(
             base_url=base + "/api/v1", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}
         )
 
@@ -86,7 +87,7 @@ def wait_ready(base: str, process: subprocess.Popen[str], timeout: float = 60) -
     while time.monotonic() < deadline:
         assert process.poll() is None, process.communicate()[0]
         try:
-            if httpx.get(base + "/api/v1/ready", timeout=2).status_code == 200:
+            if loopback_request("GET", base + "/api/v1/ready", timeout=2).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
@@ -146,7 +147,7 @@ def test_a_record_has_one_holder_with_50_concurrent_gives_over_the_workers(
     assert api.post(f"/achievements/{achievement}/activate").status_code == 200
 
     def give(member: int) -> int:
-        with httpx.Client(headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}) as own:
+        with loopback_client(headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}) as own:
             answer = own.post(
                 f"{cluster.base}/api/v1/members/{member}/awards",
                 json={"achievement_id": achievement},
@@ -168,7 +169,8 @@ def test_metrics_add_up_every_worker(cluster: Cluster) -> None:
     member = api.post("/members", json={"name": "Counted"}).json()["id"]
     sent = 0
     for i in range(40):  # one connection each: spread over the workers
-        answer = httpx.post(
+        answer = loopback_request(
+            "POST",
             f"{cluster.base}/api/v1/sources/visits/records",
             headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
             json={"member_id": member, "occurred_at": f"2026-11-02T10:{i:02d}:00Z", "data": {}},
@@ -176,7 +178,7 @@ def test_metrics_add_up_every_worker(cluster: Cluster) -> None:
         assert answer.status_code == 200, answer.text
         sent += 1
     for _ in range(6):  # whichever worker answers the scrape, the sum is the same
-        text = httpx.get(cluster.base + "/metrics").text
+        text = loopback_request("GET", cluster.base + "/metrics").text
         line = next(
             line
             for line in text.splitlines()
@@ -188,7 +190,7 @@ def test_metrics_add_up_every_worker(cluster: Cluster) -> None:
 def test_a_sign_in_on_one_worker_holds_on_the_others(cluster: Cluster) -> None:
     api = cluster.api
     api.post("/users", json={"username": "ops", "password": "a-long-password-1", "role": "admin"})
-    with httpx.Client(base_url=cluster.base, follow_redirects=False) as browser:
+    with loopback_client(base_url=cluster.base, follow_redirects=False) as browser:
         page = browser.get("/login")
         token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
         signed = browser.post(
@@ -214,7 +216,7 @@ def test_a_killed_worker_is_replaced(cluster: Cluster) -> None:
     assert victim not in cluster.workers()
     assert len(cluster.workers()) == WORKERS
     for _ in range(10):
-        assert httpx.get(cluster.base + "/api/v1/health").status_code == 200
+        assert loopback_request("GET", cluster.base + "/api/v1/health").status_code == 200
 
 
 def test_workers_on_sqlite_are_refused_with_the_reason(tmp_path: Path) -> None:

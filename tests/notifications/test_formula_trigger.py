@@ -7,7 +7,6 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from threading import Barrier
 
-import httpx
 import pytest
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
@@ -17,6 +16,7 @@ from plaudit.config import Settings
 from plaudit.models import NotificationFiring
 from tests.conftest import ADMIN_TOKEN, Api
 from tests.live_server import live_server
+from tests.loopback_http import loopback_client
 from tests.notifications.helpers import (
     DEC,
     NOV,
@@ -182,7 +182,7 @@ def test_concurrent_requests_fire_exactly_once(clean_db: Engine, settings: Setti
     threshold of three is crossed once, so exactly one firing and one award."""
     with (
         live_server(settings) as base,
-        httpx.Client(
+        loopback_client(
             base_url=f"{base}/api/v1",
             timeout=60,
             headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
@@ -221,7 +221,7 @@ def test_concurrent_requests_fire_exactly_once(clean_db: Engine, settings: Setti
         barrier = Barrier(12, timeout=30)
 
         def post(index: int) -> int:
-            with httpx.Client(
+            with loopback_client(
                 base_url=f"{base}/api/v1",
                 timeout=60,
                 headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},

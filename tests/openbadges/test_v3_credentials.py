@@ -25,6 +25,7 @@ from plaudit.models import IssuedCredential, IssuerKey
 from plaudit.openbadges import baking, keys, status_list
 from tests.conftest import ADMIN_TOKEN, Api
 from tests.live_server import live_server
+from tests.loopback_http import loopback_client
 from tests.openbadges.verifier import verify
 
 PUBLIC_URL = "https://badges.example.test"
@@ -156,7 +157,7 @@ def test_a_served_credential_verifies_independently_until_revoked(
 ) -> None:
     first = _award(api, "Ann", "ann@example.test")
     first_path = _publish(api, first)
-    with live_server(ob_settings) as base, httpx.Client(base_url=base) as http:
+    with live_server(ob_settings) as base, loopback_client(base_url=base) as http:
         answer = http.get(first_path)
         assert answer.status_code == 200
         assert answer.headers["content-type"].startswith("application/vc+ld+json")

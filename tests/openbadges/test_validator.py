@@ -21,6 +21,7 @@ import pytest
 
 from plaudit.config import Settings
 from tests.conftest import ADMIN_TOKEN
+from tests.loopback_http import loopback_client
 from tests.web.public_server import public_live_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,7 +58,7 @@ def api(clean_db: object, settings: Settings) -> Iterator[httpx.Client]:
     headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
     with (
         public_live_server(quiet) as base,
-        httpx.Client(base_url=base, headers=headers, timeout=30) as client,
+        loopback_client(base_url=base, headers=headers, timeout=30) as client,
     ):
         yield client
 

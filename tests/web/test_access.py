@@ -9,12 +9,11 @@ import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
-from plaudit.app import create_app
-from plaudit.config import Settings
 from plaudit.kit.roles import STAFF, Role
 from plaudit.web.csrf import verify_csrf
 from plaudit.web.errors import is_page_path
 from plaudit.web.routes.embed import link_token
+from tests.reference_app import route_contexts
 from tests.web.conftest import sign_in
 
 PUBLIC = {("GET", "/login"), ("POST", "/login"), ("GET", "/badges/{public_id:public_id}")}
@@ -31,13 +30,7 @@ EMBED = {
 
 def page_routes() -> list[tuple[str, str, APIRoute]]:
     """(method, path, route) of every page, also where FastAPI keeps included routers apart."""
-    app = create_app(Settings(database_url="sqlite://"))
-    try:
-        from fastapi.routing import iter_route_contexts
-    except ImportError:  # pragma: no cover - a FastAPI that flattens included routers
-        flat = [(r, getattr(r, "path", "")) for r in app.routes]
-    else:
-        flat = [(ctx.original_route, ctx.path or "") for ctx in iter_route_contexts(app.routes)]
+    flat = [(getattr(ctx, "original_route", ctx), ctx.path or "") for ctx in route_contexts()]
     out = []
     for route, path in flat:
         if isinstance(route, APIRoute) and is_page_path(path):

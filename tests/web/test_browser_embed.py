@@ -16,13 +16,13 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
-import httpx
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import Engine
 
 from tests.conftest import ADMIN_TOKEN
 from tests.live_server import live_server
+from tests.loopback_http import loopback_request
 from tests.web.axe import report, violations
 from tests.web.conftest import screenshot, web_settings
 from tests.web.helpers import Site
@@ -141,7 +141,8 @@ def achievements(site: Site, web_engine: Engine) -> None:
 
 
 def issue(plaudit: str, body: dict[str, Any]) -> str:
-    answer = httpx.post(
+    answer = loopback_request(
+        "POST",
         plaudit + "/api/v1/embeds",
         json=body,
         headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
