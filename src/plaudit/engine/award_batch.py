@@ -49,6 +49,12 @@ Kept = list[tuple[CompiledAchievement, list[DueCompletion]]]
 """Completions not yet written, per achievement, in evaluation order."""
 
 
+def written_alone(compiled: CompiledAchievement) -> bool:
+    """Whether the achievement's awards are decided and written on their own, after what was
+    kept (prerequisites, a record), as ``award_due`` does for one achievement."""
+    return bool(compiled.prerequisites) or compiled.category == Category.record
+
+
 class AwardBatch:
     """Give the awards of a batch's achievements, added in id order; `finish` returns the ids
     of the awards given, in the order ``award_due`` one achievement at a time gave them."""
@@ -69,7 +75,7 @@ class AwardBatch:
         active: AbstractSet[int],
     ) -> None:
         """Evaluate one achievement (`earned` and `active` as for ``award_due``)."""
-        if compiled.prerequisites or compiled.category == Category.record:
+        if written_alone(compiled):
             self.write()
             self.given += award_due(
                 self.session,
