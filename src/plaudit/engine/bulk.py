@@ -20,9 +20,10 @@ batch, and is what large batches use (``plaudit import``, big POSTs):
    group, a chosen rule is met. One query per tally kind returns the touched keys whose
    current value passes (tolerantly, a superset) the test of some group; only those keys
    are evaluated in Python by the very code the per-record path uses (``award_due``), in
-   the same order, so the awards are the same. A group with no such test (every rule can
-   be met without records, or its rules are on other sources) makes every touched key of
-   its achievement a candidate.
+   the same order, so the awards are the same; they are written together, one insert for all
+   the achievements that nothing in the batch depends on (``engine.award_batch``). A group
+   with no such test (every rule can be met without records, or its rules are on other
+   sources) makes every touched key of its achievement a candidate.
 """
 
 from __future__ import annotations

@@ -1,5 +1,7 @@
 """Step 5 of the bulk path (see plaudit.engine.bulk): evaluate only the touched keys where some
-rule group can have become met, with the per-record path's own code."""
+rule group can have become met, with the per-record path's own code; the awards of the
+achievements are written together where nothing depends on their order
+(``engine.award_batch``)."""
 
 from __future__ import annotations
 
@@ -21,12 +23,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from plaudit.engine.award_batch import AwardBatch
 from plaudit.engine.bulk_earned import open_candidates
 from plaudit.engine.bulk_open import OpenTest, bounds, open_keys
 from plaudit.engine.bulk_stage import delta
 from plaudit.engine.compiled import CompiledAchievement, SourcePlan
 from plaudit.engine.deltas import TallyKey
-from plaudit.engine.evaluate import active_query, award_due
+from plaudit.engine.evaluate import active_query
 from plaudit.engine.store import progress_of, read_tally_states
 from plaudit.engine.tally import TallyKind
 from plaudit.limits import chunks
@@ -211,23 +214,15 @@ def evaluate_touched(
     }
     states = read_tally_states(session, needed)
     active = _active_touched_members(session, members)
-    award_ids: list[int] = []
+    awards = AwardBatch(session, now=now, zone=zone)
     for compiled in plan.achievements:
         chosen = candidates.get(compiled.id)
         if not chosen:
             continue
         state = progress_of(compiled.slot_tallies, states, chosen)
         if state:
-            award_ids += award_due(
-                session,
-                compiled,
-                state,
-                now=now,
-                zone=zone,
-                earned=earned.get(compiled.id, {}),
-                active=active,
-            )
-    return award_ids
+            awards.add(compiled, state, earned=earned.get(compiled.id, {}), active=active)
+    return awards.finish()
 
 
 TestsOf = dict[int, list[_Test | None]]

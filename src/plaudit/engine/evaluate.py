@@ -125,6 +125,27 @@ def award_due(
     beforehand: `earned`, the achievement's completions already earned (by rule) for at
     least the keys of `state`, and `active`, the active members among at least the members
     of `state`; otherwise both are read here."""
+    completions = completions_to_give(
+        session, compiled, state, now=now, zone=zone, earned=earned, active=active
+    )
+    if not completions:
+        return []
+    given = insert_awards(session.connection(), compiled, completions, now=now, zone=zone)
+    after_awards(session, given, now=now, zone=zone)
+    return given
+
+
+def completions_to_give(
+    session: Session,
+    compiled: CompiledAchievement,
+    state: ProgressState,
+    *,
+    now: datetime,
+    zone: ZoneInfo,
+    earned: Mapping[tuple[int, str], int] | None = None,
+    active: AbstractSet[int] | None = None,
+) -> list[DueCompletion]:
+    """The completions `award_due` inserts, in its order (`earned`, `active`: as there)."""
     due, closed = due_completions(compiled, state, now=now, zone=zone)
     if not due:
         return []
@@ -136,18 +157,21 @@ def award_due(
         # One holder per period: when several qualify at once, the best on the first met
         # rule of the batch is preferred (the row order decides which insert wins).
         keys.sort(key=lambda k: (-first_rule_score(compiled, state[k], closed=closed[k[1]]), k[0]))
-    completions: list[DueCompletion] = [
+    return [
         (member_id, period_key, completion)
         for member_id, period_key in keys
         for completion in range(
             earned.get((member_id, period_key), 0) + 1, due[(member_id, period_key)] + 1
         )
     ]
-    given = insert_awards(session.connection(), compiled, completions, now=now, zone=zone)
+
+
+def after_awards(session: Session, given: Sequence[int], *, now: datetime, zone: ZoneInfo) -> None:
+    """What follows awards given by rule, in their transaction: the metric (after commit),
+    the events for notifications, the levels their members reach."""
     count_after_commit(session, AWARDS_GIVEN.labels(AwardOrigin.rule.value), len(given))
     note_awards(session, given, now=now, zone=zone)
     reach_levels_for_awards(session, given, now=now, zone=zone)
-    return given
 
 
 # Statements of the per-record path are built once (Core, on table columns, run on the
