@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -80,3 +81,37 @@ def test_serial_tests_are_grouped_on_one_worker(request: pytest.FixtureRequest) 
             group = item.get_closest_marker("xdist_group")
             assert group is not None, item.nodeid
             assert group.args == ("serial",), item.nodeid
+
+
+NEW_TLS_CONTEXT = re.compile(r"\bhttpx\.(Client|get|post|put|patch|delete|request|stream)\(")
+"""A direct httpx client or call: each builds a TLS context of its own (tests/loopback_http.py)."""
+
+
+def test_the_tests_build_http_clients_on_the_shared_tls_context() -> None:
+    offenders = [
+        f"{path.relative_to(TESTS)}:{number}"
+        for path in sorted(TESTS.rglob("*.py"))
+        if path.name != "loopback_http.py"
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if NEW_TLS_CONTEXT.search(line) and path != Path(__file__).resolve()
+    ]
+    assert not offenders, f"use tests.loopback_http instead of httpx directly: {offenders}"
+
+
+def test_the_guard_sees_a_direct_client() -> None:
+    assert NEW_TLS_CONTEXT.search('    with httpx.Client(base_url="http://127.0.0.1") as c:')
+    assert NEW_TLS_CONTEXT.search("answer = httpx.get(url, timeout=2)")
+    assert not NEW_TLS_CONTEXT.search("with loopback_client(timeout=2) as http:")
+    assert not NEW_TLS_CONTEXT.search("except httpx.HTTPError:")
+
+
+def test_a_loopback_client_shares_the_process_tls_context() -> None:
+    from plaudit.kit.tls import default_tls_context
+    from tests.loopback_http import loopback_client
+
+    with loopback_client() as first, loopback_client() as second:
+        contexts = {
+            id(client._transport._pool._ssl_context)  # type: ignore[attr-defined]
+            for client in (first, second)
+        }
+    assert contexts == {id(default_tls_context())}

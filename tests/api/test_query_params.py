@@ -3,21 +3,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from plaudit.app import create_app
-from plaudit.config import Settings
 from plaudit.http.query_params import declared_query_names
 from tests.api import routes
 from tests.api.test_errors import bad_fields, problem
 from tests.conftest import Api
+from tests.reference_app import openapi_document
 
 
 def documented_query_names() -> dict[tuple[str, str], set[str]]:
     """(METHOD, path relative to the base path) -> the query parameters of the OpenAPI document."""
-    document: dict[str, Any] = create_app(Settings(database_url="sqlite://")).openapi()
+    document = openapi_document()
     out: dict[tuple[str, str], set[str]] = {}
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
