@@ -25,7 +25,13 @@ from plaudit.record.schemas import RecordIn
 from plaudit.record.service import ingest_records
 from tests.app_cache import app_for
 from tests.conftest import ADMIN_TOKEN, Api, _truncate_all
-from tests.engine.test_oracle_property import FIELDS, START, ZONE, data_strategy, rules
+from tests.engine.test_oracle_property import (
+    START,
+    ZONE,
+    data_strategy,
+    post_calls_source,
+    rules,
+)
 from tests.hypothesis_profiles import examples
 
 MEMBERS = 4
@@ -76,16 +82,7 @@ def _run(
     app_settings = Settings(database_url=database_url, admin_token=ADMIN_TOKEN, timezone=ZONE)
     with TestClient(app_for(app_settings, FixedClock(NOW))) as client:
         api = Api(client, ADMIN_TOKEN)
-        api.ok(
-            "POST",
-            "/sources",
-            201,
-            json={
-                "key": "calls",
-                "name": "Calls",
-                "fields": [{"name": n, "type": t.value} for n, t in FIELDS.items()],
-            },
-        )
+        post_calls_source(api)
         members = [
             api.ok(
                 "POST",

@@ -30,13 +30,13 @@ from plaudit.record.service import delete_record, ingest_records
 from tests.app_cache import app_for
 from tests.conftest import ADMIN_TOKEN, Api, _truncate_all
 from tests.engine.test_oracle_property import (
-    FIELDS,
     MEMBERS,
     START,
     ZONE,
     _check_progress,
     achievements,
     data_strategy,
+    post_calls_source,
 )
 from tests.hypothesis_profiles import examples
 
@@ -74,16 +74,7 @@ def _run(
     app_settings = Settings(database_url=database_url, admin_token=ADMIN_TOKEN, timezone=ZONE)
     with TestClient(app_for(app_settings, FixedClock(NOW))) as client:
         api = Api(client, ADMIN_TOKEN)
-        api.ok(
-            "POST",
-            "/sources",
-            201,
-            json={
-                "key": "calls",
-                "name": "Calls",
-                "fields": [{"name": n, "type": t.value} for n, t in FIELDS.items()],
-            },
-        )
+        post_calls_source(api)
         members = [
             api.ok("POST", "/members", 201, json={"name": f"M{i}"})["id"] for i in range(MEMBERS)
         ]

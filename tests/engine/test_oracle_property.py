@@ -28,6 +28,14 @@ from tests.conftest import ADMIN_TOKEN, Api, _truncate_all
 from tests.hypothesis_profiles import examples
 
 FIELDS = {"minutes": FieldType.NUMBER, "outcome": FieldType.STRING}
+
+
+def post_calls_source(api: Api) -> None:
+    """The `calls` source with FIELDS, which the property tests' records write to."""
+    fields = [{"name": n, "type": t.value} for n, t in FIELDS.items()]
+    api.ok("POST", "/sources", 201, json={"key": "calls", "name": "Calls", "fields": fields})
+
+
 START = datetime(2026, 3, 23, tzinfo=UTC)  # the Berlin spring-forward week
 MEMBERS = 3
 ZONE = "Europe/Berlin"
@@ -209,16 +217,7 @@ def test_engine_matches_the_oracle(
     clock = FixedClock(START + timedelta(hours=now_hours))
     with TestClient(app_for(app_settings, clock)) as client:
         api = Api(client, ADMIN_TOKEN)
-        api.ok(
-            "POST",
-            "/sources",
-            201,
-            json={
-                "key": "calls",
-                "name": "Calls",
-                "fields": [{"name": n, "type": t.value} for n, t in FIELDS.items()],
-            },
-        )
+        post_calls_source(api)
         members = [
             api.ok("POST", "/members", 201, json={"name": f"M{i}"})["id"] for i in range(MEMBERS)
         ]
