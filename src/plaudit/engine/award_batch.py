@@ -28,25 +28,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, text
-from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from plaudit.db.types import UTCDateTime
-from plaudit.domain.categories import Category, holder_slot
-from plaudit.domain.origins import AwardOrigin
-from plaudit.engine.award_rows import DueCompletion, insert_awards
+from plaudit.domain.categories import Category
+from plaudit.engine.award_rows import Kept, insert_awards, insert_from_arrays
 from plaudit.engine.compiled import CompiledAchievement
 from plaudit.engine.evaluate import after_awards, award_due, completions_to_give
-from plaudit.engine.publish_rows import publish_automatic
 from plaudit.engine.store import ProgressState
-from plaudit.periods import period_by_key
-
-Kept = list[tuple[CompiledAchievement, list[DueCompletion]]]
-"""Completions not yet written, per achievement, in evaluation order."""
 
 
 def written_alone(compiled: CompiledAchievement) -> bool:
@@ -106,7 +97,7 @@ class AwardBatch:
         kept, self.kept = self.kept, []
         connection = self.session.connection()
         if connection.dialect.name == "postgresql":
-            ids = insert_kept(connection, kept, now=self.now, zone=self.zone)
+            ids = insert_from_arrays(connection, kept, now=self.now, zone=self.zone)
         else:
             ids = [
                 i
@@ -119,84 +110,3 @@ class AwardBatch:
     def finish(self) -> list[int]:
         self.write()
         return self.given
-
-
-_KEPT_FROM_ARRAYS = text(
-    """INSERT INTO awards (achievement_id, achievement_version, member_id, points, awarded_at,
-        period_key, period_start, period_end, completion, holder_slot, origin, given_by, revoked)
-    SELECT (CAST(:achievements AS INTEGER[]))[d.a], (CAST(:versions AS INTEGER[]))[d.a],
-        d.member_id, (CAST(:points AS INTEGER[]))[d.a], :now,
-        (CAST(:keys AS VARCHAR[]))[d.w], (CAST(:starts AS TIMESTAMPTZ[]))[d.w],
-        (CAST(:ends AS TIMESTAMPTZ[]))[d.w], d.completion, d.holder_slot, :origin, 'rules', false
-    FROM unnest(CAST(:rows AS INTEGER[]), CAST(:members AS INTEGER[]),
-                CAST(:windows AS INTEGER[]), CAST(:completions AS INTEGER[]),
-                CAST(:slots AS VARCHAR[]))
-         WITH ORDINALITY AS d(a, member_id, w, completion, holder_slot, seq)
-    ORDER BY d.seq
-    ON CONFLICT DO NOTHING
-    RETURNING id, achievement_id"""
-).bindparams(bindparam("now", type_=UTCDateTime()))
-"""PostgreSQL: the completions of several achievements in one statement, as
-``award_rows._FROM_ARRAYS`` writes one achievement's: each row's achievement (id, version,
-points) and period (key, start, end) are 1-based indexes into short lists."""
-
-
-def insert_kept(connection: Connection, kept: Kept, *, now: datetime, zone: ZoneInfo) -> list[int]:
-    """PostgreSQL: insert the kept completions in order with one statement, publishing those
-    whose achievement says so; the ids written, per achievement in its order, ascending."""
-    windows: dict[tuple[str, str], int] = {}
-    keys: list[str] = []
-    starts: list[datetime | None] = []
-    ends: list[datetime | None] = []
-    rows: list[int] = []
-    members: list[int] = []
-    indexes: list[int] = []
-    completions: list[int] = []
-    slots: list[str | None] = []
-    for position, (compiled, due) in enumerate(kept, start=1):
-        for member_id, period_key, completion in due:
-            index = windows.get((compiled.period.value, period_key))
-            if index is None:
-                window = period_by_key(period_key, compiled.period, zone)
-                keys.append(period_key)
-                starts.append(_utc(window.start))
-                ends.append(_utc(window.end))
-                index = windows[(compiled.period.value, period_key)] = len(keys)
-            rows.append(position)
-            members.append(member_id)
-            indexes.append(index)
-            completions.append(completion)
-            slots.append(holder_slot(compiled.category, member_id))
-    params = {
-        "achievements": [c.id for c, _ in kept],
-        "versions": [c.version for c, _ in kept],
-        "points": [c.points for c, _ in kept],
-        "now": now,
-        "origin": AwardOrigin.rule.value,
-        "keys": keys,
-        "starts": starts,
-        "ends": ends,
-        "rows": rows,
-        "members": members,
-        "windows": indexes,
-        "completions": completions,
-        "slots": slots,
-    }
-    by_achievement: dict[int, list[int]] = {}
-    for award_id, achievement_id in connection.execute(_KEPT_FROM_ARRAYS, params):
-        by_achievement.setdefault(achievement_id, []).append(award_id)
-    ids: list[int] = []
-    published: list[int] = []
-    for compiled, _ in kept:
-        mine = sorted(by_achievement.get(compiled.id, ()))
-        ids += mine
-        if compiled.publish_automatically:
-            published += mine
-    if published:
-        # Only its achievement's setting can make an award publish here (``insert_awards``).
-        publish_automatic(connection, published, now=now, by="rules")
-    return ids
-
-
-def _utc(instant: datetime | None) -> datetime | None:
-    return None if instant is None else instant.astimezone(UTC)

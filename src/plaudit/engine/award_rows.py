@@ -37,7 +37,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
-from plaudit.db.arrays import indexed
 from plaudit.db.rows import empty_scratch_tables, insert_many, scratch_table_options
 from plaudit.db.types import UTCDateTime
 from plaudit.db.upsert import insert_for_dialect
@@ -53,6 +52,9 @@ SET_BASED_MIN = 64
 
 DueCompletion = tuple[int, str, int]
 """(member_id, period_key, completion number), in the order they are to be inserted."""
+
+Kept = list[tuple[CompiledAchievement, list[DueCompletion]]]
+"""Completions per achievement, in the order they are to be inserted."""
 
 _temp = MetaData()
 _due = Table(
@@ -94,13 +96,14 @@ def insert_awards(
     return the ids of the awards actually written."""
     if not due:
         return []
+    if compiled.category != Category.record and connection.dialect.name == "postgresql":
+        # Publishes what its achievement says to, as the paths below do after them.
+        return insert_from_arrays(connection, [(compiled, list(due))], now=now, zone=zone)
     keys = sorted({k for _, k, _ in due})
     batch = _Batch(compiled, due, {k: period_by_key(k, compiled.period, zone) for k in keys}, now)
     if compiled.category == Category.record:
         # A record holder is decided by insert order, one statement per candidate.
         given = _row_by_row(connection, batch)
-    elif connection.dialect.name == "postgresql":
-        given = _from_arrays(connection, batch)
     elif len(due) < SET_BASED_MIN:
         given = _row_by_row(connection, batch)
     else:
@@ -142,44 +145,84 @@ def _row_by_row(connection: Connection, batch: _Batch) -> list[int]:
 _FROM_ARRAYS = text(
     """INSERT INTO awards (achievement_id, achievement_version, member_id, points, awarded_at,
         period_key, period_start, period_end, completion, holder_slot, origin, given_by, revoked)
-    SELECT :achievement_id, :version, d.member_id, :points, :now,
+    SELECT (CAST(:achievements AS INTEGER[]))[d.a], (CAST(:versions AS INTEGER[]))[d.a],
+        d.member_id, (CAST(:points AS INTEGER[]))[d.a], :now,
         (CAST(:keys AS VARCHAR[]))[d.w], (CAST(:starts AS TIMESTAMPTZ[]))[d.w],
         (CAST(:ends AS TIMESTAMPTZ[]))[d.w], d.completion, d.holder_slot, :origin, 'rules', false
-    FROM unnest(CAST(:members AS INTEGER[]), CAST(:windows AS INTEGER[]),
-                CAST(:completions AS INTEGER[]), CAST(:slots AS VARCHAR[]))
-         WITH ORDINALITY AS d(member_id, w, completion, holder_slot, seq)
+    FROM unnest(CAST(:rows AS INTEGER[]), CAST(:members AS INTEGER[]),
+                CAST(:windows AS INTEGER[]), CAST(:completions AS INTEGER[]),
+                CAST(:slots AS VARCHAR[]))
+         WITH ORDINALITY AS d(a, member_id, w, completion, holder_slot, seq)
     ORDER BY d.seq
     ON CONFLICT DO NOTHING
-    RETURNING id"""
+    RETURNING id, achievement_id"""
 ).bindparams(bindparam("now", type_=UTCDateTime()))
-"""PostgreSQL: any number of completions in one statement, the rows as four arrays, each
-row's period (key, start, end) an index into the few periods of the batch
-(``plaudit.db.arrays``). One round trip whatever the count (the staged path takes five), and
-a statement text that never changes (psycopg prepares it), where a multi-row VALUES list
-grows with the rows and is parsed by the driver every time: late in a long run many
-achievements have a few completions due in each batch, and writing them row by row was the
-part of a batch's cost that grew most."""
+"""PostgreSQL: any number of completions, of one achievement or several, in one statement:
+each row's achievement (id, version, points) and period (key, start, end) are 1-based indexes
+into short lists. One round trip whatever the count (the staged path takes five), and a
+statement text that never changes (psycopg prepares it), where a multi-row VALUES list grows
+with the rows and is parsed by the driver every time. Late in a long run many achievements
+have a few completions due in each batch: writing them row by row, then one statement per
+achievement, was the part of a batch's cost that grew most (``engine.award_batch``)."""
 
 
-def _from_arrays(connection: Connection, batch: _Batch) -> list[int]:
-    compiled, windows = batch.compiled, batch.windows
-    due = batch.due
-    keys, indexes = indexed(k for _, k, _ in due)
+def insert_from_arrays(
+    connection: Connection, kept: Kept, *, now: datetime, zone: ZoneInfo
+) -> list[int]:
+    """PostgreSQL: insert the kept completions in order with one statement, publishing those
+    whose achievement says so; the ids written, per achievement in its order, ascending."""
+    windows: dict[tuple[str, str], int] = {}
+    keys: list[str] = []
+    starts: list[datetime | None] = []
+    ends: list[datetime | None] = []
+    rows: list[int] = []
+    members: list[int] = []
+    indexes: list[int] = []
+    completions: list[int] = []
+    slots: list[str | None] = []
+    for position, (compiled, due) in enumerate(kept, start=1):
+        for member_id, period_key, completion in due:
+            index = windows.get((compiled.period.value, period_key))
+            if index is None:
+                window = period_by_key(period_key, compiled.period, zone)
+                keys.append(period_key)
+                starts.append(_utc(window.start))
+                ends.append(_utc(window.end))
+                index = windows[(compiled.period.value, period_key)] = len(keys)
+            rows.append(position)
+            members.append(member_id)
+            indexes.append(index)
+            completions.append(completion)
+            slots.append(holder_slot(compiled.category, member_id))
     params = {
-        "achievement_id": compiled.id,
-        "version": compiled.version,
-        "points": compiled.points,
-        "now": batch.now,
+        "achievements": [c.id for c, _ in kept],
+        "versions": [c.version for c, _ in kept],
+        "points": [c.points for c, _ in kept],
+        "now": now,
         "origin": AwardOrigin.rule.value,
-        "members": [m for m, _, _ in due],
         "keys": keys,
+        "starts": starts,
+        "ends": ends,
+        "rows": rows,
+        "members": members,
         "windows": indexes,
-        "starts": [_utc(windows[k].start) for k in keys],
-        "ends": [_utc(windows[k].end) for k in keys],
-        "completions": [c for _, _, c in due],
-        "slots": [holder_slot(compiled.category, m) for m, _, _ in due],
+        "completions": completions,
+        "slots": slots,
     }
-    return sorted(connection.execute(_FROM_ARRAYS, params).scalars().all())
+    by_achievement: dict[int, list[int]] = {}
+    for award_id, achievement_id in connection.execute(_FROM_ARRAYS, params):
+        by_achievement.setdefault(achievement_id, []).append(award_id)
+    ids: list[int] = []
+    published: list[int] = []
+    for compiled, _ in kept:
+        mine = sorted(by_achievement.get(compiled.id, ()))
+        ids += mine
+        if compiled.publish_automatically:
+            published += mine
+    if published:
+        # Only its achievement's setting can make an award publish here (``insert_awards``).
+        publish_automatic(connection, published, now=now, by="rules")
+    return ids
 
 
 def _utc(instant: datetime | None) -> datetime | None:
