@@ -15,7 +15,7 @@ from typing import Any
 from unittest.mock import patch
 
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -185,6 +185,54 @@ def _snapshot(engine: Engine) -> Snapshot:
     return {"records": records, "progress": progress, "values": values, "awards": awards}
 
 
+def _one_group(*rules: tuple[str, str, str, int]) -> tuple[dict[str, Any], ...]:
+    """One achievement (all time, not repeatable) of one group: (aggregate, outcome filter,
+    operator, value) per rule; a sum adds up `minutes`."""
+    group = [
+        {
+            "source": "calls",
+            "aggregate": aggregate,
+            "operator": operator,
+            "value": value,
+            "where": [{"field": "outcome", "op": "eq", "value": outcome}] if outcome else [],
+            **({"field": "minutes"} if aggregate == "sum" else {}),
+        }
+        for aggregate, outcome, operator, value in rules
+    ]
+    body = {"key": "a0", "name": "A0", "category": "award", "period": "none", "points": 1}
+    return ({**body, "repeatable": False, "requirements": [group]},)
+
+
+# Found by this property at random (a run without CI's fixed examples): a group whose tested
+# rule (won calls) was met earlier, made met by a record that matches only its other rule
+# (minutes of any call), so that the batch touched only the other rule's tally.
+WON_THEN_MINUTES = (
+    _one_group(("count", "won", "at_least", 1), ("sum", "", "at_least", 26)),
+    [
+        ("batch", [(2, 0, {"minutes": 22, "outcome": "won"}, None)]),
+        ("batch", [(0, 0, {}, None), (0, 0, {"minutes": 1}, None), (2, 0, {"minutes": 4}, None)]),
+    ],
+)
+# The same by a retraction: a lost call updated to no outcome brings the lost calls down to
+# the upper bound (a rule met without records, so never the tested one).
+LOST_RETRACTED = (
+    _one_group(("count", "won", "at_least", 1), ("count", "lost", "at_most", 1)),
+    [
+        (
+            "batch",
+            [
+                (2, 0, {"outcome": "won"}, 0),
+                (2, 1, {"outcome": "lost"}, 1),
+                (2, 2, {"outcome": "lost"}, 2),
+            ],
+        ),
+        ("batch", [(2, 1, {}, 1)]),
+    ],
+)
+
+
+@example(defs=WON_THEN_MINUTES[0], steps=WON_THEN_MINUTES[1], activate_after=0)
+@example(defs=LOST_RETRACTED[0], steps=LOST_RETRACTED[1], activate_after=0)
 @settings(
     max_examples=examples(20),
     deadline=None,

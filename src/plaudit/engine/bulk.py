@@ -17,13 +17,16 @@ batch, and is what large batches use (``plaudit import``, big POSTs):
 4. **Upsert**: one ``INSERT ... SELECT ... ON CONFLICT DO UPDATE`` adds the non-zero deltas
    to ``tally_progress``, one to ``tally_values``; values whose count falls to zero go.
 5. **Evaluate**: an achievement can only become due for a touched key where, in some rule
-   group, a chosen rule is met. One query per tally kind returns the touched keys whose
-   current value passes (tolerantly, a superset) the test of some group; only those keys
-   are evaluated in Python by the very code the per-record path uses (``award_due``), in
-   the same order, so the awards are the same; they are written together, one insert for all
-   the achievements that nothing in the batch depends on (``engine.award_batch``). A group
-   with no such test (every rule can be met without records, or its rules are on other
-   sources) makes every touched key of its achievement a candidate.
+   group, a chosen rule is met. A key the batch touched on another tally of an achievement
+   counts as touched on its tested tallies too (a delta row of zero): a record matching only
+   another rule's filters can be what completes the group. One query per tally kind returns
+   the touched keys whose current value passes (tolerantly, a superset) the test of some
+   group; only those keys are evaluated in Python by the very code the per-record path uses
+   (``award_due``), in the same order, so the awards are the same; they are written
+   together, one insert for all the achievements that nothing in the batch depends on
+   (``engine.award_batch``). A group with no such test (every rule can be met without
+   records, or its rules are on other sources) makes every touched key of its achievement a
+   candidate.
 """
 
 from __future__ import annotations

@@ -15,8 +15,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import (
     and_,
     case,
+    exists,
     false,
     func,
+    insert,
+    literal,
     or_,
     select,
 )
@@ -192,6 +195,7 @@ def evaluate_touched(
 ) -> list[int]:
     tests_of = {a.id: _group_tests(a, plan) for a in plan.achievements}
     by_id = {a.id: a for a in plan.achievements}
+    _touch_tested_tallies(session, plan, tests_of)
     if session.get_bind().dialect.name == "postgresql":
         ready, candidates = _candidates_in_sql(session, plan, tests_of)
     else:
@@ -227,6 +231,54 @@ def evaluate_touched(
 
 TestsOf = dict[int, list[_Test | None]]
 """achievement id -> per rule group, its test or None"""
+
+
+def _touch_tested_tallies(session: Session, plan: SourcePlan, tests_of: TestsOf) -> None:
+    """Mark a tested tally touched (a delta row of zero) wherever the batch touched another
+    tally of an achievement that tests it.
+
+    A group's test is on one of its rules' tallies, but a record that matches only another
+    rule's filters (or another group's) can be what makes the group met: a count of won calls
+    already at least 1, and the sum of minutes reaching its target with a call that was not
+    won. The key is touched for the achievement (the per-record path evaluates it) though
+    the tested tally has no delta row there, so the test would never see it. The rows of zero
+    change no progress (``upsert_deltas`` skips them)."""
+    in_plan = {t.id for t in plan.tallies}
+    siblings: dict[int, set[int]] = {}
+    for compiled in plan.achievements:
+        tested = {t.tally_id for t in tests_of[compiled.id] if t is not None}
+        if not tested:
+            continue
+        mine = set(compiled.slot_tallies.values()) & in_plan
+        for tally_id in tested:
+            siblings.setdefault(tally_id, set()).update(mine - {tally_id})
+    touched = delta.alias("touched")
+    for tally_id, others in sorted(siblings.items()):
+        if not others:
+            continue
+        already = exists().where(
+            delta.c.tally_id == tally_id,
+            delta.c.member_id == touched.c.member_id,
+            delta.c.period_key == touched.c.period_key,
+        )
+        for some in chunks(sorted(others)):
+            keys = (
+                select(
+                    literal(tally_id),
+                    touched.c.member_id,
+                    touched.c.period_key,
+                    literal(0),
+                    literal(0),
+                    literal(0.0),
+                )
+                .where(touched.c.tally_id.in_(some), ~already)
+                .distinct()
+            )
+            session.execute(
+                insert(delta).from_select(
+                    ["tally_id", "member_id", "period_key", "matched", "n_values", "total"], keys
+                )
+            )
 
 
 def _candidates(
