@@ -57,7 +57,11 @@ class Receiver:
                 return None
 
         self.server = _QuietServer((RECEIVER_HOST, 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # serve_forever looks for shutdown() every poll_interval (0.5 s by default): every
+        # test with a receiver waited a quarter of a second on average to stop it.
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
 
     @property
     def url(self) -> str:

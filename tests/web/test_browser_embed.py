@@ -59,7 +59,9 @@ class HostSite:
 
     @contextmanager
     def running(self) -> Iterator[HostSite]:
-        thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
         thread.start()
         try:
             yield self
