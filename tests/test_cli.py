@@ -19,6 +19,7 @@ from plaudit.app import create_app
 from plaudit.cli.main import app
 from plaudit.config import Settings
 from plaudit.kit.security import verify_password
+from tests.loop_free import loop_free
 
 TOKEN_LINE = re.compile(r"^token (\d+) \((\w+)\): (pl_\S+)$", re.MULTILINE)
 
@@ -41,7 +42,9 @@ def migrated(cli_url: str) -> str:
 
 
 def run(*args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> Result:
-    return CliRunner().invoke(app, list(args), env=env, input=stdin)
+    # `plaudit consume` runs an event loop of its own (tests/loop_free.py).
+    with loop_free():
+        return CliRunner().invoke(app, list(args), env=env, input=stdin)
 
 
 @pytest.fixture

@@ -115,3 +115,28 @@ def test_a_loopback_client_shares_the_process_tls_context() -> None:
             for client in (first, second)
         }
     assert contexts == {id(default_tls_context())}
+
+
+def test_run_coroutine_works_where_a_loop_is_registered_as_running() -> None:
+    """After a browser test, Playwright's loop stays registered as running in the worker's
+    main thread (tests/loop_free.py): asyncio.run fails there, run_coroutine does not, and the
+    registered loop is back afterwards."""
+    import asyncio
+
+    from tests.loop_free import run_coroutine
+
+    async def answer() -> int:
+        return 42
+
+    other = asyncio.new_event_loop()
+    asyncio._set_running_loop(other)
+    try:
+        refused = answer()
+        with pytest.raises(RuntimeError, match="running event loop"):
+            asyncio.run(refused)
+        refused.close()
+        assert run_coroutine(answer()) == 42
+        assert asyncio._get_running_loop() is other
+    finally:
+        asyncio._set_running_loop(None)
+        other.close()

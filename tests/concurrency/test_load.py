@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 
 from tests.concurrency.live_api import DEALS, Live, polling_health
+from tests.loop_free import run_coroutine
 
 GIVES = 100
 OTHERS = 100
@@ -122,7 +123,7 @@ def test_200_mixed_concurrent_requests_are_all_answered_in_seconds(live: Live) -
     admission_timeout = 10.0  # Settings' default (PLAUDIT_ADMISSION_TIMEOUT)
     with polling_health(live) as health:
         started = time.perf_counter()
-        answers = asyncio.run(_burst(live, calls))
+        answers = run_coroutine(_burst(live, calls))
         burst_seconds = time.perf_counter() - started
 
     slowest = max(a.seconds for a in answers)

@@ -3,7 +3,6 @@ scripts/test sets through scripts/nats-ensure) and a world of members and a sour
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import uuid
@@ -19,6 +18,7 @@ from sqlalchemy import Engine, func, select
 
 from plaudit.models import IntakeOffset
 from tests.conftest import Api
+from tests.loop_free import run_coroutine
 
 
 def nats_url() -> str:
@@ -133,7 +133,7 @@ def publish(world: World, messages: list[Any], subjects: str | None = None) -> i
     for message in messages:
         subject, body = message if isinstance(message, tuple) else (world.subject, message)
         pairs.append((subject, body if isinstance(body, bytes) else json.dumps(body).encode()))
-    return asyncio.run(_publish(world.stream, subjects or world.subjects(), pairs))
+    return run_coroutine(_publish(world.stream, subjects or world.subjects(), pairs))
 
 
 async def _delete_stream(stream: str) -> None:
@@ -150,7 +150,7 @@ def stream_removed_after(world: World) -> Iterator[None]:
     try:
         yield
     finally:
-        asyncio.run(_delete_stream(world.stream))
+        run_coroutine(_delete_stream(world.stream))
 
 
 def caught_up(engine: Engine, world: World, partitions: int, last: int) -> bool:

@@ -3,12 +3,13 @@ answers), prints its URL, and scripts/nats-stop stops it again."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import subprocess
 from pathlib import Path
 
 import nats
+
+from tests.loop_free import run_coroutine
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,7 +36,7 @@ def test_a_throwaway_server_is_started_used_and_stopped(tmp_path: Path) -> None:
         assert started.returncode == 0, started.stderr
         url = started.stdout.strip()
         assert url.startswith("nats://127.0.0.1:") and url != "nats://127.0.0.1:4222", url
-        assert asyncio.run(jetstream_answers(url))
+        assert run_coroutine(jetstream_answers(url))
         again = subprocess.run(
             [ROOT / "scripts" / "nats-ensure"], env=env, capture_output=True, text=True, check=True
         )

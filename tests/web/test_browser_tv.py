@@ -156,6 +156,8 @@ def test_playlist_link_cycles_without_sign_in_and_stops_when_revoked(
     try:
         navigations: list[str] = []
         screen.page.on("framenavigated", lambda frame: navigations.append(frame.url))
+        # The page's timers run on Playwright's clock: a board's five seconds pass at once.
+        screen.page.clock.install()
         screen.go(link["tv_path"])
         page = screen.page
         assert page.text_content("#tv-title") == (
@@ -165,6 +167,7 @@ def test_playlist_link_cycles_without_sign_in_and_stops_when_revoked(
         assert_fits(page, rows=10)
         loaded = len(navigations)
         # The unpublished board comes next: the admin put it on the playlist.
+        page.clock.run_for(5_000)
         expect(page.locator("#tv-title")).to_have_text("Points · This month", timeout=12_000)
         assert page.text_content("#tv-pos") == "2"
         assert page.get_attribute("[data-dot='1']", "aria-current") == "step"
@@ -173,6 +176,7 @@ def test_playlist_link_cycles_without_sign_in_and_stops_when_revoked(
         screenshot(page, "tv-playlist")
 
         api(admin_tab, "DELETE", f"/tv/playlists/{made['id']}/link")
+        page.clock.run_for(5_000)
         expect(page.locator("body")).to_contain_text("revoked", timeout=12_000)
         assert page.locator("#tv-board tbody tr").count() == 0
     finally:

@@ -21,6 +21,7 @@ from plaudit.intake.consumer import (
     NatsUnreachable,
     StreamGap,
 )
+from plaudit.intake.leases import LEASE_SECONDS
 from plaudit.observability.logs import configure_logging
 
 
@@ -46,6 +47,16 @@ def consume(
     database_url: Annotated[
         str | None, typer.Option(help="Overrides PLAUDIT_DATABASE_URL.")
     ] = None,
+    lease_seconds: Annotated[
+        float,
+        typer.Option(
+            min=1.0,
+            max=3600.0,
+            help="How long a partition stays with a process that stops renewing it (each "
+            "process renews every third of it): how soon a killed process's partitions are "
+            "taken over.",
+        ),
+    ] = LEASE_SECONDS,
 ) -> None:
     """Apply the record messages published on plaudit.records.<source key>, each exactly
     once, claiming a fair share of the partitions with the other consumer processes. Runs
@@ -63,7 +74,12 @@ def consume(
         )
         raise typer.Exit(1)
     options = ConsumeOptions(
-        nats_url=nats_url, stream=stream, partitions=partitions, subjects=subjects
+        nats_url=nats_url,
+        stream=stream,
+        partitions=partitions,
+        subjects=subjects,
+        lease_seconds=lease_seconds,
+        renew_seconds=lease_seconds / 3,
     )
     consumer = Consumer(options, build_sessionmaker(engine), settings.zone)
     typer.echo(f"Consuming {stream} ({partitions} partitions) from {nats_url} as {options.owner}")
