@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, make_url, text
 
 from plaudit.clock import FixedClock
@@ -30,6 +29,7 @@ from plaudit.db.engine import build_engine
 from plaudit.db.migrate import upgrade
 from tests import hypothesis_profiles
 from tests.app_cache import app_for
+from tests.one_hop_client import TestClient
 
 pytest_plugins = ["tests.durations_by_dir", "tests.xdist_groups"]
 

@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 import typer
-from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from typer.testing import CliRunner, Result
 
@@ -20,6 +19,7 @@ from plaudit.cli.main import app
 from plaudit.config import Settings
 from plaudit.kit.security import verify_password
 from tests.loop_free import loop_free
+from tests.one_hop_client import TestClient
 
 TOKEN_LINE = re.compile(r"^token (\d+) \((\w+)\): (pl_\S+)$", re.MULTILINE)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from plaudit.app import create_app
@@ -13,6 +12,7 @@ from plaudit.config import Settings
 from plaudit.db.checkpoint import CheckpointResult, WalCheckpointer, start_checkpointer
 from plaudit.db.engine import build_engine
 from plaudit.db.migrate import upgrade
+from tests.one_hop_client import TestClient
 
 
 def _autocheckpoint(engine: Engine) -> int:

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from typer.testing import CliRunner
 
@@ -21,6 +20,7 @@ from plaudit.demo import DemoState, ensure_demo
 from plaudit.models import Achievement, Award, Group, Member, Record, Source, Team
 from plaudit.periods import Period, period_containing
 from tests.conftest import Api
+from tests.one_hop_client import TestClient
 
 TABLES = (Team, Member, Group, Source, Achievement, Record, Award)
 TOKEN = re.compile(r"^Admin token \(valid until this server stops.*\): (pl_\S+)$", re.MULTILINE)

@@ -14,7 +14,6 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from sqlalchemy.engine import Engine
 
@@ -25,6 +24,7 @@ from tests.api.test_errors import bad_fields, problem
 from tests.api.test_role_matrix import BADGE
 from tests.app_cache import app_for
 from tests.conftest import ADMIN_TOKEN, Api
+from tests.one_hop_client import TestClient
 
 ORIGINS = "https://portal.example.com, http://127.0.0.1:8001"
 

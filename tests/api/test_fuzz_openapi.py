@@ -25,7 +25,6 @@ import hypothesis
 import pytest
 import schemathesis
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from hypothesis import strategies as st
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 from sqlalchemy import Engine, event
@@ -36,6 +35,7 @@ from tests.api.fuzz_world import Ids, fingerprint, seed
 from tests.app_cache import app_for
 from tests.conftest import ADMIN_TOKEN, Api, _truncate_all
 from tests.hypothesis_profiles import examples
+from tests.one_hop_client import TestClient
 from tests.reference_app import openapi_document
 from tests.snapshot import Snapshot, restore, take_snapshot
 from tests.write_watch import WriteWatch

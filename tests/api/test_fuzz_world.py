@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event
 
 from tests.api.fuzz_world import fingerprint, seed
 from tests.conftest import Api
+from tests.one_hop_client import TestClient
 from tests.snapshot import restore, take_snapshot
 from tests.write_watch import WriteWatch, may_write
 

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import Engine
@@ -26,6 +25,7 @@ from plaudit.kit.metrics import AWARDS_GIVEN, count_after_commit
 from plaudit.models import Notification, WebhookDelivery
 from plaudit.observability.logs import configure_logging
 from tests.conftest import ADMIN_TOKEN, Api
+from tests.one_hop_client import TestClient
 
 RECORDS_PATH = "/api/v1/sources/{key}/records"
 

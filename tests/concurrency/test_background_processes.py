@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from fastapi.testclient import TestClient
 
 from plaudit.app import create_app
 from plaudit.clock import FixedClock
@@ -27,6 +26,7 @@ from tests.engine.helpers import achievement, record, seed_sources
 from tests.engine.test_period_close import CLEAN_MONTH
 from tests.loopback_http import loopback_request
 from tests.notifications.receiver import Receiver
+from tests.one_hop_client import TestClient
 
 NOVEMBER = FixedClock(datetime(2026, 11, 18, 13, 0, tzinfo=UTC))
 MEMBERS = 24

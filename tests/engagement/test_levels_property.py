@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, select
@@ -19,6 +18,7 @@ from plaudit.models import LevelReached, NotificationFiring
 from tests.app_cache import app_for
 from tests.conftest import ADMIN_TOKEN, Api, _truncate_all
 from tests.hypothesis_profiles import examples
+from tests.one_hop_client import TestClient
 
 MEMBERS = 3
 POINTS = (5, 20, 50)

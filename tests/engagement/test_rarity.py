@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
@@ -17,6 +16,7 @@ from plaudit.config import Settings
 from tests.app_cache import app_for
 from tests.conftest import ADMIN_TOKEN, Api, _truncate_all
 from tests.hypothesis_profiles import examples
+from tests.one_hop_client import TestClient
 
 NOW = datetime(2026, 11, 18, 13, 0, tzinfo=UTC)
 LAST_MONTH = "2026-10-10T10:00:00+00:00"

@@ -9,7 +9,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from plaudit.clock import FixedClock
@@ -17,6 +16,7 @@ from plaudit.config import Settings
 from tests.api.test_role_matrix import BADGE
 from tests.app_cache import app_for
 from tests.conftest import Api
+from tests.one_hop_client import TestClient
 
 
 @pytest.fixture

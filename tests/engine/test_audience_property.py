@@ -13,7 +13,6 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
@@ -24,6 +23,7 @@ from plaudit.periods import ALL_KEY, Period, parse_zone, period_containing
 from tests.app_cache import app_for
 from tests.conftest import ADMIN_TOKEN, Api, _truncate_all
 from tests.hypothesis_profiles import examples
+from tests.one_hop_client import TestClient
 
 MEMBERS = 3
 START = datetime(2026, 9, 20, 12, tzinfo=UTC)

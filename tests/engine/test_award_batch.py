@@ -11,7 +11,6 @@ from datetime import timedelta
 from typing import Any
 from unittest.mock import patch
 
-from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, select
@@ -33,6 +32,7 @@ from tests.engine.test_oracle_property import (
     rules,
 )
 from tests.hypothesis_profiles import examples
+from tests.one_hop_client import TestClient
 
 MEMBERS = 4
 NOW = START + timedelta(days=30)

@@ -14,7 +14,6 @@ from datetime import UTC, timedelta
 from typing import Any
 from unittest.mock import patch
 
-from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, select
@@ -39,6 +38,7 @@ from tests.engine.test_oracle_property import (
     post_calls_source,
 )
 from tests.hypothesis_profiles import examples
+from tests.one_hop_client import TestClient
 
 TEST_ACTOR = Principal(name="property-test", role=Role.admin)
 

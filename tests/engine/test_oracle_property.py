@@ -8,7 +8,6 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, select
@@ -26,6 +25,7 @@ from plaudit.rules.values import matches
 from tests.app_cache import app_for
 from tests.conftest import ADMIN_TOKEN, Api, _truncate_all
 from tests.hypothesis_profiles import examples
+from tests.one_hop_client import TestClient
 
 FIELDS = {"minutes": FieldType.NUMBER, "outcome": FieldType.STRING}
 

@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select
@@ -32,6 +31,7 @@ from tests.api.test_awards import make_member
 from tests.conftest import ADMIN_TOKEN, Api
 from tests.engine.helpers import achievement, record, seed_sources
 from tests.hypothesis_profiles import examples
+from tests.one_hop_client import TestClient
 
 ONE_CALL = {"source": "calls", "aggregate": "count", "operator": "at_least", "value": 1}
 AT_MOST_ONE_LOST = {

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from typer.testing import CliRunner, Result
 
@@ -27,6 +26,7 @@ from tests.conftest import ADMIN_TOKEN, BACKENDS, Api, postgres_url, private_pos
 from tests.notifications.conftest import fast_settings
 from tests.notifications.helpers import send, setup, wait_for_deliveries
 from tests.notifications.receiver import Receiver
+from tests.one_hop_client import TestClient
 
 SECRET = "plain-secret-0123456789"
 OLD = generate_key()

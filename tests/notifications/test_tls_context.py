@@ -5,12 +5,12 @@ from __future__ import annotations
 import ssl
 
 import pytest
-from fastapi.testclient import TestClient
 
 from plaudit.clock import FixedClock
 from plaudit.config import Settings
 from plaudit.kit.tls import default_tls_context
 from tests.app_cache import app_for
+from tests.one_hop_client import TestClient
 
 
 def test_starting_and_stopping_the_app_loads_no_certificates(

@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
@@ -37,6 +36,7 @@ from tests.notifications.helpers import (
     wait_for_deliveries,
 )
 from tests.notifications.receiver import Receiver
+from tests.one_hop_client import TestClient
 
 SECRET = "test-secret-0123456789"
 APPROVED = {

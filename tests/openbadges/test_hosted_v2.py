@@ -9,10 +9,10 @@ from io import BytesIO
 from typing import Any
 
 from defusedxml.ElementTree import fromstring
-from fastapi.testclient import TestClient
 from PIL import Image
 
 from tests.conftest import Api
+from tests.one_hop_client import TestClient
 from tests.openbadges.helpers import achievement, give, member, public_id, published_award
 
 BASE = "http://127.0.0.1:8000"

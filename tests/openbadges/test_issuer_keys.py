@@ -7,7 +7,6 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime
 
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
@@ -19,6 +18,7 @@ from plaudit.kit.encryption import Keyring, generate_key
 from plaudit.models import IssuerKey
 from plaudit.openbadges import keys
 from tests.conftest import ADMIN_TOKEN
+from tests.one_hop_client import TestClient
 
 NOW = datetime(2026, 11, 18, 13, 0, tzinfo=UTC)
 PUBLIC_URL = "https://badges.example.test:8443"

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi.testclient import TestClient
-
 from plaudit.achievement.versions import describe_changes
 from tests.conftest import Api
+from tests.one_hop_client import TestClient
 from tests.openbadges.helpers import (
     achievement,
     give,

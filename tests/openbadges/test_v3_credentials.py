@@ -14,7 +14,6 @@ from typing import Any
 import httpx
 import pytest
 from defusedxml.ElementTree import fromstring
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from plaudit.app import create_app
@@ -26,6 +25,7 @@ from plaudit.openbadges import baking, keys, status_list
 from tests.conftest import ADMIN_TOKEN, Api
 from tests.live_server import live_server
 from tests.loopback_http import loopback_client
+from tests.one_hop_client import TestClient
 from tests.openbadges.verifier import verify
 
 PUBLIC_URL = "https://badges.example.test"

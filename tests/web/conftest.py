@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from plaudit.clock import FixedClock
@@ -20,6 +19,7 @@ from plaudit.db.engine import build_engine
 from plaudit.db.migrate import upgrade
 from tests.app_cache import app_for
 from tests.conftest import ADMIN_TOKEN, _truncate_all
+from tests.one_hop_client import TestClient
 from tests.snapshot import WorldCache, restore, take_snapshot
 from tests.web.helpers import PASSWORD, Site, csrf_of, seed
 from tests.web.seeded_logins import SeededLogin, arm, disarm, record_login, resume

@@ -20,13 +20,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from http.cookiejar import Cookie
 
-from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from sqlalchemy import Connection, Engine, exists, insert, select
 
 from plaudit.identity.sessions import SESSION_LIFETIME
 from plaudit.models import SignInFailure, User, WebSession
 from plaudit.web.install import SESSION_COOKIE
+from tests.one_hop_client import TestClient
 
 
 @dataclass(frozen=True)

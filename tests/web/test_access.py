@@ -7,12 +7,12 @@ import re
 
 import pytest
 from fastapi.routing import APIRoute
-from fastapi.testclient import TestClient
 
 from plaudit.kit.roles import STAFF, Role
 from plaudit.web.csrf import verify_csrf
 from plaudit.web.errors import is_page_path
 from plaudit.web.routes.embed import link_token
+from tests.one_hop_client import TestClient
 from tests.reference_app import route_contexts
 from tests.web.conftest import sign_in
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from plaudit.models import Achievement, AchievementBackground, AchievementBadge
+from tests.one_hop_client import TestClient
 from tests.web.test_achievement_pages import create, fields, png, post_form, stored
 
 SVG_BACKGROUND = (

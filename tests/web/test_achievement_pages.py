@@ -10,12 +10,12 @@ from io import BytesIO
 from typing import Any
 
 import httpx
-from fastapi.testclient import TestClient
 from PIL import Image
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from plaudit.models import Achievement, Award
+from tests.one_hop_client import TestClient
 from tests.web.helpers import csrf_of
 
 PROFILE_ONCE = {

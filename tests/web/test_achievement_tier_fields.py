@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import re
 
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from tests.one_hop_client import TestClient
 from tests.web.test_achievement_pages import create, fields, post_form, stored
 
 

@@ -7,13 +7,13 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from plaudit.audit.service import record_event
 from plaudit.award.service import give_award, revoke_award
 from plaudit.db.session import build_sessionmaker, unit_of_work
 from plaudit.kit.roles import Principal, Role
+from tests.one_hop_client import TestClient
 from tests.web.conftest import sign_in
 from tests.web.helpers import Site
 from tests.web.source_data import AT, UTC_ZONE, big_dealer

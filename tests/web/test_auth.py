@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine, update
 
 from plaudit.app import create_app
 from plaudit.models import User
 from plaudit.web.access import safe_next
+from tests.one_hop_client import TestClient
 from tests.web.conftest import sign_in, sign_in_with_form, web_settings
 from tests.web.helpers import PASSWORD, csrf_of
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from plaudit.db.session import build_sessionmaker, unit_of_work
@@ -16,6 +15,7 @@ from plaudit.leaderboard.board.service import create_board
 from plaudit.models import Board
 from plaudit.periods import Period
 from plaudit.rules.model import Aggregate, Filter
+from tests.one_hop_client import TestClient
 from tests.web.conftest import sign_in
 from tests.web.helpers import Site, csrf_of
 from tests.web.portal_data import NOW, deals, member, team

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import re
 
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from plaudit.db.session import build_sessionmaker, unit_of_work
 from plaudit.models import Board
+from tests.one_hop_client import TestClient
 from tests.web.conftest import sign_in
 from tests.web.helpers import Site, csrf_of
 from tests.web.portal_data import achievement

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -19,6 +18,7 @@ from plaudit.db.session import build_sessionmaker, unit_of_work
 from plaudit.member.schemas import MemberCreate, MemberUpdate
 from plaudit.member.service import create_member, update_member
 from plaudit.models import AuditEvent, Award, Member
+from tests.one_hop_client import TestClient
 from tests.web.conftest import sign_in
 from tests.web.helpers import Site, csrf_of
 from tests.web.portal_data import achievement, give

@@ -10,12 +10,12 @@ from datetime import UTC, datetime, timedelta
 from html import unescape
 
 import pytest
-from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
 from plaudit.clock import FixedClock
 from plaudit.config import Settings
 from tests.app_cache import app_for
+from tests.one_hop_client import TestClient
 from tests.web.conftest import sign_in, web_settings
 from tests.web.helpers import Site, csrf_of
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from plaudit.award.service import give_award
 from plaudit.db.session import build_sessionmaker, unit_of_work
 from plaudit.kit.roles import SYSTEM
+from tests.one_hop_client import TestClient
 from tests.web.helpers import Site, csrf_of
 from tests.web.test_notification_pages import create, fields, make_achievement, post, stored
 

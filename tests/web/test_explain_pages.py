@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from tests.one_hop_client import TestClient
 from tests.web.conftest import sign_in
 from tests.web.helpers import Site
 from tests.web.portal_data import THREE_DEALS, achievement, deals, give, member

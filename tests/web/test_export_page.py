@@ -3,10 +3,10 @@ an attachment; the form's dates; refusals."""
 
 from __future__ import annotations
 
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from tests.conftest import ADMIN_TOKEN
+from tests.one_hop_client import TestClient
 from tests.web.conftest import sign_in
 from tests.web.report_data import make_report_data
 

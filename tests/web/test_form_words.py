@@ -9,12 +9,12 @@ import re
 from typing import Protocol
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from plaudit.db.session import build_sessionmaker, unit_of_work
 from plaudit.member.schemas import MemberUpdate
 from plaudit.member.service import update_member
+from tests.one_hop_client import TestClient
 from tests.web.helpers import VALIDATOR_WORDS, Site, csrf_of
 from tests.web.test_achievement_pages import create, fields, post_form
 from tests.web.test_member_pages import People, give, make_people

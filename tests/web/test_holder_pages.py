@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session
 
@@ -22,6 +21,7 @@ from plaudit.kit.roles import SYSTEM
 from plaudit.models import AuditEvent, Award
 from plaudit.web.routes import achievement_actions, achievement_holders
 from tests.app_cache import app_for
+from tests.one_hop_client import TestClient
 from tests.web.conftest import sign_in, web_settings
 from tests.web.helpers import Site, csrf_of, seed
 from tests.web.holders_data import NOW, PROFILE_ONCE, UTC_ZONE, Holders, make_holders

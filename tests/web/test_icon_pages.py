@@ -8,7 +8,6 @@ import re
 from dataclasses import dataclass
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from plaudit.db.session import build_sessionmaker, unit_of_work
@@ -16,6 +15,7 @@ from plaudit.member.schemas import MemberUpdate
 from plaudit.member.service import update_member
 from plaudit.team.schemas import TeamCreate
 from plaudit.team.service import create_team
+from tests.one_hop_client import TestClient
 from tests.web.conftest import sign_in
 from tests.web.helpers import Site
 from tests.web.portal_data import achievement, give

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
-from fastapi.testclient import TestClient
 from playwright.sync_api import expect
 from sqlalchemy import Engine, func, select
 
@@ -14,6 +13,7 @@ from plaudit.db.session import build_sessionmaker, unit_of_work
 from plaudit.member.schemas import MemberCreate
 from plaudit.member.service import create_member
 from plaudit.models import IntakeDeadLetter, Record
+from tests.one_hop_client import TestClient
 from tests.web.conftest import screenshot
 from tests.web.helpers import Site, csrf_of
 from tests.web.intake_data import LATE, dead_letters

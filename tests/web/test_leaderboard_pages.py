@@ -8,7 +8,6 @@ import re
 from datetime import UTC, datetime
 from io import BytesIO
 
-from fastapi.testclient import TestClient
 from PIL import Image
 from sqlalchemy import Engine
 
@@ -17,6 +16,7 @@ from plaudit.db.session import build_sessionmaker, unit_of_work
 from plaudit.group.schemas import GroupCreate
 from plaudit.group.service import create_group
 from plaudit.kit.roles import SYSTEM
+from tests.one_hop_client import TestClient
 from tests.web.conftest import sign_in
 from tests.web.helpers import Site, approved_deals_by_default
 from tests.web.portal_data import NOW, achievement, activate, deals, give, member, revoke, team

@@ -4,12 +4,12 @@ distinct values of text and date fields only. Saved boards are named the same wa
 
 from __future__ import annotations
 
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from plaudit.models import Source
 from plaudit.rules.model import FieldType
 from plaudit.web.forms.leaderboard import measure_label, measure_options
+from tests.one_hop_client import TestClient
 from tests.web.conftest import sign_in
 from tests.web.helpers import Site
 from tests.web.test_board_pages import OPTION, approved_value

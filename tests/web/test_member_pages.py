@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -24,6 +23,7 @@ from plaudit.member.service import create_member, update_member
 from plaudit.models import Award
 from plaudit.team.schemas import TeamCreate
 from plaudit.team.service import create_team
+from tests.one_hop_client import TestClient
 from tests.web.conftest import sign_in
 from tests.web.helpers import Site, csrf_of
 

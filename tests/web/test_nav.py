@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from fastapi.testclient import TestClient
 
 from plaudit.web.nav import NAV
+from tests.one_hop_client import TestClient
 
 REPORTS_LINK = '<a href="/admin/reports/completion" aria-current="page">Reports</a>'
 

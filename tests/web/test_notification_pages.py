@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
@@ -22,6 +21,7 @@ from plaudit.db.base import Base
 from plaudit.db.session import build_sessionmaker, unit_of_work
 from plaudit.kit.roles import SYSTEM
 from plaudit.models import Notification, WebhookDelivery, WebhookDeliveryAttempt
+from tests.one_hop_client import TestClient
 from tests.web.conftest import sign_in
 from tests.web.helpers import Site, csrf_of
 

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import re
 
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from plaudit.db.session import build_sessionmaker, unit_of_work
 from plaudit.kit.roles import SYSTEM
 from plaudit.leaderboard.playlist.schemas import PlaylistCreate
 from plaudit.leaderboard.playlist.service import create_playlist, get_playlist
+from tests.one_hop_client import TestClient
 from tests.web.helpers import Site, csrf_of
 from tests.web.portal_data import NOW
 from tests.web.test_board_pages import approved_value, saved, switch_to

@@ -8,7 +8,6 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from plaudit.award.service import give_award
@@ -22,6 +21,7 @@ from plaudit.source.schemas import SourceCreate
 from plaudit.source.service import create_source
 from plaudit.web.portal_tiles import DASH, span
 from plaudit.web.rule_words import ordinal, plural
+from tests.one_hop_client import TestClient
 from tests.web.conftest import sign_in
 from tests.web.helpers import Site
 from tests.web.portal_data import NOW, THREE_DEALS, UTC_ZONE, achievement, deals

@@ -7,12 +7,12 @@ import re
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from plaudit.db.session import build_sessionmaker, unit_of_work
 from plaudit.models import AwardPublication, Member
 from tests.conftest import ADMIN_TOKEN, Api
+from tests.one_hop_client import TestClient
 from tests.web.conftest import sign_in
 from tests.web.helpers import Site, csrf_of
 

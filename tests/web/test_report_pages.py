@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from plaudit.web.charts import PLOT_WIDTH
+from tests.one_hop_client import TestClient
 from tests.web.conftest import sign_in
 from tests.web.report_data import ODD_TEAM, make_report_data
 

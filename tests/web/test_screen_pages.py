@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -20,6 +19,7 @@ from plaudit.clock import FixedClock
 from plaudit.models import Award, Group, Member, Team
 from tests.app_cache import app_for
 from tests.conftest import _truncate_all
+from tests.one_hop_client import TestClient
 from tests.web.conftest import sign_in, web_settings
 from tests.web.helpers import Site, csrf_of, seed
 from tests.web.screens_data import (

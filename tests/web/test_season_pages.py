@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from plaudit.db.session import build_sessionmaker, unit_of_work
@@ -13,6 +12,7 @@ from plaudit.kit.roles import SYSTEM
 from plaudit.leaderboard.board.schemas import BoardUpdate
 from plaudit.leaderboard.board.service import update_board
 from plaudit.models import Board
+from tests.one_hop_client import TestClient
 from tests.web.conftest import sign_in
 from tests.web.helpers import Site, csrf_of
 from tests.web.portal_data import NOW

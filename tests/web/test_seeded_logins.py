@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from plaudit.identity.sessions import SESSION_LIFETIME
 from plaudit.models import SignInFailure, User, WebSession
+from tests.one_hop_client import TestClient
 from tests.web.conftest import SEEDED_AT, sign_in
 from tests.web.helpers import PASSWORD, csrf_of
 

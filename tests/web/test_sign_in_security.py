@@ -14,7 +14,6 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from fastapi.testclient import TestClient
 from pydantic import ValidationError
 from sqlalchemy import Engine, func, select
 
@@ -29,6 +28,7 @@ from plaudit.kit.roles import Principal, Role
 from plaudit.models import SignInFailure, User, WebSession
 from tests.app_cache import app_for
 from tests.conftest import ADMIN_TOKEN
+from tests.one_hop_client import TestClient
 from tests.web.conftest import web_settings
 from tests.web.helpers import PASSWORD, csrf_of, seed
 

@@ -9,11 +9,11 @@ from html import unescape
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from plaudit.models import AuditEvent, Award, Record, Source
+from tests.one_hop_client import TestClient
 from tests.web.conftest import sign_in
 from tests.web.helpers import Site, csrf_of
 from tests.web.source_data import add_deals, big_dealer

@@ -9,12 +9,12 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import pytest
-from fastapi.testclient import TestClient
 from playwright.sync_api import expect
 from sqlalchemy import Engine, select, update
 
 from plaudit.db.session import build_sessionmaker, unit_of_work
 from plaudit.models import Holiday, Streak
+from tests.one_hop_client import TestClient
 from tests.web.conftest import screenshot, sign_in
 from tests.web.helpers import Site, csrf_of
 from tests.web.portal_data import NOW

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from plaudit.award.service import give_award
@@ -16,6 +15,7 @@ from plaudit.record.schemas import RecordIn
 from plaudit.record.service import ingest_records
 from plaudit.team.schemas import TeamCreate
 from plaudit.team.service import create_team
+from tests.one_hop_client import TestClient
 from tests.web.conftest import sign_in
 from tests.web.helpers import Site
 from tests.web.test_member_pages import NOW, UTC_ZONE, People, make_people

@@ -7,11 +7,11 @@ import re
 
 import httpx
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from plaudit.models import ApiToken, Member, User
+from tests.one_hop_client import TestClient
 from tests.web.conftest import sign_in
 from tests.web.helpers import PASSWORD, VALIDATOR_WORDS, Site, csrf_of
 
