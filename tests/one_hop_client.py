@@ -13,6 +13,7 @@ application has finished sending it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
@@ -23,14 +24,16 @@ from starlette.testclient import _TestClientTransport
 from starlette.types import Message, Scope
 
 
+@dataclass
 class _Answer:
-    def __init__(self) -> None:
-        self.status: int | None = None
-        self.headers: list[tuple[str, str]] = []
-        self.chunks: list[bytes] = []
-        self.debug: dict[str, Any] | None = None
-        self.trailers: list[tuple[bytes, bytes]] = []
-        self.error: BaseException | None = None
+    """What the application sent, collected in the event loop."""
+
+    status: int | None = None
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    chunks: list[bytes] = field(default_factory=list)
+    debug: dict[str, Any] | None = None
+    trailers: list[tuple[bytes, bytes]] = field(default_factory=list)
+    error: BaseException | None = None
 
 
 class OneHopTransport(_TestClientTransport):

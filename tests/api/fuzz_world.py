@@ -24,9 +24,21 @@ from sqlalchemy import (
 )
 
 import plaudit.models  # noqa: F401 - every table in Base.metadata, for fingerprint()
+from plaudit.config import Settings
 from plaudit.db.base import Base
 from plaudit.db.snapshot import read_snapshot
 from tests.conftest import Api
+
+
+def fuzz_app_settings(settings: Settings) -> Settings:
+    """The settings of the application the world lives in. No webhook worker: generated
+    notifications may name any URL and nothing may be sent, and a worker would claim the
+    seeded notifications' deliveries (changing their rows) whenever it ran. Embedding on:
+    POST /embeds issues links rather than answering 409 to everything."""
+    return settings.model_copy(
+        update={"webhook_worker": False, "embed_allowed_origins": "https://portal.example.com"}
+    )
+
 
 NOV = "2026-11-18T10:00:00+00:00"  # the fixed clock's day
 

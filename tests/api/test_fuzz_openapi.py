@@ -31,7 +31,7 @@ from sqlalchemy import Engine, event
 
 from plaudit.clock import FixedClock
 from plaudit.config import Settings
-from tests.api.fuzz_world import Ids, fingerprint, seed
+from tests.api.fuzz_world import Ids, fingerprint, fuzz_app_settings, seed
 from tests.app_cache import app_for
 from tests.conftest import ADMIN_TOKEN, Api, _truncate_all
 from tests.hypothesis_profiles import examples
@@ -192,12 +192,7 @@ def fuzz_world(engine: Engine, settings: Settings, clock: FixedClock) -> Iterato
     """The app on the seeded world: seeded through the API once per database and worker, put
     back from its snapshot when what is stored differs from it (the previous operation or
     another test wrote), used as it is when nothing does."""
-    # No webhook worker: generated notifications may name any URL, and nothing may be sent.
-    # Embedding on: POST /embeds issues links rather than answering 409 to everything.
-    quiet = settings.model_copy(
-        update={"webhook_worker": False, "embed_allowed_origins": "https://portal.example.com"}
-    )
-    app = app_for(quiet, clock)
+    app = app_for(fuzz_app_settings(settings), clock)
     key = str(engine.url)
     event.listen(Engine, "before_cursor_execute", WATCH)
     try:

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, event
 
 from plaudit.clock import FixedClock
 from plaudit.config import Settings
-from tests.api.fuzz_world import fingerprint, seed
+from tests.api.fuzz_world import fingerprint, fuzz_app_settings, seed
 from tests.app_cache import app_for
 from tests.conftest import ADMIN_TOKEN, Api
 from tests.one_hop_client import TestClient
@@ -31,31 +31,26 @@ def watch() -> Iterator[WriteWatch]:
 
 
 @pytest.fixture
-def quiet_admin(clean_db: Engine, settings: Settings, clock: FixedClock) -> Iterator[Api]:
-    """The admin on the application the fuzz test uses: no webhook worker, which would claim
-    the seeded notifications' deliveries (and change their rows) whenever it runs."""
-    quiet = settings.model_copy(update={"webhook_worker": False})
-    with TestClient(app_for(quiet, clock)) as client:
+def fuzz_admin(clean_db: Engine, settings: Settings, clock: FixedClock) -> Iterator[Api]:
+    """The admin on the application the fuzz test uses (`fuzz_app_settings`)."""
+    with TestClient(app_for(fuzz_app_settings(settings), clock)) as client:
         yield Api(client, ADMIN_TOKEN)
 
 
-def test_a_restored_world_is_the_seeded_one_ids_included(
-    quiet_admin: Api, clean_db: Engine
-) -> None:
-    admin = quiet_admin
-    seed(admin)
+def test_a_restored_world_is_the_seeded_one_ids_included(fuzz_admin: Api, clean_db: Engine) -> None:
+    seed(fuzz_admin)
     snapshot, seeded = take_snapshot(clean_db), fingerprint(clean_db)
-    next_team = admin.ok("POST", "/teams", 201, json={"name": "Later"})["id"]
-    award = admin.ok("GET", "/awards")[0]
-    admin.ok("DELETE", f"/awards/{award['id']}")  # revoked: the row changes
+    next_team = fuzz_admin.ok("POST", "/teams", 201, json={"name": "Later"})["id"]
+    award = fuzz_admin.ok("GET", "/awards")[0]
+    fuzz_admin.ok("DELETE", f"/awards/{award['id']}")  # revoked: the row changes
     assert fingerprint(clean_db) != seeded
 
     restore(clean_db, snapshot)
 
     assert fingerprint(clean_db) == seeded
-    assert admin.ok("GET", f"/awards/{award['id']}")["revoked"] is False
+    assert fuzz_admin.ok("GET", f"/awards/{award['id']}")["revoked"] is False
     # The id sequences stand where seeding left them: the next team gets the same id again.
-    assert admin.ok("POST", "/teams", 201, json={"name": "Later"})["id"] == next_team
+    assert fuzz_admin.ok("POST", "/teams", 201, json={"name": "Later"})["id"] == next_team
 
 
 def test_the_watch_counts_the_apps_writes_and_not_its_refusals(

@@ -79,7 +79,6 @@ def consume(
         partitions=partitions,
         subjects=subjects,
         lease_seconds=lease_seconds,
-        renew_seconds=lease_seconds / 3,
     )
     consumer = Consumer(options, build_sessionmaker(engine), settings.zone)
     typer.echo(f"Consuming {stream} ({partitions} partitions) from {nats_url} as {options.owner}")

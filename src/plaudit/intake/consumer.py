@@ -60,8 +60,14 @@ class ConsumeOptions:
         default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
     )
     batch: int = 200
-    renew_seconds: float = 3.0
     lease_seconds: float = leases.LEASE_SECONDS
+    renew_seconds: float | None = None
+    """How often the leases are renewed; by default a third of `lease_seconds`, so that a
+    late renewal or two still keeps them."""
+
+    @property
+    def renew_interval(self) -> float:
+        return self.renew_seconds if self.renew_seconds is not None else self.lease_seconds / 3
 
 
 def durable_name(partition: int, partitions: int) -> str:
@@ -96,7 +102,7 @@ class Consumer:
             await ensure_stream(js, self.options.stream, self.options.subjects)
             renewed = 0.0
             while not stop.is_set():
-                if time.monotonic() - renewed >= self.options.renew_seconds:
+                if time.monotonic() - renewed >= self.options.renew_interval:
                     await self._renew(js)
                     renewed = time.monotonic()
                 if not self.readers:
